@@ -1,0 +1,18 @@
+import { resolve } from 'node:path';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: { rollupOptions: { input: { index: resolve('electron/main/index.ts') } } },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: { rollupOptions: { input: { index: resolve('electron/preload/index.ts') } } },
+  },
+  renderer: {
+    root: 'renderer',
+    esbuild: { jsx: 'automatic' },
+    build: { rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+  },
+});

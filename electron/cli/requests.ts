@@ -1,0 +1,46 @@
+import type { AddRequest, DownloadOptions } from '../../shared/types';
+import { parseUrlList, readLines, type ListItem } from '../engine/index';
+
+export interface RequestDefaults {
+  folder?: string;
+  name?: string;
+  options: DownloadOptions;
+  paused?: boolean;
+}
+
+async function* fromArguments(urls: string[]): AsyncGenerator<string> {
+  yield* urls;
+}
+
+/** Applies the command line's options under what each list entry says for itself. */
+function withDefaults(request: AddRequest, defaults: RequestDefaults): AddRequest {
+  const options = { ...defaults.options, ...request.options };
+  if (defaults.options.headers || request.options?.headers) options.headers = { ...defaults.options.headers, ...request.options?.headers };
+  return {
+    ...request,
+    folder: request.folder ?? defaults.folder,
+    name: request.name ?? defaults.name,
+    options,
+    paused: defaults.paused,
+  };
+}
+
+/**
+ * The downloads a command was given: URLs on the command line, then the list file, streamed. Problems carry
+ * where they came from (`list.txt:12` or `argument 2`).
+ */
+export async function* collectRequests(
+  urls: string[],
+  listFile: string | undefined,
+  defaults: RequestDefaults,
+): AsyncGenerator<{ request: AddRequest } | { problem: string }> {
+  const label = (source: string, item: ListItem) => (source === '' ? `argument ${item.line}` : `${source}:${item.line}`);
+  const sources: [string, AsyncIterable<string>][] = [['', fromArguments(urls)]];
+  if (listFile) sources.push([listFile, readLines(listFile)]);
+  for (const [source, lines] of sources) {
+    for await (const item of parseUrlList(lines)) {
+      if (item.kind === 'problem') yield { problem: `${label(source, item)}: ${item.message}` };
+      else yield { request: withDefaults(item.request, defaults) };
+    }
+  }
+}

@@ -1,0 +1,368 @@
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BraidApi } from '../../shared/api';
+import type {
+  AddRequest,
+  AddResult,
+  DownloadRecord,
+  DownloadSnapshot,
+  EngineEvent,
+  ListPage,
+  ListQuery,
+  Settings,
+} from '../../shared/types';
+import { BufferPool } from './buffer-pool';
+import { DownloadJob, type JobContext, type JobOutcome } from './download-job';
+import { BraidError } from './errors';
+import { HttpClient } from './http-client';
+import { MemoryBudget } from './memory-budget';
+import { nodeFileSystem } from './part-file';
+import type { DownloadRepository, FileSystemPort, NewDownload } from './ports';
+import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
+import { TokenBucket } from './token-bucket';
+import { checkUrl } from './url-rules';
+
+export interface EngineDeps {
+  repo: DownloadRepository;
+  fs?: FileSystemPort;
+  /** Settings for this run only, over the saved ones (the CLI's flags); never saved. */
+  overrides?: Partial<Settings>;
+  timing?: Partial<Timing>;
+  /** Size of the pooled write buffers. */
+  bufferSize?: number;
+}
+
+export interface StartOptions {
+  /** Run only these downloads (the CLI's `get`); absent means the whole queue. */
+  only?: Iterable<number>;
+}
+
+const BUFFER_SIZE = 256 * 1024;
+
+/**
+ * The engine: a queue of downloads in the store, at most `maxConcurrent` of them running as jobs, and a tick
+ * that sends coalesced snapshots to listeners. It implements the BraidApi every face of Braid uses.
+ */
+export class Engine implements BraidApi {
+  private readonly repo: DownloadRepository;
+  private readonly fs: FileSystemPort;
+  private readonly timing: Timing;
+  private settings: Settings;
+  private readonly http: HttpClient;
+  private readonly budget: MemoryBudget;
+  private readonly pool: BufferPool;
+  private readonly globalBucket: TokenBucket;
+  private readonly jobs = new Map<number, { job: DownloadJob; done: Promise<JobOutcome> }>();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  /** Downloads whose state changed since the last tick and are not running. */
+  private readonly dirty = new Set<number>();
+  private only: Set<number> | null = null;
+  private started = false;
+  private closing = false;
+  private tick: NodeJS.Timeout | null = null;
+  private globalSpeed = 0;
+
+  constructor(deps: EngineDeps) {
+    this.repo = deps.repo;
+    this.fs = deps.fs ?? nodeFileSystem;
+    this.timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.settings = mergeSettings(mergeSettings(DEFAULT_SETTINGS, deps.repo.loadSettings()), deps.overrides ?? {});
+    this.http = new HttpClient({ connectMs: this.timing.connectTimeoutMs, firstByteMs: this.timing.firstByteTimeoutMs });
+    this.budget = new MemoryBudget(this.settings.memoryBudget);
+    const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
+    this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
+    this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
+  }
+
+  /** Resumes what was running when Braid last stopped (or crashed) and starts the queue. */
+  start(options: StartOptions = {}): void {
+    if (this.started) return;
+    this.started = true;
+    this.only = options.only ? new Set(options.only) : null;
+    this.repo.requeue('active', null);
+    this.tick = setInterval(() => this.emitSnapshot(), this.timing.tickMs);
+    this.pump();
+  }
+
+  /** Stops every running download as a shutdown (they resume on the next start), checkpointed. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const running = [...this.jobs.values()];
+    for (const { job } of running) job.stop('shutdown');
+    await Promise.all(running.map((r) => r.done));
+    if (this.tick) clearInterval(this.tick);
+    this.tick = null;
+    this.emitSnapshot();
+    this.http.close();
+  }
+
+  // ---- scheduler -----------------------------------------------------------------------------------------
+
+  private pump(): void {
+    if (!this.started || this.closing) return;
+    const free = this.settings.maxConcurrent - this.jobs.size;
+    if (free <= 0) return;
+    const exclude = new Set(this.jobs.keys());
+    const candidates = this.only
+      ? [...this.only].filter((id) => !exclude.has(id)).map((id) => this.repo.get(id)).filter((r): r is DownloadRecord => r?.status === 'queued')
+          .sort((a, b) => b.priority - a.priority || a.position - b.position)
+      : this.repo.nextQueued(free, exclude);
+    for (const record of candidates.slice(0, free)) this.launch(record);
+  }
+
+  private jobContext(): JobContext {
+    return {
+      repo: this.repo,
+      fs: this.fs,
+      http: this.http,
+      budget: this.budget,
+      pool: this.pool,
+      globalBucket: this.globalBucket,
+      timing: this.timing,
+      segments: this.settings.segments,
+      perDownloadMemory: this.settings.perDownloadMemory,
+    };
+  }
+
+  private launch(record: DownloadRecord): void {
+    this.repo.update(record.id, { status: 'active', stopReason: null, error: null });
+    const job = new DownloadJob({ ...record, status: 'active' }, this.jobContext());
+    const done = job.run().then((outcome) => {
+      this.jobs.delete(record.id);
+      this.dirty.add(record.id);
+      if (outcome.kind === 'completed') this.emit({ type: 'completed', id: record.id, name: outcome.name, path: outcome.path });
+      if (outcome.kind === 'failed') this.emit({ type: 'failed', id: record.id, error: outcome.error });
+      this.pump();
+      return outcome;
+    });
+    this.jobs.set(record.id, { job, done });
+  }
+
+  /** Resolves when none of `ids` is queued or running any more. */
+  async whenSettled(ids: Iterable<number>): Promise<void> {
+    const wanted = new Set(ids);
+    for (;;) {
+      const running = [...this.jobs.entries()].filter(([id]) => wanted.has(id)).map(([, r]) => r.done);
+      if (running.length > 0) {
+        await Promise.race(running);
+        continue;
+      }
+      const waiting = [...wanted].some((id) => this.repo.get(id)?.status === 'queued');
+      if (!waiting || this.closing) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  // ---- BraidApi ------------------------------------------------------------------------------------------
+
+  async add(requests: AddRequest[]): Promise<AddResult[]> {
+    return this.addSync(requests);
+  }
+
+  /** Validates and queues in one transaction; bad entries come back as errors, good ones are still added. */
+  addSync(requests: AddRequest[]): AddResult[] {
+    const results: (AddResult | NewDownload)[] = requests.map((r) => {
+      try {
+        const url = checkUrl(r.url);
+        const mirrors = (r.mirrors ?? []).map(checkUrl);
+        if (r.options?.segments !== undefined && (!Number.isInteger(r.options.segments) || r.options.segments < 1 || r.options.segments > 32)) {
+          throw new BraidError('INVALID_OPTION', 'segments must be a whole number from 1 to 32');
+        }
+        return {
+          url,
+          mirrors,
+          folder: resolve(r.folder ?? this.settings.folder),
+          requestedName: r.name ?? null,
+          options: r.options ?? {},
+          status: r.paused ? 'paused' : 'queued',
+          stopReason: r.paused ? 'user' : null,
+          priority: r.priority ?? 0,
+        } satisfies NewDownload;
+      } catch (error) {
+        const e = error instanceof BraidError ? error : new BraidError('INVALID_URL', String(error));
+        return { ok: false as const, url: r.url, error: e.toJSON() };
+      }
+    });
+    const fresh = results.filter((r): r is NewDownload => !('ok' in r));
+    const ids = this.repo.insertMany(fresh);
+    let next = 0;
+    const out = results.map((r) => ('ok' in r ? r : { ok: true as const, id: ids[next++]!, resumed: false }));
+    if (this.started) {
+      for (const id of ids) this.dirty.add(id);
+      if (this.only) for (const id of ids) this.only.add(id);
+    }
+    this.pump();
+    return out;
+  }
+
+  /**
+   * The unfinished download of `url` into `folder` (and name), queued again, or null: how running the same
+   * `braid get` twice resumes instead of starting a copy.
+   */
+  requeueUnfinished(url: string, folder: string, name: string | null): number | null {
+    const found = this.repo.findUnfinished(checkUrl(url), resolve(folder), name);
+    if (!found) return null;
+    if (found.status !== 'active') this.repo.update(found.id, { status: 'queued', stopReason: null, error: null });
+    if (this.only) this.only.add(found.id);
+    return found.id;
+  }
+
+  async pause(ids: number[]): Promise<void> {
+    const stopping: Promise<JobOutcome>[] = [];
+    for (const id of ids) {
+      const running = this.jobs.get(id);
+      if (running) {
+        running.job.stop('user');
+        stopping.push(running.done);
+      } else if (this.repo.get(id)?.status === 'queued') {
+        this.repo.update(id, { status: 'paused', stopReason: 'user' });
+        this.dirty.add(id);
+      }
+    }
+    await Promise.all(stopping);
+  }
+
+  async resume(ids: number[]): Promise<void> {
+    for (const id of ids) {
+      const rec = this.repo.get(id);
+      if (rec && (rec.status === 'paused' || rec.status === 'failed')) {
+        this.repo.update(id, { status: 'queued', stopReason: null, error: null });
+        this.dirty.add(id);
+        this.only?.add(id);
+      }
+    }
+    this.pump();
+  }
+
+  retry(ids: number[]): Promise<void> {
+    return this.resume(ids);
+  }
+
+  async remove(ids: number[], options: { deleteFile: boolean }): Promise<void> {
+    const records = ids.map((id) => this.repo.get(id)).filter((r): r is DownloadRecord => r !== null);
+    await Promise.all(
+      records.map(async (r) => {
+        const running = this.jobs.get(r.id);
+        if (running) {
+          running.job.stop('user');
+          await running.done;
+        }
+      }),
+    );
+    this.repo.remove(records.map((r) => r.id));
+    if (options.deleteFile) {
+      for (const r of records) {
+        if (!r.name) continue;
+        await rm(join(r.folder, `${r.name}.part`), { force: true });
+        if (r.status === 'completed') await rm(join(r.folder, r.name), { force: true });
+      }
+    }
+    for (const r of records) this.only?.delete(r.id);
+    this.emit({ type: 'removed', ids: records.map((r) => r.id) });
+    this.pump();
+  }
+
+  async move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void> {
+    this.repo.move(id, direction);
+    this.dirty.add(id);
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
+    const page = this.repo.list(query);
+    return { total: page.total, items: page.items.map((r) => this.snapshotOf(r)) };
+  }
+
+  async detail(id: number) {
+    const record = this.repo.get(id);
+    return record ? { record, segments: this.repo.segments(id) } : null;
+  }
+
+  async getSettings(): Promise<Settings> {
+    return { ...this.settings };
+  }
+
+  async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    this.settings = mergeSettings(this.settings, patch);
+    this.repo.saveSettings(this.settings);
+    this.globalBucket.setRate(this.settings.globalSpeedLimit);
+    this.budget.limit = this.settings.memoryBudget;
+    this.pump();
+    return { ...this.settings };
+  }
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private snapshotOf(record: DownloadRecord): DownloadSnapshot {
+    const running = this.jobs.get(record.id);
+    if (running) return running.job.snapshot();
+    return {
+      id: record.id,
+      url: record.url,
+      name: record.name,
+      folder: record.folder,
+      status: record.status,
+      size: record.size,
+      bytesDone: record.bytesDone,
+      speed: 0,
+      eta: null,
+      connections: 0,
+      memory: { inFlight: 0, cap: this.settings.perDownloadMemory },
+      segments: record.status === 'completed' || record.size === null ? [] : this.repo.segments(record.id),
+      error: record.error,
+      priority: record.priority,
+      position: record.position,
+    };
+  }
+
+  /** One coalesced event per tick: every running download plus those that changed state. */
+  private emitSnapshot(): void {
+    const now = performance.now();
+    const downloads: DownloadSnapshot[] = [];
+    let speed = 0;
+    let inFlight = 0;
+    for (const { job } of this.jobs.values()) {
+      job.sampleSpeed(now);
+      const snap = job.snapshot();
+      speed += snap.speed;
+      inFlight += snap.memory.inFlight;
+      downloads.push(snap);
+    }
+    for (const id of this.dirty) {
+      if (this.jobs.has(id)) continue;
+      const record = this.repo.get(id);
+      if (record) downloads.push(this.snapshotOf(record));
+    }
+    this.dirty.clear();
+    this.globalSpeed = speed;
+    if (this.listeners.size === 0) return;
+    const counts = this.repo.countByStatus();
+    this.emit({
+      type: 'snapshot',
+      downloads,
+      global: { speed, inFlight, memoryBudget: this.budget.limit, active: this.jobs.size, queued: counts.queued },
+    });
+  }
+
+  /** Engine-wide figures for leak checks and benchmarks. */
+  stats(): { running: number; sockets: number; reservedMemory: number; globalSpeed: number } {
+    return { running: this.jobs.size, sockets: this.http.socketCount(), reservedMemory: this.budget.reserved, globalSpeed: this.globalSpeed };
+  }
+
+  /** The job of a running download, for tests that look at its memory. */
+  runningJob(id: number): DownloadJob | undefined {
+    return this.jobs.get(id)?.job;
+  }
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  return new Engine(deps);
+}

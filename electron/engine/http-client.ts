@@ -1,0 +1,80 @@
+import got, { type Got, type Request } from 'got';
+import http from 'node:http';
+import https from 'node:https';
+
+export interface HttpTimeouts {
+  connectMs: number;
+  /** From request sent to response headers. */
+  firstByteMs: number;
+}
+
+/** Headers that may follow a redirect to another host; every other one (keys, cookies, auth) is dropped. */
+const PORTABLE_HEADERS = new Set(['range', 'if-range', 'accept-encoding', 'user-agent', 'accept']);
+
+export const USER_AGENT = 'Braid/0.1';
+
+function origin(url: URL | string): string {
+  const u = typeof url === 'string' ? new URL(url) : url;
+  return `${u.protocol}//${u.host}`;
+}
+
+/**
+ * One got instance over keep-alive agents (sockets capped per origin). Nothing is decompressed (offsets are
+ * into the bytes on the wire), nothing is retried by got (the engine owns retry and resume), HTTP errors are
+ * answers to inspect, not exceptions.
+ */
+export class HttpClient {
+  readonly got: Got;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(timeouts: HttpTimeouts, options: { maxSocketsPerOrigin?: number; maxRedirects?: number } = {}) {
+    const maxSockets = options.maxSocketsPerOrigin ?? 32;
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: 60_000 };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.got = got.extend({
+      agent: this.agents,
+      decompress: false,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: true,
+      maxRedirects: options.maxRedirects ?? 10,
+      timeout: {
+        lookup: timeouts.connectMs,
+        connect: timeouts.connectMs,
+        secureConnect: timeouts.connectMs,
+        send: timeouts.connectMs,
+        response: timeouts.firstByteMs,
+      },
+      headers: { 'accept-encoding': 'identity', 'user-agent': USER_AGENT },
+      hooks: {
+        beforeRedirect: [
+          (next, response) => {
+            if (origin(next.url as URL) === origin(response.url)) return;
+            for (const name of Object.keys(next.headers)) {
+              if (!PORTABLE_HEADERS.has(name.toLowerCase())) delete next.headers[name];
+            }
+          },
+        ],
+      },
+    });
+  }
+
+  stream(url: string, headers: Record<string, string>, signal: AbortSignal, method: 'GET' | 'HEAD' = 'GET'): Request {
+    return this.got.stream(url, { method, headers, signal });
+  }
+
+  /** Open sockets per origin, for leak checks. */
+  socketCount(): number {
+    let n = 0;
+    for (const agent of [this.agents.http, this.agents.https]) {
+      for (const list of Object.values(agent.sockets)) n += list?.length ?? 0;
+      for (const list of Object.values(agent.freeSockets)) n += list?.length ?? 0;
+    }
+    return n;
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}

@@ -1,0 +1,9 @@
+// The engine's public surface: everything the CLI, the server and the app may use.
+export { createEngine, Engine, type EngineDeps, type StartOptions } from './engine';
+export type { DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
+export { nodeFileSystem } from './part-file';
+export { BraidError } from './errors';
+export { parseUrlList, readLines, type ListItem } from './url-list';
+export { parseChecksum } from './checksum';
+export { parseByteSize } from './byte-size';
+export { DEFAULT_SETTINGS, DEFAULT_TIMING, type Timing } from './settings';

@@ -1,0 +1,76 @@
+import type {
+  DownloadOptions,
+  DownloadRecord,
+  DownloadStatus,
+  SegmentState,
+  Settings,
+} from '../../shared/types';
+
+export interface NewDownload {
+  url: string;
+  mirrors: string[];
+  folder: string;
+  requestedName: string | null;
+  options: DownloadOptions;
+  status: Extract<DownloadStatus, 'queued' | 'paused'>;
+  stopReason: 'user' | null;
+  priority: number;
+}
+
+export type DownloadPatch = Partial<
+  Pick<
+    DownloadRecord,
+    | 'finalUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
+    | 'error' | 'bytesDone' | 'retries' | 'completedAt' | 'priority' | 'position'
+  >
+>;
+
+export interface RecordQuery {
+  status?: DownloadStatus[];
+  offset?: number;
+  limit?: number;
+}
+
+/** Where downloads and their segments live. The engine sees only this; SQLite is one implementation. */
+export interface DownloadRepository {
+  insertMany(downloads: NewDownload[]): number[];
+  get(id: number): DownloadRecord | null;
+  update(id: number, patch: DownloadPatch): void;
+  segments(id: number): SegmentState[];
+  /** Commits segment offsets and the patch in one transaction (a checkpoint, or a new plan). */
+  saveProgress(id: number, segments: SegmentState[], patch: DownloadPatch): void;
+  /** Queued downloads in run order (priority, then position), skipping `exclude`. */
+  nextQueued(limit: number, exclude: ReadonlySet<number>): DownloadRecord[];
+  list(query: RecordQuery): { total: number; items: DownloadRecord[] };
+  countByStatus(): Record<DownloadStatus, number>;
+  /** The unfinished download of this URL into this folder (and name, when one was asked for). */
+  findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null;
+  /** Whether another download already holds this name in this folder. */
+  isNameReserved(folder: string, name: string, exceptId: number): boolean;
+  remove(ids: number[]): void;
+  move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): void;
+  /** Moves every download in `from` to `to` (used at start: what was running when the engine stopped). */
+  requeue(from: DownloadStatus, stopReason: 'shutdown' | null): number;
+  loadSettings(): Partial<Settings>;
+  saveSettings(settings: Settings): void;
+}
+
+/** An open `.part` file: positional writes, durable flush, nothing else. */
+export interface PartFileHandle {
+  /** Writes all `length` bytes of `buffer` at `position`. */
+  write(buffer: Buffer, length: number, position: number): Promise<void>;
+  datasync(): Promise<void>;
+  truncate(size: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The file system as the engine uses it; the real one is `nodeFileSystem`, tests may slow it down. */
+export interface FileSystemPort {
+  /** Creates a new file, failing with EEXIST if anything (a file, a symlink) is at the path. */
+  createExclusive(path: string): Promise<PartFileHandle>;
+  /** Opens an existing file for writing without following a symlink. */
+  openExisting(path: string): Promise<PartFileHandle>;
+  /** Bytes available to this user in the folder. */
+  freeSpace(folder: string): Promise<number>;
+}

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { AddRequest, DownloadOptions } from '../../shared/types';
+import { parseByteSize } from './byte-size';
+import { parseChecksum } from './checksum';
+import { BraidError } from './errors';
+import { checkUrl, preview } from './url-rules';
+
+/** One result of reading a list: a download to add, or a line that could not be used and why. */
+export type ListItem =
+  | { kind: 'entry'; line: number; request: AddRequest }
+  | { kind: 'problem'; line: number; message: string };
+
+const MAX_LINE = 64 * 1024;
+
+interface Pending {
+  line: number;
+  request: AddRequest;
+  options: DownloadOptions;
+  headers: Record<string, string>;
+}
+
+/** Applies one aria2 option line to the entry above it; returns a complaint or null. */
+function applyOption(p: Pending, key: string, value: string): string | null {
+  switch (key) {
+    case 'dir':
+      p.request.folder = value;
+      return null;
+    case 'out':
+      p.request.name = value;
+      return null;
+    case 'checksum':
+      p.options.checksum = parseChecksum(value);
+      return null;
+    case 'header': {
+      const colon = value.indexOf(':');
+      if (colon <= 0) return `header must be "Name: value", got ${JSON.stringify(preview(value))}`;
+      const name = value.slice(0, colon).trim();
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `invalid header name ${JSON.stringify(preview(name))}`;
+      p.headers[name] = value.slice(colon + 1).trim();
+      return null;
+    }
+    case 'split':
+    case 'max-connection-per-server': {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 32) return `${key} must be a whole number from 1 to 32`;
+      // Braid has one connection count per download; the smaller of the two aria2 knobs wins.
+      p.options.segments = Math.min(p.options.segments ?? n, n);
+      return null;
+    }
+    case 'max-download-limit': {
+      const rate = parseByteSize(value);
+      if (rate === null) return `max-download-limit must be a rate such as 500K or 2M`;
+      p.options.speedLimit = rate;
+      return null;
+    }
+    default:
+      return `unknown option ${JSON.stringify(preview(key))} ignored`;
+  }
+}
+
+function finish(p: Pending): ListItem {
+  if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
+  if (Object.keys(p.options).length > 0) p.request.options = p.options;
+  return { kind: 'entry', line: p.line, request: p.request };
+}
+
+/**
+ * Reads a URL list line by line: plain (one URL a line, blank and `#` lines skipped) or aria2's input file
+ * (TAB-separated mirrors on the URI line, indented `key=value` option lines under it). Yields as it reads,
+ * so a list of millions of lines is never held in memory.
+ */
+export async function* parseUrlList(lines: AsyncIterable<string>): AsyncGenerator<ListItem> {
+  let pending: Pending | null = null;
+  let skipping = false; // option lines under a rejected URI belong to it and are skipped with it
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+    if (line.length > MAX_LINE) {
+      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE} characters` };
+      continue;
+    }
+    if (line.includes('\u0000')) {
+      yield { kind: 'problem', line: n, message: 'line contains a NUL byte' };
+      continue;
+    }
+    if (line.includes('\ufffd')) {
+      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8' };
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    if (/^[ \t]/.test(line)) {
+      if (skipping) continue;
+      if (!pending) {
+        yield { kind: 'problem', line: n, message: 'option line with no URL above it' };
+        continue;
+      }
+      const eq = trimmed.indexOf('=');
+      if (eq <= 0) {
+        yield { kind: 'problem', line: n, message: `option must be key=value, got ${JSON.stringify(preview(trimmed))}` };
+        continue;
+      }
+      try {
+        const complaint = applyOption(pending, trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
+        if (complaint) yield { kind: 'problem', line: n, message: complaint };
+      } catch (error) {
+        yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error) };
+      }
+      continue;
+    }
+    if (pending) yield finish(pending);
+    pending = null;
+    skipping = false;
+    const uris = trimmed.split('\t').map((u) => u.trim()).filter((u) => u !== '');
+    try {
+      const [url, ...mirrors] = uris.map(checkUrl);
+      const request: AddRequest = { url: url! };
+      if (mirrors.length > 0) request.mirrors = mirrors;
+      pending = { line: n, request, options: {}, headers: {} };
+    } catch (error) {
+      skipping = true;
+      yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error) };
+    }
+  }
+  if (pending) yield finish(pending);
+}
+
+/** The lines of a file, streamed; invalid UTF-8 shows up as U+FFFD and is reported by the parser. */
+export function readLines(path: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 }), crlfDelay: Infinity });
+}

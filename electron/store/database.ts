@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * Opens (or creates) a Braid database: WAL with full fsync so a committed checkpoint survives power loss,
+ * a busy timeout so a second process waits instead of failing, and pending migrations in one transaction.
+ * A database written by a newer Braid is refused, untouched.
+ */
+export function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    throw new StoreError('DB_UNREADABLE', `cannot open the database ${path}: ${(error as Error).message}`);
+  }
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    db.close();
+    throw new StoreError(
+      'DB_TOO_NEW',
+      `the database ${path} is from a newer Braid (schema ${current}, this one knows ${SCHEMA_VERSION}); it was left untouched`,
+    );
+  }
+  const pending = MIGRATIONS.filter((m) => m.version > current);
+  if (pending.length > 0) {
+    db.transaction(() => {
+      for (const m of pending) m.up(db);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+  return db;
+}

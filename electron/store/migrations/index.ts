@@ -1,0 +1,12 @@
+import type Database from 'better-sqlite3';
+import { initial } from './001-initial';
+
+export interface Migration {
+  version: number;
+  up: (db: Database.Database) => void;
+}
+
+/** Every schema version in order; a new version is a new file appended here. */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

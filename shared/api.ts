@@ -1,0 +1,27 @@
+import type {
+  AddRequest,
+  AddResult,
+  DownloadRecord,
+  EngineEvent,
+  ListPage,
+  ListQuery,
+  SegmentState,
+  Settings,
+} from './types';
+
+/** Everything a face of Braid can ask of the engine. The renderer knows only this. */
+export interface BraidApi {
+  add(requests: AddRequest[]): Promise<AddResult[]>;
+  pause(ids: number[]): Promise<void>;
+  resume(ids: number[]): Promise<void>;
+  /** Failed downloads start again, keeping what is already on disk when it is still valid. */
+  retry(ids: number[]): Promise<void>;
+  remove(ids: number[], options: { deleteFile: boolean }): Promise<void>;
+  move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void>;
+  list(query: ListQuery): Promise<ListPage>;
+  detail(id: number): Promise<{ record: DownloadRecord; segments: SegmentState[] } | null>;
+  getSettings(): Promise<Settings>;
+  setSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Subscribes to coalesced engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+}

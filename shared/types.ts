@@ -1,0 +1,153 @@
+// The contract between the engine and every face of Braid (app, CLI, browser). Plain data only.
+
+export type DownloadStatus = 'queued' | 'active' | 'paused' | 'completed' | 'failed';
+
+/** Why a download stopped running; a restart resumes only what the user did not pause. */
+export type StopReason = 'user' | 'shutdown';
+
+/** Stable reason codes: they travel across IPC, into the database and into scripts. */
+export type ErrorCode =
+  | 'INVALID_URL'
+  | 'UNSUPPORTED_SCHEME'
+  | 'HTTP_ERROR'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'BAD_RESPONSE'
+  | 'TOO_MANY_REDIRECTS'
+  | 'RETRY_AFTER_TOO_LONG'
+  | 'CANNOT_RESUME'
+  | 'SIZE_MISMATCH'
+  | 'CHECKSUM_ERROR'
+  | 'NOT_ENOUGH_DISK_SPACE'
+  | 'DISK_FULL'
+  | 'FILE_ERROR'
+  | 'INVALID_OPTION';
+
+export type ChecksumAlgorithm = 'md5' | 'sha-1' | 'sha-256' | 'sha-512';
+
+export interface Checksum {
+  algorithm: ChecksumAlgorithm;
+  hex: string;
+}
+
+/** Per-download options chosen when it is added; persisted with it. */
+export interface DownloadOptions {
+  /** Parallel connections for this download (1–32); absent means the engine's setting. */
+  segments?: number;
+  /** Bytes per second; 0 or absent means no per-download limit. */
+  speedLimit?: number;
+  checksum?: Checksum;
+  /** Extra request headers, e.g. from a list file; never forwarded to another host. */
+  headers?: Record<string, string>;
+}
+
+/** A byte range [start, end) of the file and how much of it, from start, is safely on disk. */
+export interface SegmentState {
+  start: number;
+  end: number;
+  done: number;
+}
+
+export interface DownloadError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** One download as the store holds it. */
+export interface DownloadRecord {
+  id: number;
+  url: string;
+  mirrors: string[];
+  finalUrl: string | null;
+  folder: string;
+  /** The name asked for (`-o`, `out=`); null means "from the server". */
+  requestedName: string | null;
+  /** The name on disk once reserved; the `.part` file is this plus `.part`. */
+  name: string | null;
+  size: number | null;
+  etag: string | null;
+  lastModified: string | null;
+  acceptRanges: boolean;
+  status: DownloadStatus;
+  stopReason: StopReason | null;
+  priority: number;
+  position: number;
+  options: DownloadOptions;
+  error: DownloadError | null;
+  bytesDone: number;
+  retries: number;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+/** What the UI draws for one download, sent a few times a second. */
+export interface DownloadSnapshot {
+  id: number;
+  url: string;
+  name: string | null;
+  folder: string;
+  status: DownloadStatus;
+  size: number | null;
+  bytesDone: number;
+  /** Smoothed bytes per second. */
+  speed: number;
+  /** Seconds left at the current speed; null when unknown. */
+  eta: number | null;
+  connections: number;
+  memory: { inFlight: number; cap: number };
+  segments: SegmentState[];
+  error: DownloadError | null;
+  priority: number;
+  position: number;
+}
+
+export interface GlobalStats {
+  speed: number;
+  inFlight: number;
+  memoryBudget: number;
+  active: number;
+  queued: number;
+}
+
+export type EngineEvent =
+  | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats }
+  | { type: 'completed'; id: number; name: string; path: string }
+  | { type: 'failed'; id: number; error: DownloadError }
+  | { type: 'removed'; ids: number[] };
+
+export interface Settings {
+  /** Default folder for new downloads. */
+  folder: string;
+  maxConcurrent: number;
+  segments: number;
+  /** Bytes per second over all downloads; 0 means none. */
+  globalSpeedLimit: number;
+  /** In-flight bytes (received, not yet written) allowed per download. */
+  perDownloadMemory: number;
+  /** In-flight bytes allowed over all downloads together. */
+  memoryBudget: number;
+}
+
+export interface AddRequest {
+  url: string;
+  mirrors?: string[];
+  folder?: string;
+  name?: string;
+  options?: DownloadOptions;
+  paused?: boolean;
+  priority?: number;
+}
+
+export type AddResult = { ok: true; id: number; resumed: boolean } | { ok: false; url: string; error: DownloadError };
+
+export interface ListQuery {
+  status?: DownloadStatus[];
+  offset?: number;
+  limit?: number;
+}
+
+export interface ListPage {
+  total: number;
+  items: DownloadSnapshot[];
+}
