@@ -94,7 +94,9 @@ export class DownloadJob {
     return this.stopper.signal.aborted;
   }
 
+  /** The user's extra headers, for requests to the origin they were given for and no other. */
   private get headers(): Record<string, string> {
+    if (!sameOrigin(this.requestUrl, this.record.url)) return {};
     return { ...(this.record.options.headers ?? {}) };
   }
 
@@ -619,6 +621,14 @@ export class DownloadJob {
       priority: rec.priority,
       position: rec.position,
     };
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

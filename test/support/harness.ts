@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddRequest, DownloadRecord, Settings } from '../../shared/types';
+import { createEngine, type Engine, type FileSystemPort, type Timing } from '../../electron/engine/index';
+import { openDatabase } from '../../electron/store/database';
+import { SqliteDownloadRepository } from '../../electron/store/download-repository';
+
+/** Short deadlines so misbehaviour shows within a test's time. */
+export const FAST_TIMING: Partial<Timing> = {
+  connectTimeoutMs: 2000,
+  firstByteTimeoutMs: 2000,
+  stallTimeoutMs: 400,
+  checkpointMs: 100,
+  tickMs: 50,
+  retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 },
+};
+
+export async function tempDir(prefix = 'braid-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface Rig {
+  dir: string;
+  dbPath: string;
+  engine: Engine;
+  repo: SqliteDownloadRepository;
+  /** Closes the engine and the database (not the folder): a new rig on `dbPath` is a restart. */
+  stop(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeRig(
+  options: { dir?: string; fs?: FileSystemPort; overrides?: Partial<Settings>; timing?: Partial<Timing>; bufferSize?: number } = {},
+): Promise<Rig> {
+  const dir = options.dir ?? (await tempDir());
+  const dbPath = join(dir, 'state.db');
+  const db = openDatabase(dbPath);
+  const repo = new SqliteDownloadRepository(db);
+  const engine = createEngine({
+    repo,
+    fs: options.fs,
+    overrides: { folder: join(dir, 'files'), ...options.overrides },
+    timing: { ...FAST_TIMING, ...options.timing },
+    bufferSize: options.bufferSize,
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await engine.close();
+    db.close();
+  };
+  return {
+    dir,
+    dbPath,
+    engine,
+    repo,
+    stop,
+    cleanup: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Adds the downloads, runs the engine until they settle, and returns their records. */
+export async function runDownloads(rig: Rig, requests: AddRequest[]): Promise<DownloadRecord[]> {
+  const results = await rig.engine.add(requests);
+  const ids = results.map((r) => {
+    if (!r.ok) throw new Error(`refused: ${r.error.message}`);
+    return r.id;
+  });
+  rig.engine.start();
+  await rig.engine.whenSettled(ids);
+  return ids.map((id) => rig.repo.get(id)!);
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

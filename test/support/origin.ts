@@ -1,0 +1,242 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** Ways a served file misbehaves; each `...Times` counts the requests that misbehave before it behaves. */
+export interface Behaviour {
+  ignoreRange?: boolean;
+  /** Advertise Accept-Ranges but answer every range with the whole body. */
+  lieAboutRanges?: boolean;
+  refuseHead?: boolean;
+  /** Cut the connection after this many body bytes. */
+  dropAfter?: number;
+  dropTimes?: number;
+  /** Send this many body bytes, then nothing (connection left open). */
+  stallAfter?: number;
+  stallTimes?: number;
+  /** Answer a Content-Range that starts one byte late. */
+  wrongRangeTimes?: number;
+  /** Answer 429 with this Retry-After. */
+  tooManyTimes?: number;
+  retryAfter?: string;
+  /** Answer this status (e.g. 404, 500) every time. */
+  status?: number;
+  /** Bytes per second per response. */
+  rate?: number;
+  /** Bytes per second for a response that starts at byte 0 (one slow connection among fast ones). */
+  firstRangeRate?: number;
+  /** After this many GETs, the file is replaced by another of the same size (new ETag). */
+  changeAfter?: number;
+  contentDisposition?: string;
+  /** Send no ETag / Last-Modified. */
+  noValidators?: boolean;
+  /** Send the body chunked, without Content-Length. */
+  chunked?: boolean;
+}
+
+interface Served {
+  data: Buffer;
+  version: number;
+  behaviour: Behaviour;
+  gets: number;
+  counters: Record<string, number>;
+}
+
+export interface Logged {
+  method: string;
+  path: string;
+  range: string | undefined;
+  ifRange: string | undefined;
+  headers: IncomingMessage['headers'];
+  status: number;
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A real HTTP server on 127.0.0.1 that serves files and misbehaves on purpose. */
+export class TestOrigin {
+  private readonly server: Server;
+  private readonly files = new Map<string, Served>();
+  private readonly redirects = new Map<string, string>();
+  private readonly sockets = new Set<Socket>();
+  readonly log: Logged[] = [];
+  port = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** Serves `size` random bytes at `path`; returns them. */
+  file(path: string, size: number, behaviour: Behaviour = {}): Buffer {
+    const data = randomBytes(size);
+    this.files.set(path, { data, version: 1, behaviour, gets: 0, counters: {} });
+    return data;
+  }
+
+  /** The bytes `path` serves now (changes when `changeAfter` kicks in). */
+  current(path: string): Buffer {
+    return this.files.get(path)!.data;
+  }
+
+  redirect(from: string, to: string): void {
+    this.redirects.set(from, to);
+  }
+
+  requests(path: string): Logged[] {
+    return this.log.filter((l) => l.path === path);
+  }
+
+  private once(f: Served, key: string, times: number | undefined): boolean {
+    const n = f.counters[key] ?? 0;
+    if (n >= (times ?? Infinity)) return false;
+    f.counters[key] = n + 1;
+    return true;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const entry: Logged = {
+      method: req.method ?? 'GET',
+      path,
+      range: req.headers.range,
+      ifRange: req.headers['if-range'] as string | undefined,
+      headers: req.headers,
+      status: 0,
+    };
+    this.log.push(entry);
+    const answer = (status: number, headers: Record<string, string | number> = {}) => {
+      entry.status = status;
+      res.writeHead(status, headers);
+    };
+    const target = this.redirects.get(path);
+    if (target) {
+      answer(302, { location: target, 'content-length': 0 });
+      res.end();
+      return;
+    }
+    const f = this.files.get(path);
+    if (!f) {
+      answer(404, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    const b = f.behaviour;
+    if (b.status) {
+      answer(b.status, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (req.method === 'HEAD' && b.refuseHead) {
+      answer(405, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (req.method === 'GET') {
+      f.gets++;
+      if (b.changeAfter !== undefined && f.gets > b.changeAfter && f.version === 1) {
+        f.data = randomBytes(f.data.length);
+        f.version = 2;
+      }
+      if (b.tooManyTimes && this.once(f, 'tooMany', b.tooManyTimes)) {
+        answer(429, { 'retry-after': b.retryAfter ?? '1', 'content-length': 0 });
+        res.end();
+        return;
+      }
+    }
+    const etag = `"v${f.version}-${f.data.length}"`;
+    const lastModified = new Date(Date.UTC(2026, 0, f.version)).toUTCString();
+    const headers: Record<string, string | number> = {};
+    if (!b.noValidators) {
+      headers['etag'] = etag;
+      headers['last-modified'] = lastModified;
+    }
+    if (!b.ignoreRange) headers['accept-ranges'] = 'bytes';
+    if (b.contentDisposition) headers['content-disposition'] = b.contentDisposition;
+
+    let start = 0;
+    let end = f.data.length - 1;
+    let status = 200;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const ifRange = req.headers['if-range'];
+    const rangeApplies = range && !b.ignoreRange && !b.lieAboutRanges && (!ifRange || ifRange === etag || ifRange === lastModified);
+    if (rangeApplies) {
+      start = Number(range[1]);
+      end = range[2] ? Math.min(Number(range[2]), f.data.length - 1) : f.data.length - 1;
+      if (start >= f.data.length || end < start) {
+        answer(416, { 'content-range': `bytes */${f.data.length}`, 'content-length': 0 });
+        res.end();
+        return;
+      }
+      status = 206;
+      let shownStart = start;
+      if (req.method === 'GET' && b.wrongRangeTimes && this.once(f, 'wrongRange', b.wrongRangeTimes)) shownStart = start + 1;
+      headers['content-range'] = `bytes ${shownStart}-${end}/${f.data.length}`;
+    }
+    const body = f.data.subarray(start, end + 1);
+    if (!b.chunked) headers['content-length'] = body.length;
+    answer(status, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const dropAt = b.dropAfter !== undefined && this.once(f, 'drop', b.dropTimes) ? b.dropAfter : Infinity;
+    const stallAt = b.stallAfter !== undefined && this.once(f, 'stall', b.stallTimes) ? b.stallAfter : Infinity;
+    this.send(res, body, { dropAt, stallAt, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate });
+  }
+
+  /** Writes the body in paced chunks, honouring backpressure, and misbehaves where told. */
+  private send(res: ServerResponse, body: Buffer, how: { dropAt: number; stallAt: number; rate: number | undefined }): void {
+    const chunk = 16 * 1024;
+    let sent = 0;
+    const startedAt = Date.now();
+    const next = (): void => {
+      while (sent < body.length) {
+        if (res.destroyed) return;
+        if (sent >= how.dropAt) {
+          res.socket?.destroy();
+          return;
+        }
+        if (sent >= how.stallAt) return; // hold the connection open, send nothing more
+        const limit = Math.min(body.length, how.dropAt, how.stallAt);
+        const n = Math.min(chunk, limit - sent);
+        if (how.rate) {
+          const due = startedAt + (sent / how.rate) * 1000;
+          const wait = due - Date.now();
+          if (wait > 0) {
+            setTimeout(next, wait);
+            return;
+          }
+        }
+        const ok = res.write(body.subarray(sent, sent + n));
+        sent += n;
+        if (!ok) {
+          res.once('drain', next);
+          return;
+        }
+      }
+      if (sent >= body.length) res.end();
+    };
+    next();
+  }
+}
