@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { tempDir, waitFor } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+const MIB = 1024 * 1024;
+const BRAID = join(import.meta.dirname, '../../out/cli/braid.js');
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI asynchronously, so the origin in this process keeps serving. */
+function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    onStart?.((signal) => child.kill(signal));
+  });
+}
+
+function progressIn(dbPath: string): number {
+  if (!existsSync(dbPath)) return 0;
+  const db = new Database(dbPath, { readonly: true, timeout: 1000 });
+  try {
+    return (db.prepare('SELECT COALESCE(SUM(bytes_done), 0) FROM downloads').pluck().get() as number) ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+describe('braid command line', () => {
+  let origin: TestOrigin;
+  let dir: string;
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-cli-');
+  });
+  after(async () => {
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints help', async () => {
+    const run = await braid(['--help']);
+    assert.equal(run.code, 0);
+    for (const command of ['get', 'add', 'list']) assert.match(run.stdout, new RegExp(`\\b${command}\\b`));
+  });
+
+  it('downloads, exits 0, and names the file', async () => {
+    const data = origin.file('/cli.bin', 3 * MIB);
+    const out = join(dir, 'get');
+    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(dir, 'get.db'), origin.url('/cli.bin')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /completed #\d+ .*cli\.bin/);
+    assert.equal(sha256(await readFile(join(out, 'cli.bin'))), sha256(data));
+  });
+
+  it('exits non-zero with one clear line per failure, and still downloads the rest', async () => {
+    const data = origin.file('/fine.bin', MIB);
+    const list = join(dir, 'list.txt');
+    await writeFile(list, [origin.url('/fine.bin'), 'ftp://nope/x', origin.url('/missing.bin'), ''].join('\n'));
+    const out = join(dir, 'mixed');
+    const run = await braid(['get', '-d', out, '-i', list, '--db', join(dir, 'mixed.db')]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /list\.txt:2: unsupported scheme ftp:/);
+    assert.match(run.stderr, /failed: .*missing\.bin: the server answered 404 Not Found \[HTTP_ERROR\]/);
+    assert.equal(sha256(await readFile(join(out, 'fine.bin'))), sha256(data));
+  });
+
+  it('refuses bad options with a clear message', async () => {
+    const run = await braid(['get', '-s', '99', 'http://127.0.0.1:1/x']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /a whole number from 1 to 32/);
+    const sum = await braid(['get', '--checksum', 'crc=00', 'http://127.0.0.1:1/x']);
+    assert.notEqual(sum.code, 0);
+    assert.match(sum.stderr, /unknown checksum algorithm/);
+  });
+
+  it('resumes to a byte-identical file after SIGKILL, never a "(1)" copy', async () => {
+    const data = origin.file('/kill.bin', 24 * MIB, { rate: 2 * MIB });
+    const out = join(dir, 'kill');
+    const db = join(dir, 'kill.db');
+    const args = ['get', '-d', out, '-s', '4', '--db', db, origin.url('/kill.bin')];
+    const killed = await braid(args, (kill) => {
+      void waitFor(() => progressIn(db) > 2 * MIB, 20_000, 'a checkpoint').then(() => kill('SIGKILL'));
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const before = progressIn(db);
+    assert.ok(before > 0 && before < data.length, `progress at the kill: ${before}`);
+    const requestsBefore = origin.requests('/kill.bin').length;
+
+    const resumed = await braid(args);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(sha256(await readFile(join(out, 'kill.bin'))), sha256(data));
+    assert.deepEqual(readdirSync(out), ['kill.bin'], 'one file, no copy, no .part left');
+    const fetchedAgain = origin
+      .requests('/kill.bin')
+      .slice(requestsBefore)
+      .filter((l) => l.method === 'GET' && l.range && l.range !== 'bytes=0-0')
+      .map((l) => /bytes=(\d+)-(\d+)/.exec(l.range!)!)
+      .reduce((n, m) => n + Number(m[2]) - Number(m[1]) + 1, 0);
+    console.log(`# SIGKILL: ${before} bytes were committed at the kill; the resume asked for ${fetchedAgain} of ${data.length}`);
+    assert.ok(fetchedAgain <= data.length - before, 'the resume does not fetch committed bytes again');
+  });
+
+  it('queues with add (paused) and shows them with list', async () => {
+    const db = join(dir, 'queue.db');
+    const add = await braid(['add', '--paused', '-d', join(dir, 'q'), '--db', db, origin.url('/a.bin'), origin.url('/b.bin'), 'data:text/plain,x']);
+    assert.equal(add.code, 1, 'a refused entry makes the exit code non-zero');
+    assert.match(add.stdout, /queued 2 downloads \(paused\), 1 refused/);
+    assert.match(add.stderr, /unsupported scheme data:/);
+    const list = await braid(['list', '--db', db]);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /paused .*a\.bin/);
+    assert.match(list.stdout, /2 downloads: 2 paused/);
+  });
+
+  it('refuses a database from a newer Braid without touching it', async () => {
+    const path = join(dir, 'future.db');
+    const raw = new Database(path);
+    raw.pragma('user_version = 999');
+    raw.close();
+    const run = await braid(['list', '--db', path]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /newer Braid/);
+  });
+});

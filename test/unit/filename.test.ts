@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { nameFromContentDisposition, nameFromUrl, sanitizeFilename, uniqueName } from '../../electron/engine/filename';
+
+describe('sanitizeFilename', () => {
+  const cases: [string, string][] = [
+    ['report.pdf', 'report.pdf'],
+    ['../../etc/passwd', 'passwd'],
+    ['..\\..\\Windows\\win.ini', 'win.ini'],
+    ['/abs/path.txt', 'path.txt'],
+    ['..', 'download'],
+    ['', 'download'],
+    ['name.  ', 'name'],
+    ['CON', '_CON'],
+    ['lpt1.txt', '_lpt1.txt'],
+    ['a:b*c?.txt', 'a_b_c_.txt'],
+    ['evil\u202Etxt.exe', 'eviltxt.exe'],
+    ['tab\there\u0000.bin', 'tabhere.bin'],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => assert.equal(sanitizeFilename(input), expected));
+  }
+  it('bounds the length and keeps the extension', () => {
+    const name = sanitizeFilename(`${'é'.repeat(300)}.tar`);
+    assert.ok(Buffer.byteLength(name) <= 200);
+    assert.ok(name.endsWith('.tar'));
+  });
+});
+
+describe('names from servers and URLs', () => {
+  it('prefers filename* and decodes it', () => {
+    assert.equal(nameFromContentDisposition(`attachment; filename="plain.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt`), 'résumé.txt');
+  });
+  it('survives malformed headers', () => {
+    assert.equal(nameFromContentDisposition('attachment; filename=a b.txt; broken="'), 'a b.txt');
+    assert.equal(nameFromContentDisposition('inline'), null);
+  });
+  it('takes the decoded last path segment of a URL', () => {
+    assert.equal(nameFromUrl('http://h/a/b/file%20name.iso?x=1'), 'file name.iso');
+    assert.equal(nameFromUrl('http://h/'), 'download');
+    assert.equal(nameFromUrl('http://h/%E0%A4%A.bin'), '%E0%A4%A.bin');
+  });
+});
+
+describe('uniqueName', () => {
+  it('numbers clashes before the extension', () => {
+    const taken = new Set(['a.txt', 'a (1).txt']);
+    assert.equal(uniqueName('a.txt', (n) => taken.has(n)), 'a (2).txt');
+    assert.equal(uniqueName('b', () => false), 'b');
+  });
+});

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { openDatabase, StoreError } from '../../electron/store/database';
+import { SqliteDownloadRepository } from '../../electron/store/download-repository';
+import { SCHEMA_VERSION } from '../../electron/store/migrations/index';
+import { tempDir } from '../support/harness';
+
+describe('SQLite store', () => {
+  it('opens with WAL and full sync, and migrates a new file', async () => {
+    const dir = await tempDir();
+    const db = openDatabase(join(dir, 'a.db'));
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('synchronous', { simple: true }), 2);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    db.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it('refuses a database from a newer Braid and leaves it untouched', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'new.db');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE future (x)');
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    assert.throws(() => openDatabase(path), (e: unknown) => e instanceof StoreError && e.code === 'DB_TOO_NEW');
+    const again = new Database(path);
+    assert.equal(again.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
+    assert.ok(again.prepare("SELECT name FROM sqlite_master WHERE name = 'future'").get());
+    again.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it('keeps the run order, commits progress in one transaction, finds unfinished downloads', async () => {
+    const dir = await tempDir();
+    const db = openDatabase(join(dir, 'b.db'));
+    const repo = new SqliteDownloadRepository(db);
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null };
+    const [a, b, c] = repo.insertMany([
+      { ...base, url: 'http://x/a', status: 'queued', priority: 0 },
+      { ...base, url: 'http://x/b', status: 'queued', priority: 5 },
+      { ...base, url: 'http://x/c', status: 'paused', priority: 9 },
+    ]);
+    assert.deepEqual(repo.nextQueued(10, new Set()).map((r) => r.id), [b, a], 'priority first, paused skipped');
+    repo.move(a!, 'top');
+    assert.deepEqual(repo.list({}).items.map((r) => r.id), [a, b, c]);
+    repo.saveProgress(a!, [{ start: 0, end: 10, done: 4 }, { start: 10, end: 20, done: 10 }], { bytesDone: 14, name: 'a' });
+    assert.equal(repo.get(a!)!.bytesDone, 14);
+    assert.deepEqual(repo.segments(a!).map((s) => s.done), [4, 10]);
+    assert.equal(repo.findUnfinished('http://x/a', '/f', null)?.id, a);
+    assert.equal(repo.findUnfinished('http://x/a', '/other', null), null);
+    assert.ok(repo.isNameReserved('/f', 'a', b!));
+    assert.ok(!repo.isNameReserved('/f', 'a', a!));
+    repo.remove([a!]);
+    assert.deepEqual(repo.segments(a!), [], 'segments go with their download');
+    db.close();
+    await rm(dir, { recursive: true });
+  });
+});

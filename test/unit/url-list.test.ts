@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseUrlList, type ListItem } from '../../electron/engine/url-list';
+
+async function parse(text: string): Promise<ListItem[]> {
+  async function* lines() {
+    yield* text.split('\n');
+  }
+  const out: ListItem[] = [];
+  for await (const item of parseUrlList(lines())) out.push(item);
+  return out;
+}
+
+describe('parseUrlList', () => {
+  it('reads a plain list, skipping blanks and comments', async () => {
+    const items = await parse('http://a/1\n\n# comment\nhttps://b/2\n');
+    assert.deepEqual(items.map((i) => i.kind === 'entry' && i.request.url), ['http://a/1', 'https://b/2']);
+  });
+
+  it("reads aria2's input-file format: mirrors and options", async () => {
+    const items = await parse(
+      [
+        'http://a/f.iso\thttp://mirror/f.iso',
+        '  dir=/tmp/x',
+        '  out=renamed.iso',
+        '  checksum=sha-256=' + 'ab'.repeat(32),
+        '  header=X-Api-Key: k1',
+        '  split=4',
+        '  max-connection-per-server=2',
+        '  max-download-limit=1M',
+        'http://b/g',
+      ].join('\n'),
+    );
+    assert.equal(items.length, 2);
+    const first = items[0]!;
+    assert.equal(first.kind, 'entry');
+    if (first.kind !== 'entry') return;
+    assert.deepEqual(first.request, {
+      url: 'http://a/f.iso',
+      mirrors: ['http://mirror/f.iso'],
+      folder: '/tmp/x',
+      name: 'renamed.iso',
+      options: {
+        checksum: { algorithm: 'sha-256', hex: 'ab'.repeat(32) },
+        segments: 2,
+        speedLimit: 1024 * 1024,
+        headers: { 'X-Api-Key': 'k1' },
+      },
+    });
+  });
+
+  it('reports bad lines with their number and keeps the good ones', async () => {
+    const items = await parse(
+      ['  dir=/orphan', 'ftp://x/y', '  out=belongs-to-ftp', 'not a url', 'http://ok/1', '  split=99', '  bogus=1', 'javascript:alert(1)', 'http://ok/2'].join('\n'),
+    );
+    const problems = items.filter((i) => i.kind === 'problem').map((i) => `${i.line}: ${(i as { message: string }).message}`);
+    assert.deepEqual(problems, [
+      '1: option line with no URL above it',
+      '2: unsupported scheme ftp: (only http and https)',
+      '4: not a URL: not a url',
+      '6: split must be a whole number from 1 to 32',
+      '7: unknown option "bogus" ignored',
+      '8: unsupported scheme javascript: (only http and https)',
+    ]);
+    assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://ok/1', 'http://ok/2']);
+  });
+
+  it('reports NUL bytes and invalid UTF-8', async () => {
+    const items = await parse('http://a/\u0000x\nhttp://b/\ufffd');
+    assert.deepEqual(items.map((i) => i.kind), ['problem', 'problem']);
+  });
+});
