@@ -10,6 +10,8 @@ import { barsView, linesView } from './progress';
 import { collectRequests, type RequestDefaults } from './requests';
 
 const ADD_BATCH = 1000;
+/** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
+const LIST_DEFAULT_LIMIT = 1000;
 
 function wholeNumber(min: number, max: number) {
   return (text: string): number => {
@@ -62,14 +64,19 @@ async function queueAll(
   flags: CommonFlags,
   defaults: RequestDefaults,
   reuseUnfinished: boolean,
-): Promise<{ ids: number[]; refused: number }> {
+  keepIds: boolean,
+): Promise<{ ids: number[]; queued: number; refused: number }> {
+  // `add` of a million-line list needs only the count; `get` needs the ids to wait for.
   const ids: number[] = [];
+  let queued = 0;
   let refused = 0;
   let batch: AddRequest[] = [];
   const flush = () => {
     for (const result of engine.addSync(batch)) {
-      if (result.ok) ids.push(result.id);
-      else {
+      if (result.ok) {
+        queued++;
+        if (keepIds) ids.push(result.id);
+      } else {
         refused++;
         say(`${result.url}: ${result.error.message}`);
       }
@@ -87,6 +94,7 @@ async function queueAll(
       try {
         const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null);
         if (existing !== null) {
+          queued++;
           ids.push(existing);
           continue;
         }
@@ -98,7 +106,7 @@ async function queueAll(
     if (batch.length >= ADD_BATCH) flush();
   }
   flush();
-  return { ids, refused };
+  return { ids, queued, refused };
 }
 
 interface GetFlags extends CommonFlags {
@@ -129,7 +137,7 @@ async function runGet(urls: string[], flags: GetFlags): Promise<number> {
   if (flags.checksum) options.checksum = flags.checksum;
   if (Object.keys(flags.header).length > 0) options.headers = flags.header;
   const folder = resolve(flags.dir ?? '.');
-  const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true);
+  const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
 
   const view = process.stdout.isTTY ? barsView(process.stdout) : linesView(process.stdout);
   engine.onEvent((event) => view.onEvent(event));
@@ -178,10 +186,10 @@ async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   const engine = createEngine({ repo });
   const options: DownloadOptions = flags.segments ? { segments: flags.segments } : {};
   const folder = flags.dir ? resolve(flags.dir) : undefined;
-  const { ids, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false);
+  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
   await engine.close();
   db.close();
-  process.stdout.write(`queued ${ids.length} download${ids.length === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
+  process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
   return refused > 0 ? 1 : 0;
 }
 
@@ -194,11 +202,12 @@ function describe(r: DownloadRecord): string {
 
 function runList(flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }): number {
   const { db, repo } = openStore(flags);
-  const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit });
+  const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(page)}\n`);
   } else {
     for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
+    if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);
     const counts = repo.countByStatus();
     process.stdout.write(
       `${page.total} download${page.total === 1 ? '' : 's'}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}\n`,
@@ -255,7 +264,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('show the downloads the database holds')
     .option('--status <status...>', 'only these: queued active paused completed failed')
-    .option('-n, --limit <n>', 'at most this many', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'machine-readable output')
     .addOption(dbOption())
     .action((flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {
@@ -266,6 +275,9 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // File writes and syncs of every download share libuv's thread pool; its default of 4 threads queues
+  // writes behind syncs when several downloads run. Read when the pool first starts, so set it first.
+  process.env['UV_THREADPOOL_SIZE'] ??= '8';
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

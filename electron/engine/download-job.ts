@@ -64,6 +64,8 @@ export class DownloadJob {
   private stopReason: StopReason | null = null;
   private readonly bucket: TokenBucket;
   private readonly sinks = new Set<SegmentSink>();
+  /** Connections receiving a body, for the stall watchdog. */
+  private readonly receiving = new Set<ReceivingConnection>();
   private validators: Validators = { etag: null, lastModified: null, size: null };
   private responseDate: string | null = null;
   private requestUrl: string;
@@ -179,6 +181,7 @@ export class DownloadJob {
         this.file = handle;
         const change = versionChange({ etag: rec.etag, lastModified: rec.lastModified, size: rec.size }, p);
         if (!change && rec.acceptRanges && p.acceptRanges && rec.size !== null) {
+          await this.checkSpace(rec.size, stored.reduce((n, s) => n + s.done, 0));
           this.validators = { etag: rec.etag, lastModified: rec.lastModified, size: rec.size };
           this.ranged = true;
           this.segments = stored.map((s) => new LiveSegment(s.start, s.end, s.done));
@@ -297,10 +300,13 @@ export class DownloadJob {
     const timer = setInterval(() => {
       if (!this.checkpointRunning) this.checkpoint().catch(fail);
     }, this.ctx.timing.checkpointMs);
+    const stallMs = this.ctx.timing.stallTimeoutMs;
+    const watchdog = setInterval(() => this.abortStalled(stallMs), Math.max(10, Math.min(1000, stallMs / 4)));
     try {
       await Promise.all(Array.from({ length: count }, () => this.worker(signal).catch(fail)));
     } finally {
       clearInterval(timer);
+      clearInterval(watchdog);
       await this.checkpoint().catch(fail);
     }
     if (this.stopped) throw this.stopper.signal.reason;
@@ -321,6 +327,15 @@ export class DownloadJob {
         segment.active = false;
         this.connections--;
       }
+    }
+  }
+
+  /** A connection whose server sent nothing for `stallMs` (while we were ready to read) is cut and retried. */
+  private abortStalled(stallMs: number): void {
+    const now = performance.now();
+    for (const c of this.receiving) {
+      if (c.waitingOnUs || now - c.lastDataAt < stallMs) continue;
+      c.controller.abort(new BraidError('TIMEOUT', `no data from the server for ${formatDuration(stallMs / 1000)}`, { retryable: true }));
     }
   }
 
@@ -451,23 +466,16 @@ export class DownloadJob {
       const ifRange = ifRangeValue(this.validators, this.responseDate);
       if (ifRange) headers['if-range'] = ifRange;
     }
-    const stallMs = this.ctx.timing.stallTimeoutMs;
-    let stallTimer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(() => {
-        connection.abort(new BraidError('TIMEOUT', `no data from the server for ${formatDuration(stallMs / 1000)}`, { retryable: true }));
-      }, stallMs);
-    };
     const request = this.ctx.http.stream(this.requestUrl, headers, connectionSignal);
+    const watched: ReceivingConnection = { controller: connection, lastDataAt: performance.now(), waitingOnUs: false };
     try {
       const response = await awaitResponse(request);
       const bodyEnd = this.checkResponse(response, first, askedLast);
       segment.beginConnection(performance.now());
       let cutShort = false;
-      arm();
+      watched.lastDataAt = performance.now();
+      this.receiving.add(watched);
       for await (const chunk of request as AsyncIterable<Buffer>) {
-        clearTimeout(stallTimer);
         const room = Math.min(segment.end, bodyEnd) - segment.position;
         let data = chunk;
         if (data.length > room) {
@@ -476,16 +484,18 @@ export class DownloadJob {
           cutShort = true;
         }
         if (data.length > 0) {
+          // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
+          watched.waitingOnUs = true;
           const wait = Math.max(this.bucket.take(data.length), this.ctx.globalBucket.take(data.length));
           if (wait > 0) await sleep(wait, connectionSignal);
           await sink.push(data);
+          watched.waitingOnUs = false;
           segment.received(data.length);
           this.received += data.length;
         }
         if (cutShort) break;
-        arm();
+        watched.lastDataAt = performance.now();
       }
-      clearTimeout(stallTimer);
       if (!cutShort && bodyEnd === UNKNOWN_END) {
         // A body of unknown length ends when the server closes it: that is the size.
         segment.end = segment.position;
@@ -500,7 +510,7 @@ export class DownloadJob {
       if (connection.signal.aborted) throw connection.signal.reason;
       throw error;
     } finally {
-      clearTimeout(stallTimer);
+      this.receiving.delete(watched);
       if (!request.readableEnded) request.destroy();
     }
   }
@@ -622,6 +632,12 @@ export class DownloadJob {
       position: rec.position,
     };
   }
+}
+
+interface ReceivingConnection {
+  controller: AbortController;
+  lastDataAt: number;
+  waitingOnUs: boolean;
 }
 
 function sameOrigin(a: string, b: string): boolean {

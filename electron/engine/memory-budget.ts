@@ -1,3 +1,11 @@
+interface Waiter {
+  bytes: number;
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+}
+
 /**
  * In-flight memory: bytes received from the network and not yet written to disk. Every download has an
  * account with its own cap, and all accounts draw on one global budget. Space is reserved in whole buffers
@@ -5,7 +13,8 @@
  */
 export class MemoryBudget {
   reserved = 0;
-  private waiters = new Set<() => void>();
+  /** Accounts with readers waiting, served in turn when memory comes back. */
+  private readonly waiting = new Set<MemoryAccount>();
 
   constructor(public limit: number) {}
 
@@ -13,27 +22,23 @@ export class MemoryBudget {
     return new MemoryAccount(this, cap);
   }
 
-  /** Wakes every waiter to re-check; there are at most a few hundred (one per connection). */
-  notify(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const w of waiters) w();
+  fits(bytes: number): boolean {
+    // One reservation always fits an empty budget, so a limit below the buffer size cannot stall forever.
+    return this.reserved + bytes <= this.limit || this.reserved === 0;
   }
 
-  wait(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        this.waiters.delete(wake);
-        reject(signal.reason);
-      };
-      const wake = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.waiters.add(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  markWaiting(account: MemoryAccount, waiting: boolean): void {
+    if (waiting) this.waiting.add(account);
+    else this.waiting.delete(account);
+  }
+
+  /** Hands freed memory to waiting readers, first the account that freed it, then the others in turn. */
+  serve(first: MemoryAccount): void {
+    first.serve();
+    for (const account of this.waiting) {
+      if (!this.fits(1)) return;
+      if (account !== first) account.serve();
+    }
   }
 }
 
@@ -43,38 +48,66 @@ export class MemoryAccount {
   inFlight = 0;
   /** Highest `inFlight` seen, for tests and benchmarks. */
   peakInFlight = 0;
+  private readonly waiters: Waiter[] = [];
 
   constructor(
     private readonly budget: MemoryBudget,
     public cap: number,
   ) {}
 
-  private tryReserve(n: number): boolean {
-    // One reservation always fits an empty account, so a cap below the buffer size cannot stall forever.
-    const fitsAccount = this.reserved + n <= this.cap || this.reserved === 0;
-    const fitsBudget = this.budget.reserved + n <= this.budget.limit || this.budget.reserved === 0;
-    if (!fitsAccount || !fitsBudget) return false;
-    this.reserved += n;
-    this.budget.reserved += n;
+  private tryReserve(bytes: number): boolean {
+    const fitsAccount = this.reserved + bytes <= this.cap || this.reserved === 0;
+    if (!fitsAccount || !this.budget.fits(bytes)) return false;
+    this.reserved += bytes;
+    this.budget.reserved += bytes;
     return true;
   }
 
-  async reserve(n: number, signal: AbortSignal): Promise<void> {
-    while (!this.tryReserve(n)) await this.budget.wait(signal);
+  /** Resolves once `bytes` are reserved; waiters are served first come, first served. */
+  reserve(bytes: number, signal: AbortSignal): Promise<void> {
+    if (this.waiters.length === 0 && this.tryReserve(bytes)) return Promise.resolve();
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        bytes,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          if (this.waiters.length === 0) this.budget.markWaiting(this, false);
+          reject(signal.reason);
+        },
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.budget.markWaiting(this, true);
+    });
   }
 
-  release(n: number): void {
-    this.reserved -= n;
-    this.budget.reserved -= n;
-    this.budget.notify();
+  /** Grants what now fits to the waiters at the head of the queue. */
+  serve(): void {
+    while (this.waiters.length > 0 && this.tryReserve(this.waiters[0]!.bytes)) {
+      const waiter = this.waiters.shift()!;
+      waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+    }
+    if (this.waiters.length === 0) this.budget.markWaiting(this, false);
   }
 
-  hold(n: number): void {
-    this.inFlight += n;
+  release(bytes: number): void {
+    this.reserved -= bytes;
+    this.budget.reserved -= bytes;
+    this.budget.serve(this);
+  }
+
+  hold(bytes: number): void {
+    this.inFlight += bytes;
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
   }
 
-  drop(n: number): void {
-    this.inFlight -= n;
+  drop(bytes: number): void {
+    this.inFlight -= bytes;
   }
 }
