@@ -73,7 +73,9 @@ export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): Progre
       const now = Date.now();
       for (const d of event.downloads) {
         if (d.status !== 'active') continue;
-        if (now - (lastPrinted.get(d.id) ?? 0) < everyMs) continue;
+        // The first line waits a full interval, so it shows a measured speed rather than 0.
+        if (!lastPrinted.has(d.id)) lastPrinted.set(d.id, now);
+        if (now - lastPrinted.get(d.id)! < everyMs) continue;
         lastPrinted.set(d.id, now);
         const pct = d.size ? ` ${((d.bytesDone / d.size) * 100).toFixed(1)}%` : '';
         stream.write(`progress #${d.id} ${d.name ?? d.url}${pct} ${formatBytes(d.bytesDone)} ${formatRate(d.speed)}\n`);

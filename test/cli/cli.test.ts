@@ -118,6 +118,27 @@ describe('braid command line', () => {
     assert.ok(fetchedAgain <= data.length - before, 'the resume does not fetch committed bytes again');
   });
 
+  it('saves progress on Ctrl+C, exits 130, and resumes later', async () => {
+    const data = origin.file('/int.bin', 16 * MIB, { rate: 2 * MIB });
+    const out = join(dir, 'int');
+    const db = join(dir, 'int.db');
+    const args = ['get', '-d', out, '-s', '4', '--db', db, origin.url('/int.bin')];
+    const interrupted = await braid(args, (kill) => {
+      void waitFor(() => progressIn(db) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill('SIGINT'), 300));
+    });
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    assert.match(interrupted.stderr, /saving progress/);
+    const raw = new Database(db, { readonly: true });
+    const row = raw.prepare('SELECT status, stop_reason, bytes_done FROM downloads').get() as { status: string; stop_reason: string; bytes_done: number };
+    raw.close();
+    assert.equal(row.status, 'queued');
+    assert.equal(row.stop_reason, 'shutdown');
+    assert.ok(row.bytes_done > 0 && row.bytes_done < data.length);
+    const resumed = await braid(args);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(sha256(await readFile(join(out, 'int.bin'))), sha256(data));
+  });
+
   it('queues with add (paused) and shows them with list', async () => {
     const db = join(dir, 'queue.db');
     const add = await braid(['add', '--paused', '-d', join(dir, 'q'), '--db', db, origin.url('/a.bin'), origin.url('/b.bin'), 'data:text/plain,x']);
