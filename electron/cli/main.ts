@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../shared/format';
 import type { AddRequest, DownloadOptions, DownloadRecord } from '../../shared/types';
 import { BraidError, createEngine, DEFAULT_SETTINGS, parseByteSize, parseChecksum, type Engine } from '../engine/index';
@@ -8,6 +9,7 @@ import { SqliteDownloadRepository } from '../store/download-repository';
 import { defaultDatabasePath } from './data-dir';
 import { barsView, linesView } from './progress';
 import { collectRequests, type RequestDefaults } from './requests';
+import { startServer } from './serve';
 
 const ADD_BATCH = 1000;
 /** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
@@ -217,6 +219,39 @@ function runList(flags: CommonFlags & { status?: string[]; limit?: number; json?
   return 0;
 }
 
+interface ServeFlags {
+  db?: string;
+  dir?: string;
+  host: string;
+  port: number;
+  secret?: string;
+}
+
+async function runServe(flags: ServeFlags): Promise<number> {
+  const { db, repo } = openStore(flags);
+  const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {} });
+  // The bundled CLI lives in out/cli/; the built renderer beside it in out/renderer/.
+  const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir });
+  engine.start();
+  process.stdout.write(`Braid is serving on ${server.url}/#secret=${server.secret}\n`);
+  if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
+    say(`warning: listening on ${flags.host}, not only this machine; anyone with the secret can drive downloads`);
+  }
+  await new Promise<void>((done) => {
+    const stop = () => {
+      say('stopping: saving progress');
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await engine.close();
+  db.close();
+  return 0;
+}
+
 export function buildProgram(): Command {
   const program = new Command()
     .name('braid')
@@ -269,6 +304,18 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action((flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {
       process.exitCode = runList(flags);
+    });
+
+  program
+    .command('serve')
+    .description('run the queue behind the Braid UI in a browser (HTTP + WebSocket, loopback by default)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', wholeNumber(0, 65535), 7373)
+    .option('--secret <secret>', 'secret the browser must present (default: generated and printed)')
+    .option('-d, --dir <dir>', 'folder for new downloads in this run (default: the settings folder)')
+    .addOption(dbOption())
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await runServe(flags);
     });
 
   return program;

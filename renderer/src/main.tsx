@@ -1,13 +1,10 @@
 import { createRoot } from 'react-dom/client';
-import { formatBytes } from '../../shared/format';
+import { App } from './App';
+import { getBraidApi } from './api/index';
+import './styles.css';
 
-function App() {
-  return (
-    <main style={{ fontFamily: 'system-ui', padding: 24 }}>
-      <h1>Braid</h1>
-      <p>The download queue appears here. Memory budget: {formatBytes(64 * 1024 * 1024)}.</p>
-    </main>
-  );
-}
-
-createRoot(document.getElementById('root')!).render(<App />);
+const root = createRoot(document.getElementById('root')!);
+getBraidApi().then(
+  (api) => root.render(<App api={api} />),
+  (error: Error) => root.render(<p className="fatal">Cannot reach the Braid engine: {error.message}</p>),
+);

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { tempDir } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+const MIB = 1024 * 1024;
+const BRAID = join(import.meta.dirname, '../../out/cli/braid.js');
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(import.meta.dirname, 'output');
+const SECRET = 'e2e-secret';
+
+function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BRAID, 'serve', '--port', '0', '--secret', SECRET, '-d', join(dir, 'files'), '--db', join(dir, 'state.db')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /serving on (http:\/\/\S+)\/#secret=/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`braid serve exited with ${code}: ${out}`)));
+  });
+}
+
+function socketOutcome(url: string, headers: Record<string, string>, hello?: object): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => hello && ws.send(JSON.stringify(hello)));
+    ws.on('message', (d) => {
+      resolve(`message ${String(d)}`);
+      ws.close();
+    });
+    ws.on('close', (code) => resolve(`closed ${code}`));
+    ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !process.env['CI'] ? 'no /usr/bin/chromium (apt-get install chromium)' : false }, () => {
+  let origin: TestOrigin;
+  let dir: string;
+  let serve: { child: ChildProcess; url: string };
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-e2e-');
+    await mkdir(SHOTS, { recursive: true });
+    serve = await startServe(dir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    serve?.child.kill('SIGINT');
+    await new Promise((r) => serve?.child.once('exit', r));
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a WebSocket without the secret, and one from a foreign origin', async () => {
+    const api = serve.url.replace('http:', 'ws:') + '/api';
+    assert.equal(await socketOutcome(api, {}, { type: 'hello', secret: 'wrong' }), 'closed 4401');
+    assert.equal(await socketOutcome(api, { origin: 'http://evil.example' }, { type: 'hello', secret: SECRET }), 'refused 401');
+    assert.match(await socketOutcome(api, { origin: serve.url }, { type: 'hello', secret: SECRET }), /"ready"/);
+  });
+
+  it('adds a URL, shows progress, speed and memory, pauses, resumes and completes', async () => {
+    const data = origin.file('/ui.bin', 24 * MIB, { rate: 2 * MIB });
+    await page.goto(`${serve.url}/#secret=${SECRET}`);
+    await page.getByLabel('URLs to add').fill(`${origin.url('/ui.bin')}\nftp://example/nope`);
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByLabel('Refused').getByText('unsupported scheme ftp:').waitFor();
+    const row = page.locator('tr', { hasText: 'ui.bin' });
+    await row.and(page.locator('[data-status="active"]')).waitFor();
+    // Progress and speed move: the speed shown is measured, and the bar fills.
+    // Progress and speed move: the bar fills and the speed shown is measured.
+    for (let i = 0; ; i++) {
+      const pct = parseFloat((await row.locator('.pct').textContent()) ?? '');
+      const speed = (await row.locator('.speed').textContent()) ?? '';
+      if (pct > 5 && speed.endsWith('MiB/s')) break;
+      assert.ok(i < 200, `no progress shown: ${pct}% at ${speed}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.match((await row.locator('.memory').textContent()) ?? '', /\/ 4 MiB$/);
+    assert.match((await page.locator('.global-speed').textContent()) ?? '', /MiB\/s$/);
+    await page.screenshot({ path: join(SHOTS, 'active.png') });
+
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.and(page.locator('[data-status="paused"]')).waitFor();
+    const pausedAt = await row.locator('.pct').textContent();
+    await page.screenshot({ path: join(SHOTS, 'paused.png') });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await row.locator('.pct').textContent(), pausedAt, 'nothing moves while paused');
+
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, 'completed.png') });
+    assert.equal(sha256(await readFile(join(dir, 'files', 'ui.bin'))), sha256(data));
+  });
+});
