@@ -3,6 +3,7 @@ import type {
   AddResult,
   DownloadRecord,
   EngineEvent,
+  ImportReport,
   ListPage,
   ListQuery,
   SegmentState,
@@ -12,6 +13,8 @@ import type {
 /** Everything a face of Braid can ask of the engine. The renderer knows only this. */
 export interface BraidApi {
   add(requests: AddRequest[]): Promise<AddResult[]>;
+  /** Imports a URL list (plain, or aria2's input-file format); bad lines are reported, good ones added. */
+  importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport>;
   pause(ids: number[]): Promise<void>;
   resume(ids: number[]): Promise<void>;
   /** Failed downloads start again, keeping what is already on disk when it is still valid. */

@@ -108,6 +108,16 @@ export interface GlobalStats {
   memoryBudget: number;
   active: number;
   queued: number;
+  counts: Record<DownloadStatus, number>;
+  /** The engine process's own memory, bytes. */
+  process: { rss: number; heapUsed: number; heapTotal: number };
+}
+
+export interface ImportReport {
+  added: number;
+  /** Lines that were refused, with why (the first 1,000; `refused` counts them all). */
+  problems: { line: number; message: string }[];
+  refused: number;
 }
 
 export type EngineEvent =

@@ -9,6 +9,8 @@ import { BraidError } from './errors';
  */
 
 const MAX_BATCH = 10_000;
+/** A list sent whole from a browser; larger lists go through `braid add -i`, which streams. */
+const MAX_LIST_TEXT = 3 * 1024 * 1024;
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 const ALGORITHMS: ChecksumAlgorithm[] = ['md5', 'sha-1', 'sha-256', 'sha-512'];
 
@@ -101,6 +103,17 @@ export async function dispatch(api: BraidApi, method: unknown, args: unknown): P
       const list = args[0];
       if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH) bad(`requests must be a list of 1 to ${MAX_BATCH}`);
       return api.add(list.map(addRequest));
+    }
+    case 'importList': {
+      const text = str(args[0], 'list', MAX_LIST_TEXT);
+      const o = args[1] ?? {};
+      if (!isObject(o)) bad('import options must be an object');
+      onlyKeys(o, ['folder', 'paused'], 'import options');
+      if (o['paused'] !== undefined && typeof o['paused'] !== 'boolean') bad('paused must be true or false');
+      return api.importList(text, {
+        ...(o['folder'] !== undefined ? { folder: str(o['folder'], 'folder', 4096) } : {}),
+        ...(o['paused'] !== undefined ? { paused: o['paused'] as boolean } : {}),
+      });
     }
     case 'pause':
       return api.pause(ids(args[0]));

@@ -6,7 +6,9 @@ import type {
   AddResult,
   DownloadRecord,
   DownloadSnapshot,
+  DownloadStatus,
   EngineEvent,
+  ImportReport,
   ListPage,
   ListQuery,
   Settings,
@@ -21,6 +23,7 @@ import type { DownloadRepository, FileSystemPort, NewDownload } from './ports';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
+import { parseUrlList } from './url-list';
 
 export interface EngineDeps {
   repo: DownloadRepository;
@@ -61,6 +64,8 @@ export class Engine implements BraidApi {
   private closing = false;
   private tick: NodeJS.Timeout | null = null;
   private globalSpeed = 0;
+  /** Per-status counts, a full scan of a possibly huge table: refreshed at most once a second. */
+  private counts: { at: number; value: Record<DownloadStatus, number> } | null = null;
 
   constructor(deps: EngineDeps) {
     this.repo = deps.repo;
@@ -193,6 +198,30 @@ export class Engine implements BraidApi {
     }
     this.pump();
     return out;
+  }
+
+  async importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport> {
+    const report: ImportReport = { added: 0, problems: [], refused: 0 };
+    const refuse = (line: number, message: string) => {
+      report.refused++;
+      if (report.problems.length < 1000) report.problems.push({ line, message });
+    };
+    async function* lines() {
+      yield* text.split(/\r?\n/);
+    }
+    let batch: { line: number; request: AddRequest }[] = [];
+    const flush = () => {
+      const results = this.addSync(batch.map((b) => b.request));
+      results.forEach((r, i) => (r.ok ? report.added++ : refuse(batch[i]!.line, r.error.message)));
+      batch = [];
+    };
+    for await (const item of parseUrlList(lines())) {
+      if (item.kind === 'problem') refuse(item.line, item.message);
+      else batch.push({ line: item.line, request: { ...item.request, folder: item.request.folder ?? defaults.folder, paused: defaults.paused } });
+      if (batch.length >= 1000) flush();
+    }
+    flush();
+    return report;
   }
 
   /**
@@ -344,11 +373,23 @@ export class Engine implements BraidApi {
     this.dirty.clear();
     this.globalSpeed = speed;
     if (this.listeners.size === 0) return;
-    const counts = this.repo.countByStatus();
+    if (!this.counts || now - this.counts.at > 1000 || downloads.some((d) => d.status !== 'active')) {
+      this.counts = { at: now, value: this.repo.countByStatus() };
+    }
+    const counts = this.counts.value;
+    const memory = process.memoryUsage();
     this.emit({
       type: 'snapshot',
       downloads,
-      global: { speed, inFlight, memoryBudget: this.budget.limit, active: this.jobs.size, queued: counts.queued },
+      global: {
+        speed,
+        inFlight,
+        memoryBudget: this.budget.limit,
+        active: this.jobs.size,
+        queued: counts.queued,
+        counts,
+        process: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
+      },
     });
   }
 

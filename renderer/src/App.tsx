@@ -1,44 +1,46 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { BraidApi } from '../../shared/api';
 import { formatBytes, formatRate } from '../../shared/format';
-import type { DownloadSnapshot, GlobalStats } from '../../shared/types';
 import { AddForm } from './components/AddForm';
+import { ImportButton } from './components/ImportButton';
 import { QueueTable } from './components/QueueTable';
+import { useQueue, type Filter } from './useQueue';
 
-const PAGE = 500;
+const FILTERS: Filter[] = ['all', 'active', 'queued', 'paused', 'completed', 'failed'];
 
 export function App({ api }: { api: BraidApi }) {
-  const [downloads, setDownloads] = useState<Map<number, DownloadSnapshot>>(new Map());
-  const [global, setGlobal] = useState<GlobalStats | null>(null);
+  const [filter, setFilter] = useState<Filter>('all');
+  const { total, rows, global, ensure, refresh } = useQueue(api, filter);
+  const [selection, setSelection] = useState<Set<number>>(new Set());
 
-  const reload = useCallback(async () => {
-    const page = await api.list({ limit: PAGE });
-    setDownloads(new Map(page.items.map((d) => [d.id, d])));
-  }, [api]);
-
-  useEffect(() => {
-    void reload();
-    return api.onEvent((event) => {
-      if (event.type === 'snapshot') {
-        setGlobal(event.global);
-        if (event.downloads.length === 0) return;
-        setDownloads((prev) => {
-          const next = new Map(prev);
-          for (const d of event.downloads) next.set(d.id, d);
-          return next;
-        });
-      } else if (event.type === 'removed') {
-        setDownloads((prev) => {
-          const next = new Map(prev);
-          for (const id of event.ids) next.delete(id);
-          return next;
-        });
-      }
+  const onSelect = useCallback((id: number, add: boolean) => {
+    setSelection((prev) => {
+      const next = new Set(add ? prev : []);
+      if (add && prev.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
     });
-  }, [api, reload]);
+  }, []);
 
-  const rows = [...downloads.values()].sort((a, b) => a.position - b.position);
-  const done = rows.filter((d) => d.status === 'completed').length;
+  // Space pauses or resumes the selection; Delete removes it (keeping the files).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (selection.size === 0 || (e.target as HTMLElement).closest('textarea, input')) return;
+      const ids = [...selection];
+      const selected = [...rows.values()].filter((d) => selection.has(d.id));
+      if (e.key === ' ') {
+        e.preventDefault();
+        if (selected.some((d) => d.status === 'active' || d.status === 'queued')) void api.pause(ids);
+        else void api.resume(ids);
+      } else if (e.key === 'Delete') {
+        void api.remove(ids, { deleteFile: false }).then(() => setSelection(new Set()));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [api, rows, selection]);
+
+  const counts = global?.counts;
   return (
     <main>
       <header>
@@ -49,17 +51,32 @@ export function App({ api }: { api: BraidApi }) {
           <dt>Active</dt>
           <dd>{global?.active ?? 0}</dd>
           <dt>Queued</dt>
-          <dd>{global?.queued ?? 0}</dd>
+          <dd>{counts?.queued ?? 0}</dd>
           <dt>Done</dt>
-          <dd>{done}</dd>
-          <dt>Memory</dt>
+          <dd>{counts?.completed ?? 0}</dd>
+          <dt>In flight</dt>
           <dd className="global-memory">
             {formatBytes(global?.inFlight ?? 0)} / {formatBytes(global?.memoryBudget ?? 0)}
           </dd>
+          <dt>Engine</dt>
+          <dd className="process-memory">
+            RSS {formatBytes(global?.process.rss ?? 0)}, heap {formatBytes(global?.process.heapUsed ?? 0)}
+          </dd>
         </dl>
       </header>
-      <AddForm api={api} onAdded={() => void reload()} />
-      <QueueTable downloads={rows} api={api} />
+      <section className="toolbar">
+        <AddForm api={api} onAdded={refresh} />
+        <ImportButton api={api} onImported={refresh} />
+      </section>
+      <nav className="filters" aria-label="Filter">
+        {FILTERS.map((f) => (
+          <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>
+            {f}
+            {counts && f !== 'all' ? ` (${counts[f]})` : ''}
+          </button>
+        ))}
+      </nav>
+      <QueueTable api={api} total={total} rows={rows} ensure={ensure} selection={selection} onSelect={onSelect} />
     </main>
   );
 }

@@ -18,6 +18,7 @@ export function connectWebSocket(url: string, secret: string): Promise<BraidApi>
       });
     const api = {
       add: call('add'),
+      importList: call('importList'),
       pause: call('pause'),
       resume: call('resume'),
       retry: call('retry'),

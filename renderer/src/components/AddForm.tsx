@@ -14,7 +14,7 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
     onAdded();
   };
   return (
-    <section className="add">
+    <div className="add">
       <textarea aria-label="URLs to add" placeholder="Paste URLs, one a line" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
       <button onClick={() => void submit()}>Add</button>
       {problems.length > 0 && (
@@ -24,6 +24,6 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
           ))}
         </ul>
       )}
-    </section>
+    </div>
   );
 }

@@ -1,0 +1,100 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BraidApi } from '../../shared/api';
+import type { DownloadSnapshot, DownloadStatus, GlobalStats } from '../../shared/types';
+
+export type Filter = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
+
+const BLOCK = 100;
+
+function statuses(filter: Filter): DownloadStatus[] | undefined {
+  return filter === 'all' ? undefined : [filter];
+}
+
+/**
+ * The queue as the UI sees it: a total, and rows fetched from the engine block by block as they scroll into
+ * view, so a queue of millions never sits whole in the renderer. Live snapshots patch the rows they name.
+ */
+export function useQueue(api: BraidApi, filter: Filter) {
+  const [total, setTotal] = useState(0);
+  const [rows, setRows] = useState<Map<number, DownloadSnapshot>>(new Map());
+  const [global, setGlobal] = useState<GlobalStats | null>(null);
+  const loaded = useRef(new Set<number>());
+  const visible = useRef<[number, number]>([0, BLOCK]);
+  const generation = useRef(0);
+
+  const loadBlock = useCallback(
+    async (block: number, gen: number) => {
+      const page = await api.list({ status: statuses(filter), offset: block * BLOCK, limit: BLOCK });
+      if (gen !== generation.current) return;
+      setTotal(page.total);
+      setRows((prev) => {
+        const next = new Map(prev);
+        page.items.forEach((d, i) => next.set(block * BLOCK + i, d));
+        for (let i = page.items.length; i < BLOCK; i++) next.delete(block * BLOCK + i);
+        return next;
+      });
+    },
+    [api, filter],
+  );
+
+  /** Loads the blocks covering rows [start, end) that are not loaded yet. */
+  const ensure = useCallback(
+    (start: number, end: number) => {
+      visible.current = [start, end];
+      for (let b = Math.floor(start / BLOCK); b <= Math.floor(Math.max(start, end - 1) / BLOCK); b++) {
+        if (loaded.current.has(b)) continue;
+        loaded.current.add(b);
+        void loadBlock(b, generation.current);
+      }
+    },
+    [loadBlock],
+  );
+
+  /** Drops the cache and reloads what is on screen (after adds, removes, moves, status changes). */
+  const refresh = useCallback(() => {
+    generation.current++;
+    loaded.current.clear();
+    const [start, end] = visible.current;
+    ensure(start, end);
+  }, [ensure]);
+
+  useEffect(() => {
+    setRows(new Map());
+    refresh();
+  }, [filter, refresh]);
+
+  useEffect(() => {
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const refreshSoon = () => {
+      pending ??= setTimeout(() => {
+        pending = null;
+        refresh();
+      }, 300);
+    };
+    const off = api.onEvent((event) => {
+      if (event.type === 'snapshot') {
+        setGlobal(event.global);
+        if (event.downloads.length === 0) return;
+        setRows((prev) => {
+          const where = new Map<number, number>();
+          for (const [index, d] of prev) where.set(d.id, index);
+          const next = new Map(prev);
+          for (const d of event.downloads) {
+            const index = where.get(d.id);
+            if (index === undefined || (filter !== 'all' && d.status !== filter) || prev.get(index)!.status !== d.status) refreshSoon();
+            if (index !== undefined) next.set(index, d);
+          }
+          return next;
+        });
+      } else if (event.type === 'removed') {
+        refreshSoon();
+      }
+    });
+    return () => {
+      off();
+      if (pending) clearTimeout(pending);
+    };
+  }, [api, filter, refresh]);
+
+  return { total, rows, global, ensure, refresh };
+}
