@@ -1,24 +1,78 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, Tray } from 'electron';
 import { join } from 'node:path';
+import { formatRate } from '../../shared/format';
+import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
+import { createEngine, type Engine } from '../engine/index';
+import { openDatabase } from '../store/database';
+import { SqliteDownloadRepository } from '../store/download-repository';
+import { handleCall, urlsFromArgv } from './ipc-handlers';
+import { createMainWindow, ICON_DATA_URL, rendererOrigin } from './window';
 
-// The desktop app proper (engine over IPC, tray, notifications) comes next; this opens a locked-down window.
-function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    title: 'Braid',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  if (process.env['ELECTRON_RENDERER_URL']) void window.loadURL(process.env['ELECTRON_RENDERER_URL']);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+// File writes and syncs of every download share libuv's pool; read when the pool starts, so set it first.
+process.env['UV_THREADPOOL_SIZE'] ??= '8';
+
+let engine: Engine | null = null;
+let window: BrowserWindow | null = null;
+let tray: Tray | null = null;
+const origin = rendererOrigin();
+
+function showWindow(): void {
+  if (!window || window.isDestroyed()) window = createMainWindow(origin);
+  if (window.isMinimized()) window.restore();
+  window.focus();
 }
 
-void app.whenReady().then(createWindow);
-app.on('window-all-closed', () => app.quit());
+function addFromArgv(argv: readonly string[]): void {
+  const urls = urlsFromArgv(argv);
+  if (urls.length > 0) void engine?.add(urls.map((url) => ({ url })));
+}
+
+async function start(): Promise<void> {
+  const db = openDatabase(join(app.getPath('userData'), 'braid.db'));
+  engine = createEngine({ repo: new SqliteDownloadRepository(db) });
+  const running = engine;
+  ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(running, origin, event.senderFrame?.url, method, args));
+
+  tray = new Tray(nativeImage.createFromDataURL(ICON_DATA_URL));
+  tray.setToolTip('Braid');
+  tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show Braid', click: showWindow }, { role: 'quit' }]));
+  tray.on('click', showWindow);
+
+  running.onEvent((event) => {
+    if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT, event);
+    if (event.type === 'snapshot') tray?.setToolTip(`Braid — ${formatRate(event.global.speed)}, ${event.global.active} active`);
+    if (event.type === 'completed' && Notification.isSupported()) new Notification({ title: 'Download complete', body: event.name }).show();
+    if (event.type === 'failed' && Notification.isSupported()) new Notification({ title: 'Download failed', body: event.error.message }).show();
+  });
+
+  // Quitting pauses every download as a shutdown (they resume next launch) after a last checkpoint.
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void running.close().finally(() => {
+      db.close();
+      app.exit(0);
+    });
+  });
+
+  running.start();
+  addFromArgv(process.argv);
+  showWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  // A second launch (e.g. `braid https://…` from a browser) hands its URLs to this one.
+  app.on('second-instance', (_event, argv) => {
+    addFromArgv(argv);
+    showWindow();
+  });
+  app.on('window-all-closed', () => {
+    // The queue keeps running in the tray; quit from the tray menu.
+  });
+  app.on('activate', showWindow);
+  void app.whenReady().then(start);
+}

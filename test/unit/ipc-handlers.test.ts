@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BraidApi } from '../../shared/api';
+import { handleCall, isTrustedSender, urlsFromArgv } from '../../electron/main/ipc-handlers';
+
+const packaged = { indexFile: '/opt/Braid/resources/app/out/renderer/index.html' };
+const dev = { devServerUrl: 'http://localhost:5173/', indexFile: '/x/index.html' };
+
+describe('IPC sender check', () => {
+  it('trusts only the packaged page, by parsed URL', () => {
+    assert.ok(isTrustedSender('file:///opt/Braid/resources/app/out/renderer/index.html', packaged));
+    assert.ok(isTrustedSender('file:///opt/Braid/resources/app/out/renderer/index.html#x', packaged));
+    for (const url of [
+      'file:///tmp/evil.html',
+      'file:///opt/Braid/resources/app/out/renderer/index.html.evil.html',
+      'file://evil-host/opt/Braid/resources/app/out/renderer/index.html',
+      'https://example.com/opt/Braid/resources/app/out/renderer/index.html',
+      'not a url',
+      '',
+      undefined,
+    ]) {
+      assert.equal(isTrustedSender(url, packaged), false, String(url));
+    }
+  });
+
+  it('trusts the dev server origin only in development', () => {
+    assert.ok(isTrustedSender('http://localhost:5173/index.html', dev));
+    assert.equal(isTrustedSender('http://localhost:5174/', dev), false);
+    assert.equal(isTrustedSender('http://localhost:5173.evil.com/', dev), false);
+    assert.equal(isTrustedSender('file:///x/index.html', dev), false);
+  });
+
+  it('answers an untrusted or malformed call with an error, and never reaches the engine', async () => {
+    let reached = false;
+    const api = new Proxy({} as BraidApi, { get: () => async () => ((reached = true), []) });
+    const untrusted = await handleCall(api, packaged, 'https://evil.example/', 'pause', [[1]]);
+    assert.deepEqual(untrusted.ok, false);
+    const malformed = await handleCall(api, packaged, 'file:///opt/Braid/resources/app/out/renderer/index.html', 'pause', [['x']]);
+    assert.equal(malformed.ok, false);
+    assert.equal(reached, false);
+    const fine = await handleCall(api, packaged, 'file:///opt/Braid/resources/app/out/renderer/index.html', 'pause', [[1]]);
+    assert.equal(fine.ok, true);
+    assert.equal(reached, true);
+  });
+});
+
+describe('URLs from a second launch', () => {
+  it('takes http(s) arguments, after -- when present', () => {
+    assert.deepEqual(urlsFromArgv(['/opt/braid', '--flag', 'https://a/x', 'ftp://b', 'http://c/y']), ['https://a/x', 'http://c/y']);
+    assert.deepEqual(urlsFromArgv(['/opt/braid', 'https://ignored', '--', 'https://a/x']), ['https://a/x']);
+  });
+});
