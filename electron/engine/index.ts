@@ -5,5 +5,5 @@ export { nodeFileSystem } from './part-file';
 export { BraidError } from './errors';
 export { parseUrlList, readLines, type ListItem } from './url-list';
 export { parseChecksum } from './checksum';
-export { parseByteSize } from './byte-size';
+export { parseByteSize } from '../../shared/byte-size';
 export { DEFAULT_SETTINGS, DEFAULT_TIMING, type Timing } from './settings';

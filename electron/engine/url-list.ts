@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { AddRequest, DownloadOptions } from '../../shared/types';
-import { parseByteSize } from './byte-size';
+import { parseByteSize } from '../../shared/byte-size';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
 import { checkUrl, preview } from './url-rules';

@@ -15,6 +15,14 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(import.meta.dirname, 'output');
 const SECRET = 'e2e-secret';
 
+/** The few DOM names the in-page snippets use; the test compiles without the DOM's types. */
+interface PageGlobals {
+  DataTransfer: new () => { setData(type: string, value: string): void };
+  ClipboardEvent: new (type: string, init: object) => unknown;
+  DragEvent: new (type: string, init: object) => unknown;
+  dispatchEvent(event: unknown): boolean;
+}
+
 function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BRAID, 'serve', '--port', '0', '--secret', SECRET, '-d', join(dir, 'files'), '--db', join(dir, 'state.db')], {
@@ -60,7 +68,7 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 480 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 640 } });
   });
 
   after(async () => {
@@ -123,6 +131,43 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
       await report.getByText(text).waitFor();
     }
     await page.screenshot({ path: join(SHOTS, 'import.png') });
+  });
+
+  it('persists settings, shows details, and adds URLs pasted or dropped on the window', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByLabel('Settings');
+    await settings.getByLabel('Downloads at once').fill('5');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.getByText('Saved').waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    assert.equal(await page.getByLabel('Settings').getByLabel('Downloads at once').inputValue(), '5', 'the engine kept the setting');
+    await page.getByLabel('Settings').getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('img', { name: /Speed over the last minute/ }).waitFor();
+    await page.locator('.row', { hasText: /^ui\.bin/ }).click();
+    const detail = page.getByLabel('Details');
+    await detail.getByText('"v1-25165824"').waitFor();
+    await detail.getByText('25165824 bytes', { exact: false }).waitFor();
+    assert.equal(await detail.getByLabel('Segments').locator('tbody tr').count(), 1, 'finished segments are merged into one');
+
+    origin.file('/pasted.bin', 64 * 1024);
+    origin.file('/dropped.bin', 64 * 1024);
+    await page.evaluate((url) => {
+      const g = globalThis as unknown as PageGlobals;
+      const data = new g.DataTransfer();
+      data.setData('text/plain', url);
+      g.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: data }));
+    }, origin.url('/pasted.bin'));
+    await page.locator('.row[data-status="completed"]', { hasText: 'pasted.bin' }).waitFor();
+    await page.evaluate((url) => {
+      const g = globalThis as unknown as PageGlobals;
+      const data = new g.DataTransfer();
+      data.setData('text/plain', url);
+      g.dispatchEvent(new g.DragEvent('drop', { dataTransfer: data, cancelable: true }));
+    }, origin.url('/dropped.bin'));
+    await page.locator('.row[data-status="completed"]', { hasText: 'dropped.bin' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'details.png') });
   });
 
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import type { BraidApi } from '../../../shared/api';
+import { formatBytes } from '../../../shared/format';
+import type { DownloadRecord, SegmentState } from '../../../shared/types';
+
+/** Everything known about one download, its segments, and its last error in plain words. */
+export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; version: number }) {
+  const [detail, setDetail] = useState<{ record: DownloadRecord; segments: SegmentState[] } | null>(null);
+  useEffect(() => void api.detail(id).then(setDetail), [api, id, version]);
+  if (!detail) return null;
+  const r = detail.record;
+  const rows: [string, string][] = [
+    ['URL', r.url],
+    ['Final URL', r.finalUrl ?? '—'],
+    ['Saved as', r.name ? `${r.folder}/${r.name}` : r.folder],
+    ['Size', r.size === null ? 'unknown' : `${formatBytes(r.size)} (${r.size} bytes)`],
+    ['ETag', r.etag ?? '—'],
+    ['Last-Modified', r.lastModified ?? '—'],
+    ['Ranges', r.acceptRanges ? 'yes' : 'no'],
+    ['Retries', String(r.retries)],
+    ['Last error', r.error ? `${r.error.message} (${r.error.code})` : '—'],
+  ];
+  return (
+    <section className="panel detail" aria-label="Details">
+      <dl>
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <div className="buttons">
+        <button onClick={() => void api.move(id, 'up')}>Move up</button>
+        <button onClick={() => void api.move(id, 'down')}>Move down</button>
+        <button onClick={() => void api.remove([id], { deleteFile: true })}>Remove and delete file</button>
+      </div>
+      {detail.segments.length > 0 && (
+        <table className="segments" aria-label="Segments">
+          <thead>
+            <tr>
+              <th>Start</th>
+              <th>End</th>
+              <th>Done</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.segments.map((s) => (
+              <tr key={s.start}>
+                <td>{s.start}</td>
+                <td>{s.end}</td>
+                <td>{((s.done / Math.max(1, s.end - s.start)) * 100).toFixed(1)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
