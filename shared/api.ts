@@ -23,6 +23,11 @@ export interface BraidApi {
   move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void>;
   list(query: ListQuery): Promise<ListPage>;
   detail(id: number): Promise<{ record: DownloadRecord; segments: SegmentState[] } | null>;
+  /**
+   * Opens a completed download's file, or shows it in its folder. The path comes from the store, never from
+   * the caller; only the desktop app can do this (`braid serve` refuses).
+   */
+  open(id: number, what: 'file' | 'folder'): Promise<void>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Subscribes to coalesced engine events; returns the unsubscribe function. */

@@ -151,10 +151,14 @@ export interface AddRequest {
 
 export type AddResult = { ok: true; id: number; resumed: boolean } | { ok: false; url: string; error: DownloadError };
 
+export type SortKey = 'position' | 'name' | 'size' | 'status' | 'added';
+
 export interface ListQuery {
   status?: DownloadStatus[];
   offset?: number;
   limit?: number;
+  sort?: SortKey;
+  descending?: boolean;
 }
 
 export interface ListPage {

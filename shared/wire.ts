@@ -5,7 +5,7 @@ import type { DownloadError, EngineEvent } from './types';
 export type ApiMethod = Exclude<keyof BraidApi, 'onEvent'>;
 
 export const API_METHODS: readonly ApiMethod[] = [
-  'add', 'importList', 'pause', 'resume', 'retry', 'remove', 'move', 'list', 'detail', 'getSettings', 'setSettings',
+  'add', 'importList', 'pause', 'resume', 'retry', 'remove', 'move', 'list', 'detail', 'open', 'getSettings', 'setSettings',
 ];
 
 /** What a browser sends to `braid serve`: the secret first, then calls. */

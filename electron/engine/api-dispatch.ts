@@ -1,5 +1,5 @@
 import type { BraidApi } from '../../shared/api';
-import type { AddRequest, ChecksumAlgorithm, DownloadStatus, ListQuery, Settings } from '../../shared/types';
+import type { AddRequest, ChecksumAlgorithm, DownloadStatus, ListQuery, Settings, SortKey } from '../../shared/types';
 import { API_METHODS, type ApiMethod } from '../../shared/wire';
 import { BraidError } from './errors';
 
@@ -12,6 +12,7 @@ const MAX_BATCH = 10_000;
 /** A list sent whole from a browser; larger lists go through `braid add -i`, which streams. */
 const MAX_LIST_TEXT = 3 * 1024 * 1024;
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
+const SORT_KEYS: SortKey[] = ['position', 'name', 'size', 'status', 'added'];
 const ALGORITHMS: ChecksumAlgorithm[] = ['md5', 'sha-1', 'sha-256', 'sha-512'];
 
 function bad(message: string): never {
@@ -83,8 +84,16 @@ function addRequest(v: unknown, i: number): AddRequest {
 function listQuery(v: unknown): ListQuery {
   if (v === undefined) return {};
   if (!isObject(v)) bad('query must be an object');
-  onlyKeys(v, ['status', 'offset', 'limit'], 'query');
+  onlyKeys(v, ['status', 'offset', 'limit', 'sort', 'descending'], 'query');
   const q: ListQuery = {};
+  if (v['sort'] !== undefined) {
+    if (!SORT_KEYS.includes(v['sort'] as SortKey)) bad(`sort must be one of ${SORT_KEYS.join(', ')}`);
+    q.sort = v['sort'] as SortKey;
+  }
+  if (v['descending'] !== undefined) {
+    if (typeof v['descending'] !== 'boolean') bad('descending must be true or false');
+    q.descending = v['descending'];
+  }
   if (v['status'] !== undefined) {
     if (!Array.isArray(v['status']) || !v['status'].every((s) => STATUSES.includes(s as DownloadStatus))) bad(`status must be a list of ${STATUSES.join(', ')}`);
     q.status = v['status'] as DownloadStatus[];
@@ -135,6 +144,11 @@ export async function dispatch(api: BraidApi, method: unknown, args: unknown): P
       return api.list(listQuery(args[0]));
     case 'detail':
       return api.detail(int(args[0], 'id', 1, Number.MAX_SAFE_INTEGER));
+    case 'open': {
+      const what = args[1];
+      if (what !== 'file' && what !== 'folder') bad('open needs "file" or "folder"');
+      return api.open(int(args[0], 'id', 1, Number.MAX_SAFE_INTEGER), what);
+    }
     case 'getSettings':
       return api.getSettings();
     case 'setSettings':

@@ -306,6 +306,16 @@ export class Engine implements BraidApi {
     return record ? { record, segments: this.repo.segments(id) } : null;
   }
 
+  async open(): Promise<void> {
+    throw new BraidError('INVALID_OPTION', 'opening files is available in the desktop app only');
+  }
+
+  /** Where a completed download's file is, from the store; null when it is not completed. */
+  completedPath(id: number): string | null {
+    const r = this.repo.get(id);
+    return r && r.status === 'completed' && r.name ? join(r.folder, r.name) : null;
+  }
+
   async getSettings(): Promise<Settings> {
     return { ...this.settings };
   }

@@ -4,6 +4,7 @@ import type {
   DownloadStatus,
   SegmentState,
   Settings,
+  SortKey,
 } from '../../shared/types';
 
 export interface NewDownload {
@@ -29,6 +30,8 @@ export interface RecordQuery {
   status?: DownloadStatus[];
   offset?: number;
   limit?: number;
+  sort?: SortKey;
+  descending?: boolean;
 }
 
 /** Where downloads and their segments live. The engine sees only this; SQLite is one implementation. */

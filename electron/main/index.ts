@@ -1,11 +1,11 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
 import { join } from 'node:path';
 import { formatRate } from '../../shared/format';
 import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
 import { createEngine, type Engine } from '../engine/index';
 import { openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
-import { handleCall, urlsFromArgv } from './ipc-handlers';
+import { handleCall, urlsFromArgv, withDesktopOpen } from './ipc-handlers';
 import { createMainWindow, ICON_DATA_URL, rendererOrigin } from './window';
 
 // File writes and syncs of every download share libuv's pool; read when the pool starts, so set it first.
@@ -31,7 +31,11 @@ async function start(): Promise<void> {
   const db = openDatabase(join(app.getPath('userData'), 'braid.db'));
   engine = createEngine({ repo: new SqliteDownloadRepository(db) });
   const running = engine;
-  ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(running, origin, event.senderFrame?.url, method, args));
+  const api = withDesktopOpen(running, (id) => running.completedPath(id), {
+    openFile: (path) => shell.openPath(path),
+    showInFolder: (path) => shell.showItemInFolder(path),
+  });
+  ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(api, origin, event.senderFrame?.url, method, args));
 
   tray = new Tray(nativeImage.createFromDataURL(ICON_DATA_URL));
   tray.setToolTip('Braid');

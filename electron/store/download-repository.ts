@@ -72,6 +72,15 @@ const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error'>, [string, (v: 
   position: ['position', (v) => v],
 };
 
+/** ORDER BY for each sort key; position breaks ties so pages never overlap. */
+const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
+  position: 'position',
+  name: 'COALESCE(name, url) COLLATE NOCASE',
+  size: 'size',
+  status: 'status',
+  added: 'id',
+};
+
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
 /** The SQLite repository behind the engine's port; statements are prepared once. */
@@ -190,7 +199,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
     const args = query.status ?? [];
     const total = this.db.prepare(`SELECT COUNT(*) FROM downloads ${where}`).pluck().get(...args) as number;
     const rows = this.db
-      .prepare(`SELECT * FROM downloads ${where} ORDER BY position LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM downloads ${where} ORDER BY ${ORDER[query.sort ?? 'position']} ${query.descending ? 'DESC' : 'ASC'}, position LIMIT ? OFFSET ?`)
       .all(...args, query.limit ?? -1, query.offset ?? 0) as Row[];
     return { total, items: rows.map(toRecord) };
   }

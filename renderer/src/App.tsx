@@ -7,7 +7,8 @@ import { SettingsPanel } from './components/SettingsPanel';
 import { SpeedChart } from './components/SpeedChart';
 import { ImportButton } from './components/ImportButton';
 import { QueueTable } from './components/QueueTable';
-import { useQueue, type Filter } from './useQueue';
+import { useQueue, type Filter, type Sort } from './useQueue';
+import type { SortKey } from '../../shared/types';
 
 /** Keys and pastes in a text field belong to that field. */
 function inTextField(target: EventTarget | null): boolean {
@@ -18,7 +19,9 @@ const FILTERS: Filter[] = ['all', 'active', 'queued', 'paused', 'completed', 'fa
 
 export function App({ api }: { api: BraidApi }) {
   const [filter, setFilter] = useState<Filter>('all');
-  const { total, rows, global, ensure, refresh } = useQueue(api, filter);
+  const [sort, setSort] = useState<Sort>({ key: 'position', descending: false });
+  const onSort = useCallback((key: SortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false })), []);
+  const { total, rows, global, ensure, refresh } = useQueue(api, filter, sort);
   const [selection, setSelection] = useState<Set<number>>(new Set());
   const [showSettings, setShowSettings] = useState(false);
   const [dropReport, setDropReport] = useState('');
@@ -130,8 +133,17 @@ export function App({ api }: { api: BraidApi }) {
           </button>
         ))}
       </nav>
+      {selection.size > 1 && (
+        <div className="bulk" role="toolbar" aria-label="Selected downloads">
+          {selection.size} selected:
+          <button onClick={() => void api.pause([...selection])}>Pause</button>
+          <button onClick={() => void api.resume([...selection])}>Resume</button>
+          <button onClick={() => void api.retry([...selection])}>Retry</button>
+          <button onClick={() => void api.remove([...selection], { deleteFile: false }).then(() => setSelection(new Set()))}>Remove</button>
+        </div>
+      )}
       {dropReport && <p role="status" className="drop-report">{dropReport}</p>}
-      <QueueTable api={api} total={total} rows={rows} ensure={ensure} selection={selection} onSelect={onSelect} />
+      <QueueTable api={api} total={total} rows={rows} ensure={ensure} selection={selection} onSelect={onSelect} sort={sort} onSort={onSort} />
       {selectedId !== null && <DetailPanel api={api} id={selectedId} version={(selectedRow?.bytesDone ?? 0) + (selectedRow?.status.length ?? 0) * 1e15} />}
     </main>
   );

@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BraidApi } from '../../shared/api';
-import type { DownloadSnapshot, DownloadStatus, GlobalStats } from '../../shared/types';
+import type { DownloadSnapshot, DownloadStatus, GlobalStats, SortKey } from '../../shared/types';
 
 export type Filter = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
 
 const BLOCK = 100;
 
@@ -14,7 +18,7 @@ function statuses(filter: Filter): DownloadStatus[] | undefined {
  * The queue as the UI sees it: a total, and rows fetched from the engine block by block as they scroll into
  * view, so a queue of millions never sits whole in the renderer. Live snapshots patch the rows they name.
  */
-export function useQueue(api: BraidApi, filter: Filter) {
+export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
   const [total, setTotal] = useState(0);
   const [rows, setRows] = useState<Map<number, DownloadSnapshot>>(new Map());
   const [global, setGlobal] = useState<GlobalStats | null>(null);
@@ -24,7 +28,7 @@ export function useQueue(api: BraidApi, filter: Filter) {
 
   const loadBlock = useCallback(
     async (block: number, gen: number) => {
-      const page = await api.list({ status: statuses(filter), offset: block * BLOCK, limit: BLOCK });
+      const page = await api.list({ status: statuses(filter), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
       if (gen !== generation.current) return;
       setTotal(page.total);
       setRows((prev) => {
@@ -34,7 +38,7 @@ export function useQueue(api: BraidApi, filter: Filter) {
         return next;
       });
     },
-    [api, filter],
+    [api, filter, sort],
   );
 
   /** Loads the blocks covering rows [start, end) that are not loaded yet. */
@@ -61,7 +65,7 @@ export function useQueue(api: BraidApi, filter: Filter) {
   useEffect(() => {
     setRows(new Map());
     refresh();
-  }, [filter, refresh]);
+  }, [filter, sort, refresh]);
 
   useEffect(() => {
     let pending: ReturnType<typeof setTimeout> | null = null;

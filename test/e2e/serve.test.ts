@@ -151,6 +151,9 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     await detail.getByText('25165824 bytes', { exact: false }).waitFor();
     assert.equal(await detail.getByLabel('Segments').locator('tbody tr').count(), 1, 'finished segments are merged into one');
 
+    await detail.getByRole('button', { name: 'Open', exact: true }).click();
+    await detail.getByRole('alert').getByText('available in the desktop app only').waitFor();
+
     origin.file('/pasted.bin', 64 * 1024);
     origin.file('/dropped.bin', 64 * 1024);
     await page.evaluate((url) => {
@@ -168,6 +171,27 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     }, origin.url('/dropped.bin'));
     await page.locator('.row[data-status="completed"]', { hasText: 'dropped.bin' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'details.png') });
+
+    // Sorting is done by the engine (the list pages); the names now are ui.bin, ui (1).bin, pasted.bin, dropped.bin.
+    const names = async () => (await page.locator('.scroller .row .name').allTextContents()).slice(0, 4);
+    const expectOrder = async (want: string[]) => {
+      for (let i = 0; ; i++) {
+        const got = await names();
+        if (JSON.stringify(got) === JSON.stringify(want)) return;
+        assert.ok(i < 200, `order ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await page.getByRole('button', { name: 'Name' }).click();
+    await expectOrder(['dropped.bin', 'pasted.bin', 'ui (1).bin', 'ui.bin']);
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await expectOrder(['ui.bin', 'ui (1).bin', 'pasted.bin', 'dropped.bin']);
+    await page.getByRole('button', { name: /^Order/ }).click();
+
+    // Ctrl+click selects several; the bulk bar acts on all of them.
+    await page.locator('.row', { hasText: 'pasted.bin' }).click();
+    await page.locator('.row', { hasText: 'dropped.bin' }).click({ modifiers: ['Control'] });
+    await page.getByRole('toolbar', { name: 'Selected downloads' }).getByText('2 selected').waitFor();
   });
 
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BraidApi } from '../../shared/api';
-import { handleCall, isTrustedSender, urlsFromArgv } from '../../electron/main/ipc-handlers';
+import { handleCall, isTrustedSender, urlsFromArgv, withDesktopOpen } from '../../electron/main/ipc-handlers';
 
 const packaged = { indexFile: '/opt/Braid/resources/app/out/renderer/index.html' };
 const dev = { devServerUrl: 'http://localhost:5173/', indexFile: '/x/index.html' };
@@ -48,5 +48,24 @@ describe('URLs from a second launch', () => {
   it('takes http(s) arguments, after -- when present', () => {
     assert.deepEqual(urlsFromArgv(['/opt/braid', '--flag', 'https://a/x', 'ftp://b', 'http://c/y']), ['https://a/x', 'http://c/y']);
     assert.deepEqual(urlsFromArgv(['/opt/braid', 'https://ignored', '--', 'https://a/x']), ['https://a/x']);
+  });
+});
+
+describe('open and show in folder', () => {
+  it('acts on the path the store holds for the id, never on one from the caller', async () => {
+    const opened: string[] = [];
+    const engineApi = new Proxy({} as BraidApi, { get: () => async () => null });
+    const api = withDesktopOpen(engineApi, (id) => (id === 7 ? '/downloads/done.iso' : null), {
+      openFile: async (path) => (opened.push(`file ${path}`), ''),
+      showInFolder: (path) => void opened.push(`folder ${path}`),
+    });
+    const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
+    assert.equal((await handleCall(api, packaged, trusted, 'open', [7, 'file'])).ok, true);
+    assert.equal((await handleCall(api, packaged, trusted, 'open', [7, 'folder'])).ok, true);
+    const notDone = await handleCall(api, packaged, trusted, 'open', [8, 'file']);
+    assert.equal(notDone.ok, false);
+    const withPath = await handleCall(api, packaged, trusted, 'open', ['/etc/passwd', 'file']);
+    assert.equal(withPath.ok, false, 'a path instead of an id is refused');
+    assert.deepEqual(opened, ['file /downloads/done.iso', 'folder /downloads/done.iso']);
   });
 });

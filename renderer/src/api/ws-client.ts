@@ -26,6 +26,7 @@ export function connectWebSocket(url: string, secret: string): Promise<BraidApi>
       move: call('move'),
       list: call('list'),
       detail: call('detail'),
+      open: call('open'),
       getSettings: call('getSettings'),
       setSettings: call('setSettings'),
       onEvent(listener: (event: EngineEvent) => void) {

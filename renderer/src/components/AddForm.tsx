@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { parseByteSize } from '../../../shared/byte-size';
-import type { DownloadOptions } from '../../../shared/types';
+import type { ChecksumAlgorithm, DownloadOptions } from '../../../shared/types';
 
 /** Paste many URLs, one a line, with a folder, segments and a speed limit; refused ones come back with why. */
 export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }) {
@@ -9,6 +9,7 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
   const [folder, setFolder] = useState('');
   const [segments, setSegments] = useState('');
   const [limit, setLimit] = useState('');
+  const [checksum, setChecksum] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const submit = async () => {
     const urls = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
@@ -22,6 +23,14 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
         return;
       }
       options.speedLimit = rate;
+    }
+    if (checksum) {
+      const m = /^(md5|sha-1|sha-256|sha-512)=([0-9a-f]+)$/i.exec(checksum.trim());
+      if (!m) {
+        setProblems(['checksum: use ALGO=HEX with md5, sha-1, sha-256 or sha-512']);
+        return;
+      }
+      options.checksum = { algorithm: m[1]!.toLowerCase() as ChecksumAlgorithm, hex: m[2]!.toLowerCase() };
     }
     try {
       const results = await api.add(urls.map((url) => ({ url, ...(folder ? { folder } : {}), options })));
@@ -39,6 +48,7 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
         <input aria-label="Folder" placeholder="Folder (default from settings)" value={folder} onChange={(e) => setFolder(e.target.value)} />
         <input aria-label="Segments" placeholder="Segments" type="number" min={1} max={32} value={segments} onChange={(e) => setSegments(e.target.value)} />
         <input aria-label="Speed limit" placeholder="Limit, e.g. 2M" value={limit} onChange={(e) => setLimit(e.target.value)} />
+        <input aria-label="Checksum" placeholder="Checksum, e.g. sha-256=…" value={checksum} onChange={(e) => setChecksum(e.target.value)} />
         <button onClick={() => void submit()}>Add</button>
       </div>
       {problems.length > 0 && (

@@ -6,6 +6,8 @@ import type { DownloadRecord, SegmentState } from '../../../shared/types';
 /** Everything known about one download, its segments, and its last error in plain words. */
 export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; version: number }) {
   const [detail, setDetail] = useState<{ record: DownloadRecord; segments: SegmentState[] } | null>(null);
+  const [problem, setProblem] = useState('');
+  const act = (action: Promise<unknown>) => action.then(() => setProblem(''), (e: Error) => setProblem(e.message));
   useEffect(() => void api.detail(id).then(setDetail), [api, id, version]);
   if (!detail) return null;
   const r = detail.record;
@@ -31,9 +33,12 @@ export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; v
         ))}
       </dl>
       <div className="buttons">
+        {r.status === 'completed' && <button onClick={() => void act(api.open(id, 'file'))}>Open</button>}
+        {r.status === 'completed' && <button onClick={() => void act(api.open(id, 'folder'))}>Show in folder</button>}
         <button onClick={() => void api.move(id, 'up')}>Move up</button>
         <button onClick={() => void api.move(id, 'down')}>Move down</button>
         <button onClick={() => void api.remove([id], { deleteFile: true })}>Remove and delete file</button>
+        {problem && <span role="alert">{problem}</span>}
       </div>
       {detail.segments.length > 0 && (
         <table className="segments" aria-label="Segments">

@@ -2,7 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
-import type { DownloadSnapshot } from '../../../shared/types';
+import type { DownloadSnapshot, SortKey } from '../../../shared/types';
+import type { Sort } from '../useQueue';
 import { SegmentBar } from './SegmentBar';
 
 const ROW_HEIGHT = 34;
@@ -52,8 +53,18 @@ export function QueueTable(props: {
   ensure: (start: number, end: number) => void;
   selection: Set<number>;
   onSelect: (id: number, add: boolean) => void;
+  sort: Sort;
+  onSort: (key: SortKey) => void;
 }) {
-  const { api, total, rows, ensure, selection, onSelect } = props;
+  const { api, total, rows, ensure, selection, onSelect, sort, onSort } = props;
+  const header = (key: SortKey, label: string) => (
+    <span role="columnheader" aria-sort={sort.key === key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+      <button className="sort" onClick={() => onSort(key)}>
+        {label}
+        {sort.key === key ? (sort.descending ? ' ▼' : ' ▲') : ''}
+      </button>
+    </span>
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   const items = virtualizer.getVirtualItems();
@@ -63,15 +74,15 @@ export function QueueTable(props: {
   return (
     <div className="queue" role="grid" aria-rowcount={total}>
       <div className="row head" role="row">
-        <span>Name</span>
-        <span>Size</span>
+        {header('name', 'Name')}
+        {header('size', 'Size')}
         <span>Progress</span>
         <span>Speed</span>
         <span>ETA</span>
         <span>Conn.</span>
         <span>Memory</span>
-        <span>Status</span>
-        <span />
+        {header('status', 'Status')}
+        {header('position', 'Order')}
       </div>
       <div className="scroller" ref={scroller} data-testid="queue-scroller">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
