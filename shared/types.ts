@@ -53,6 +53,13 @@ export interface DownloadError {
   message: string;
 }
 
+export interface RetryEntry {
+  /** Milliseconds since the epoch. */
+  at: number;
+  code: ErrorCode;
+  message: string;
+}
+
 /** One download as the store holds it. */
 export interface DownloadRecord {
   id: number;
@@ -76,6 +83,8 @@ export interface DownloadRecord {
   error: DownloadError | null;
   bytesDone: number;
   retries: number;
+  /** The most recent retries and why they happened, oldest first. */
+  retryLog: RetryEntry[];
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;

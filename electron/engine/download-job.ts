@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DownloadError, DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
+import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopReason } from '../../shared/types';
 import { formatBytes, formatDuration } from '../../shared/format';
 import type { BufferPool } from './buffer-pool';
 import { hashFile } from './checksum';
@@ -28,6 +28,8 @@ const UNKNOWN_END = Number.MAX_SAFE_INTEGER;
 const MAX_RESTARTS = 3;
 /** Room left on the disk beyond the file itself. */
 const SPACE_MARGIN = 16 * 1024 * 1024;
+/** Retries remembered per download for the detail panel. */
+const RETRY_LOG_LENGTH = 20;
 
 export type JobOutcome =
   | { kind: 'completed'; name: string; path: string }
@@ -72,6 +74,7 @@ export class DownloadJob {
   private ranged = false;
   private restarts = 0;
   private retries: number;
+  private retryLog: RetryEntry[];
   private checkpointRunning: Promise<void> | null = null;
   private committedBytes = -1;
   private lastError: DownloadError | null = null;
@@ -88,6 +91,7 @@ export class DownloadJob {
     this.record = record;
     this.requestUrl = record.url;
     this.retries = record.retries;
+    this.retryLog = [...record.retryLog];
     this.account = ctx.budget.account(ctx.perDownloadMemory);
     this.bucket = new TokenBucket(record.options.speedLimit ?? 0);
   }
@@ -139,11 +143,11 @@ export class DownloadJob {
     } catch (error) {
       if (this.stopped) {
         const reason = this.stopReason ?? 'user';
-        this.ctx.repo.update(this.id, { status: reason === 'user' ? 'paused' : 'queued', stopReason: reason, retries: this.retries });
+        this.ctx.repo.update(this.id, { status: reason === 'user' ? 'paused' : 'queued', stopReason: reason, retries: this.retries, retryLog: this.retryLog });
         return { kind: 'stopped', reason };
       }
       const e = toBraidError(error, this.requestUrl).toJSON();
-      this.ctx.repo.update(this.id, { status: 'failed', error: e, retries: this.retries, stopReason: null });
+      this.ctx.repo.update(this.id, { status: 'failed', error: e, retries: this.retries, retryLog: this.retryLog, stopReason: null });
       return { kind: 'failed', error: e };
     } finally {
       await this.file?.close().catch(() => undefined);
@@ -395,6 +399,7 @@ export class DownloadJob {
     const policy = this.ctx.timing.retry;
     this.retries++;
     this.lastError = e.toJSON();
+    this.retryLog = [...this.retryLog, { at: Date.now(), ...this.lastError }].slice(-RETRY_LOG_LENGTH);
     if (attempts >= policy.maxAttempts) {
       throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempts)`);
     }
@@ -538,7 +543,7 @@ export class DownloadJob {
     if (bytesDone === this.committedBytes) return;
     await this.file.datasync();
     const size = this.validators.size;
-    this.ctx.repo.saveProgress(this.id, segments, { bytesDone, retries: this.retries, ...(size !== this.record.size ? { size } : {}) });
+    this.ctx.repo.saveProgress(this.id, segments, { bytesDone, retries: this.retries, retryLog: this.retryLog, ...(size !== this.record.size ? { size } : {}) });
     this.committedBytes = bytesDone;
   }
 
@@ -562,7 +567,7 @@ export class DownloadJob {
     this.file = null;
     const name = await this.placeFinal();
     await syncFolder(this.record.folder);
-    this.ctx.repo.update(this.id, { status: 'completed', name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, retries: this.retries });
+    this.ctx.repo.update(this.id, { status: 'completed', name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, retries: this.retries, retryLog: this.retryLog });
     this.record = { ...this.record, name, status: 'completed' };
     return { kind: 'completed', name, path: join(this.record.folder, name) };
   }

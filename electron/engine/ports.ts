@@ -22,7 +22,7 @@ export type DownloadPatch = Partial<
   Pick<
     DownloadRecord,
     | 'finalUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
-    | 'error' | 'bytesDone' | 'retries' | 'completedAt' | 'priority' | 'position'
+    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position'
   >
 >;
 

@@ -23,6 +23,7 @@ interface Row {
   error_message: string | null;
   bytes_done: number;
   retries: number;
+  retry_log: string;
   created_at: number;
   updated_at: number;
   completed_at: number | null;
@@ -49,6 +50,7 @@ function toRecord(r: Row): DownloadRecord {
     error: r.error_code ? { code: r.error_code as NonNullable<DownloadRecord['error']>['code'], message: r.error_message ?? '' } : null,
     bytesDone: r.bytes_done,
     retries: r.retries,
+    retryLog: JSON.parse(r.retry_log) as DownloadRecord['retryLog'],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
@@ -67,6 +69,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error'>, [string, (v: 
   stopReason: ['stop_reason', (v) => v],
   bytesDone: ['bytes_done', (v) => v],
   retries: ['retries', (v) => v],
+  retryLog: ['retry_log', (v: unknown) => JSON.stringify(v)],
   completedAt: ['completed_at', (v) => v],
   priority: ['priority', (v) => v],
   position: ['position', (v) => v],

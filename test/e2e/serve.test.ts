@@ -192,6 +192,11 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     await page.locator('.row', { hasText: 'pasted.bin' }).click();
     await page.locator('.row', { hasText: 'dropped.bin' }).click({ modifiers: ['Control'] });
     await page.getByRole('toolbar', { name: 'Selected downloads' }).getByText('2 selected').waitFor();
+    // Delete removes the selection (the files stay).
+    await page.keyboard.press('Delete');
+    await page.locator('.row', { hasText: 'pasted.bin' }).waitFor({ state: 'detached' });
+    await page.locator('.row', { hasText: 'dropped.bin' }).waitFor({ state: 'detached' });
+    assert.ok(existsSync(join(dir, 'files', 'pasted.bin')), 'the file is kept');
   });
 
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {

@@ -82,6 +82,8 @@ describe('engine against a real origin', () => {
     assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
     assert.equal(sha256(await fileOf(rec!)), sha256(data));
     assert.ok(rec!.retries >= 1, 'drops were retried');
+    assert.ok(rec!.retryLog.length >= 1, 'each retry is remembered');
+    assert.equal(rec!.retryLog[0]!.code, 'NETWORK_ERROR');
     await rig.cleanup();
   });
 

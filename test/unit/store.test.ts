@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase, StoreError } from '../../electron/store/database';
 import { SqliteDownloadRepository } from '../../electron/store/download-repository';
-import { SCHEMA_VERSION } from '../../electron/store/migrations/index';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/store/migrations/index';
 import { tempDir } from '../support/harness';
 
 describe('SQLite store', () => {
@@ -31,6 +31,23 @@ describe('SQLite store', () => {
     assert.equal(again.pragma('user_version', { simple: true }), SCHEMA_VERSION + 1);
     assert.ok(again.prepare("SELECT name FROM sqlite_master WHERE name = 'future'").get());
     again.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it('migrates a database from an older schema and keeps its rows', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'old.db');
+    const raw = new Database(path);
+    MIGRATIONS[0]!.up(raw);
+    raw.pragma('user_version = 1');
+    raw.prepare(`INSERT INTO downloads (url, folder, status, position, created_at, updated_at) VALUES ('http://x/old', '/f', 'paused', 1, 0, 0)`).run();
+    raw.close();
+    const db = openDatabase(path);
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const rec = new SqliteDownloadRepository(db).list({}).items[0]!;
+    assert.equal(rec.url, 'http://x/old');
+    assert.deepEqual(rec.retryLog, []);
+    db.close();
     await rm(dir, { recursive: true });
   });
 

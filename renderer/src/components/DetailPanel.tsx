@@ -40,6 +40,15 @@ export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; v
         <button onClick={() => void api.remove([id], { deleteFile: true })}>Remove and delete file</button>
         {problem && <span role="alert">{problem}</span>}
       </div>
+      {r.retryLog.length > 0 && (
+        <ol className="retries" aria-label="Retry history">
+          {r.retryLog.map((e) => (
+            <li key={`${e.at}-${e.message}`}>
+              {new Date(e.at).toLocaleTimeString()} — {e.message} ({e.code})
+            </li>
+          ))}
+        </ol>
+      )}
       {detail.segments.length > 0 && (
         <table className="segments" aria-label="Segments">
           <thead>
