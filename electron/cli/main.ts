@@ -6,6 +6,7 @@ import type { AddRequest, DownloadOptions, DownloadRecord } from '../../shared/t
 import { BraidError, createEngine, DEFAULT_SETTINGS, parseByteSize, parseChecksum, type Engine } from '../engine/index';
 import { openDatabase, StoreError } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
+import { acquireEngineLock } from '../store/engine-lock';
 import { defaultDatabasePath } from './data-dir';
 import { barsView, linesView } from './progress';
 import { collectRequests, type RequestDefaults } from './requests';
@@ -52,7 +53,19 @@ interface CommonFlags {
 function openStore(flags: CommonFlags) {
   const path = resolve(flags.db ?? defaultDatabasePath());
   const db = openDatabase(path);
-  return { db, repo: new SqliteDownloadRepository(db) };
+  return { db, path, repo: new SqliteDownloadRepository(db) };
+}
+
+/** The store for a command that runs downloads: refused while another engine runs on the same database. */
+function openStoreToRun(flags: CommonFlags) {
+  const store = openStore(flags);
+  try {
+    const lock = acquireEngineLock(store.path);
+    return { ...store, lock };
+  } catch (error) {
+    store.db.close();
+    throw error;
+  }
 }
 
 function say(line: string): void {
@@ -125,7 +138,7 @@ async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     say('nothing to download: give URLs or -i FILE');
     return 2;
   }
-  const { db, repo } = openStore(flags);
+  const { db, repo, lock } = openStoreToRun(flags);
   const engine = createEngine({
     repo,
     overrides: {
@@ -170,6 +183,7 @@ async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     }
   }
   db.close();
+  lock.release();
   if (interrupted) return 130;
   return failed > 0 ? 1 : 0;
 }
@@ -228,7 +242,7 @@ interface ServeFlags {
 }
 
 async function runServe(flags: ServeFlags): Promise<number> {
-  const { db, repo } = openStore(flags);
+  const { db, repo, lock } = openStoreToRun(flags);
   const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {} });
   // The bundled CLI lives in out/cli/; the built renderer beside it in out/renderer/.
   const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
@@ -249,6 +263,7 @@ async function runServe(flags: ServeFlags): Promise<number> {
   await server.close();
   await engine.close();
   db.close();
+  lock.release();
   return 0;
 }
 

@@ -85,7 +85,11 @@ export class Engine implements BraidApi {
     this.started = true;
     this.only = options.only ? new Set(options.only) : null;
     this.repo.requeue('active', null);
-    this.tick = setInterval(() => this.emitSnapshot(), this.timing.tickMs);
+    this.tick = setInterval(() => {
+      this.emitSnapshot();
+      // `braid add` from another process queues into the same database: start it when a slot is free.
+      if (this.jobs.size < this.settings.maxConcurrent) this.pump();
+    }, this.timing.tickMs);
     this.pump();
   }
 
@@ -108,11 +112,19 @@ export class Engine implements BraidApi {
     const free = this.settings.maxConcurrent - this.jobs.size;
     if (free <= 0) return;
     const exclude = new Set(this.jobs.keys());
-    const candidates = this.only
-      ? [...this.only].filter((id) => !exclude.has(id)).map((id) => this.repo.get(id)).filter((r): r is DownloadRecord => r?.status === 'queued')
-          .sort((a, b) => b.priority - a.priority || a.position - b.position)
-      : this.repo.nextQueued(free, exclude);
-    for (const record of candidates.slice(0, free)) this.launch(record);
+    let candidates: DownloadRecord[];
+    if (!this.only) {
+      candidates = this.repo.nextQueued(free, exclude);
+    } else {
+      // Walk the queue in run order, a page at a time, keeping only this run's downloads.
+      candidates = [];
+      for (let offset = 0, page = 256; candidates.length < free && offset < 64 * page; offset += page) {
+        const rows = this.repo.nextQueued(page, exclude, offset);
+        for (const r of rows) if (this.only.has(r.id) && candidates.length < free) candidates.push(r);
+        if (rows.length < page) break;
+      }
+    }
+    for (const record of candidates) this.launch(record);
   }
 
   private jobContext(): JobContext {

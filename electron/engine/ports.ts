@@ -43,7 +43,7 @@ export interface DownloadRepository {
   /** Commits segment offsets and the patch in one transaction (a checkpoint, or a new plan). */
   saveProgress(id: number, segments: SegmentState[], patch: DownloadPatch): void;
   /** Queued downloads in run order (priority, then position), skipping `exclude`. */
-  nextQueued(limit: number, exclude: ReadonlySet<number>): DownloadRecord[];
+  nextQueued(limit: number, exclude: ReadonlySet<number>, offset?: number): DownloadRecord[];
   list(query: RecordQuery): { total: number; items: DownloadRecord[] };
   countByStatus(): Record<DownloadStatus, number>;
   /** The unfinished download of this URL into this folder (and name, when one was asked for). */

@@ -5,6 +5,7 @@ import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
 import { createEngine, type Engine } from '../engine/index';
 import { openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
+import { acquireEngineLock } from '../store/engine-lock';
 import { handleCall, urlsFromArgv, withDesktopOpen } from './ipc-handlers';
 import { createMainWindow, ICON_DATA_URL, rendererOrigin } from './window';
 
@@ -28,7 +29,9 @@ function addFromArgv(argv: readonly string[]): void {
 }
 
 async function start(): Promise<void> {
-  const db = openDatabase(join(app.getPath('userData'), 'braid.db'));
+  const dbPath = join(app.getPath('userData'), 'braid.db');
+  const db = openDatabase(dbPath);
+  const lock = acquireEngineLock(dbPath);
   engine = createEngine({ repo: new SqliteDownloadRepository(db) });
   const running = engine;
   const api = withDesktopOpen(running, (id) => running.completedPath(id), {
@@ -57,6 +60,7 @@ async function start(): Promise<void> {
     event.preventDefault();
     void running.close().finally(() => {
       db.close();
+      lock.release();
       app.exit(0);
     });
   });

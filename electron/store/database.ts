@@ -5,7 +5,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index';
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE',
+    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_LOCKED',
     message: string,
   ) {
     super(message);

@@ -102,7 +102,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
       segments: db.prepare('SELECT start, end, done FROM segments WHERE download_id = ? ORDER BY start'),
       deleteSegments: db.prepare('DELETE FROM segments WHERE download_id = ?'),
       insertSegment: db.prepare('INSERT INTO segments (download_id, start, end, done) VALUES (?, ?, ?, ?)'),
-      nextQueued: db.prepare(`SELECT * FROM downloads WHERE status = 'queued' ORDER BY priority DESC, position LIMIT ?`),
+      nextQueued: db.prepare(`SELECT * FROM downloads WHERE status = 'queued' ORDER BY priority DESC, position LIMIT ? OFFSET ?`),
       countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM downloads GROUP BY status'),
       findUnfinished: db.prepare(
         `SELECT * FROM downloads WHERE url = ? AND folder = ? AND requested_name IS ? AND status != 'completed'
@@ -192,8 +192,8 @@ export class SqliteDownloadRepository implements DownloadRepository {
     })();
   }
 
-  nextQueued(limit: number, exclude: ReadonlySet<number>): DownloadRecord[] {
-    const rows = this.stmt.nextQueued.all(limit + exclude.size) as Row[];
+  nextQueued(limit: number, exclude: ReadonlySet<number>, offset = 0): DownloadRecord[] {
+    const rows = this.stmt.nextQueued.all(limit + exclude.size, offset) as Row[];
     return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toRecord);
   }
 

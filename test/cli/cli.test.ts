@@ -139,6 +139,37 @@ describe('braid command line', () => {
     assert.equal(sha256(await readFile(join(out, 'int.bin'))), sha256(data));
   });
 
+  it('refuses a second engine on the same database, lets add in, and the running engine picks it up', async () => {
+    const data = origin.file('/locked.bin', 12 * MIB, { rate: 2 * MIB });
+    const small = origin.file('/queued-later.bin', 256 * 1024);
+    const out = join(dir, 'lock');
+    const db = join(dir, 'lock.db');
+    let checks: Promise<[Run, Run]> | null = null;
+    const first = await braid(['get', '-d', out, '-s', '2', '--db', db, origin.url('/locked.bin')], () => {
+      checks = waitFor(() => existsSync(`${db}.lock`), 20_000, 'the engine lock').then(async () => [
+        await braid(['get', '-d', out, '--db', db, origin.url('/fine.bin')]),
+        await braid(['add', '-d', out, '--db', db, origin.url('/queued-later.bin')]),
+      ]);
+    });
+    const [second, added] = await checks!;
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(sha256(await readFile(join(out, 'locked.bin'))), sha256(data));
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /another Braid \(pid \d+\) is running downloads/);
+    assert.equal(added.code, 0, added.stderr);
+    assert.ok(!existsSync(`${db}.lock`), 'the lock is released on exit');
+
+    // `serve` runs the whole queue, including what `add` put there from another process.
+    const serve = spawn(process.execPath, [BRAID, 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await waitFor(() => existsSync(join(out, 'queued-later.bin')), 20_000, 'the queued download');
+      assert.equal(sha256(await readFile(join(out, 'queued-later.bin'))), sha256(small));
+    } finally {
+      serve.kill('SIGINT');
+      await new Promise((r) => serve.once('exit', r));
+    }
+  });
+
   it('queues with add (paused) and shows them with list', async () => {
     const db = join(dir, 'queue.db');
     const add = await braid(['add', '--paused', '-d', join(dir, 'q'), '--db', db, origin.url('/a.bin'), origin.url('/b.bin'), 'data:text/plain,x']);
