@@ -62,6 +62,8 @@ export class TestOrigin {
   private readonly redirects = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
   readonly log: Logged[] = [];
+  /** Body bytes written to sockets, over all responses. */
+  bytesSent = 0;
   port = 0;
 
   constructor() {
@@ -230,6 +232,7 @@ export class TestOrigin {
         }
         const ok = res.write(body.subarray(sent, sent + n));
         sent += n;
+        this.bytesSent += n;
         if (!ok) {
           res.once('drain', next);
           return;
