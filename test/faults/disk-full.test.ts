@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeRig, runDownloads, tempDir, type Rig } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+const MIB = 1024 * 1024;
+
+function mountTmpfs(path: string, size: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every byte the store claims is on disk matches the source. */
+async function assertCommittedBytesMatch(rig: Rig, id: number, source: Buffer): Promise<number> {
+  const rec = rig.repo.get(id)!;
+  const handle = await open(join(rec.folder, `${rec.name}.part`), 'r');
+  let claimed = 0;
+  try {
+    for (const s of rig.repo.segments(id)) {
+      if (s.done === 0) continue;
+      const buf = Buffer.alloc(s.done);
+      await handle.read(buf, 0, s.done, s.start);
+      assert.ok(buf.equals(source.subarray(s.start, s.start + s.done)), `segment at ${s.start} holds what the store claims`);
+      claimed += s.done;
+    }
+  } finally {
+    await handle.close();
+  }
+  return claimed;
+}
+
+const canMount = process.getuid?.() === 0;
+
+describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }, () => {
+  let origin: TestOrigin;
+  let dir: string;
+  let small: string;
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-disk-');
+    small = join(dir, 'small');
+    await mkdir(small);
+    assert.ok(mountTmpfs(small, '48m'), 'mount a 48 MiB tmpfs');
+  });
+  after(async () => {
+    await origin.close();
+    execFileSync('umount', [small]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a download that obviously cannot fit, before writing anything', async () => {
+    origin.file('/too-big.bin', 64 * MIB);
+    const rig = await makeRig({ dir: await tempDir() });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/too-big.bin'), folder: small }]);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'NOT_ENOUGH_DISK_SPACE');
+    assert.deepEqual(readdirSync(small), []);
+    await rig.cleanup();
+  });
+
+  it('stops with DISK_FULL when the disk fills, keeps store and file consistent, lets others go on, resumes after space is freed', async () => {
+    const a = origin.file('/fill-a.bin', 26 * MIB, { rate: 8 * MIB });
+    const b = origin.file('/fill-b.bin', 26 * MIB, { rate: 8 * MIB });
+    const elsewhere = origin.file('/elsewhere.bin', 8 * MIB, { rate: 4 * MIB });
+    const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 3, segments: 4 } });
+    const recs = await runDownloads(rig, [
+      { url: origin.url('/fill-a.bin'), folder: small },
+      { url: origin.url('/fill-b.bin'), folder: small },
+      { url: origin.url('/elsewhere.bin') },
+    ]);
+    const [ra, rb, other] = recs;
+    assert.equal(other!.status, 'completed', 'a download on another disk goes on');
+    assert.equal(sha256(await readFile(join(other!.folder, other!.name!))), sha256(elsewhere));
+    const full = [ra!, rb!].filter((r) => r.status === 'failed');
+    assert.ok(full.length >= 1, 'at least one download met the full disk');
+    for (const r of full) {
+      assert.equal(r.error?.code, 'DISK_FULL');
+      assert.match(r.error!.message, /disk is full/);
+      const claimed = await assertCommittedBytesMatch(rig, r.id, r.id === ra!.id ? a : b);
+      console.log(`# disk full: download ${r.id} stopped with ${(claimed / MIB).toFixed(1)} MiB committed, every committed byte verified`);
+    }
+
+    // Free space: drop whichever other download holds it, then retry.
+    const survivor = full[0]!;
+    const freeing = [ra!, rb!].find((r) => r.id !== survivor.id)!;
+    await rig.engine.remove([freeing.id], { deleteFile: true });
+    await rig.engine.retry([survivor.id]);
+    await rig.engine.whenSettled([survivor.id]);
+    const done = rig.repo.get(survivor.id)!;
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal(sha256(await readFile(join(done.folder, done.name!))), sha256(survivor.id === ra!.id ? a : b));
+    assert.ok(!existsSync(join(done.folder, `${done.name}.part`)));
+    await rig.cleanup();
+  });
+});
