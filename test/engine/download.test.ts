@@ -166,6 +166,41 @@ describe('engine against a real origin', () => {
     await rig.cleanup();
   });
 
+  it('sends URL credentials to their own origin on every request, and never to another host', async () => {
+    const data = origin.file('/private.bin', 4 * MIB, { basicAuth: 'user:pass' });
+    await fresh({ segments: 4 });
+    const url = origin.url('/private.bin').replace('http://', 'http://user:pass@');
+    const [rec] = await runDownloads(rig, [{ url }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await fileOf(rec!)), sha256(data));
+    assert.ok(origin.requests('/private.bin').filter((l) => l.method === 'GET').length >= 4);
+    await rig.cleanup();
+
+    const other = await new TestOrigin().start();
+    try {
+      other.file('/elsewhere.bin', MIB);
+      origin.redirect('/to-other', other.url('/elsewhere.bin'));
+      await fresh({ segments: 2 });
+      const [moved] = await runDownloads(rig, [{ url: origin.url('/to-other').replace('http://', 'http://user:pass@') }]);
+      assert.equal(moved!.status, 'completed', JSON.stringify(moved!.error));
+      assert.ok(other.requests('/elsewhere.bin').length > 0);
+      assert.ok(other.requests('/elsewhere.bin').every((l) => l.headers.authorization === undefined), 'no credentials to another host');
+    } finally {
+      await other.close();
+    }
+    await rig.cleanup();
+  });
+
+  it('refuses an absurd Content-Length with the space check instead of allocating', async () => {
+    origin.file('/absurd.bin', 1000, { claimSize: 2 ** 50 });
+    await fresh();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/absurd.bin') }]);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'NOT_ENOUGH_DISK_SPACE');
+    assert.deepEqual(existsSync(join(rig.dir, 'files')) ? readdirSync(join(rig.dir, 'files')) : [], []);
+    await rig.cleanup();
+  });
+
   it('fails a redirect loop with TOO_MANY_REDIRECTS', async () => {
     origin.redirect('/loop-a', '/loop-b');
     origin.redirect('/loop-b', '/loop-a');

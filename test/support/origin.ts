@@ -32,6 +32,10 @@ export interface Behaviour {
   noValidators?: boolean;
   /** Send the body chunked, without Content-Length. */
   chunked?: boolean;
+  /** Answer 401 with a Basic challenge unless these `user:pass` credentials come along. */
+  basicAuth?: string;
+  /** Claim this size in HEAD answers (a server that lies about an absurd length). */
+  claimSize?: number;
 }
 
 interface Served {
@@ -146,6 +150,16 @@ export class TestOrigin {
     const b = f.behaviour;
     if (b.status) {
       answer(b.status, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (b.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(b.basicAuth).toString('base64')}`) {
+      answer(401, { 'www-authenticate': 'Basic realm="braid-test"', 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (req.method === 'HEAD' && b.claimSize !== undefined) {
+      answer(200, { 'content-length': b.claimSize, 'accept-ranges': 'bytes', etag: '"huge"' });
       res.end();
       return;
     }
