@@ -5,32 +5,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { BRAID, braid, type Run } from '../support/cli';
 import { tempDir, waitFor } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
-const BRAID = join(import.meta.dirname, '../../out/cli/braid.js');
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI asynchronously, so the origin in this process keeps serving. */
-function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onStart?.((signal) => child.kill(signal));
-  });
-}
-
 function progressIn(dbPath: string): number {
   if (!existsSync(dbPath)) return 0;
   const db = new Database(dbPath, { readonly: true, timeout: 1000 });

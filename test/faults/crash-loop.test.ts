@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { braid } from '../support/cli';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
-const BRAID = join(import.meta.dirname, '../../out/cli/braid.js');
 const KILLS = 20;
 const SIZE = 64 * MIB;
 const RATE = 4 * MIB; // per connection; 8 connections → 32 MiB/s, so "one second of transfer" is 32 MiB
-
-function run(args: string[], killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
-}
 
 function integrity(dbPath: string): string {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -59,7 +45,8 @@ describe('crash loop', () => {
     let kills = 0;
     const startedAt = Date.now();
     for (let round = 0; kills < KILLS && round < KILLS * 3 && Date.now() - startedAt < 120_000; round++) {
-      const result = await run(args, 150 + Math.floor(next() * 500));
+      const killAfter = 150 + Math.floor(next() * 500);
+      const result = await braid(args, (kill) => setTimeout(() => kill('SIGKILL'), killAfter));
       if (result.signal !== 'SIGKILL') {
         assert.equal(result.code, 0, result.stderr); // it finished before the kill
         break;
@@ -67,7 +54,7 @@ describe('crash loop', () => {
       kills++;
       if (existsSync(db)) assert.equal(integrity(db), 'ok', `integrity after kill ${kills}`);
     }
-    const final = await run(args, null);
+    const final = await braid(args);
     assert.equal(final.code, 0, final.stderr);
     assert.equal(sha256(await readFile(join(out, 'crash.bin'))), sha256(data));
     const again = origin.bytesSent - SIZE;

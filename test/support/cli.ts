@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The built command line, as `npm install` leaves it. */
+export const BRAID = join(import.meta.dirname, '../../out/cli/braid.js');
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI asynchronously, so an origin in the test's own process keeps serving. `onStart` gets a
+ * way to signal the child (SIGKILL, SIGINT) while it runs.
+ */
+export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    onStart?.((signal) => child.kill(signal));
+  });
+}
