@@ -21,6 +21,9 @@ export interface Behaviour {
   retryAfter?: string;
   /** Answer this status (e.g. 404, 500) every time. */
   status?: number;
+  /** Answer `burstStatus` to the first `burstTimes` GETs (a 5xx burst). */
+  burstStatus?: number;
+  burstTimes?: number;
   /** Bytes per second per response. */
   rate?: number;
   /** Bytes per second for a response that starts at byte 0 (one slow connection among fast ones). */
@@ -173,6 +176,11 @@ export class TestOrigin {
       if (b.changeAfter !== undefined && f.gets > b.changeAfter && f.version === 1) {
         f.data = randomBytes(f.data.length);
         f.version = 2;
+      }
+      if (b.burstStatus && this.once(f, 'burst', b.burstTimes)) {
+        answer(b.burstStatus, { 'content-length': 0 });
+        res.end();
+        return;
       }
       if (b.tooManyTimes && this.once(f, 'tooMany', b.tooManyTimes)) {
         answer(429, { 'retry-after': b.retryAfter ?? '1', 'content-length': 0 });

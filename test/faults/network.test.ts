@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeRig, runDownloads } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+const MIB = 1024 * 1024;
+
+/** A port with nothing listening: bound once to learn a free number, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('network faults: complete and byte-identical, or failed with a reason — never wrong bytes, never hung', () => {
+  let origin: TestOrigin;
+  before(async () => {
+    origin = await new TestOrigin().start();
+  });
+  after(async () => {
+    await origin.close();
+  });
+
+  it('recovers from servers that close right after the headers', async () => {
+    const data = origin.file('/headers-only.bin', 3 * MIB, { dropAfter: 0, dropTimes: 5 });
+    const rig = await makeRig({ overrides: { segments: 3 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/headers-only.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    await rig.cleanup();
+  });
+
+  it('never calls a truncated chunked body done', async () => {
+    origin.file('/truncated.bin', 2 * MIB, { chunked: true, ignoreRange: true, dropAfter: MIB, dropTimes: 1000 });
+    const rig = await makeRig();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/truncated.bin') }]);
+    assert.equal(rec!.status, 'failed');
+    assert.ok(rec!.error && rec!.error.message.length > 10, `a reason: ${JSON.stringify(rec!.error)}`);
+    console.log(`# truncated chunked body: ${rec!.error!.code}: ${rec!.error!.message}`);
+    assert.ok(!existsSync(join(rec!.folder, rec!.name ?? 'truncated.bin')), 'no final file with missing bytes');
+    await rig.cleanup();
+  });
+
+  it('recovers from a truncated chunked body once the server behaves', async () => {
+    const data = origin.file('/truncated-once.bin', 2 * MIB, { chunked: true, ignoreRange: true, dropAfter: MIB, dropTimes: 1 });
+    const rig = await makeRig();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/truncated-once.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    await rig.cleanup();
+  });
+
+  it('rides out a burst of 503s', async () => {
+    const data = origin.file('/burst.bin', 2 * MIB, { burstStatus: 503, burstTimes: 3 });
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/burst.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    await rig.cleanup();
+  });
+
+  it('fails a server that keeps answering 500 with the status in plain words', async () => {
+    origin.file('/broken.bin', MIB, { status: 500 });
+    const rig = await makeRig();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/broken.bin') }]);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'HTTP_ERROR');
+    assert.match(rec!.error!.message, /500 Internal Server Error.*gave up after \d+ attempts/);
+    await rig.cleanup();
+  });
+
+  it('fails connection refused clearly', async () => {
+    const port = await closedPort();
+    const rig = await makeRig();
+    const [rec] = await runDownloads(rig, [{ url: `http://127.0.0.1:${port}/x.bin` }]);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'NETWORK_ERROR');
+    assert.match(rec!.error!.message, /connection refused/);
+    await rig.cleanup();
+  });
+});
