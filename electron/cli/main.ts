@@ -348,6 +348,17 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
+    const code = (error as { code?: unknown })?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+      // Another program holding the database, or a damaged file: say so in one line, change nothing more.
+      say(
+        code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+          ? `the state database is locked by another program; nothing was changed, try again when it is done (${code})`
+          : `the state database cannot be used: ${(error as Error).message} (${code})`,
+      );
+      process.exitCode = 2;
+      return;
+    }
     throw error;
   }
 }

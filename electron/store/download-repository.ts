@@ -86,7 +86,11 @@ const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
 
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
-/** The SQLite repository behind the engine's port; statements are prepared once. */
+/**
+ * The SQLite repository behind the engine's port; statements are prepared once. Write transactions are
+ * IMMEDIATE: they take the write lock first and so wait (busy_timeout) for another process's writer, where a
+ * deferred one that read first would fail at once.
+ */
 export class SqliteDownloadRepository implements DownloadRepository {
   private readonly stmt;
   private readonly patchCache = new Map<string, Database.Statement>();
@@ -144,7 +148,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
         });
         return Number(info.lastInsertRowid);
       });
-    })();
+    }).immediate();
   }
 
   get(id: number): DownloadRecord | null {
@@ -189,7 +193,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
       this.stmt.deleteSegments.run(id);
       for (const s of segments) this.stmt.insertSegment.run(id, s.start, s.end, s.done);
       this.update(id, patch);
-    })();
+    }).immediate();
   }
 
   nextQueued(limit: number, exclude: ReadonlySet<number>, offset = 0): DownloadRecord[] {
@@ -225,7 +229,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
   remove(ids: number[]): void {
     this.db.transaction(() => {
       for (const id of ids) this.stmt.remove.run(id);
-    })();
+    }).immediate();
   }
 
   move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): void {
@@ -242,7 +246,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
       if (!other) return;
       this.stmt.setPosition.run(other.position, now, id);
       this.stmt.setPosition.run(row.position, now, other.id);
-    })();
+    }).immediate();
   }
 
   requeue(from: DownloadStatus, stopReason: 'shutdown' | null): number {
@@ -258,6 +262,6 @@ export class SqliteDownloadRepository implements DownloadRepository {
   saveSettings(settings: Settings): void {
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(settings)) this.stmt.saveSetting.run(k, JSON.stringify(v));
-    })();
+    }).immediate();
   }
 }

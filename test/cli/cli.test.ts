@@ -161,6 +161,27 @@ describe('braid command line', () => {
     assert.match(list.stdout, /2 downloads: 2 paused/);
   });
 
+  it('says so in one line when another program holds the database locked', async () => {
+    const db = join(dir, 'held.db');
+    assert.equal((await braid(['add', '--paused', '--db', db, 'http://127.0.0.1:9/a'])).code, 0);
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(db)}); db.exec('BEGIN EXCLUSIVE'); console.log('held'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 15000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: join(import.meta.dirname, '../..') },
+    );
+    try {
+      await new Promise((r) => holder.stdout!.once('data', r));
+      const run = await braid(['add', '--paused', '--db', db, 'http://127.0.0.1:9/b']);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /^braid: the state database is locked by another program; nothing was changed/m);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      holder.kill();
+    }
+    const list = await braid(['list', '--db', db]);
+    assert.match(list.stdout, /1 download: 1 paused/, 'the first entry is intact, the refused one was not added');
+  });
+
   it('refuses a database from a newer Braid without touching it', async () => {
     const path = join(dir, 'future.db');
     const raw = new Database(path);
