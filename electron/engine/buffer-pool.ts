@@ -14,8 +14,4 @@ export class BufferPool {
   put(buffer: Buffer): void {
     if (this.free.length < this.maxIdle) this.free.push(buffer);
   }
-
-  get idle(): number {
-    return this.free.length;
-  }
 }

@@ -5,7 +5,7 @@ import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopR
 import { formatBytes, formatDuration } from '../../shared/format';
 import type { BufferPool } from './buffer-pool';
 import { hashFile } from './checksum';
-import { checkRangeAnswer, parseContentRange } from './content-range';
+import { checkRangeAnswer, parseContentRange, parseUnsatisfiedRange } from './content-range';
 import { BraidError, RangeIgnored, RestartRequired, toBraidError } from './errors';
 import { nameFromUrl, sanitizeFilename, uniqueName } from './filename';
 import type { HttpClient } from './http-client';
@@ -455,7 +455,13 @@ export class DownloadJob {
       }
       return now.size ?? this.validators.size ?? UNKNOWN_END;
     }
-    if (status === 416) throw new RestartRequired('the server refused the range (416)');
+    if (status === 416) {
+      // `bytes */N` tells the server's size now; we only ask for ranges inside the size we know.
+      const now = parseUnsatisfiedRange(header(response, 'content-range') ?? undefined);
+      const size = this.validators.size;
+      if (now !== null && size !== null && now !== size) throw new RestartRequired(`the file size changed from ${size} to ${now}`);
+      throw new RestartRequired('the server refused the range (416)');
+    }
     throw statusError(response);
   }
 

@@ -87,8 +87,9 @@ export class Engine implements BraidApi {
     this.repo.requeue('active', null);
     this.tick = setInterval(() => {
       this.emitSnapshot();
-      // `braid add` from another process queues into the same database: start it when a slot is free.
-      if (this.jobs.size < this.settings.maxConcurrent) this.pump();
+      // `braid add` from another process queues into the same database: start it when a slot is free. A run
+      // limited to its own downloads (`get`) has nothing to pick up and is pumped as its jobs end.
+      if (!this.only && this.jobs.size < this.settings.maxConcurrent) this.pump();
     }, this.timing.tickMs);
     this.pump();
   }

@@ -23,10 +23,6 @@ export class LiveSegment {
     return this.written >= this.end;
   }
 
-  get remaining(): number {
-    return this.end - this.position;
-  }
-
   beginConnection(now: number): void {
     this.connectionBytes = 0;
     this.connectionStart = now;
