@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../shared/format';
 import type { AddRequest, DownloadOptions, DownloadRecord } from '../../shared/types';
-import { BraidError, createEngine, DEFAULT_SETTINGS, parseByteSize, parseChecksum, type Engine } from '../engine/index';
+import { BraidError, createEngine, DEFAULT_SETTINGS, DEFAULT_TIMING, parseByteSize, parseChecksum, type Engine } from '../engine/index';
 import { openDatabase, StoreError } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
@@ -129,6 +129,7 @@ interface GetFlags extends CommonFlags {
   segments?: number;
   concurrent?: number;
   limit?: number;
+  retries?: number;
   checksum?: ReturnType<typeof parseChecksum>;
   header: Record<string, string>;
 }
@@ -146,6 +147,7 @@ async function runGet(urls: string[], flags: GetFlags): Promise<number> {
       ...(flags.segments ? { segments: flags.segments } : {}),
       ...(flags.limit !== undefined ? { globalSpeedLimit: flags.limit } : {}),
     },
+    ...(flags.retries !== undefined ? { timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: flags.retries } } } : {}),
   });
   const options: DownloadOptions = {};
   if (flags.segments) options.segments = flags.segments;
@@ -285,6 +287,7 @@ export function buildProgram(): Command {
     .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_SETTINGS.segments})`, wholeNumber(1, 32))
     .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_SETTINGS.maxConcurrent})`, wholeNumber(1, 64))
     .option('--limit <rate>', 'overall speed limit, e.g. 2M (bytes per second)', rate)
+    .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_TIMING.retry.maxAttempts})`, wholeNumber(1, 100))
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
     .option('--header <header>', 'extra request header "Name: value" (repeatable)', header, {})
     .addOption(dbOption())

@@ -3,10 +3,11 @@ import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopReason } from '../../shared/types';
 import { formatBytes, formatDuration } from '../../shared/format';
+import { ReceiveWatch } from './receive-watch';
 import type { BufferPool } from './buffer-pool';
 import { hashFile } from './checksum';
 import { checkRangeAnswer, parseContentRange, parseUnsatisfiedRange } from './content-range';
-import { BraidError, RangeIgnored, RestartRequired, toBraidError } from './errors';
+import { BraidError, RangeIgnored, RestartRequired, toBraidError, TrickleError } from './errors';
 import { nameFromUrl, sanitizeFilename, uniqueName } from './filename';
 import type { HttpClient } from './http-client';
 import { LiveSegment } from './live-segment';
@@ -67,7 +68,7 @@ export class DownloadJob {
   private readonly bucket: TokenBucket;
   private readonly sinks = new Set<SegmentSink>();
   /** Connections receiving a body, for the stall watchdog. */
-  private readonly receiving = new Set<ReceivingConnection>();
+  private readonly receiving = new Set<ReceiveWatch>();
   private validators: Validators = { etag: null, lastModified: null, size: null };
   private responseDate: string | null = null;
   private requestUrl: string;
@@ -304,8 +305,8 @@ export class DownloadJob {
     const timer = setInterval(() => {
       if (!this.checkpointRunning) this.checkpoint().catch(fail);
     }, this.ctx.timing.checkpointMs);
-    const stallMs = this.ctx.timing.stallTimeoutMs;
-    const watchdog = setInterval(() => this.abortStalled(stallMs), Math.max(10, Math.min(1000, stallMs / 4)));
+    const { stallTimeoutMs, minBytesPerSecond } = this.ctx.timing;
+    const watchdog = setInterval(() => this.abortStalled(stallTimeoutMs, minBytesPerSecond), Math.max(10, Math.min(1000, stallTimeoutMs / 4)));
     try {
       await Promise.all(Array.from({ length: count }, () => this.worker(signal).catch(fail)));
     } finally {
@@ -334,12 +335,12 @@ export class DownloadJob {
     }
   }
 
-  /** A connection whose server sent nothing for `stallMs` (while we were ready to read) is cut and retried. */
-  private abortStalled(stallMs: number): void {
+  /** A connection whose server went quiet or only trickles (while we were ready to read) is cut and retried. */
+  private abortStalled(stallMs: number, minBytesPerSecond: number): void {
     const now = performance.now();
-    for (const c of this.receiving) {
-      if (c.waitingOnUs || now - c.lastDataAt < stallMs) continue;
-      c.controller.abort(new BraidError('TIMEOUT', `no data from the server for ${formatDuration(stallMs / 1000)}`, { retryable: true }));
+    for (const watch of this.receiving) {
+      const why = watch.verdict(now, stallMs, minBytesPerSecond);
+      if (why) watch.controller.abort(why);
     }
   }
 
@@ -375,7 +376,7 @@ export class DownloadJob {
           if (error instanceof RestartRequired || error instanceof RangeIgnored) throw error;
           const e = toBraidError(error, this.requestUrl);
           if (!e.retryable) throw e;
-          if (segment.position > before) attempts = 0;
+          if (segment.position > before && !(e instanceof TrickleError)) attempts = 0;
           if (!this.ranged && segment.position > segment.start) {
             // Without ranges a broken body cannot be continued, only fetched again from the start.
             throw new RestartRequired(`${e.message}, and the server cannot resume`);
@@ -478,13 +479,13 @@ export class DownloadJob {
       if (ifRange) headers['if-range'] = ifRange;
     }
     const request = this.ctx.http.stream(this.requestUrl, headers, connectionSignal);
-    const watched: ReceivingConnection = { controller: connection, lastDataAt: performance.now(), waitingOnUs: false };
+    let watched: ReceiveWatch | null = null;
     try {
       const response = await awaitResponse(request);
       const bodyEnd = this.checkResponse(response, first, askedLast);
       segment.beginConnection(performance.now());
       let cutShort = false;
-      watched.lastDataAt = performance.now();
+      watched = new ReceiveWatch(connection, performance.now());
       this.receiving.add(watched);
       for await (const chunk of request as AsyncIterable<Buffer>) {
         const room = Math.min(segment.end, bodyEnd) - segment.position;
@@ -496,16 +497,16 @@ export class DownloadJob {
         }
         if (data.length > 0) {
           // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
-          watched.waitingOnUs = true;
+          watched.received(data.length, performance.now());
+          watched.ourWaitBegan(performance.now());
           const wait = Math.max(this.bucket.take(data.length), this.ctx.globalBucket.take(data.length));
           if (wait > 0) await sleep(wait, connectionSignal);
           await sink.push(data);
-          watched.waitingOnUs = false;
+          watched.ourWaitEnded(performance.now());
           segment.received(data.length);
           this.received += data.length;
         }
         if (cutShort) break;
-        watched.lastDataAt = performance.now();
       }
       if (!cutShort && bodyEnd === UNKNOWN_END) {
         // A body of unknown length ends when the server closes it: that is the size.
@@ -521,7 +522,7 @@ export class DownloadJob {
       if (connection.signal.aborted) throw connection.signal.reason;
       throw error;
     } finally {
-      this.receiving.delete(watched);
+      if (watched) this.receiving.delete(watched);
       if (!request.readableEnded) request.destroy();
     }
   }
@@ -643,12 +644,6 @@ export class DownloadJob {
       position: rec.position,
     };
   }
-}
-
-interface ReceivingConnection {
-  controller: AbortController;
-  lastDataAt: number;
-  waitingOnUs: boolean;
 }
 
 function sameOrigin(a: string, b: string): boolean {

@@ -20,6 +20,14 @@ export class BraidError extends Error {
   }
 }
 
+/** A server that sends a byte now and then: what it sent is kept, but does not count as progress for retries. */
+export class TrickleError extends BraidError {
+  constructor(message: string) {
+    super('TIMEOUT', message, { retryable: true });
+    this.name = 'TrickleError';
+  }
+}
+
 /**
  * The server's file is no longer the one whose bytes we hold (new validator, new size, a 200 to a range):
  * the download must start over, never splice.
@@ -57,7 +65,10 @@ export function toBraidError(error: unknown, url?: string): BraidError {
     return new BraidError('TOO_MANY_REDIRECTS', `too many redirects${where}`, { cause: error });
   }
   if (code === 'ENOTFOUND') {
-    return new BraidError('NETWORK_ERROR', `host not found${where}`, { retryable: true, cause: error });
+    return new BraidError('NETWORK_ERROR', `host not found${where}: DNS has no such name`, { retryable: true, cause: error });
+  }
+  if (code === 'EAI_AGAIN') {
+    return new BraidError('NETWORK_ERROR', `could not look up the host name${where}: no answer from DNS`, { retryable: true, cause: error });
   }
   if (code === 'ECONNREFUSED') {
     return new BraidError('NETWORK_ERROR', `connection refused${where}`, { retryable: true, cause: error });

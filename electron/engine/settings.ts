@@ -20,6 +20,8 @@ export interface Timing {
   firstByteTimeoutMs: number;
   /** No body bytes for this long aborts the connection (and retries). */
   stallTimeoutMs: number;
+  /** A body slower than this over a stall window is a trickle, cut and retried like a stall. */
+  minBytesPerSecond: number;
   checkpointMs: number;
   tickMs: number;
   retry: RetryPolicy;
@@ -29,6 +31,7 @@ export const DEFAULT_TIMING: Timing = {
   connectTimeoutMs: 10_000,
   firstByteTimeoutMs: 20_000,
   stallTimeoutMs: 20_000,
+  minBytesPerSecond: 1024,
   checkpointMs: 1000,
   tickMs: 250,
   retry: DEFAULT_RETRY,

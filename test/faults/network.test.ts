@@ -75,6 +75,28 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     await rig.cleanup();
   });
 
+  it('cuts a slow-loris trickle that is never quite silent, and fails it with the reason', async () => {
+    // One byte every 100 ms never trips the 400 ms stall timeout; the minimum rate over the window does.
+    origin.file('/loris.bin', MIB, { trickleEveryMs: 100 });
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    const started = Date.now();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/loris.bin') }]);
+    console.log(`# slow-loris: ${rec!.status} after ${((Date.now() - started) / 1000).toFixed(1)} s: ${rec!.error?.message}`);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'TIMEOUT');
+    assert.match(rec!.error!.message, /the server trickled .* below the 1 KiB\/s Braid waits for/);
+    await rig.cleanup();
+  });
+
+  it('completes byte-identical once a trickling server sends at speed', async () => {
+    const data = origin.file('/loris-once.bin', 2 * MIB, { trickleEveryMs: 100, trickleTimes: 2 });
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/loris-once.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    await rig.cleanup();
+  });
+
   it('fails connection refused clearly', async () => {
     const port = await closedPort();
     const rig = await makeRig();

@@ -24,6 +24,9 @@ export interface Behaviour {
   /** Answer `burstStatus` to the first `burstTimes` GETs (a 5xx burst). */
   burstStatus?: number;
   burstTimes?: number;
+  /** Send one byte every this many ms (a slow-loris answer that is never quite silent). */
+  trickleEveryMs?: number;
+  trickleTimes?: number;
   /** Bytes per second per response. */
   rate?: number;
   /** Bytes per second for a response that starts at byte 0 (one slow connection among fast ones). */
@@ -226,7 +229,26 @@ export class TestOrigin {
     }
     const dropAt = b.dropAfter !== undefined && this.once(f, 'drop', b.dropTimes) ? b.dropAfter : Infinity;
     const stallAt = b.stallAfter !== undefined && this.once(f, 'stall', b.stallTimes) ? b.stallAfter : Infinity;
+    if (b.trickleEveryMs !== undefined && this.once(f, 'trickle', b.trickleTimes)) {
+      this.trickle(res, body, b.trickleEveryMs);
+      return;
+    }
     this.send(res, body, { dropAt, stallAt, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate });
+  }
+
+  private trickle(res: ServerResponse, body: Buffer, everyMs: number): void {
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || sent >= body.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(body.subarray(sent, sent + 1));
+      sent++;
+      this.bytesSent++;
+    }, everyMs);
+    res.on('close', () => clearInterval(timer));
   }
 
   /** Writes the body in paced chunks, honouring backpressure, and misbehaves where told. */
