@@ -1,5 +1,5 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
-import { parseUrlList, readLines, type ListItem } from '../engine/index';
+import { parseUrlList, readLines, type Line, type ListItem } from '../engine/index';
 
 export interface RequestDefaults {
   folder?: string;
@@ -35,7 +35,7 @@ export async function* collectRequests(
   defaults: RequestDefaults,
 ): AsyncGenerator<{ request: AddRequest } | { problem: string }> {
   const label = (source: string, item: ListItem) => (source === '' ? `argument ${item.line}` : `${source}:${item.line}`);
-  const sources: [string, AsyncIterable<string>][] = [['', fromArguments(urls)]];
+  const sources: [string, AsyncIterable<Line>][] = [['', fromArguments(urls)]];
   if (listFile) sources.push([listFile, readLines(listFile)]);
   for (const [source, lines] of sources) {
     for await (const item of parseUrlList(lines)) {

@@ -3,7 +3,8 @@ export { createEngine, Engine, type EngineDeps, type StartOptions } from './engi
 export type { DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { nodeFileSystem } from './part-file';
 export { BraidError } from './errors';
-export { parseUrlList, readLines, type ListItem } from './url-list';
+export { parseUrlList, type ListItem } from './url-list';
+export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';
 export { parseByteSize } from '../../shared/byte-size';
 export { DEFAULT_SETTINGS, DEFAULT_TIMING, type Timing } from './settings';

@@ -1,17 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { AddRequest, DownloadOptions } from '../../shared/types';
 import { parseByteSize } from '../../shared/byte-size';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
+import { LINE_TOO_LONG, MAX_LINE_BYTES, type Line } from './line-reader';
 import { checkUrl, preview } from './url-rules';
 
 /** One result of reading a list: a download to add, or a line that could not be used and why. */
 export type ListItem =
   | { kind: 'entry'; line: number; request: AddRequest }
   | { kind: 'problem'; line: number; message: string };
-
-const MAX_LINE = 64 * 1024;
 
 interface Pending {
   line: number;
@@ -70,17 +67,17 @@ function finish(p: Pending): ListItem {
  * (TAB-separated mirrors on the URI line, indented `key=value` option lines under it). Yields as it reads,
  * so a list of millions of lines is never held in memory.
  */
-export async function* parseUrlList(lines: AsyncIterable<string>): AsyncGenerator<ListItem> {
+export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<ListItem> {
   let pending: Pending | null = null;
   let skipping = false; // option lines under a rejected URI belong to it and are skipped with it
   let n = 0;
   for await (const raw of lines) {
     n++;
-    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
-    if (line.length > MAX_LINE) {
-      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE} characters` };
+    if (raw === LINE_TOO_LONG || raw.length > MAX_LINE_BYTES) {
+      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE_BYTES / 1024} KiB` };
       continue;
     }
+    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
     if (line.includes('\u0000')) {
       yield { kind: 'problem', line: n, message: 'line contains a NUL byte' };
       continue;
@@ -125,9 +122,4 @@ export async function* parseUrlList(lines: AsyncIterable<string>): AsyncGenerato
     }
   }
   if (pending) yield finish(pending);
-}
-
-/** The lines of a file, streamed; invalid UTF-8 shows up as U+FFFD and is reported by the parser. */
-export function readLines(path: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 }), crlfDelay: Infinity });
 }

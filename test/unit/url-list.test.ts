@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LINE_TOO_LONG, splitLines, type Line } from '../../electron/engine/line-reader';
 import { parseUrlList, type ListItem } from '../../electron/engine/url-list';
 
 async function parse(text: string): Promise<ListItem[]> {
@@ -68,5 +69,47 @@ describe('parseUrlList', () => {
   it('reports NUL bytes and invalid UTF-8', async () => {
     const items = await parse('http://a/\u0000x\nhttp://b/\ufffd');
     assert.deepEqual(items.map((i) => i.kind), ['problem', 'problem']);
+  });
+});
+
+describe('splitLines', () => {
+  async function collect(chunks: Buffer[], maxBytes?: number): Promise<Line[]> {
+    async function* source() {
+      yield* chunks;
+    }
+    const out: Line[] = [];
+    for await (const line of splitLines(source(), maxBytes)) out.push(line);
+    return out;
+  }
+
+  it('splits LF and CRLF, keeps a last line without a newline, and decodes characters split across reads', async () => {
+    const text = Buffer.from('http://a/1\r\nhttp://a/ü\n\nhttp://a/3');
+    const at = text.indexOf(0xc3) + 1; // between the two bytes of ü
+    assert.deepEqual(await collect([text.subarray(0, at), text.subarray(at)]), ['http://a/1', 'http://a/ü', '', 'http://a/3']);
+  });
+
+  it('marks a line over the limit, and the lines after it are read as usual', async () => {
+    const lines = await collect([Buffer.from('x'.repeat(10)), Buffer.from('x'.repeat(10) + '\nhttp://a/\n')], 16);
+    assert.deepEqual(lines, [LINE_TOO_LONG, 'http://a/']);
+  });
+
+  it('reads a 256 MiB line without a newline in bounded memory, and reports it', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    async function* huge() {
+      for (let i = 0; i < 256; i++) {
+        const m = process.memoryUsage();
+        peak = Math.max(peak, m.heapUsed + m.arrayBuffers - before);
+        yield chunk;
+      }
+      yield Buffer.from('\nhttp://ok/after\n');
+    }
+    const items: ListItem[] = [];
+    for await (const item of parseUrlList(splitLines(huge()))) items.push(item);
+    console.log(`# 256 MiB line: memory grew at most ${(peak / 1024 / 1024).toFixed(1)} MiB while reading it`);
+    assert.deepEqual(items.map((i) => `${i.line}:${i.kind}`), ['1:problem', '2:entry']);
+    assert.match((items[0] as { message: string }).message, /line longer than 64 KiB/);
+    assert.ok(peak < 64 * 1024 * 1024, `a line is never held whole (grew ${peak} bytes)`);
   });
 });
