@@ -25,7 +25,7 @@ const BAD: { bytes: Buffer; reason: RegExp }[] = [
 
 function runWithPeakMemory(args: string[]): Promise<Run & { maxRssMiB: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', join(import.meta.dirname, '../support/report-max-rss.cjs'), BRAID, ...args], {
+    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, '../support/report-max-rss.mjs'), BRAID, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
