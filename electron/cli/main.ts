@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../../shared/format';
 import type { AddRequest, DownloadOptions, DownloadRecord } from '../../shared/types';
 import { BraidError, createEngine, DEFAULT_SETTINGS, DEFAULT_TIMING, parseByteSize, parseChecksum, type Engine } from '../engine/index';
-import { openDatabase, StoreError } from '../store/database';
+import { describeStoreFailure, openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
 import { defaultDatabasePath } from './data-dir';
@@ -346,19 +346,10 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof StoreError || error instanceof BraidError) {
-      say(error.message);
-      process.exitCode = 2;
-      return;
-    }
-    const code = (error as { code?: unknown })?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-      // Another program holding the database, or a damaged file: say so in one line, change nothing more.
-      say(
-        code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-          ? `the state database is locked by another program; nothing was changed, try again when it is done (${code})`
-          : `the state database cannot be used: ${(error as Error).message} (${code})`,
-      );
+    const problem = error instanceof BraidError ? error.message : describeStoreFailure(error);
+    if (problem !== null) {
+      // Bad input, or a database that cannot be used: one line, nothing more changed.
+      say(problem);
       process.exitCode = 2;
       return;
     }

@@ -1,9 +1,9 @@
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
 import { join } from 'node:path';
 import { formatRate } from '../../shared/format';
 import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
 import { createEngine, type Engine } from '../engine/index';
-import { openDatabase } from '../store/database';
+import { describeStoreFailure, openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
 import { handleCall, urlsFromArgv, withDesktopOpen } from './ipc-handlers';
@@ -82,5 +82,13 @@ if (!app.requestSingleInstanceLock()) {
     // The queue keeps running in the tray; quit from the tray menu.
   });
   app.on('activate', showWindow);
-  void app.whenReady().then(start);
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      // A database that cannot be used (another Braid downloading from it, damaged, from a newer Braid) is
+      // left as it is; the person is told why the window did not open.
+      dialog.showErrorBox('Braid cannot start', describeStoreFailure(error) ?? String((error as Error)?.stack ?? error));
+      app.exit(1);
+    });
 }

@@ -46,3 +46,19 @@ export function openDatabase(path: string): Database.Database {
   }
   return db;
 }
+
+/**
+ * What to tell a person when the state database cannot be used, or null when `error` is not about it.
+ * Nothing is changed in these cases, so the message says how to go on.
+ */
+export function describeStoreFailure(error: unknown): string | null {
+  if (error instanceof StoreError) {
+    return error.code === 'DB_UNREADABLE' ? `${error.message}; move the file aside to start with an empty queue` : error.message;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return `the state database is locked by another program; nothing was changed, try again when it is done (${code})`;
+  }
+  return `the state database cannot be used: ${(error as Error).message} (${code}); move the file aside to start with an empty queue`;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -180,6 +181,32 @@ describe('braid command line', () => {
     }
     const list = await braid(['list', '--db', db]);
     assert.match(list.stdout, /1 download: 1 paused/, 'the first entry is intact, the refused one was not added');
+  });
+
+  it('refuses an unreadable or damaged database in one line, and leaves the file as it was', async () => {
+    const good = join(dir, 'good.db');
+    const urls = Array.from({ length: 300 }, (_, i) => `http://127.0.0.1:9/f${i}.bin`);
+    assert.equal((await braid(['add', '--paused', '--db', good, ...urls])).code, 0);
+    const whole = await readFile(good);
+    const damagedPage = Buffer.from(whole);
+    damagedPage.fill(0x58, 4096, 4096 + 64); // scribble over the start of the second page
+    const cases: [string, Buffer][] = [
+      ['garbage.db', randomBytes(64 * 1024)],
+      ['truncated.db', whole.subarray(0, 8192)],
+      ['scribbled.db', damagedPage],
+    ];
+    for (const [name, bytes] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      for (const args of [['list'], ['add', 'http://127.0.0.1:9/new.bin'], ['get', 'http://127.0.0.1:9/new.bin']]) {
+        const run = await braid([...args, '--db', path]);
+        console.log(`# ${name}, ${args[0]}: exit ${run.code}: ${run.stderr.trim()}`);
+        assert.equal(run.code, 2, `${name} ${args[0]}`);
+        assert.match(run.stderr, /^braid: (cannot open the database|the state database cannot be used).*move the file aside/m);
+        assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+        assert.ok((await readFile(path)).equals(bytes), `${name} left as it was`);
+      }
+    }
   });
 
   it('refuses a database from a newer Braid without touching it', async () => {
