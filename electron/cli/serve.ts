@@ -122,6 +122,9 @@ export async function startServer(api: BraidApi, options: ServeOptions): Promise
       clearTimeout(hello);
       clients.delete(ws);
     });
+    // A client's protocol error (an oversized or malformed frame) ends that socket, never the server;
+    // ws closes it with the matching code (1009, 1002) after this.
+    ws.on('error', () => undefined);
     ws.on('message', (data) => {
       let message: ClientMessage;
       try {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { BRAID } from '../support/cli';
 import { tempDir } from '../support/harness';
+import { socketOutcome, startServe, stopServe, type Serving } from '../support/serve';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -23,39 +22,10 @@ interface PageGlobals {
   dispatchEvent(event: unknown): boolean;
 }
 
-function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BRAID, 'serve', '--port', '0', '--secret', SECRET, '-d', join(dir, 'files'), '--db', join(dir, 'state.db')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /serving on (http:\/\/\S+)\/#secret=/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`braid serve exited with ${code}: ${out}`)));
-  });
-}
-
-function socketOutcome(url: string, headers: Record<string, string>, hello?: object): Promise<string> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('open', () => hello && ws.send(JSON.stringify(hello)));
-    ws.on('message', (d) => {
-      resolve(`message ${String(d)}`);
-      ws.close();
-    });
-    ws.on('close', (code) => resolve(`closed ${code}`));
-    ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
-    ws.on('error', () => undefined);
-  });
-}
-
 describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !process.env['CI'] ? 'no /usr/bin/chromium (apt-get install chromium)' : false }, () => {
   let origin: TestOrigin;
   let dir: string;
-  let serve: { child: ChildProcess; url: string };
+  let serve: Serving;
   let browser: Browser;
   let page: Page;
 
@@ -63,7 +33,7 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     origin = await new TestOrigin().start();
     dir = await tempDir('braid-e2e-');
     await mkdir(SHOTS, { recursive: true });
-    serve = await startServe(dir);
+    serve = await startServe(dir, SECRET);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -73,17 +43,16 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
 
   after(async () => {
     await browser?.close();
-    serve?.child.kill('SIGINT');
-    await new Promise((r) => serve?.child.once('exit', r));
+    await stopServe(serve);
     await origin.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a WebSocket without the secret, and one from a foreign origin', async () => {
     const api = serve.url.replace('http:', 'ws:') + '/api';
-    assert.equal(await socketOutcome(api, {}, { type: 'hello', secret: 'wrong' }), 'closed 4401');
-    assert.equal(await socketOutcome(api, { origin: 'http://evil.example' }, { type: 'hello', secret: SECRET }), 'refused 401');
-    assert.match(await socketOutcome(api, { origin: serve.url }, { type: 'hello', secret: SECRET }), /"ready"/);
+    assert.equal(await socketOutcome(api, {}, [JSON.stringify({ type: 'hello', secret: 'wrong' })]), 'closed 4401');
+    assert.equal(await socketOutcome(api, { origin: 'http://evil.example' }, [JSON.stringify({ type: 'hello', secret: SECRET })]), 'refused 401');
+    assert.match(await socketOutcome(api, { origin: serve.url }, [JSON.stringify({ type: 'hello', secret: SECRET })]), /"ready"/);
   });
 
   it('adds a URL, shows progress, speed and memory, pauses, resumes and completes', async () => {
@@ -204,7 +173,7 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     const lines = Array.from({ length: 10_000 }, (_, i) => `http://127.0.0.1:9/bulk-${i}.bin`).join('\n');
     const ws = new WebSocket(api, { headers: { origin: serve.url } });
     const report = await new Promise<{ added: number }>((resolve, reject) => {
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', secret: SECRET })));
+      ws.on('open', () => ws.send(JSON.stringify([JSON.stringify({ type: 'hello', secret: SECRET })])));
       ws.on('message', (d) => {
         const m = JSON.parse(String(d));
         if (m.type === 'ready') ws.send(JSON.stringify({ type: 'call', id: 1, method: 'importList', args: [lines, { paused: true }] }));
