@@ -467,8 +467,13 @@ export class DownloadJob {
   }
 
   private async requestRange(segment: LiveSegment, sink: SegmentSink, signal: AbortSignal): Promise<void> {
+    // A plain controller per request, linked to the job's signal by hand. Node keeps a composite signal
+    // (AbortSignal.any) alive while it has an abort listener and has not aborted, and a request that ends
+    // normally leaves its listener behind: every finished request would stay in memory for good.
     const connection = new AbortController();
-    const connectionSignal = AbortSignal.any([signal, connection.signal]);
+    const abortConnection = () => connection.abort(signal.reason);
+    if (signal.aborted) abortConnection();
+    else signal.addEventListener('abort', abortConnection, { once: true });
     const first = segment.position;
     const headers = this.headers;
     let askedLast: number | null = null;
@@ -478,7 +483,7 @@ export class DownloadJob {
       const ifRange = ifRangeValue(this.validators, this.responseDate);
       if (ifRange) headers['if-range'] = ifRange;
     }
-    const request = this.ctx.http.stream(this.requestUrl, headers, connectionSignal);
+    const request = this.ctx.http.stream(this.requestUrl, headers, connection.signal);
     let watched: ReceiveWatch | null = null;
     try {
       const response = await awaitResponse(request);
@@ -500,7 +505,7 @@ export class DownloadJob {
           watched.received(data.length, performance.now());
           watched.ourWaitBegan(performance.now());
           const wait = Math.max(this.bucket.take(data.length), this.ctx.globalBucket.take(data.length));
-          if (wait > 0) await sleep(wait, connectionSignal);
+          if (wait > 0) await sleep(wait, connection.signal);
           await sink.push(data);
           watched.ourWaitEnded(performance.now());
           segment.received(data.length);
@@ -523,6 +528,7 @@ export class DownloadJob {
       throw error;
     } finally {
       if (watched) this.receiving.delete(watched);
+      signal.removeEventListener('abort', abortConnection);
       if (!request.readableEnded) request.destroy();
     }
   }

@@ -72,7 +72,11 @@ export class Engine implements BraidApi {
     this.fs = deps.fs ?? nodeFileSystem;
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.settings = mergeSettings(mergeSettings(DEFAULT_SETTINGS, deps.repo.loadSettings()), deps.overrides ?? {});
-    this.http = new HttpClient({ connectMs: this.timing.connectTimeoutMs, firstByteMs: this.timing.firstByteTimeoutMs });
+    this.http = new HttpClient({
+      connectMs: this.timing.connectTimeoutMs,
+      firstByteMs: this.timing.firstByteTimeoutMs,
+      idleSocketMs: this.timing.idleSocketMs,
+    });
     this.budget = new MemoryBudget(this.settings.memoryBudget);
     const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
     this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
@@ -126,6 +130,7 @@ export class Engine implements BraidApi {
       }
     }
     for (const record of candidates) this.launch(record);
+    if (this.jobs.size === 0) this.pool.release();
   }
 
   private jobContext(): JobContext {

@@ -6,6 +6,8 @@ export interface HttpTimeouts {
   connectMs: number;
   /** From request sent to response headers. */
   firstByteMs: number;
+  /** A kept-alive socket unused for this long is closed. */
+  idleSocketMs: number;
 }
 
 /** Headers that may follow a redirect to another host; every other one (keys, cookies, auth) is dropped. */
@@ -29,7 +31,7 @@ export class HttpClient {
 
   constructor(timeouts: HttpTimeouts, options: { maxSocketsPerOrigin?: number; maxRedirects?: number } = {}) {
     const maxSockets = options.maxSocketsPerOrigin ?? 32;
-    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: 60_000 };
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: timeouts.idleSocketMs };
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
     this.got = got.extend({
       agent: this.agents,

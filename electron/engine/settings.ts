@@ -22,6 +22,8 @@ export interface Timing {
   stallTimeoutMs: number;
   /** A body slower than this over a stall window is a trickle, cut and retried like a stall. */
   minBytesPerSecond: number;
+  /** A kept-alive connection unused for this long is closed. */
+  idleSocketMs: number;
   checkpointMs: number;
   tickMs: number;
   retry: RetryPolicy;
@@ -32,6 +34,7 @@ export const DEFAULT_TIMING: Timing = {
   firstByteTimeoutMs: 20_000,
   stallTimeoutMs: 20_000,
   minBytesPerSecond: 1024,
+  idleSocketMs: 60_000,
   checkpointMs: 1000,
   tickMs: 250,
   retry: DEFAULT_RETRY,

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { makeRig, waitFor, type Rig } from '../support/harness';
+import { TestOrigin } from '../support/origin';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const SMALL = 1000;
+const LARGE = 8;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+interface Usage {
+  fds: number;
+  sockets: number;
+  timers: number;
+  handles: string;
+  heapMiB: number;
+  externalMiB: number;
+}
+
+/** What the process holds now, after a full collection. */
+function usage(): Usage {
+  gc();
+  gc();
+  const fds = readdirSync('/proc/self/fd');
+  let sockets = 0;
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) sockets++;
+    } catch {
+      // the fd of the directory listing itself is gone by now
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  const m = process.memoryUsage();
+  return {
+    fds: fds.length,
+    sockets,
+    timers: counts.get('Timeout') ?? 0,
+    handles: [...counts].sort().map(([k, n]) => `${k}=${n}`).join(' '),
+    heapMiB: m.heapUsed / MIB,
+    externalMiB: (m.external + m.arrayBuffers) / MIB,
+  };
+}
+
+interface Round {
+  urls: string[];
+  large: number;
+}
+
+/** Files for one round: large ones first, then small ones, some 404 and some cut once mid-body. */
+function serveRound(origin: TestOrigin, tag: string, small: number, large: number): Round {
+  const urls: string[] = [];
+  for (let i = 0; i < large; i++) {
+    origin.file(`/${tag}/large-${i}.bin`, 8 * MIB, { rate: 2 * MIB });
+    urls.push(origin.url(`/${tag}/large-${i}.bin`));
+  }
+  for (let i = 0; i < small; i++) {
+    const path = `/${tag}/small-${i}.bin`;
+    if (i % 10 === 3) origin.file(path, 16 * KIB, { status: 404 });
+    else if (i % 25 === 7) origin.file(path, 16 * KIB, { dropAfter: 4 * KIB, dropTimes: 1 });
+    else origin.file(path, 16 * KIB);
+    urls.push(origin.url(path));
+  }
+  return { urls, large };
+}
+
+/**
+ * A mixed round in one engine: everything added at once, large files paused and resumed, large and queued
+ * files removed. Resolves when everything left has settled.
+ */
+async function round(rig: Rig, { urls, large }: Round): Promise<Record<string, number>> {
+  const added = await rig.engine.add(urls.map((url) => ({ url })));
+  const ids = added.map((r) => (r.ok ? r.id : assert.fail(r.error.message)));
+  const largeIds = ids.slice(0, large);
+  const smallIds = ids.slice(large);
+  rig.engine.start();
+  await waitFor(() => largeIds.every((id) => (rig.repo.get(id)?.bytesDone ?? 0) > 0 || rig.repo.get(id)?.status !== 'active'), 20_000, 'large downloads under way');
+
+  const paused = largeIds.filter((_, i) => i % 4 === 1);
+  const cancelled = [...largeIds.filter((_, i) => i % 4 === 2), ...smallIds.slice(-5)];
+  await rig.engine.pause([...paused, ...smallIds.slice(-10, -5)]);
+  await rig.engine.remove(cancelled, { deleteFile: true });
+  await new Promise((r) => setTimeout(r, 300));
+  await rig.engine.resume([...paused, ...smallIds.slice(-10, -5)]);
+
+  const kept = ids.filter((id) => !cancelled.includes(id));
+  await rig.engine.whenSettled(kept);
+  const outcome: Record<string, number> = { cancelled: cancelled.length };
+  for (const id of kept) {
+    const status = rig.repo.get(id)!.status;
+    outcome[status] = (outcome[status] ?? 0) + 1;
+  }
+  return outcome;
+}
+
+describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descriptors through /proc' }, () => {
+  it(`${SMALL} small and ${LARGE} large downloads with pauses, cancels and failures leave fds, sockets, timers and heap where they were`, async () => {
+    const origin = await new TestOrigin().start();
+    const rig = await makeRig({ overrides: { maxConcurrent: 8, segments: 4 }, timing: { idleSocketMs: 1000 } });
+    const settleSockets = async (level: number) => {
+      // Kept-alive connections close after a second idle; both their ends must be gone.
+      await waitFor(() => usage().sockets <= level, 15_000, 'idle connections to close').catch(() => undefined);
+    };
+    try {
+      // A warm-up round first, so code compiled and pools filled once do not count as growth.
+      // The served files are made up front: the origin's bytes are the test's, not the engine's.
+      const warmUp = serveRound(origin, 'warm', 40, 4);
+      const run = serveRound(origin, 'run', SMALL, LARGE);
+      const warm = await round(rig, warmUp);
+      origin.log.length = 0;
+      const idleSockets = usage().sockets;
+      await settleSockets(2); // the origin's listening socket, and none of the engine's
+      const before = usage();
+
+      const outcome = await round(rig, run);
+      origin.log.length = 0;
+      await settleSockets(before.sockets);
+      const after = usage();
+
+      const rows = (['fds', 'sockets', 'timers', 'heapMiB', 'externalMiB'] as const).map(
+        (k) => `# ${k.padEnd(12)} before ${before[k].toFixed(k.endsWith('MiB') ? 1 : 0).padStart(7)}  after ${after[k].toFixed(k.endsWith('MiB') ? 1 : 0).padStart(7)}`,
+      );
+      console.log(`# warm-up ${JSON.stringify(warm)} (${idleSockets} sockets right after it); run ${JSON.stringify(outcome)}\n${rows.join('\n')}\n# handles before: ${before.handles}\n# handles after:  ${after.handles}`);
+
+      assert.equal(outcome['completed'], SMALL - SMALL / 10 - 5 + LARGE - LARGE / 4, JSON.stringify(outcome));
+      assert.equal(outcome['failed'], SMALL / 10);
+      assert.equal(after.fds, before.fds, 'open file descriptors');
+      assert.equal(after.sockets, before.sockets, 'sockets');
+      assert.equal(after.timers, before.timers, 'timers');
+      assert.equal(after.handles, before.handles, 'active handles by kind');
+      assert.ok(after.heapMiB - before.heapMiB < 4, `heap grew ${(after.heapMiB - before.heapMiB).toFixed(1)} MiB`);
+      assert.ok(after.externalMiB - before.externalMiB < 16, `buffers grew ${(after.externalMiB - before.externalMiB).toFixed(1)} MiB`);
+    } finally {
+      await rig.cleanup();
+      await origin.close();
+    }
+  });
+});
