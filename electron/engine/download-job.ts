@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopReason } from '../../shared/types';
@@ -225,8 +225,8 @@ export class DownloadJob {
   }
 
   private nameTaken = (candidate: string): boolean =>
-    existsSync(join(this.record.folder, candidate)) ||
-    existsSync(join(this.record.folder, `${candidate}.part`)) ||
+    occupied(join(this.record.folder, candidate)) ||
+    occupied(join(this.record.folder, `${candidate}.part`)) ||
     this.ctx.repo.isNameReserved(this.record.folder, candidate, this.id);
 
   private plan(size: number | null, ranged: boolean): LiveSegment[] {
@@ -590,7 +590,7 @@ export class DownloadJob {
     const part = this.partPath;
     const wanted = this.record.name!;
     for (let attempt = 0; attempt < 100; attempt++) {
-      const name = uniqueName(wanted, (c) => existsSync(join(this.record.folder, c)));
+      const name = uniqueName(wanted, (c) => occupied(join(this.record.folder, c)));
       const target = join(this.record.folder, name);
       try {
         await link(part, target); // fails if anything is at `target`, unlike rename
@@ -600,7 +600,7 @@ export class DownloadJob {
         const code = errorCode(error);
         if (code === 'EEXIST') continue;
         if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EXDEV' || code === 'ENOSYS' || code === 'EMLINK') {
-          if (existsSync(target)) continue;
+          if (occupied(target)) continue;
           await rename(part, target); // a file system without hard links
           return name;
         }
@@ -649,6 +649,16 @@ export class DownloadJob {
       priority: rec.priority,
       position: rec.position,
     };
+  }
+}
+
+/** Whether anything is at `path`, a link included even when it points nowhere (existsSync would follow it). */
+function occupied(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

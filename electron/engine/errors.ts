@@ -82,6 +82,9 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   if (NETWORK_CODES.has(code) || e?.name === 'ReadError' || e?.name === 'RequestError') {
     return new BraidError('NETWORK_ERROR', `connection lost${where}: ${e?.message ?? code}`, { retryable: true, cause: error });
   }
+  if (code === 'ELOOP') {
+    return new BraidError('FILE_ERROR', `a link was planted where the file goes; Braid never writes through one: ${e?.message ?? code}`, { cause: error });
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' || code === 'EISDIR') {
     return new BraidError('FILE_ERROR', `cannot write the file: ${e?.message ?? code}`, { cause: error });
   }
