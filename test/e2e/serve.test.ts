@@ -173,7 +173,7 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     const lines = Array.from({ length: 10_000 }, (_, i) => `http://127.0.0.1:9/bulk-${i}.bin`).join('\n');
     const ws = new WebSocket(api, { headers: { origin: serve.url } });
     const report = await new Promise<{ added: number }>((resolve, reject) => {
-      ws.on('open', () => ws.send(JSON.stringify([JSON.stringify({ type: 'hello', secret: SECRET })])));
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', secret: SECRET })));
       ws.on('message', (d) => {
         const m = JSON.parse(String(d));
         if (m.type === 'ready') ws.send(JSON.stringify({ type: 'call', id: 1, method: 'importList', args: [lines, { paused: true }] }));
