@@ -36,6 +36,16 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     await rig.cleanup();
   });
 
+  it('recovers from connections reset (TCP RST) mid-body', async () => {
+    const data = origin.file('/reset.bin', 4 * MIB, { dropAfter: 300 * 1024, dropTimes: 6, dropWithReset: true });
+    const rig = await makeRig({ overrides: { segments: 4 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/reset.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    assert.ok(rec!.retryLog.some((r) => /ECONNRESET|connection lost/.test(r.message)), JSON.stringify(rec!.retryLog));
+    await rig.cleanup();
+  });
+
   it('never calls a truncated chunked body done', async () => {
     origin.file('/truncated.bin', 2 * MIB, { chunked: true, ignoreRange: true, dropAfter: MIB, dropTimes: 1000 });
     const rig = await makeRig();

@@ -10,6 +10,8 @@ export interface Behaviour {
   refuseHead?: boolean;
   /** Cut the connection after this many body bytes. */
   dropAfter?: number;
+  /** Cut it with a TCP reset instead of a close. */
+  dropWithReset?: boolean;
   dropTimes?: number;
   /** Send this many body bytes, then nothing (connection left open). */
   stallAfter?: number;
@@ -233,7 +235,7 @@ export class TestOrigin {
       this.trickle(res, body, b.trickleEveryMs);
       return;
     }
-    this.send(res, body, { dropAt, stallAt, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate });
+    this.send(res, body, { dropAt, stallAt, reset: b.dropWithReset ?? false, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate });
   }
 
   private trickle(res: ServerResponse, body: Buffer, everyMs: number): void {
@@ -252,7 +254,7 @@ export class TestOrigin {
   }
 
   /** Writes the body in paced chunks, honouring backpressure, and misbehaves where told. */
-  private send(res: ServerResponse, body: Buffer, how: { dropAt: number; stallAt: number; rate: number | undefined }): void {
+  private send(res: ServerResponse, body: Buffer, how: { dropAt: number; stallAt: number; reset: boolean; rate: number | undefined }): void {
     const chunk = 16 * 1024;
     let sent = 0;
     const startedAt = Date.now();
@@ -260,7 +262,8 @@ export class TestOrigin {
       while (sent < body.length) {
         if (res.destroyed) return;
         if (sent >= how.dropAt) {
-          res.socket?.destroy();
+          if (how.reset) res.socket?.resetAndDestroy();
+          else res.socket?.destroy();
           return;
         }
         if (sent >= how.stallAt) return; // hold the connection open, send nothing more
