@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopReason } from '../../shared/types';
 import { formatBytes, formatDuration } from '../../shared/format';
@@ -254,9 +254,14 @@ export class DownloadJob {
     await mkdir(this.record.folder, { recursive: true });
     await this.checkSpace(p.size, 0);
     const wanted = this.record.requestedName ? sanitizeFilename(this.record.requestedName) : (p.filename ?? nameFromUrl(p.finalUrl));
+    await this.dropOwnLeftover();
     let name = '';
     for (let attempt = 0; !this.file; attempt++) {
       name = uniqueName(wanted, this.nameTaken);
+      // The name is recorded before the file exists, so a crash between the two leaves a `.part` that the
+      // next start knows for its own (and removing the download removes it).
+      this.ctx.repo.update(this.id, { name });
+      this.record = { ...this.record, name };
       try {
         this.file = await this.ctx.fs.createExclusive(join(this.record.folder, `${name}.part`));
       } catch (error) {
@@ -269,6 +274,16 @@ export class DownloadJob {
     this.ranged = p.acceptRanges && p.size !== null && p.size > 0;
     this.segments = this.plan(p.size, this.ranged);
     this.commitPlan(p, name);
+  }
+
+  /**
+   * A download with a recorded name but no committed plan crashed between creating its `.part` and planning
+   * it: that file holds nothing yet and is this download's, so it goes (a link there is only unlinked).
+   */
+  private async dropOwnLeftover(): Promise<void> {
+    if (!this.record.name || this.ctx.repo.segments(this.id).length > 0) return;
+    const found = await lstat(this.partPath).catch(() => null);
+    if (found && (found.isFile() || found.isSymbolicLink())) await unlink(this.partPath);
   }
 
   /**

@@ -147,6 +147,45 @@ describe('engine lifecycle', () => {
     await rig.cleanup();
   });
 
+  it('after a failure between creating the .part and committing the plan, resumes under the same name and leaves no orphan', async () => {
+    const data = origin.file('/orphan.bin', 2 * MIB);
+    // The first preallocation fails as a full disk would, right after the .part was created.
+    let failNext = true;
+    const flaky: FileSystemPort = {
+      ...nodeFileSystem,
+      createExclusive: async (path) => {
+        const handle = await nodeFileSystem.createExclusive(path);
+        return {
+          write: (b, n, at) => handle.write(b, n, at),
+          datasync: () => handle.datasync(),
+          size: () => handle.size(),
+          close: () => handle.close(),
+          truncate: async (n) => {
+            if (failNext) {
+              failNext = false;
+              throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+            }
+            return handle.truncate(n);
+          },
+        };
+      },
+    };
+    const rig = await makeRig({ fs: flaky });
+    const [first] = await runDownloads(rig, [{ url: origin.url('/orphan.bin') }]);
+    assert.equal(first!.status, 'failed');
+    assert.equal(first!.name, 'orphan.bin', 'the name was recorded before the file was created');
+    const folder = join(rig.dir, 'files');
+    assert.deepEqual(readdirSync(folder), ['orphan.bin.part']);
+    await rig.engine.retry([first!.id]);
+    await rig.engine.whenSettled([first!.id]);
+    const rec = rig.repo.get(first!.id)!;
+    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
+    assert.equal(rec.name, 'orphan.bin');
+    assert.deepEqual(readdirSync(folder), ['orphan.bin']);
+    assert.equal(sha256(await readFile(join(folder, 'orphan.bin'))), sha256(data));
+    await rig.cleanup();
+  });
+
   it('removes a download and deletes its partial file when asked', async () => {
     origin.file('/remove.bin', 8 * MIB, { rate: 2 * MIB });
     const rig = await makeRig({ overrides: { segments: 2 } });
