@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { BraidApi } from '../../shared/api';
 import { handleCall, isTrustedSender, urlsFromArgv, withDesktopOpen } from '../../electron/main/ipc-handlers';
 
@@ -41,6 +42,29 @@ describe('IPC sender check', () => {
     const fine = await handleCall(api, packaged, 'file:///opt/Braid/resources/app/out/renderer/index.html', 'pause', [[1]]);
     assert.equal(fine.ok, true);
     assert.equal(reached, true);
+  });
+});
+
+describe('IPC handler fuzzed', () => {
+  it('answers any sender, method and payload with a reply, and lets nothing from another page reach the engine', async () => {
+    let reached = 0;
+    const api = new Proxy({} as BraidApi, { get: () => async () => ((reached++), []) });
+    const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
+    const sender = fc.oneof(fc.constant(trusted), fc.constant(undefined), fc.webUrl(), fc.string(), fc.constant(`${trusted}.evil.html`));
+    const method = fc.oneof(fc.constantFrom('add', 'importList', 'pause', 'resume', 'retry', 'remove', 'move', 'list', 'detail', 'open', 'getSettings', 'setSettings', 'onEvent', '__proto__', 'constructor'), fc.anything());
+    await fc.assert(
+      fc.asyncProperty(sender, method, fc.anything(), async (frameUrl, m, args) => {
+        const before = reached;
+        const reply = await handleCall(api, packaged, frameUrl, m, args);
+        assert.equal(typeof reply.ok, 'boolean');
+        if (!reply.ok) assert.equal(reply.error.code, 'INVALID_OPTION');
+        if (frameUrl !== trusted) {
+          assert.equal(reply.ok, false);
+          assert.equal(reached, before, 'an untrusted call reached the engine');
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
