@@ -350,11 +350,16 @@ export class DownloadJob {
     }
   }
 
-  /** A connection whose server went quiet or only trickles (while we were ready to read) is cut and retried. */
+  /**
+   * A connection whose server went quiet or only trickles (while we were ready to read) is cut and retried.
+   * The minimum rate is for the download as a whole, shared by its connections: a slow server split eight
+   * ways is not a trickle.
+   */
   private abortStalled(stallMs: number, minBytesPerSecond: number): void {
     const now = performance.now();
+    const perConnection = minBytesPerSecond / Math.max(1, this.receiving.size);
     for (const watch of this.receiving) {
-      const why = watch.verdict(now, stallMs, minBytesPerSecond);
+      const why = watch.verdict(now, stallMs, perConnection);
       if (why) watch.controller.abort(why);
     }
   }

@@ -20,7 +20,7 @@ export interface Timing {
   firstByteTimeoutMs: number;
   /** No body bytes for this long aborts the connection (and retries). */
   stallTimeoutMs: number;
-  /** A body slower than this over a stall window is a trickle, cut and retried like a stall. */
+  /** A download slower than this over a stall window is a trickle: its connections are cut and retried like a stall. */
   minBytesPerSecond: number;
   /** A kept-alive connection unused for this long is closed. */
   idleSocketMs: number;

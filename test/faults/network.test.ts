@@ -98,6 +98,18 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     await rig.cleanup();
   });
 
+  it('does not call a slow server a trickle when the download as a whole is fast enough', async () => {
+    // Scaled up so it runs quickly: each of 2 connections brings 300 KiB/s, under a 512 KiB/s minimum on its
+    // own but over it together.
+    const data = origin.file('/slow-but-fine.bin', 2 * MIB, { rate: 300 * 1024 });
+    const rig = await makeRig({ overrides: { segments: 2 }, timing: { minBytesPerSecond: 512 * 1024 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/slow-but-fine.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.deepEqual(rec!.retryLog, [], 'no connection was cut');
+    assert.equal(sha256(await readFile(join(rec!.folder, rec!.name!))), sha256(data));
+    await rig.cleanup();
+  });
+
   it('completes byte-identical once a trickling server sends at speed', async () => {
     const data = origin.file('/loris-once.bin', 2 * MIB, { trickleEveryMs: 100, trickleTimes: 2 });
     const rig = await makeRig({ overrides: { segments: 2 } });
