@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -71,6 +72,11 @@ function serveRound(origin: TestOrigin, tag: string, small: number, large: numbe
   return { urls, large };
 }
 
+/** Waits (up to 5 s) for closes and file operations under way to finish, so a snapshot is not caught mid-way. */
+async function quiet(): Promise<void> {
+  await waitFor(() => !/CloseReq|FSReqCallback|ShutdownWrap|WriteWrap/.test(usage().handles), 5000, 'pending closes').catch(() => undefined);
+}
+
 /**
  * A mixed round in one engine: everything added at once, large files paused and resumed, large and queued
  * files removed. Resolves when everything left has settled.
@@ -117,11 +123,13 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       origin.log.length = 0;
       const idleSockets = usage().sockets;
       await settleSockets(2); // the origin's listening socket, and none of the engine's
+      await quiet();
       const before = usage();
 
       const outcome = await round(rig, run);
       origin.log.length = 0;
       await settleSockets(before.sockets);
+      await quiet();
       const after = usage();
 
       const rows = (['fds', 'sockets', 'timers', 'heapMiB', 'externalMiB'] as const).map(
@@ -139,6 +147,43 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       assert.ok(after.externalMiB - before.externalMiB < 16, `buffers grew ${(after.externalMiB - before.externalMiB).toFixed(1)} MiB`);
     } finally {
       await rig.cleanup();
+      await origin.close();
+    }
+  });
+
+  it('quitting mid-transfer gives back every descriptor, socket and timer the engine took', async () => {
+    const origin = await new TestOrigin().start();
+    const urls = Array.from({ length: 4 }, (_, i) => {
+      origin.file(`/quit-${i}.bin`, 16 * MIB, { rate: 2 * MIB });
+      return origin.url(`/quit-${i}.bin`);
+    });
+    try {
+      await quiet();
+      const before = usage();
+      const rig = await makeRig({ overrides: { maxConcurrent: 4, segments: 4 } });
+      const added = await rig.engine.add(urls.map((url) => ({ url })));
+      const ids = added.map((r) => (r.ok ? r.id : assert.fail(r.error.message)));
+      rig.engine.start();
+      await waitFor(() => ids.every((id) => (rig.repo.get(id)?.bytesDone ?? 0) > 0), 20_000, 'every download under way');
+      const during = usage();
+      await rig.stop(); // what quitting the app or Ctrl+C does: checkpoint, close the engine and the store
+      await waitFor(
+        () => {
+          const now = usage();
+          return now.sockets <= before.sockets && now.handles === before.handles;
+        },
+        10_000,
+        'connections to close',
+      ).catch(() => undefined);
+      const after = usage();
+      console.log(`# quit mid-transfer: fds ${before.fds} → ${during.fds} running → ${after.fds}; sockets ${before.sockets} → ${during.sockets} → ${after.sockets}; timers ${before.timers} → ${during.timers} → ${after.timers}`);
+      assert.ok(during.sockets > before.sockets, 'the downloads had connections open');
+      assert.equal(after.fds, before.fds, 'open file descriptors');
+      assert.equal(after.sockets, before.sockets, 'sockets');
+      assert.equal(after.timers, before.timers, 'timers');
+      assert.equal(after.handles, before.handles, 'active handles by kind');
+      await rm(rig.dir, { recursive: true, force: true });
+    } finally {
       await origin.close();
     }
   });
