@@ -119,6 +119,22 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     await rig.cleanup();
   });
 
+  it('gives up on a server that accepts the connection and never answers, with the reason', async () => {
+    // A raw TCP server that reads the request and says nothing: only the first-byte deadline ends it.
+    const silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    const rig = await makeRig({ timing: { firstByteTimeoutMs: 300, retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 1000 } } });
+    const started = Date.now();
+    const [rec] = await runDownloads(rig, [{ url: `http://127.0.0.1:${port}/silent.bin` }]);
+    console.log(`# silent server: ${rec!.status} after ${((Date.now() - started) / 1000).toFixed(1)} s: ${rec!.error?.message}`);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'TIMEOUT');
+    assert.match(rec!.error!.message, /did not answer in time/);
+    await rig.cleanup();
+    await new Promise((r) => silent.close(r));
+  });
+
   it('fails connection refused clearly', async () => {
     const port = await closedPort();
     const rig = await makeRig();
