@@ -66,6 +66,8 @@ export interface DownloadRecord {
   url: string;
   mirrors: string[];
   finalUrl: string | null;
+  /** The URL (its own or a mirror) the bytes on disk came from; null means `url`. */
+  sourceUrl: string | null;
   folder: string;
   /** The name asked for (`-o`, `out=`); null means "from the server". */
   requestedName: string | null;

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DownloadError, DownloadRecord, DownloadSnapshot, RetryEntry, StopReason } from '../../shared/types';
+import type { DownloadError, DownloadRecord, DownloadSnapshot, ErrorCode, RetryEntry, StopReason } from '../../shared/types';
 import { formatBytes, formatDuration } from '../../shared/format';
 import { ReceiveWatch } from './receive-watch';
 import type { BufferPool } from './buffer-pool';
@@ -72,6 +72,9 @@ export class DownloadJob {
   private validators: Validators = { etag: null, lastModified: null, size: null };
   private responseDate: string | null = null;
   private requestUrl: string;
+  /** The URL bytes come from now: the download's own, or a mirror once the ones before it failed. */
+  private source: string;
+  private readonly failedSources = new Set<string>();
   private ranged = false;
   private restarts = 0;
   private retries: number;
@@ -90,7 +93,9 @@ export class DownloadJob {
   ) {
     this.id = record.id;
     this.record = record;
-    this.requestUrl = record.url;
+    const sources = this.sources;
+    this.source = record.sourceUrl && sources.includes(record.sourceUrl) ? record.sourceUrl : record.url;
+    this.requestUrl = this.source;
     this.retries = record.retries;
     this.retryLog = [...record.retryLog];
     this.account = ctx.budget.account(ctx.perDownloadMemory);
@@ -105,6 +110,11 @@ export class DownloadJob {
   private get headers(): Record<string, string> {
     if (!sameOrigin(this.requestUrl, this.record.url)) return {};
     return { ...(this.record.options.headers ?? {}) };
+  }
+
+  /** The download's own URL, then its mirrors, each once. */
+  private get sources(): string[] {
+    return [...new Set([this.record.url, ...this.record.mirrors])];
   }
 
   private get partPath(): string {
@@ -124,23 +134,15 @@ export class DownloadJob {
 
   async run(): Promise<JobOutcome> {
     try {
-      const reconciled = await this.prepare();
-      if (reconciled) return reconciled;
       for (;;) {
         try {
-          await this.transfer();
-          break;
+          return await this.fromSource();
         } catch (error) {
-          if (this.stopped) throw error;
-          if (!(error instanceof RestartRequired) && !(error instanceof RangeIgnored)) throw error;
-          if (++this.restarts > MAX_RESTARTS) {
-            throw new BraidError('CANNOT_RESUME', `${error.message}; gave up after ${MAX_RESTARTS} fresh starts`);
-          }
-          if (error instanceof RangeIgnored) await this.startOver(null, false);
-          else await this.startOver(await this.probe(), true);
+          if (this.stopped || !this.nextSource(error)) throw error;
+          await this.file?.close().catch(() => undefined);
+          this.file = null;
         }
       }
-      return await this.complete();
     } catch (error) {
       if (this.stopped) {
         const reason = this.stopReason ?? 'user';
@@ -148,6 +150,8 @@ export class DownloadJob {
         return { kind: 'stopped', reason };
       }
       const e = toBraidError(error, this.requestUrl).toJSON();
+      const others = [...this.failedSources].filter((u) => u !== this.source).length;
+      if (others > 0) e.message = `${e.message}; its other ${others === 1 ? 'URL' : `${others} URLs`} failed before`;
       this.ctx.repo.update(this.id, { status: 'failed', error: e, retries: this.retries, retryLog: this.retryLog, stopReason: null });
       return { kind: 'failed', error: e };
     } finally {
@@ -156,10 +160,50 @@ export class DownloadJob {
     }
   }
 
+  /** The whole download from the current source: resume or start, transfer, verify, place. */
+  private async fromSource(): Promise<JobOutcome> {
+    const reconciled = await this.prepare();
+    if (reconciled) return reconciled;
+    for (;;) {
+      try {
+        await this.transfer();
+        break;
+      } catch (error) {
+        if (this.stopped) throw error;
+        if (!(error instanceof RestartRequired) && !(error instanceof RangeIgnored)) throw error;
+        if (++this.restarts > MAX_RESTARTS) {
+          throw new BraidError('CANNOT_RESUME', `${error.message}; gave up after ${MAX_RESTARTS} fresh starts`);
+        }
+        if (error instanceof RangeIgnored) await this.startOver(null, false);
+        else await this.startOver(await this.probe(), true);
+      }
+    }
+    return await this.complete();
+  }
+
+  /**
+   * After the current source failed for good, moves to the next one not yet failed; the download then starts
+   * over from it (bytes of two servers are never mixed). False when the failure is not the server's or no
+   * source is left.
+   */
+  private nextSource(error: unknown): boolean {
+    const e = toBraidError(error, this.requestUrl);
+    if (!SOURCE_FAILURES.has(e.code)) return false;
+    this.failedSources.add(this.source);
+    const next = this.sources.find((s) => !this.failedSources.has(s));
+    if (!next) return false;
+    this.lastError = e.toJSON();
+    this.retryLog = [...this.retryLog, { at: Date.now(), code: e.code, message: `${e.message}; trying ${displayUrl(next)}` }].slice(-RETRY_LOG_LENGTH);
+    this.source = next;
+    this.requestUrl = next;
+    this.restarts = 0;
+    return true;
+  }
+
   // ---- preparing: resume what is on disk, or start fresh -------------------------------------------------
 
   private probe(): Promise<ProbeResult> {
-    return this.withRetries(() => probe(this.ctx.http, this.record.url, this.headers, this.stopper.signal), this.stopper.signal);
+    return this.withRetries(() => probe(this.ctx.http, this.source, this.headers, this.stopper.signal), this.stopper.signal);
   }
 
   private adopt(p: ProbeResult): void {
@@ -185,7 +229,8 @@ export class DownloadJob {
       if (handle) {
         this.file = handle;
         const change = versionChange({ etag: rec.etag, lastModified: rec.lastModified, size: rec.size }, p);
-        if (!change && rec.acceptRanges && p.acceptRanges && rec.size !== null) {
+        const sameSource = (rec.sourceUrl ?? rec.url) === this.source;
+        if (sameSource && !change && rec.acceptRanges && p.acceptRanges && rec.size !== null) {
           await this.checkSpace(rec.size, stored.reduce((n, s) => n + s.done, 0));
           this.validators = { etag: rec.etag, lastModified: rec.lastModified, size: rec.size };
           this.ranged = true;
@@ -243,6 +288,7 @@ export class DownloadJob {
       size,
       acceptRanges: this.ranged,
       bytesDone: 0,
+      sourceUrl: this.source === this.record.url ? null : this.source,
       ...(p ? { etag: p.etag, lastModified: p.lastModified, finalUrl: p.finalUrl } : {}),
     };
     this.ctx.repo.saveProgress(this.id, segments, patch);
@@ -439,7 +485,7 @@ export class DownloadJob {
         return await action();
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        const e = toBraidError(error, this.record.url);
+        const e = toBraidError(error, this.source);
         if (!e.retryable) throw e;
         await this.waitToRetry(e, attempts, signal);
       }
@@ -669,6 +715,22 @@ export class DownloadJob {
       priority: rec.priority,
       position: rec.position,
     };
+  }
+}
+
+/** Failures that another server may not have; anything else (disk, options) fails wherever the bytes come from. */
+const SOURCE_FAILURES = new Set<ErrorCode>([
+  'HTTP_ERROR', 'NETWORK_ERROR', 'TIMEOUT', 'BAD_RESPONSE', 'TOO_MANY_REDIRECTS', 'RETRY_AFTER_TOO_LONG',
+  'CANNOT_RESUME', 'SIZE_MISMATCH', 'CHECKSUM_ERROR',
+]);
+
+/** A URL for messages: scheme, host and path, never credentials or the query. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'another mirror';
   }
 }
 

@@ -21,7 +21,7 @@ export interface NewDownload {
 export type DownloadPatch = Partial<
   Pick<
     DownloadRecord,
-    | 'finalUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
+    | 'finalUrl' | 'sourceUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
     | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position'
   >
 >;

@@ -7,6 +7,7 @@ interface Row {
   url: string;
   mirrors: string;
   final_url: string | null;
+  source_url: string | null;
   folder: string;
   requested_name: string | null;
   name: string | null;
@@ -35,6 +36,7 @@ function toRecord(r: Row): DownloadRecord {
     url: r.url,
     mirrors: JSON.parse(r.mirrors) as string[],
     finalUrl: r.final_url,
+    sourceUrl: r.source_url,
     folder: r.folder,
     requestedName: r.requested_name,
     name: r.name,
@@ -60,6 +62,7 @@ function toRecord(r: Row): DownloadRecord {
 /** Column for each patchable field, and how its value is stored. */
 const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error'>, [string, (v: never) => unknown]> = {
   finalUrl: ['final_url', (v) => v],
+  sourceUrl: ['source_url', (v) => v],
   name: ['name', (v) => v],
   size: ['size', (v) => v],
   etag: ['etag', (v) => v],

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { initial } from './001-initial';
 import { retryLog } from './002-retry-log';
+import { sourceUrl } from './003-source-url';
 
 export interface Migration {
   version: number;
@@ -8,6 +9,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -13,6 +13,8 @@ export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; v
   const r = detail.record;
   const rows: [string, string][] = [
     ['URL', r.url],
+    ...(r.mirrors.length > 0 ? ([['Mirrors', r.mirrors.join(', ')]] as [string, string][]) : []),
+    ...(r.sourceUrl ? ([['From mirror', r.sourceUrl]] as [string, string][]) : []),
     ['Final URL', r.finalUrl ?? '—'],
     ['Saved as', r.name ? `${r.folder}/${r.name}` : r.folder],
     ['Size', r.size === null ? 'unknown' : `${formatBytes(r.size)} (${r.size} bytes)`],
