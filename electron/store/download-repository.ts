@@ -207,9 +207,14 @@ export class SqliteDownloadRepository implements DownloadRepository {
   list(query: RecordQuery): { total: number; items: DownloadRecord[] } {
     const where = query.status && query.status.length > 0 ? `WHERE status IN (${query.status.map(() => '?').join(',')})` : '';
     const args = query.status ?? [];
+    // The tie-breaker runs the same way as the sort, so one index serves both directions.
+    const direction = query.descending ? 'DESC' : 'ASC';
+    const sort = query.sort ?? 'position';
+    // A repeated `position` term would make SQLite sort every row again.
+    const order = sort === 'position' ? `position ${direction}` : `${ORDER[sort]} ${direction}, position ${direction}`;
     const total = this.db.prepare(`SELECT COUNT(*) FROM downloads ${where}`).pluck().get(...args) as number;
     const rows = this.db
-      .prepare(`SELECT * FROM downloads ${where} ORDER BY ${ORDER[query.sort ?? 'position']} ${query.descending ? 'DESC' : 'ASC'}, position LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM downloads ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...args, query.limit ?? -1, query.offset ?? 0) as Row[];
     return { total, items: rows.map(toRecord) };
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { initial } from './001-initial';
 import { retryLog } from './002-retry-log';
 import { sourceUrl } from './003-source-url';
+import { sortIndexes } from './004-sort-indexes';
 
 export interface Migration {
   version: number;
@@ -9,6 +10,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
