@@ -15,11 +15,6 @@ export class BufferPool {
     if (this.free.length < this.maxIdle) this.free.push(buffer);
   }
 
-  /** Buffers kept for reuse, in bytes. */
-  get idleBytes(): number {
-    return this.free.length * this.size;
-  }
-
   /** Lets the idle buffers go: an engine with nothing to download should not sit on its whole budget. */
   release(): void {
     this.free = [];

@@ -93,8 +93,7 @@ export class DownloadJob {
   ) {
     this.id = record.id;
     this.record = record;
-    const sources = this.sources;
-    this.source = record.sourceUrl && sources.includes(record.sourceUrl) ? record.sourceUrl : record.url;
+    this.source = record.sourceUrl && this.sources.includes(record.sourceUrl) ? record.sourceUrl : record.url;
     this.requestUrl = this.source;
     this.retries = record.retries;
     this.retryLog = [...record.retryLog];
@@ -192,8 +191,7 @@ export class DownloadJob {
     this.failedSources.add(this.source);
     const next = this.sources.find((s) => !this.failedSources.has(s));
     if (!next) return false;
-    this.lastError = e.toJSON();
-    this.retryLog = [...this.retryLog, { at: Date.now(), code: e.code, message: `${e.message}; trying ${displayUrl(next)}` }].slice(-RETRY_LOG_LENGTH);
+    this.noteRetry(new BraidError(e.code, `${e.message}; trying ${displayUrl(next)}`));
     this.source = next;
     this.requestUrl = next;
     this.restarts = 0;
@@ -462,11 +460,16 @@ export class DownloadJob {
     }
   }
 
+  /** Keeps why the download is trying again, for the detail panel's history. */
+  private noteRetry(e: BraidError): void {
+    this.lastError = e.toJSON();
+    this.retryLog = [...this.retryLog, { at: Date.now(), ...this.lastError }].slice(-RETRY_LOG_LENGTH);
+  }
+
   private async waitToRetry(e: BraidError, attempts: number, signal: AbortSignal): Promise<void> {
     const policy = this.ctx.timing.retry;
     this.retries++;
-    this.lastError = e.toJSON();
-    this.retryLog = [...this.retryLog, { at: Date.now(), ...this.lastError }].slice(-RETRY_LOG_LENGTH);
+    this.noteRetry(e);
     if (attempts >= policy.maxAttempts) {
       throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempts)`);
     }
@@ -569,11 +572,10 @@ export class DownloadJob {
         if (data.length > 0) {
           // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
           watched.received(data.length, performance.now());
-          watched.ourWaitBegan(performance.now());
           const wait = Math.max(this.bucket.take(data.length), this.ctx.globalBucket.take(data.length));
           if (wait > 0) await sleep(wait, connection.signal);
           await sink.push(data);
-          watched.ourWaitEnded(performance.now());
+          watched.ready(performance.now());
           segment.received(data.length);
           this.received += data.length;
         }

@@ -22,45 +22,36 @@ export class ReceiveWatch {
     this.windowStart = now;
   }
 
-  ourWaitBegan(now: number): void {
+  /** Bytes arrived; until `ready`, the connection waits on Braid (writing them, pacing), not on the server. */
+  received(bytes: number, now: number): void {
+    this.windowBytes += bytes;
     this.ourWaitSince = now;
   }
 
-  ourWaitEnded(now: number): void {
+  /** Braid is ready to read again: from here the server is on the clock. */
+  ready(now: number): void {
     if (this.ourWaitSince !== null) this.ourWaitMs += now - this.ourWaitSince;
     this.ourWaitSince = null;
     this.lastDataAt = now;
   }
 
-  received(bytes: number, now: number): void {
-    this.windowBytes += bytes;
-    this.lastDataAt = now;
-  }
-
   /**
    * Why the connection should be cut, or null. Silence for `stallMs` cuts it; so does receiving less than
-   * `minBytesPerSecond` over a window of `stallMs` of the server's own time.
+   * `minBytesPerSecond` over a window of `stallMs` of the server's own time (a trickle).
    */
   verdict(now: number, stallMs: number, minBytesPerSecond: number): BraidError | null {
-    const why = this.reason(now, stallMs, minBytesPerSecond);
-    if (why === null) return null;
-    return why.trickle ? new TrickleError(why.message) : new BraidError('TIMEOUT', why.message, { retryable: true });
-  }
-
-  /**
-   * The reason, as words and whether it was a trickle.
-   */
-  private reason(now: number, stallMs: number, minBytesPerSecond: number): { message: string; trickle: boolean } | null {
     if (this.ourWaitSince !== null) return null;
-    if (now - this.lastDataAt >= stallMs) return { message: `no data from the server for ${seconds(stallMs)}`, trickle: false };
+    if (now - this.lastDataAt >= stallMs) {
+      return new BraidError('TIMEOUT', `no data from the server for ${seconds(stallMs)}`, { retryable: true });
+    }
     const serverMs = now - this.windowStart - this.ourWaitMs;
     if (serverMs < stallMs) return null;
     const rate = (this.windowBytes * 1000) / serverMs;
     if (rate < minBytesPerSecond) {
-      const message =
+      return new TrickleError(
         `the server trickled ${formatBytes(this.windowBytes)} in ${seconds(serverMs)} ` +
-        `(${formatRate(rate)}, below the ${formatRate(minBytesPerSecond)} Braid waits for)`;
-      return { message, trickle: true };
+          `(${formatRate(rate)}, below the ${formatRate(minBytesPerSecond)} Braid waits for)`,
+      );
     }
     this.windowStart = now;
     this.windowBytes = 0;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
-import { makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -59,8 +59,7 @@ describe('engine lifecycle', () => {
     await rig.engine.whenSettled([id]);
     clearInterval(sampler);
     const rec = rig.repo.get(id)!;
-    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
-    assert.equal(sha256(await readFile(join(rec.folder, rec.name!))), sha256(data));
+    await assertCompletedWith(rec, data);
     console.log(`# slow disk: peak in-flight ${job.account.peakInFlight} B, peak reserved ${peakReserved} B, cap ${cap} B (${sampled} samples)`);
     assert.ok(job.account.peakInFlight > 0);
     assert.ok(job.account.peakInFlight <= cap, `peak in-flight ${job.account.peakInFlight} over the cap ${cap}`);
@@ -105,8 +104,7 @@ describe('engine lifecycle', () => {
     await rig.engine.resume([id]);
     await rig.engine.whenSettled([id]);
     const rec = rig.repo.get(id)!;
-    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
-    assert.equal(sha256(await readFile(join(rec.folder, rec.name!))), sha256(data));
+    await assertCompletedWith(rec, data);
     const resumed = origin.requests('/pause.bin').slice(requestsBefore).filter((l) => l.method === 'GET');
     assert.ok(resumed.every((l) => l.range !== undefined && !l.range.startsWith('bytes=0-') || l.range === 'bytes=0-0'), 'resume does not start from byte 0');
     await rig.cleanup();
@@ -128,8 +126,7 @@ describe('engine lifecycle', () => {
     second.engine.start();
     await second.engine.whenSettled([id]);
     const rec = second.repo.get(id)!;
-    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
-    assert.equal(sha256(await readFile(join(rec.folder, rec.name!))), sha256(data));
+    await assertCompletedWith(rec, data);
     assert.equal(second.repo.get(stayId)!.status, 'paused');
     await second.cleanup();
   });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { BRAID, type Run } from '../support/cli';
+import { BRAID, run, type Run } from '../support/cli';
 import { tempDir } from '../support/harness';
 
 const LINES = 1_000_000;
@@ -23,20 +22,10 @@ const BAD: { bytes: Buffer; reason: RegExp }[] = [
   { bytes: Buffer.from('not a url at all'), reason: /not a URL/ },
 ];
 
-function runWithPeakMemory(args: string[]): Promise<Run & { maxRssMiB: number }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, '../support/report-max-rss.mjs'), BRAID, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => {
-      const kib = Number(/max-rss-kib=(\d+)/.exec(stderr)?.[1] ?? NaN);
-      resolve({ code, signal, stdout, stderr, maxRssMiB: kib / 1024 });
-    });
-  });
+async function runWithPeakMemory(args: string[]): Promise<Run & { maxRssMiB: number }> {
+  const done = await run(process.execPath, ['--import', join(import.meta.dirname, '../support/report-max-rss.mjs'), BRAID, ...args]);
+  const kib = Number(/max-rss-kib=(\d+)/.exec(done.stderr)?.[1] ?? NaN);
+  return { ...done, maxRssMiB: kib / 1024 };
 }
 
 describe('a million-line list with bad lines in it', () => {

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BRAID, type Run } from '../support/cli';
+import { BRAID, run } from '../support/cli';
 import { tempDir } from '../support/harness';
 
 // Real lookups fail inside a network namespace of our own: only its loopback exists, and its resolv.conf
@@ -14,17 +14,6 @@ const canNetns = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).
 
 function inNamespace(command: string[]): ChildProcess {
   return spawn('ip', ['netns', 'exec', NS, ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function braidInNamespace(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = inNamespace([process.execPath, BRAID, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
 }
 
 describe('DNS failure', { skip: canNetns ? false : 'network namespaces need root and iproute2' }, () => {
@@ -43,7 +32,7 @@ describe('DNS failure', { skip: canNetns ? false : 'network namespaces need root
   });
 
   const get = (name: string) =>
-    braidInNamespace(['get', `http://${name}/file.bin`, '--dir', dir, '--db', join(dir, `${name}.db`), '--retries', '2']);
+    run('ip', ['netns', 'exec', NS, process.execPath, BRAID, 'get', `http://${name}/file.bin`, '--dir', dir, '--db', join(dir, `${name}.db`), '--retries', '2']);
 
   it('fails a host DNS has never heard of with "host not found", and does not hang', async () => {
     const dns = inNamespace([process.execPath, join(import.meta.dirname, '../support/nxdomain-dns.mjs')]);

@@ -24,10 +24,12 @@ interface Usage {
   externalMiB: number;
 }
 
-/** What the process holds now, after a full collection. */
-function usage(): Usage {
-  gc();
-  gc();
+/** What the process holds now; after a full collection unless `collect` is false (for cheap polling). */
+function usage(collect = true): Usage {
+  if (collect) {
+    gc();
+    gc();
+  }
   const fds = readdirSync('/proc/self/fd');
   let sockets = 0;
   for (const fd of fds) {
@@ -74,7 +76,7 @@ function serveRound(origin: TestOrigin, tag: string, small: number, large: numbe
 
 /** Waits (up to 5 s) for closes and file operations under way to finish, so a snapshot is not caught mid-way. */
 async function quiet(): Promise<void> {
-  await waitFor(() => !/CloseReq|FSReqCallback|ShutdownWrap|WriteWrap/.test(usage().handles), 5000, 'pending closes').catch(() => undefined);
+  await waitFor(() => !/CloseReq|FSReqCallback|ShutdownWrap|WriteWrap/.test(usage(false).handles), 5000, 'pending closes').catch(() => undefined);
 }
 
 /**
@@ -112,7 +114,7 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
     const rig = await makeRig({ overrides: { maxConcurrent: 8, segments: 4 }, timing: { idleSocketMs: 1000 } });
     const settleSockets = async (level: number) => {
       // Kept-alive connections close after a second idle; both their ends must be gone.
-      await waitFor(() => usage().sockets <= level, 15_000, 'idle connections to close').catch(() => undefined);
+      await waitFor(() => usage(false).sockets <= level, 15_000, 'idle connections to close').catch(() => undefined);
     };
     try {
       // A warm-up round first, so code compiled and pools filled once do not count as growth.
@@ -121,7 +123,7 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       const run = serveRound(origin, 'run', SMALL, LARGE);
       const warm = await round(rig, warmUp);
       origin.log.length = 0;
-      const idleSockets = usage().sockets;
+      const idleSockets = usage(false).sockets;
       await settleSockets(2); // the origin's listening socket, and none of the engine's
       await quiet();
       const before = usage();
@@ -169,7 +171,7 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       await rig.stop(); // what quitting the app or Ctrl+C does: checkpoint, close the engine and the store
       await waitFor(
         () => {
-          const now = usage();
+          const now = usage(false);
           return now.sockets <= before.sockets && now.handles === before.handles;
         },
         10_000,

@@ -11,13 +11,10 @@ export interface Run {
   stderr: string;
 }
 
-/**
- * Runs the built CLI asynchronously, so an origin in the test's own process keeps serving. `onStart` gets a
- * way to signal the child (SIGKILL, SIGINT) while it runs.
- */
-export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+/** Runs a command asynchronously and collects what it printed; `onStart` can signal it while it runs. */
+export function run(command: string, args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -25,4 +22,12 @@ export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) 
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     onStart?.((signal) => child.kill(signal));
   });
+}
+
+/**
+ * Runs the built CLI asynchronously, so an origin in the test's own process keeps serving. `onStart` gets a
+ * way to signal the child (SIGKILL, SIGINT) while it runs.
+ */
+export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+  return run(process.execPath, [BRAID, ...args], onStart);
 }

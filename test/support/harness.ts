@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddRequest, DownloadRecord, Settings } from '../../shared/types';
 import { createEngine, type Engine, type FileSystemPort, type Timing } from '../../electron/engine/index';
 import { openDatabase } from '../../electron/store/database';
 import { SqliteDownloadRepository } from '../../electron/store/download-repository';
+import { sha256 } from './origin';
 
 /** Short deadlines so misbehaviour shows within a test's time. */
 export const FAST_TIMING: Partial<Timing> = {
@@ -82,4 +84,10 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The download completed, and its file holds exactly `data`. */
+export async function assertCompletedWith(record: DownloadRecord, data: Buffer, message?: string): Promise<void> {
+  assert.equal(record.status, 'completed', JSON.stringify(record.error));
+  assert.equal(sha256(await readFile(join(record.folder, record.name!))), sha256(data), message);
 }
