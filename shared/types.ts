@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'NOT_ENOUGH_DISK_SPACE'
   | 'DISK_FULL'
   | 'FILE_ERROR'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  /** A fault inside Braid (a store write that failed, a bug): never retried, never blamed on the server. */
+  | 'INTERNAL';
 
 export type ChecksumAlgorithm = 'md5' | 'sha-1' | 'sha-256' | 'sha-512';
 
@@ -90,6 +92,17 @@ export interface DownloadRecord {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /**
+   * The final name being given to the finished `.part` and the file's identity (device and inode), recorded
+   * before the name is linked: a restart after a crash in between finishes the job by identity, never by a
+   * name and size that someone else's file may share.
+   */
+  placing: FilePlacement | null;
+}
+
+export interface FilePlacement {
+  name: string;
+  identity: string;
 }
 
 /** What the UI draws for one download, sent a few times a second. */
@@ -108,6 +121,11 @@ export interface DownloadSnapshot {
   connections: number;
   memory: { inFlight: number; cap: number };
   segments: SegmentState[];
+  /**
+   * The server sends no ETag or Last-Modified to prove the file unchanged between requests, so the seams where
+   * two answers' bytes meet are read again and compared before the file is called done.
+   */
+  seamCheck?: boolean;
   error: DownloadError | null;
   priority: number;
   position: number;

@@ -19,6 +19,7 @@ import { BraidError } from './errors';
 import { HttpClient } from './http-client';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
+import { systemClock } from './system-clock';
 import type { DownloadRepository, FileSystemPort, NewDownload } from './ports';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { TokenBucket } from './token-bucket';
@@ -137,6 +138,7 @@ export class Engine implements BraidApi {
     return {
       repo: this.repo,
       fs: this.fs,
+      clock: systemClock,
       http: this.http,
       budget: this.budget,
       pool: this.pool,
@@ -152,6 +154,7 @@ export class Engine implements BraidApi {
     const job = new DownloadJob({ ...record, status: 'active' }, this.jobContext());
     const done = job.run().then((outcome) => {
       this.jobs.delete(record.id);
+      this.settle(record.id, outcome);
       this.dirty.add(record.id);
       if (outcome.kind === 'completed') this.emit({ type: 'completed', id: record.id, name: outcome.name, path: outcome.path });
       if (outcome.kind === 'failed') this.emit({ type: 'failed', id: record.id, error: outcome.error });
@@ -159,6 +162,16 @@ export class Engine implements BraidApi {
       return outcome;
     });
     this.jobs.set(record.id, { job, done });
+  }
+
+  private settle(id: number, outcome: JobOutcome): void {
+    if (outcome.kind === 'completed') {
+      this.repo.update(id, { status: 'completed', name: outcome.name, size: outcome.size, bytesDone: outcome.size, completedAt: Date.now(), error: null, stopReason: null, placing: null });
+    } else if (outcome.kind === 'failed') {
+      this.repo.update(id, { status: 'failed', error: outcome.error, stopReason: null });
+    } else {
+      this.repo.update(id, { status: outcome.reason === 'user' ? 'paused' : 'queued', stopReason: outcome.reason });
+    }
   }
 
   /** Resolves when none of `ids` is queued or running any more. */

@@ -1,4 +1,4 @@
-import type { DownloadError, ErrorCode } from '../../shared/types';
+import type { DownloadError, ErrorCode, StopReason } from '../../shared/types';
 
 /** An engine failure with a stable code; `retryable` says whether trying again may help. */
 export class BraidError extends Error {
@@ -6,13 +6,20 @@ export class BraidError extends Error {
   readonly retryable: boolean;
   /** Milliseconds the server asked us to wait (Retry-After), when it did. */
   readonly retryAfterMs: number | undefined;
+  /** Progress made just before this error does not reset the attempts (a trickle keeps a connection "alive"). */
+  readonly countsAsProgress: boolean;
 
-  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown; countsAsProgress?: boolean } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'BraidError';
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.countsAsProgress = options.countsAsProgress ?? true;
   }
 
   toJSON(): DownloadError {
@@ -21,43 +28,57 @@ export class BraidError extends Error {
 }
 
 /** A server that sends a byte now and then: what it sent is kept, but does not count as progress for retries. */
-export class TrickleError extends BraidError {
-  constructor(message: string) {
-    super('TIMEOUT', message, { retryable: true });
-    this.name = 'TrickleError';
-  }
+export function trickleError(message: string): BraidError {
+  return new BraidError('TIMEOUT', message, { retryable: true, countsAsProgress: false });
 }
 
 /**
- * The server's file is no longer the one whose bytes we hold (new validator, new size, a 200 to a range):
- * the download must start over, never splice.
+ * The one signal that the bytes on disk can no longer be continued from this server's answers: the file
+ * changed (new validator, new size, a seam that does not match) or the server stopped honouring ranges. The
+ * download starts over (committing the new plan first), never splices.
  */
-export class RestartRequired extends Error {
-  constructor(readonly reason: string) {
+export class StartOver extends Error {
+  constructor(
+    readonly reason: string,
+    /** The server ignored the Range header: start over as one stream, without asking the server again. */
+    readonly rangesIgnored = false,
+  ) {
     super(reason);
-    this.name = 'RestartRequired';
+    this.name = 'StartOver';
   }
 }
 
-/** The server answered a range request with the whole body although the file did not change. */
-export class RangeIgnored extends Error {
-  constructor() {
-    super('the server ignored the Range header');
-    this.name = 'RangeIgnored';
+/** The download was stopped on purpose (pause, remove, quit): not a failure of anything. */
+export class JobStopped extends Error {
+  constructor(readonly reason: StopReason) {
+    super(`stopped (${reason})`);
+    this.name = 'JobStopped';
   }
 }
 
 const NETWORK_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'EAI_AGAIN', 'ENOTFOUND', 'ERR_STREAM_PREMATURE_CLOSE',
+  'EAI_AGAIN', 'ENOTFOUND', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SOCKET_CLOSED',
 ]);
 
-/** Maps whatever a request threw to a BraidError with a message a person understands. */
+/** What a TLS handshake refuses: retrying the same server will not change its certificate. */
+const CERTIFICATE_CODES = new Set([
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REVOKED',
+]);
+
+const FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR', 'EIO', 'EBADF', 'ENOTDIR', 'ENAMETOOLONG', 'EFBIG']);
+
+/**
+ * Maps whatever a request, the disk or the store threw to a BraidError with a message a person understands.
+ * Anything not recognised is INTERNAL: never retried, never a reason to blame the server or switch mirror.
+ */
 export function toBraidError(error: unknown, url?: string): BraidError {
   if (error instanceof BraidError) return error;
-  const e = error as { code?: string; message?: string; name?: string } | undefined;
-  const code = e?.code ?? '';
+  const e = error as { code?: unknown; message?: string; name?: string } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
   const where = url ? ` (${safeOrigin(url)})` : '';
+  const text = e?.message ?? code;
   if (code === 'ETIMEDOUT' || e?.name === 'TimeoutError') {
     return new BraidError('TIMEOUT', `the server did not answer in time${where}: ${e?.message ?? ''}`.trim(), { retryable: true, cause: error });
   }
@@ -76,19 +97,33 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   if (code.startsWith('HPE_')) {
     return new BraidError('BAD_RESPONSE', `the server sent a malformed HTTP response${where} (${code})`, { retryable: true, cause: error });
   }
+  if (CERTIFICATE_CODES.has(code)) {
+    return new BraidError('NETWORK_ERROR', `the server's certificate was refused${where}: ${text}`, { cause: error });
+  }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new BraidError('DISK_FULL', 'the disk is full', { cause: error });
   }
   if (NETWORK_CODES.has(code) || e?.name === 'ReadError' || e?.name === 'RequestError') {
-    return new BraidError('NETWORK_ERROR', `connection lost${where}: ${e?.message ?? code}`, { retryable: true, cause: error });
+    return new BraidError('NETWORK_ERROR', `connection lost${where}: ${text}`, { retryable: true, cause: error });
   }
   if (code === 'ELOOP') {
-    return new BraidError('FILE_ERROR', `a link was planted where the file goes; Braid never writes through one: ${e?.message ?? code}`, { cause: error });
+    return new BraidError('FILE_ERROR', `a link was planted where the file goes; Braid never writes through one: ${text}`, { cause: error });
   }
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' || code === 'EISDIR') {
-    return new BraidError('FILE_ERROR', `cannot write the file: ${e?.message ?? code}`, { cause: error });
+  if (FILE_CODES.has(code)) {
+    return new BraidError('FILE_ERROR', `cannot write the file: ${text}`, { cause: error });
   }
-  return new BraidError('NETWORK_ERROR', e?.message ?? String(error), { retryable: true, cause: error });
+  return new BraidError('INTERNAL', `internal error: ${text || String(error)}`, { cause: error });
+}
+
+/**
+ * An error as both faces send it (IPC and the WebSocket): a BraidError keeps its code, anything else is INTERNAL
+ * with its message, never mistaken for bad input.
+ */
+export function toWireError(error: unknown): DownloadError {
+  if (error instanceof BraidError) return error.toJSON();
+  const e = error as { message?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return { code: 'INTERNAL', message: `internal error: ${message}` };
 }
 
 function safeOrigin(url: string): string {

@@ -1,8 +1,11 @@
-import { constants } from 'node:fs';
-import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream, lstatSync } from 'node:fs';
+import { link, lstat, mkdir, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import type { ChecksumAlgorithm } from '../../shared/types';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const NODE_HASH_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'md5', 'sha-1': 'sha1', 'sha-256': 'sha256', 'sha-512': 'sha512' };
 
 class NodePartFile implements PartFileHandle {
   constructor(private readonly handle: FileHandle) {}
@@ -13,6 +16,21 @@ class NodePartFile implements PartFileHandle {
       const { bytesWritten } = await this.handle.write(buffer, offset, length - offset, position + offset);
       offset += bytesWritten;
     }
+  }
+
+  async read(buffer: Buffer, length: number, position: number): Promise<number> {
+    let offset = 0;
+    while (offset < length) {
+      const { bytesRead } = await this.handle.read(buffer, offset, length - offset, position + offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return offset;
+  }
+
+  async identity(): Promise<string> {
+    const s = await this.handle.stat({ bigint: true });
+    return `${s.dev}:${s.ino}`;
   }
 
   datasync(): Promise<void> {
@@ -32,6 +50,10 @@ class NodePartFile implements PartFileHandle {
   }
 }
 
+function missing(error: unknown): boolean {
+  return (error as { code?: string }).code === 'ENOENT';
+}
+
 export const nodeFileSystem: FileSystemPort = {
   async createExclusive(path) {
     return new NodePartFile(await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644));
@@ -42,5 +64,68 @@ export const nodeFileSystem: FileSystemPort = {
   async freeSpace(folder) {
     const s = await statfs(folder);
     return s.bavail * s.bsize;
+  },
+  async makeFolder(folder) {
+    await mkdir(folder, { recursive: true });
+  },
+  occupied(path) {
+    try {
+      lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async identityOf(path) {
+    try {
+      const s = await lstat(path, { bigint: true });
+      return `${s.dev}:${s.ino}`;
+    } catch (error) {
+      if (missing(error)) return null;
+      throw error;
+    }
+  },
+  async fileSize(path) {
+    try {
+      const s = await lstat(path);
+      return s.isFile() ? s.size : null;
+    } catch (error) {
+      if (missing(error)) return null;
+      throw error;
+    }
+  },
+  link: (from, to) => link(from, to),
+  rename: (from, to) => rename(from, to),
+  async remove(path) {
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (!missing(error)) throw error;
+    }
+  },
+  async syncFolder(folder) {
+    // Makes the rename durable; folders cannot be opened for sync on every platform, which is not an error.
+    try {
+      const handle = await open(folder, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      /* best effort */
+    }
+  },
+  async hash(path, algorithm, signal) {
+    const hash = createHash(NODE_HASH_NAMES[algorithm]);
+    // Streamed in 1 MiB reads, never whole; the signal ends the read between two chunks.
+    try {
+      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) hash.update(chunk as Buffer);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw error;
+    }
+    if (signal.aborted) throw signal.reason;
+    return hash.digest('hex');
   },
 };

@@ -1,4 +1,5 @@
 import type {
+  ChecksumAlgorithm,
   DownloadOptions,
   DownloadRecord,
   DownloadStatus,
@@ -22,7 +23,7 @@ export type DownloadPatch = Partial<
   Pick<
     DownloadRecord,
     | 'finalUrl' | 'sourceUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
-    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position'
+    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position' | 'placing'
   >
 >;
 
@@ -58,10 +59,14 @@ export interface DownloadRepository {
   saveSettings(settings: Settings): void;
 }
 
-/** An open `.part` file: positional writes, durable flush, nothing else. */
+/** An open `.part` file: positional reads and writes, durable flush, nothing else. */
 export interface PartFileHandle {
   /** Writes all `length` bytes of `buffer` at `position`. */
   write(buffer: Buffer, length: number, position: number): Promise<void>;
+  /** Reads up to `length` bytes at `position` into `buffer`; resolves with how many were read. */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  /** Device and inode: what tells this file from another of the same name and size. */
+  identity(): Promise<string>;
   datasync(): Promise<void>;
   truncate(size: number): Promise<void>;
   size(): Promise<number>;
@@ -76,4 +81,40 @@ export interface FileSystemPort {
   openExisting(path: string): Promise<PartFileHandle>;
   /** Bytes available to this user in the folder. */
   freeSpace(folder: string): Promise<number>;
+  makeFolder(folder: string): Promise<void>;
+  /** Whether anything is at `path`, a link included even when it points nowhere. Synchronous: names are chosen in one go. */
+  occupied(path: string): boolean;
+  /** Device and inode of what is at `path` (not following a link), or null when nothing is there. */
+  identityOf(path: string): Promise<string | null>;
+  /** Size of the regular file at `path`, or null when there is none. */
+  fileSize(path: string): Promise<number | null>;
+  /** Makes `to` name the file `from` names; fails with EEXIST when anything is at `to` (never replaces). */
+  link(from: string, to: string): Promise<void>;
+  /** Renames, replacing: only for file systems without hard links, after checking `to` is free. */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file or link; nothing there is not an error. */
+  remove(path: string): Promise<void>;
+  /** Makes a rename in the folder durable (best effort where folders cannot be synced). */
+  syncFolder(folder: string): Promise<void>;
+  /** Hex digest of the file; stops with the signal's reason when it aborts. */
+  hash(path: string, algorithm: ChecksumAlgorithm, signal: AbortSignal): Promise<string>;
+}
+
+/** A handle on a repeating timer. */
+export interface Repeating {
+  cancel(): void;
+}
+
+/**
+ * Time as the engine sees it. The real one is `systemClock`; tests pass a fake one to run stall, trickle,
+ * stealing and checkpoint logic without waiting real seconds.
+ */
+export interface Clock {
+  /** Monotonic milliseconds, for durations and speeds. */
+  now(): number;
+  /** Milliseconds since the epoch, for timestamps that are stored. */
+  wallTime(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  every(ms: number, action: () => void): Repeating;
 }

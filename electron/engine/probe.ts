@@ -1,9 +1,9 @@
-import type { PlainResponse } from 'got';
 import { parseContentRange } from './content-range';
 import { BraidError, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
+import { awaitResponse } from './got-response';
 import type { HttpClient } from './http-client';
-import { awaitResponse, contentLength, header, statusError } from './response';
+import { contentLength, header, headOf, statusError, type ResponseHead } from './response';
 
 export interface ProbeResult {
   finalUrl: string;
@@ -16,9 +16,9 @@ export interface ProbeResult {
   filename: string | null;
 }
 
-function describe(response: PlainResponse, size: number | null, acceptRanges: boolean): ProbeResult {
+function describe(finalUrl: string, response: ResponseHead, size: number | null, acceptRanges: boolean): ProbeResult {
   return {
-    finalUrl: response.url,
+    finalUrl,
     size,
     acceptRanges,
     etag: header(response, 'etag'),
@@ -31,15 +31,19 @@ function describe(response: PlainResponse, size: number | null, acceptRanges: bo
 async function head(client: HttpClient, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ProbeResult | null> {
   const request = client.stream(url, headers, signal, 'HEAD');
   try {
-    const response = await awaitResponse(request);
-    if (response.statusCode < 200 || response.statusCode > 299) return null;
+    const got = await awaitResponse(request);
+    const response = headOf(got);
+    // "Later, please" is an answer about the server, not about HEAD: honour it before sending anything else.
+    if (response.status === 429 || (response.status === 503 && header(response, 'retry-after') !== null)) throw statusError(response);
+    if (response.status < 200 || response.status > 299) return null;
     const size = contentLength(response);
     const ranges = /\bbytes\b/i.test(header(response, 'accept-ranges') ?? '');
     // Without a size and range support there is nothing to plan with: ask with a real GET instead.
     if (size === null || size === 0 || !ranges) return null;
-    return describe(response, size, true);
+    return describe(got.url, response, size, true);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
+    if (error instanceof BraidError) throw error;
     const e = toBraidError(error, url);
     if (e.code === 'TOO_MANY_REDIRECTS') throw e;
     return null; // Servers refuse or botch HEAD more often than GET; the GET below decides.
@@ -51,13 +55,14 @@ async function head(client: HttpClient, url: string, headers: Record<string, str
 async function rangedGet(client: HttpClient, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ProbeResult> {
   const request = client.stream(url, { ...headers, range: 'bytes=0-0' }, signal);
   try {
-    const response = await awaitResponse(request);
-    if (response.statusCode === 206) {
+    const got = await awaitResponse(request);
+    const response = headOf(got);
+    if (response.status === 206) {
       const range = parseContentRange(header(response, 'content-range') ?? undefined);
-      if (range && range.first === 0 && range.complete !== null) return describe(response, range.complete, true);
-      return describe(response, null, false);
+      if (range && range.first === 0 && range.complete !== null) return describe(got.url, response, range.complete, true);
+      return describe(got.url, response, null, false);
     }
-    if (response.statusCode >= 200 && response.statusCode <= 299) return describe(response, contentLength(response), false);
+    if (response.status >= 200 && response.status <= 299) return describe(got.url, response, contentLength(response), false);
     throw statusError(response);
   } catch (error) {
     if (signal.aborted) throw signal.reason;

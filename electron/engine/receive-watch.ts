@@ -1,5 +1,5 @@
 import { formatBytes, formatRate } from '../../shared/format';
-import { BraidError, TrickleError } from './errors';
+import { BraidError, trickleError } from './errors';
 
 /**
  * Watches one connection's body for a server that has gone quiet or sends a trickle too slow to ever
@@ -48,7 +48,7 @@ export class ReceiveWatch {
     if (serverMs < stallMs) return null;
     const rate = (this.windowBytes * 1000) / serverMs;
     if (rate < minBytesPerSecond) {
-      return new TrickleError(
+      return trickleError(
         `the server trickled ${formatBytes(this.windowBytes)} in ${seconds(serverMs)} ` +
           `(${formatRate(rate)}, below the ${formatRate(minBytesPerSecond)} Braid waits for)`,
       );

@@ -28,6 +28,7 @@ interface Row {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  placing: string | null;
 }
 
 function toRecord(r: Row): DownloadRecord {
@@ -56,6 +57,7 @@ function toRecord(r: Row): DownloadRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
+    placing: r.placing ? (JSON.parse(r.placing) as DownloadRecord['placing']) : null,
   };
 }
 
@@ -76,6 +78,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error'>, [string, (v: 
   completedAt: ['completed_at', (v) => v],
   priority: ['priority', (v) => v],
   position: ['position', (v) => v],
+  placing: ['placing', (v: unknown) => (v === null ? null : JSON.stringify(v))],
 };
 
 /** ORDER BY for each sort key; position breaks ties so pages never overlap. */

@@ -19,6 +19,8 @@ function slowDisk(delayMs: number): FileSystemPort {
         await new Promise((r) => setTimeout(r, delayMs));
         return handle.write(buffer, length, position);
       },
+      read: (buffer: Buffer, length: number, position: number) => handle.read(buffer, length, position),
+      identity: () => handle.identity(),
       datasync: () => handle.datasync(),
       truncate: (n: number) => handle.truncate(n),
       size: () => handle.size(),
@@ -26,9 +28,9 @@ function slowDisk(delayMs: number): FileSystemPort {
     };
   };
   return {
+    ...nodeFileSystem,
     createExclusive: (path) => slow(nodeFileSystem.createExclusive(path)),
     openExisting: (path) => slow(nodeFileSystem.openExisting(path)),
-    freeSpace: (folder) => nodeFileSystem.freeSpace(folder),
   };
 }
 
@@ -154,6 +156,8 @@ describe('engine lifecycle', () => {
         const handle = await nodeFileSystem.createExclusive(path);
         return {
           write: (b, n, at) => handle.write(b, n, at),
+          read: (b, n, at) => handle.read(b, n, at),
+          identity: () => handle.identity(),
           datasync: () => handle.datasync(),
           size: () => handle.size(),
           close: () => handle.close(),

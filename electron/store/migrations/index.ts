@@ -3,6 +3,7 @@ import { initial } from './001-initial';
 import { retryLog } from './002-retry-log';
 import { sourceUrl } from './003-source-url';
 import { sortIndexes } from './004-sort-indexes';
+import { placement } from './005-placement';
 
 export interface Migration {
   version: number;
@@ -10,6 +11,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { DownloadRecord } from '../../shared/types';
+import type { Clock, PartFileHandle } from './ports';
+import type { SeamLedger } from './seam-check';
+import { SegmentScheduler } from './segment-scheduler';
+import { SourceList } from './source-list';
+import type { Validators } from './validators';
+
+/**
+ * What one running download knows, shared by the steps of its job: its row as last written, the open `.part`,
+ * the version of the file whose bytes are on disk, its live segments and where its bytes come from.
+ */
+export class JobState {
+  record: DownloadRecord;
+  file: PartFileHandle | null = null;
+  validators: Validators = { etag: null, lastModified: null, size: null };
+  /** The server's Date with the validators, which decides whether a Last-Modified may go in If-Range. */
+  responseDate: string | null = null;
+  /** Seams to verify before finishing, when the server gives no validator; null when it does. */
+  seams: SeamLedger | null = null;
+  readonly segments: SegmentScheduler;
+  readonly sources: SourceList;
+
+  constructor(record: DownloadRecord, clock: Clock) {
+    this.record = record;
+    this.segments = new SegmentScheduler(clock);
+    this.sources = new SourceList(record);
+  }
+
+  get id(): number {
+    return this.record.id;
+  }
+
+  get ranged(): boolean {
+    return this.segments.ranged;
+  }
+
+  get partPath(): string {
+    return join(this.record.folder, `${this.record.name}.part`);
+  }
+
+  /** Keeps a change made to the stored row in the copy the job reads. */
+  remember(patch: Partial<DownloadRecord>): void {
+    this.record = { ...this.record, ...patch };
+  }
+}

@@ -1,0 +1,65 @@
+import type { DownloadError, RetryEntry } from '../../shared/types';
+import { formatDuration } from '../../shared/format';
+import { BraidError, toBraidError } from './errors';
+import type { Clock } from './ports';
+import { backoffDelay, type RetryPolicy } from './retry-delay';
+
+/** Retries remembered per download for the detail panel. */
+const RETRY_LOG_LENGTH = 20;
+
+/**
+ * A download's retry bookkeeping: how many retries it took, the most recent reasons (for the detail panel), and
+ * the wait before the next attempt (backoff, or the server's Retry-After within reason).
+ */
+export class RetryBook {
+  retries: number;
+  log: RetryEntry[];
+
+  constructor(
+    initial: { retries: number; retryLog: RetryEntry[] },
+    private readonly policy: RetryPolicy,
+    private readonly clock: Clock,
+  ) {
+    this.retries = initial.retries;
+    this.log = [...initial.retryLog];
+  }
+
+  /** The most recent reason in this run, shown while the download runs. */
+  recent: DownloadError | null = null;
+
+  /** Keeps why the download is trying again. */
+  note(e: BraidError): void {
+    this.recent = e.toJSON();
+    this.log = [...this.log, { at: this.clock.wallTime(), ...e.toJSON() }].slice(-RETRY_LOG_LENGTH);
+  }
+
+  /** Counts a retry and waits before it; throws when `attempts` in a row used up the policy. */
+  async wait(e: BraidError, attempts: number, signal: AbortSignal): Promise<void> {
+    this.retries++;
+    this.note(e);
+    if (attempts >= this.policy.maxAttempts) {
+      throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempts)`);
+    }
+    if (e.retryAfterMs !== undefined && e.retryAfterMs > this.policy.maxRetryAfterMs) {
+      throw new BraidError(
+        'RETRY_AFTER_TOO_LONG',
+        `${e.message} and asked to retry in ${formatDuration(e.retryAfterMs / 1000)}, longer than the ${formatDuration(this.policy.maxRetryAfterMs / 1000)} Braid waits`,
+      );
+    }
+    await this.clock.sleep(e.retryAfterMs ?? backoffDelay(attempts, this.policy), signal);
+  }
+
+  /** Runs `action` until it succeeds, a failure is not retryable, or the attempts run out. */
+  async attempt<T>(action: () => Promise<T>, signal: AbortSignal, url: string): Promise<T> {
+    for (let attempts = 1; ; attempts++) {
+      try {
+        return await action();
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        const e = toBraidError(error, url);
+        if (!e.retryable) throw e;
+        await this.wait(e, attempts, signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { BraidError, StartOver } from './errors';
+import type { HttpClient } from './http-client';
+import type { PartFileHandle } from './ports';
+import { parseContentRange } from './content-range';
+import { awaitResponse } from './got-response';
+import { header, headOf } from './response';
+
+/** Bytes re-read on each side of a seam. */
+export const SEAM_WINDOW = 4096;
+
+/**
+ * Where bytes of two different answers meet in a file whose server gives no validator (no ETag, no usable
+ * Last-Modified) to ask `If-Range` with: the only way to know the file did not change between those answers is
+ * to read across each seam again and compare it with the disk.
+ */
+export class SeamLedger {
+  private readonly joins = new Set<number>();
+
+  add(offset: number): void {
+    if (offset > 0) this.joins.add(offset);
+  }
+
+  get count(): number {
+    return this.joins.size;
+  }
+
+  /** Windows to re-read, [first, last] inclusive, neighbouring ones merged, within a file of `size` bytes. */
+  windows(size: number): { first: number; last: number }[] {
+    const out: { first: number; last: number }[] = [];
+    for (const join of [...this.joins].sort((a, b) => a - b)) {
+      if (join >= size) continue;
+      const first = Math.max(0, join - SEAM_WINDOW);
+      const last = Math.min(size, join + SEAM_WINDOW) - 1;
+      const prev = out[out.length - 1];
+      if (prev && first <= prev.last + 1) prev.last = Math.max(prev.last, last);
+      else out.push({ first, last });
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.joins.clear();
+  }
+}
+
+export interface SeamSource {
+  http: HttpClient;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Reads `first`..`last` of the file from the server into a new buffer; anything but that exact 206 is an error. */
+async function fetchWindow(source: SeamSource, first: number, last: number, signal: AbortSignal): Promise<Buffer> {
+  const request = source.http.stream(source.url, { ...source.headers, range: `bytes=${first}-${last}` }, signal);
+  try {
+    const head = headOf(await awaitResponse(request));
+    const range = parseContentRange(header(head, 'content-range') ?? undefined);
+    if (head.status !== 206 || !range || range.first !== first || range.last !== last) {
+      throw new StartOver(`the server no longer answers the range ${first}-${last} as before (${head.status})`);
+    }
+    const out = Buffer.alloc(last - first + 1);
+    let filled = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      filled += chunk.copy(out, filled);
+      if (filled >= out.length) break;
+    }
+    if (filled < out.length) throw new BraidError('NETWORK_ERROR', 'the server closed the connection before the end of the body', { retryable: true });
+    return out;
+  } finally {
+    request.destroy();
+  }
+}
+
+/**
+ * Re-reads every seam window and compares it with the disk. Throws StartOver when they differ: the server's
+ * file changed while it was downloaded, and the bytes on disk are a splice of two versions.
+ */
+export async function verifySeams(
+  ledger: SeamLedger,
+  size: number,
+  file: PartFileHandle,
+  source: SeamSource,
+  attempt: <T>(action: () => Promise<T>) => Promise<T>,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const w of ledger.windows(size)) {
+    const fresh = await attempt(() => fetchWindow(source, w.first, w.last, signal));
+    const onDisk = Buffer.alloc(fresh.length);
+    const read = await file.read(onDisk, onDisk.length, w.first);
+    if (read !== fresh.length || !onDisk.equals(fresh)) {
+      throw new StartOver(`the file changed on the server while it was downloaded (bytes ${w.first}-${w.last} differ; it sends no ETag or Last-Modified to check with)`);
+    }
+  }
+  ledger.clear();
+}
