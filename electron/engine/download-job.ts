@@ -10,11 +10,12 @@ import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
 import { Preparation } from './preparation';
 import { probe, type ProbeResult } from './probe';
-import type { ReceiveWatch } from './receive-watch';
+import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
 import type { SegmentSink } from './segment-sink';
 import type { Timing } from './settings';
+import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
@@ -57,9 +58,7 @@ export class DownloadJob {
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
   connections = 0;
-  /** Bytes received in this run, for speed. */
-  received = 0;
-  private speedSample = { at: 0, received: 0, speed: 0 };
+  private readonly speed = new SpeedMeter();
 
   constructor(
     record: DownloadRecord,
@@ -104,6 +103,11 @@ export class DownloadJob {
   /** Stops the transfer; `run()` then checkpoints and resolves with a `stopped` outcome. */
   stop(reason: StopReason): void {
     if (!this.stopped) this.stopper.abort(new JobStopped(reason));
+  }
+
+  /** Bytes received in this run. */
+  get received(): number {
+    return this.speed.total;
   }
 
   setSpeedLimit(bytesPerSecond: number): void {
@@ -206,7 +210,9 @@ export class DownloadJob {
     const checkpoints = clock.every(timing.checkpointMs, () => {
       if (!this.checkpointer.busy) this.checkpointer.checkpoint().catch(fail);
     });
-    const watchdog = clock.every(Math.max(10, Math.min(1000, timing.stallTimeoutMs / 4)), () => this.cutStalled());
+    const watchdog = clock.every(Math.max(10, Math.min(1000, timing.stallTimeoutMs / 4)), () =>
+      cutStalled(this.watches, clock.now(), timing.stallTimeoutMs, timing.minBytesPerSecond),
+    );
     const context = this.transferContext();
     const count = this.state.ranged ? this.connectionCount : 1;
     try {
@@ -236,7 +242,7 @@ export class DownloadJob {
       sinks: this.sinks,
       retries: this.retries,
       clock: ctx.clock,
-      onReceived: (bytes) => (this.received += bytes),
+      onReceived: (bytes) => this.speed.add(bytes),
     };
   }
 
@@ -256,35 +262,11 @@ export class DownloadJob {
     }
   }
 
-  /**
-   * A connection whose server went quiet or only trickles (while we were ready to read) is cut and retried.
-   * The minimum rate is for the download as a whole, shared by its connections: a slow server split eight
-   * ways is not a trickle.
-   */
-  private cutStalled(): void {
-    const { stallTimeoutMs, minBytesPerSecond } = this.ctx.timing;
-    const now = this.ctx.clock.now();
-    const perConnection = minBytesPerSecond / Math.max(1, this.watches.size);
-    for (const watch of this.watches) {
-      const why = watch.verdict(now, stallTimeoutMs, perConnection);
-      if (why) watch.controller.abort(why);
-    }
-  }
-
   // ---- what the UI sees ----------------------------------------------------------------------------------
 
   /** Updates the smoothed speed; called once per engine tick. */
   sampleSpeed(now: number): void {
-    const s = this.speedSample;
-    if (s.at > 0) {
-      const seconds = (now - s.at) / 1000;
-      if (seconds > 0) {
-        const instant = (this.received - s.received) / seconds;
-        s.speed = s.speed === 0 ? instant : s.speed * 0.7 + instant * 0.3;
-      }
-    }
-    s.at = now;
-    s.received = this.received;
+    this.speed.sample(now);
   }
 
   snapshot(): DownloadSnapshot {
@@ -292,7 +274,7 @@ export class DownloadJob {
     const segments = this.state.segments.received();
     const bytesDone = segments.reduce((sum, s) => sum + s.done, 0);
     const size = this.state.validators.size ?? rec.size;
-    const speed = this.speedSample.speed;
+    const speed = this.speed.speed;
     const last = this.retries.recent;
     return {
       id: this.id,

@@ -20,7 +20,7 @@ import { HttpClient } from './http-client';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import { systemClock } from './system-clock';
-import type { DownloadRepository, FileSystemPort, NewDownload } from './ports';
+import type { Clock, DownloadRepository, FileSystemPort, NewDownload } from './ports';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
@@ -34,6 +34,8 @@ export interface EngineDeps {
   timing?: Partial<Timing>;
   /** Size of the pooled write buffers. */
   bufferSize?: number;
+  /** Time for deadlines, retries and checkpoints; tests pass a fake one. */
+  clock?: Clock;
 }
 
 export interface StartOptions {
@@ -50,6 +52,7 @@ const BUFFER_SIZE = 256 * 1024;
 export class Engine implements BraidApi {
   private readonly repo: DownloadRepository;
   private readonly fs: FileSystemPort;
+  private readonly clock: Clock;
   private readonly timing: Timing;
   private settings: Settings;
   private readonly http: HttpClient;
@@ -71,6 +74,7 @@ export class Engine implements BraidApi {
   constructor(deps: EngineDeps) {
     this.repo = deps.repo;
     this.fs = deps.fs ?? nodeFileSystem;
+    this.clock = deps.clock ?? systemClock;
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.settings = mergeSettings(mergeSettings(DEFAULT_SETTINGS, deps.repo.loadSettings()), deps.overrides ?? {});
     this.http = new HttpClient({
@@ -138,7 +142,7 @@ export class Engine implements BraidApi {
     return {
       repo: this.repo,
       fs: this.fs,
-      clock: systemClock,
+      clock: this.clock,
       http: this.http,
       budget: this.budget,
       pool: this.pool,

@@ -1,6 +1,7 @@
 // The engine's public surface: everything the CLI, the server and the app may use.
 export { createEngine, Engine, type EngineDeps, type StartOptions } from './engine';
-export type { DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
+export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
+export { systemClock } from './system-clock';
 export { nodeFileSystem } from './part-file';
 export { BraidError } from './errors';
 export { parseUrlList, type ListItem } from './url-list';

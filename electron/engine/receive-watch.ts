@@ -63,3 +63,15 @@ export class ReceiveWatch {
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
+
+/**
+ * Cuts every connection whose server went quiet or only trickles (while Braid was ready to read). The minimum
+ * rate is for the download as a whole, shared by its connections: a slow server split eight ways is not a trickle.
+ */
+export function cutStalled(watches: ReadonlySet<ReceiveWatch>, now: number, stallMs: number, minBytesPerSecond: number): void {
+  const perConnection = minBytesPerSecond / Math.max(1, watches.size);
+  for (const watch of watches) {
+    const why = watch.verdict(now, stallMs, perConnection);
+    if (why) watch.controller.abort(why);
+  }
+}

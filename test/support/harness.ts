@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddRequest, DownloadRecord, Settings } from '../../shared/types';
-import { createEngine, type Engine, type FileSystemPort, type Timing } from '../../electron/engine/index';
+import { createEngine, type Clock, type Engine, type FileSystemPort, type Timing } from '../../electron/engine/index';
 import { openDatabase } from '../../electron/store/database';
 import { SqliteDownloadRepository } from '../../electron/store/download-repository';
 import { sha256 } from './origin';
@@ -33,7 +33,7 @@ export interface Rig {
 }
 
 export async function makeRig(
-  options: { dir?: string; fs?: FileSystemPort; overrides?: Partial<Settings>; timing?: Partial<Timing>; bufferSize?: number } = {},
+  options: { dir?: string; fs?: FileSystemPort; clock?: Clock; overrides?: Partial<Settings>; timing?: Partial<Timing>; bufferSize?: number } = {},
 ): Promise<Rig> {
   const dir = options.dir ?? (await tempDir());
   const dbPath = join(dir, 'state.db');
@@ -45,6 +45,7 @@ export async function makeRig(
     overrides: { folder: join(dir, 'files'), ...options.overrides },
     timing: { ...FAST_TIMING, ...options.timing },
     bufferSize: options.bufferSize,
+    clock: options.clock,
   });
   let stopped = false;
   const stop = async () => {

@@ -20,6 +20,8 @@ export interface Behaviour {
   wrongRangeTimes?: number;
   /** Answer 429 with this Retry-After. */
   tooManyTimes?: number;
+  /** The 429s answer HEAD too (the very first request of a download), not only GET. */
+  tooManyHead?: boolean;
   retryAfter?: string;
   /** Answer this status (e.g. 404, 500) every time. */
   status?: number;
@@ -61,6 +63,8 @@ export interface Logged {
   ifRange: string | undefined;
   headers: IncomingMessage['headers'];
   status: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 export function sha256(data: Buffer): string {
@@ -137,6 +141,7 @@ export class TestOrigin {
       ifRange: req.headers['if-range'] as string | undefined,
       headers: req.headers,
       status: 0,
+      at: Date.now(),
     };
     this.log.push(entry);
     const answer = (status: number, headers: Record<string, string | number> = {}) => {
@@ -168,6 +173,11 @@ export class TestOrigin {
     }
     if (req.method === 'HEAD' && b.claimSize !== undefined) {
       answer(200, { 'content-length': b.claimSize, 'accept-ranges': 'bytes', etag: '"huge"' });
+      res.end();
+      return;
+    }
+    if (req.method === 'HEAD' && b.tooManyHead && b.tooManyTimes && this.once(f, 'tooMany', b.tooManyTimes)) {
+      answer(429, { 'retry-after': b.retryAfter ?? '1', 'content-length': 0 });
       res.end();
       return;
     }

@@ -1,0 +1,24 @@
+/** A smoothed speed from a running byte count, sampled once per engine tick. */
+export class SpeedMeter {
+  /** Bytes counted so far. */
+  total = 0;
+  private at = 0;
+  private last = 0;
+  speed = 0;
+
+  add(bytes: number): void {
+    this.total += bytes;
+  }
+
+  sample(now: number): void {
+    if (this.at > 0) {
+      const seconds = (now - this.at) / 1000;
+      if (seconds > 0) {
+        const instant = (this.total - this.last) / seconds;
+        this.speed = this.speed === 0 ? instant : this.speed * 0.7 + instant * 0.3;
+      }
+    }
+    this.at = now;
+    this.last = this.total;
+  }
+}
