@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import type { DownloadSnapshot, EngineEvent } from '../../shared/types';
+import { SEAM_CHECK } from '../../shared/verification';
 
 export interface ProgressView {
   onEvent(event: EngineEvent): void;
@@ -10,6 +11,13 @@ export interface ProgressView {
 function label(d: DownloadSnapshot): string {
   const name = d.name ?? d.url;
   return name.length > 40 ? `${name.slice(0, 39)}…` : name.padEnd(40);
+}
+
+/** Downloads whose seams are being checked that the person has not been told about yet. */
+function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<number>): DownloadSnapshot[] {
+  const fresh = downloads.filter((d) => d.seamCheck && !told.has(d.id));
+  for (const d of fresh) told.add(d.id);
+  return fresh;
 }
 
 /** Live bars on a terminal, one per running download. */
@@ -26,8 +34,10 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
     cliProgress.Presets.shades_classic,
   );
   const byId = new Map<number, cliProgress.SingleBar>();
+  const told = new Set<number>();
   return {
     onEvent(event) {
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? d.url}: ${SEAM_CHECK}\n`);
       if (event.type === 'completed') bars.log(`done   ${event.path}\n`);
       if (event.type === 'failed') bars.log(`failed #${event.id}: ${event.error.message}\n`);
       if (event.type !== 'snapshot') return;
@@ -66,8 +76,10 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
 /** Plain lines for logs and pipes: a progress line per download every few seconds, and each outcome. */
 export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): ProgressView {
   const lastPrinted = new Map<number, number>();
+  const told = new Set<number>();
   return {
     onEvent(event) {
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) stream.write(`note #${d.id} ${d.name ?? d.url}: ${SEAM_CHECK}\n`);
       if (event.type === 'completed') stream.write(`completed #${event.id} ${event.path}\n`);
       if (event.type !== 'snapshot') return;
       const now = Date.now();

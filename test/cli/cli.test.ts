@@ -50,6 +50,15 @@ describe('braid command line', () => {
     assert.equal(sha256(await readFile(join(out, 'cli.bin'))), sha256(data));
   });
 
+  it('says when a server gives no validator and its seams are re-read instead', async () => {
+    const data = origin.file('/novalid.bin', 4 * MIB, { noValidators: true, rate: MIB }); // a second or so: snapshots come 4 times a second
+    const out = join(dir, 'novalid');
+    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(dir, 'novalid.db'), origin.url('/novalid.bin')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /note #\d+ novalid\.bin: the server sends no ETag or Last-Modified, so Braid re-reads a few KiB across each seam/);
+    assert.equal(sha256(await readFile(join(out, 'novalid.bin'))), sha256(data));
+  });
+
   it('exits non-zero with one clear line per failure, and still downloads the rest', async () => {
     const data = origin.file('/fine.bin', MIB);
     const list = join(dir, 'list.txt');

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { formatBytes } from '../../../shared/format';
 import type { DownloadRecord, SegmentState } from '../../../shared/types';
+import { versionCheck } from '../../../shared/verification';
 
 /** Everything known about one download, its segments, and its last error in plain words. */
 export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; version: number }) {
@@ -21,6 +22,7 @@ export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; v
     ['ETag', r.etag ?? '—'],
     ['Last-Modified', r.lastModified ?? '—'],
     ['Ranges', r.acceptRanges ? 'yes' : 'no'],
+    ['Same file checked by', versionCheck(r)],
     ['Retries', String(r.retries)],
     ['Last error', r.error ? `${r.error.message} (${r.error.code})` : '—'],
   ];
