@@ -1,12 +1,17 @@
-// Bundles the `braid` command line (engine + store + shared) into one ESM file.
-// Packages stay external: better-sqlite3 is native, and the rest load from node_modules.
+// Bundles the `braid` command line (engine + store + shared) as ESM: `braid.js` and a chunk per command, so a
+// command loads only what it needs. Packages stay external: better-sqlite3 is native, the rest load from
+// node_modules.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 
-const outfile = 'out/cli/braid.js';
+const outdir = 'out/cli';
+const outfile = `${outdir}/braid.js`;
+await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: ['electron/cli/main.ts'],
-  outfile,
+  entryPoints: { braid: 'electron/cli/main.ts' },
+  outdir,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,18 +1,19 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatBytes } from '../../shared/format';
-import type { AddRequest, DownloadOptions, DownloadRecord } from '../../shared/types';
-import { BraidError, createEngine, DEFAULT_SETTINGS, DEFAULT_TIMING, parseByteSize, parseChecksum, type Engine } from '../engine/index';
-import { describeStoreFailure, openDatabase } from '../store/database';
-import { SqliteDownloadRepository } from '../store/download-repository';
-import { acquireEngineLock } from '../store/engine-lock';
+import { parseByteSize } from '../../shared/byte-size';
+import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from '../../shared/defaults';
+import { BraidError } from '../engine/errors';
+import { parseChecksum } from '../engine/checksum';
+import type { AddFlags } from './commands/add';
+import type { GetFlags } from './commands/get';
+import type { ServeFlags } from './commands/serve';
 import { defaultDatabasePath } from './data-dir';
-import { barsView, linesView } from './progress';
-import { collectRequests, type RequestDefaults } from './requests';
-import { startServer } from './serve';
+import type { CommonFlags } from './store-access';
 
-const ADD_BATCH = 1000;
+// Each command's module is loaded when it runs, so `braid --help` loads neither the engine, got, nor SQLite,
+// and `braid list` loads SQLite alone.
+
 /** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
 const LIST_DEFAULT_LIMIT = 1000;
 
@@ -44,229 +45,8 @@ function checksum(text: string) {
   }
 }
 
-interface CommonFlags {
-  db?: string;
-  input?: string;
-  dir?: string;
-}
-
-function openStore(flags: CommonFlags) {
-  const path = resolve(flags.db ?? defaultDatabasePath());
-  const db = openDatabase(path);
-  return { db, path, repo: new SqliteDownloadRepository(db) };
-}
-
-/** The store for a command that runs downloads: refused while another engine runs on the same database. */
-function openStoreToRun(flags: CommonFlags) {
-  const store = openStore(flags);
-  try {
-    const lock = acquireEngineLock(store.path);
-    return { ...store, lock };
-  } catch (error) {
-    store.db.close();
-    throw error;
-  }
-}
-
 function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
-}
-
-/** Queues everything the command was given, in batches; returns the ids and how many entries were refused. */
-async function queueAll(
-  engine: Engine,
-  urls: string[],
-  flags: CommonFlags,
-  defaults: RequestDefaults,
-  reuseUnfinished: boolean,
-  keepIds: boolean,
-): Promise<{ ids: number[]; queued: number; refused: number }> {
-  // `add` of a million-line list needs only the count; `get` needs the ids to wait for.
-  const ids: number[] = [];
-  let queued = 0;
-  let refused = 0;
-  let batch: AddRequest[] = [];
-  const flush = () => {
-    for (const result of engine.addSync(batch)) {
-      if (result.ok) {
-        queued++;
-        if (keepIds) ids.push(result.id);
-      } else {
-        refused++;
-        say(`${result.url}: ${result.error.message}`);
-      }
-    }
-    batch = [];
-  };
-  for await (const item of collectRequests(urls, flags.input, defaults)) {
-    if ('problem' in item) {
-      refused++;
-      say(item.problem);
-      continue;
-    }
-    const r = item.request;
-    if (reuseUnfinished) {
-      try {
-        const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null);
-        if (existing !== null) {
-          queued++;
-          ids.push(existing);
-          continue;
-        }
-      } catch {
-        // An invalid URL: addSync below reports it.
-      }
-    }
-    batch.push(r);
-    if (batch.length >= ADD_BATCH) flush();
-  }
-  flush();
-  return { ids, queued, refused };
-}
-
-interface GetFlags extends CommonFlags {
-  output?: string;
-  segments?: number;
-  concurrent?: number;
-  limit?: number;
-  retries?: number;
-  checksum?: ReturnType<typeof parseChecksum>;
-  header: Record<string, string>;
-}
-
-async function runGet(urls: string[], flags: GetFlags): Promise<number> {
-  if (urls.length === 0 && !flags.input) {
-    say('nothing to download: give URLs or -i FILE');
-    return 2;
-  }
-  const { db, repo, lock } = openStoreToRun(flags);
-  const engine = createEngine({
-    repo,
-    overrides: {
-      ...(flags.concurrent ? { maxConcurrent: flags.concurrent } : {}),
-      ...(flags.segments ? { segments: flags.segments } : {}),
-      ...(flags.limit !== undefined ? { globalSpeedLimit: flags.limit } : {}),
-    },
-    ...(flags.retries !== undefined ? { timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: flags.retries } } } : {}),
-  });
-  const options: DownloadOptions = {};
-  if (flags.segments) options.segments = flags.segments;
-  if (flags.checksum) options.checksum = flags.checksum;
-  if (Object.keys(flags.header).length > 0) options.headers = flags.header;
-  const folder = resolve(flags.dir ?? '.');
-  const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
-
-  const view = process.stdout.isTTY ? barsView(process.stdout) : linesView(process.stdout);
-  engine.onEvent((event) => view.onEvent(event));
-  let interrupted = false;
-  const interrupt = () => {
-    if (interrupted) return;
-    interrupted = true;
-    say('stopping: saving progress (run the same command again to resume)');
-    void engine.close();
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-
-  engine.start({ only: ids });
-  await engine.whenSettled(ids);
-  await engine.close();
-  view.stop();
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', interrupt);
-
-  let failed = refused;
-  for (const id of ids) {
-    const r = repo.get(id);
-    if (!r || r.status === 'completed') continue;
-    if (r.status === 'failed') {
-      failed++;
-      say(`failed: ${r.url}: ${r.error?.message ?? 'unknown error'} [${r.error?.code ?? '?'}]`);
-    }
-  }
-  db.close();
-  lock.release();
-  if (interrupted) return 130;
-  return failed > 0 ? 1 : 0;
-}
-
-interface AddFlags extends CommonFlags {
-  paused?: boolean;
-  segments?: number;
-}
-
-async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
-  if (urls.length === 0 && !flags.input) {
-    say('nothing to add: give URLs or -i FILE');
-    return 2;
-  }
-  const { db, repo } = openStore(flags);
-  const engine = createEngine({ repo });
-  const options: DownloadOptions = flags.segments ? { segments: flags.segments } : {};
-  const folder = flags.dir ? resolve(flags.dir) : undefined;
-  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
-  await engine.close();
-  db.close();
-  process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
-  return refused > 0 ? 1 : 0;
-}
-
-function describe(r: DownloadRecord): string {
-  const progress = r.size ? `${((r.bytesDone / r.size) * 100).toFixed(1).padStart(5)}%` : '     -';
-  const size = r.size === null ? '?' : formatBytes(r.size);
-  const error = r.error ? `  (${r.error.code}: ${r.error.message})` : '';
-  return `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${progress} ${size.padStart(10)}  ${r.name ?? r.url}${error}`;
-}
-
-function runList(flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }): number {
-  const { db, repo } = openStore(flags);
-  const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify(page)}\n`);
-  } else {
-    for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
-    if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);
-    const counts = repo.countByStatus();
-    process.stdout.write(
-      `${page.total} download${page.total === 1 ? '' : 's'}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}\n`,
-    );
-  }
-  db.close();
-  return 0;
-}
-
-interface ServeFlags {
-  db?: string;
-  dir?: string;
-  host: string;
-  port: number;
-  secret?: string;
-}
-
-async function runServe(flags: ServeFlags): Promise<number> {
-  const { db, repo, lock } = openStoreToRun(flags);
-  const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {} });
-  // The bundled CLI lives in out/cli/; the built renderer beside it in out/renderer/.
-  const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
-  const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir });
-  engine.start();
-  process.stdout.write(`Braid is serving on ${server.url}/#secret=${server.secret}\n`);
-  if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
-    say(`warning: listening on ${flags.host}, not only this machine; anyone with the secret can drive downloads`);
-  }
-  await new Promise<void>((done) => {
-    const stop = () => {
-      say('stopping: saving progress');
-      done();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
-  await engine.close();
-  db.close();
-  lock.release();
-  return 0;
 }
 
 export function buildProgram(): Command {
@@ -284,12 +64,13 @@ export function buildProgram(): Command {
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
     .option('-d, --dir <dir>', 'folder to save into', '.')
     .option('-o, --output <name>', 'file name (for a single URL)')
-    .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_SETTINGS.segments})`, wholeNumber(1, 32))
-    .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_SETTINGS.maxConcurrent})`, wholeNumber(1, 64))
+    .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(1, 32))
+    .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(1, 64))
     .option('--limit <rate>', 'overall speed limit, e.g. 2M (bytes per second)', rate)
-    .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_TIMING.retry.maxAttempts})`, wholeNumber(1, 100))
+    .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber(1, 100))
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
     .option('--header <header>', 'extra request header "Name: value" (repeatable)', header, {})
+    .option('--json', 'one JSON line per finished download, then a summary line with the memory used')
     .addOption(dbOption())
     .action(async (urls: string[], flags: GetFlags) => {
       if (flags.output && urls.length + (flags.input ? 2 : 0) > 1) {
@@ -297,7 +78,7 @@ export function buildProgram(): Command {
         process.exitCode = 2;
         return;
       }
-      process.exitCode = await runGet(urls, flags);
+      process.exitCode = await (await import('./commands/get')).runGet(urls, flags);
     });
 
   program
@@ -310,7 +91,7 @@ export function buildProgram(): Command {
     .option('--paused', 'add them paused')
     .addOption(dbOption())
     .action(async (urls: string[], flags: AddFlags) => {
-      process.exitCode = await runAdd(urls, flags);
+      process.exitCode = await (await import('./commands/add')).runAdd(urls, flags);
     });
 
   program
@@ -320,8 +101,8 @@ export function buildProgram(): Command {
     .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber(1, Number.MAX_SAFE_INTEGER))
     .option('--json', 'machine-readable output')
     .addOption(dbOption())
-    .action((flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {
-      process.exitCode = runList(flags);
+    .action(async (flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {
+      process.exitCode = (await import('./commands/list')).runList(flags);
     });
 
   program
@@ -332,8 +113,10 @@ export function buildProgram(): Command {
     .option('--secret <secret>', 'secret the browser must present (default: generated and printed)')
     .option('-d, --dir <dir>', 'folder for new downloads in this run (default: the settings folder)')
     .addOption(dbOption())
-    .action(async (flags: ServeFlags) => {
-      process.exitCode = await runServe(flags);
+    .action(async (flags: Omit<ServeFlags, 'staticDir'>) => {
+      // The bundled command is out/cli/braid.js; the built renderer is beside it in out/renderer/.
+      const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+      process.exitCode = await (await import('./commands/serve')).runServe({ ...flags, staticDir });
     });
 
   return program;
@@ -346,7 +129,7 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
-    const problem = error instanceof BraidError ? error.message : describeStoreFailure(error);
+    const problem = error instanceof BraidError ? error.message : (await import('../store/database')).describeStoreFailure(error);
     if (problem !== null) {
       // Bad input, or a database that cannot be used: one line, nothing more changed.
       say(problem);

@@ -439,8 +439,14 @@ export class Engine implements BraidApi {
   }
 
   /** Engine-wide figures for leak checks and benchmarks. */
-  stats(): { running: number; sockets: number; reservedMemory: number; globalSpeed: number } {
-    return { running: this.jobs.size, sockets: this.http.socketCount(), reservedMemory: this.budget.reserved, globalSpeed: this.globalSpeed };
+  stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number } {
+    return {
+      running: this.jobs.size,
+      sockets: this.http.socketCount(),
+      reservedMemory: this.budget.reserved,
+      peakInFlight: this.budget.peakInFlight,
+      globalSpeed: this.globalSpeed,
+    };
   }
 
   /** The job of a running download, for tests that look at its memory. */

@@ -13,6 +13,9 @@ interface Waiter {
  */
 export class MemoryBudget {
   reserved = 0;
+  /** Bytes held over all accounts (received, not yet on disk), and the most ever held at once. */
+  inFlight = 0;
+  peakInFlight = 0;
   /** Accounts with readers waiting, served in turn when memory comes back. */
   private readonly waiting = new Set<MemoryAccount>();
 
@@ -105,9 +108,13 @@ export class MemoryAccount {
   hold(bytes: number): void {
     this.inFlight += bytes;
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+    const budget = this.budget;
+    budget.inFlight += bytes;
+    if (budget.inFlight > budget.peakInFlight) budget.peakInFlight = budget.inFlight;
   }
 
   drop(bytes: number): void {
     this.inFlight -= bytes;
+    this.budget.inFlight -= bytes;
   }
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_ATTEMPTS } from '../../shared/defaults';
+
 export interface RetryPolicy {
   /** Attempts in a row without progress before the download fails. */
   maxAttempts: number;
@@ -8,7 +10,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
-  maxAttempts: 6,
+  maxAttempts: DEFAULT_RETRY_ATTEMPTS,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 10 * 60_000,

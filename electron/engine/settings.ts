@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS } from '../../shared/defaults';
 import type { Settings } from '../../shared/types';
 import { BraidError } from './errors';
 import { MIB } from './segment-plan';
@@ -7,8 +8,8 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry-delay';
 
 export const DEFAULT_SETTINGS: Settings = {
   folder: join(homedir(), 'Downloads'),
-  maxConcurrent: 3,
-  segments: 8,
+  maxConcurrent: DEFAULT_CONCURRENT,
+  segments: DEFAULT_CONNECTIONS,
   globalSpeedLimit: 0,
   perDownloadMemory: 4 * MIB,
   memoryBudget: 64 * MIB,

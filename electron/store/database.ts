@@ -18,6 +18,9 @@ export class StoreError extends Error {
  * a busy timeout so a second process waits instead of failing, and pending migrations in one transaction.
  * A database written by a newer Braid is refused, untouched.
  */
+/** An open state database, for faces that must close what they opened. */
+export type StateDatabase = Database.Database;
+
 export function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;

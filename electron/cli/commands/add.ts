@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import type { DownloadOptions } from '../../../shared/types';
+import { createEngine } from '../../engine/index';
+import { openStore, say, type CommonFlags } from '../store-access';
+import { queueAll } from './queue-all';
+
+export interface AddFlags extends CommonFlags {
+  paused?: boolean;
+  segments?: number;
+}
+
+export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
+  if (urls.length === 0 && !flags.input) {
+    say('nothing to add: give URLs or -i FILE');
+    return 2;
+  }
+  const { db, repo } = openStore(flags);
+  const engine = createEngine({ repo });
+  const options: DownloadOptions = flags.segments ? { segments: flags.segments } : {};
+  const folder = flags.dir ? resolve(flags.dir) : undefined;
+  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
+  await engine.close();
+  db.close();
+  process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
+  return refused > 0 ? 1 : 0;
+}

@@ -1,0 +1,133 @@
+import { join, resolve } from 'node:path';
+import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/types';
+import { createEngine, DEFAULT_TIMING } from '../../engine/index';
+import { barsView, linesView, type ProgressView } from '../progress';
+import { openStoreToRun, say, type CommonFlags } from '../store-access';
+import { queueAll } from './queue-all';
+
+export interface GetFlags extends CommonFlags {
+  output?: string;
+  segments?: number;
+  concurrent?: number;
+  limit?: number;
+  retries?: number;
+  checksum?: Checksum;
+  header: Record<string, string>;
+  json?: boolean;
+}
+
+/** What `get` measured of itself: bytes, time and the process's memory against what the engine accounted. */
+export interface GetSummary {
+  files: number;
+  completed: number;
+  failed: number;
+  bytes: number;
+  seconds: number;
+  bytesPerSecond: number;
+  memory: { baseRss: number; peakRss: number; peakInFlight: number };
+}
+
+/** The kernel's own high-water mark of this process's resident memory, in bytes. */
+function kernelPeakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+function resultLine(r: DownloadRecord): Record<string, unknown> {
+  const line: Record<string, unknown> = { id: r.id, url: r.url, status: r.status };
+  if (r.name) line['path'] = join(r.folder, r.name);
+  if (r.status === 'completed') line['bytes'] = r.size ?? r.bytesDone;
+  if (r.error) line['error'] = r.error;
+  return line;
+}
+
+function humanSummary(s: GetSummary): string {
+  const files = `${s.completed} of ${s.files} file${s.files === 1 ? '' : 's'}`;
+  const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
+  return (
+    `downloaded ${files}${failed}: ${formatBytes(s.bytes)} in ${formatDuration(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
+    `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
+    `${formatBytes(s.memory.peakInFlight)} of it downloaded bytes waiting for the disk)\n`
+  );
+}
+
+export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
+  if (urls.length === 0 && !flags.input) {
+    say('nothing to download: give URLs or -i FILE');
+    return 2;
+  }
+  const { db, repo, lock } = openStoreToRun(flags);
+  const engine = createEngine({
+    repo,
+    overrides: {
+      ...(flags.concurrent ? { maxConcurrent: flags.concurrent } : {}),
+      ...(flags.segments ? { segments: flags.segments } : {}),
+      ...(flags.limit !== undefined ? { globalSpeedLimit: flags.limit } : {}),
+    },
+    ...(flags.retries !== undefined ? { timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: flags.retries } } } : {}),
+  });
+  const options: DownloadOptions = {};
+  if (flags.segments) options.segments = flags.segments;
+  if (flags.checksum) options.checksum = flags.checksum;
+  if (Object.keys(flags.header).length > 0) options.headers = flags.header;
+  const folder = resolve(flags.dir ?? '.');
+  const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
+
+  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? barsView(process.stdout) : linesView(process.stdout);
+  if (view) engine.onEvent((event) => view.onEvent(event));
+  if (flags.json) {
+    engine.onEvent((event) => {
+      if (event.type !== 'completed' && event.type !== 'failed') return;
+      const r = repo.get(event.id);
+      if (r) process.stdout.write(`${JSON.stringify(resultLine(r))}\n`);
+    });
+  }
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) return;
+    interrupted = true;
+    say('stopping: saving progress (run the same command again to resume)');
+    void engine.close();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const baseRss = process.memoryUsage.rss();
+  const startedAt = performance.now();
+  engine.start({ only: ids });
+  await engine.whenSettled(ids);
+  await engine.close();
+  const seconds = (performance.now() - startedAt) / 1000;
+  view?.stop();
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
+
+  let failed = refused;
+  let completed = 0;
+  let bytes = 0;
+  for (const id of ids) {
+    const r = repo.get(id);
+    if (!r) continue;
+    if (r.status === 'completed') {
+      completed++;
+      bytes += r.size ?? r.bytesDone;
+    } else if (r.status === 'failed') {
+      failed++;
+      say(`failed: ${r.url}: ${r.error?.message ?? 'unknown error'} [${r.error?.code ?? '?'}]`);
+    }
+  }
+  const summary: GetSummary = {
+    files: ids.length + refused,
+    completed,
+    failed,
+    bytes,
+    seconds,
+    bytesPerSecond: seconds > 0 ? bytes / seconds : 0,
+    memory: { baseRss, peakRss: kernelPeakRss(), peakInFlight: engine.stats().peakInFlight },
+  };
+  process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
+  db.close();
+  lock.release();
+  if (interrupted) return 130;
+  return failed > 0 ? 1 : 0;
+}

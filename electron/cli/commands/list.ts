@@ -1,0 +1,31 @@
+import { formatBytes } from '../../../shared/format';
+import type { DownloadRecord } from '../../../shared/types';
+import { openStore, type CommonFlags } from '../store-access';
+
+/** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
+export const LIST_DEFAULT_LIMIT = 1000;
+
+function describe(r: DownloadRecord): string {
+  const progress = r.size ? `${((r.bytesDone / r.size) * 100).toFixed(1).padStart(5)}%` : '     -';
+  const size = r.size === null ? '?' : formatBytes(r.size);
+  const error = r.error ? `  (${r.error.code}: ${r.error.message})` : '';
+  return `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${progress} ${size.padStart(10)}  ${r.name ?? r.url}${error}`;
+}
+
+/** Reads the store only: no engine, no HTTP client. */
+export function runList(flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }): number {
+  const { db, repo } = openStore(flags);
+  const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(page)}\n`);
+  } else {
+    for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
+    if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);
+    const counts = repo.countByStatus();
+    process.stdout.write(
+      `${page.total} download${page.total === 1 ? '' : 's'}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}\n`,
+    );
+  }
+  db.close();
+  return 0;
+}

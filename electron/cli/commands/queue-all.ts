@@ -1,0 +1,58 @@
+import type { AddRequest } from '../../../shared/types';
+import type { Engine } from '../../engine/index';
+import { collectRequests, type RequestDefaults } from '../requests';
+import { say, type CommonFlags } from '../store-access';
+
+const ADD_BATCH = 1000;
+
+/** Queues everything the command was given, in batches; returns the ids and how many entries were refused. */
+export async function queueAll(
+  engine: Engine,
+  urls: string[],
+  flags: CommonFlags,
+  defaults: RequestDefaults,
+  reuseUnfinished: boolean,
+  keepIds: boolean,
+): Promise<{ ids: number[]; queued: number; refused: number }> {
+  // `add` of a million-line list needs only the count; `get` needs the ids to wait for.
+  const ids: number[] = [];
+  let queued = 0;
+  let refused = 0;
+  let batch: AddRequest[] = [];
+  const flush = () => {
+    for (const result of engine.addSync(batch)) {
+      if (result.ok) {
+        queued++;
+        if (keepIds) ids.push(result.id);
+      } else {
+        refused++;
+        say(`${result.url}: ${result.error.message}`);
+      }
+    }
+    batch = [];
+  };
+  for await (const item of collectRequests(urls, flags.input, defaults)) {
+    if ('problem' in item) {
+      refused++;
+      say(item.problem);
+      continue;
+    }
+    const r = item.request;
+    if (reuseUnfinished) {
+      try {
+        const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null);
+        if (existing !== null) {
+          queued++;
+          ids.push(existing);
+          continue;
+        }
+      } catch {
+        // An invalid URL: addSync below reports it.
+      }
+    }
+    batch.push(r);
+    if (batch.length >= ADD_BATCH) flush();
+  }
+  flush();
+  return { ids, queued, refused };
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BRAID, braid, run } from '../support/cli';
+import { tempDir } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+const MIB = 1024 * 1024;
+const REPORTER = join(import.meta.dirname, '../support/report-loaded.mjs');
+
+/** Runs the built command with every module it resolves written to a file; returns those URLs. */
+async function modulesLoadedBy(dir: string, args: string[]): Promise<string[]> {
+  const file = join(dir, `loaded-${args[0]}.txt`);
+  process.env['BRAID_LOADED'] = file;
+  try {
+    const result = await run(process.execPath, ['--import', REPORTER, BRAID, ...args]);
+    assert.equal(result.code, 0, result.stderr);
+  } finally {
+    delete process.env['BRAID_LOADED'];
+  }
+  return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+}
+
+const uses = (loaded: string[], pkg: string) => loaded.some((url) => url.includes(`/node_modules/${pkg}/`));
+
+describe('what a command loads and what `get` reports of itself', () => {
+  let origin: TestOrigin;
+  let dir: string;
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-footprint-');
+  });
+  after(async () => {
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('`braid --help` loads neither the engine, got nor SQLite; `braid list` loads SQLite alone', async () => {
+    const help = await modulesLoadedBy(dir, ['--help']);
+    assert.ok(help.length > 0, 'the reporter saw the command load');
+    assert.equal(uses(help, 'got'), false, 'help loaded got');
+    assert.equal(uses(help, 'better-sqlite3'), false, 'help loaded SQLite');
+    const list = await modulesLoadedBy(dir, ['list', '--db', join(dir, 'list.db')]);
+    assert.equal(uses(list, 'better-sqlite3'), true);
+    assert.equal(uses(list, 'got'), false, 'list loaded got');
+  });
+
+  it('`get --json` prints a line per finished download, then a summary with the memory it used', async () => {
+    const data = origin.file('/json.bin', 4 * MIB);
+    const out = join(dir, 'json');
+    const result = await braid(['get', '--json', '-d', out, '-s', '4', '--db', join(dir, 'json.db'), origin.url('/json.bin'), origin.url('/missing.bin')]);
+    assert.equal(result.code, 1, 'one of the two failed');
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const done = lines.find((l) => l['status'] === 'completed')!;
+    assert.equal(done['path'], join(out, 'json.bin'));
+    assert.equal(done['bytes'], data.length);
+    const failed = lines.find((l) => l['status'] === 'failed')!;
+    assert.equal((failed['error'] as { code: string }).code, 'HTTP_ERROR');
+    const { summary } = lines[lines.length - 1] as { summary: { files: number; completed: number; failed: number; bytes: number; memory: { baseRss: number; peakRss: number; peakInFlight: number } } };
+    assert.deepEqual([summary.files, summary.completed, summary.failed, summary.bytes], [2, 1, 1, data.length]);
+    const m = summary.memory;
+    console.log(`# get --json memory: base ${(m.baseRss / MIB).toFixed(1)} MiB, peak ${(m.peakRss / MIB).toFixed(1)} MiB, peak in flight ${(m.peakInFlight / MIB).toFixed(2)} MiB`);
+    assert.ok(m.baseRss > 0 && m.peakRss >= m.baseRss, JSON.stringify(m));
+    assert.ok(m.peakInFlight > 0 && m.peakInFlight <= 64 * MIB, JSON.stringify(m));
+    assert.equal(sha256(await readFile(join(out, 'json.bin'))), sha256(data));
+  });
+
+  it('`get` ends with a human summary', async () => {
+    origin.file('/human.bin', 2 * MIB);
+    const result = await braid(['get', '-d', join(dir, 'human'), '--db', join(dir, 'human.db'), origin.url('/human.bin')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in .* \(.*\/s\); peak memory .* MiB/);
+  });
+});
