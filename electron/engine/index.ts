@@ -3,6 +3,7 @@ export { createEngine, Engine, type EngineDeps, type StartOptions } from './engi
 export type { DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { nodeFileSystem } from './part-file';
 export { BraidError } from './errors';
+export { dispatch } from './api-dispatch';
 export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';

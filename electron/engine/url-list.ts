@@ -1,4 +1,5 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
+import { checkAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
 import { CONNECTIONS, HEADER_NAME, inRange, rangeMessage } from '../../shared/limits';
 import { parseChecksum } from './checksum';
@@ -57,10 +58,12 @@ function applyOption(p: Pending, key: string, value: string): string | null {
   }
 }
 
+/** The entry, checked by the same rules as the API's `add` (header count, mirrors, lengths), or why not. */
 function finish(p: Pending): ListItem {
   if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
   if (Object.keys(p.options).length > 0) p.request.options = p.options;
-  return { kind: 'entry', line: p.line, request: p.request };
+  const checked = checkAddRequest(p.request);
+  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message };
 }
 
 /**
