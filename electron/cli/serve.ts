@@ -6,8 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { BraidApi } from '../../shared/api';
 import { CLOSE_BAD_MESSAGE, CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../shared/wire';
-import { dispatch } from '../engine/api-dispatch';
-import { BraidError } from '../engine/index';
+import { BraidError, dispatch } from '../engine/index';
 
 export interface ServeOptions {
   host: string;

@@ -1,7 +1,6 @@
 import type { BraidApi } from '../../shared/api';
 import type { IpcReply } from '../../shared/ipc';
-import { dispatch } from '../engine/api-dispatch';
-import { BraidError } from '../engine/index';
+import { BraidError, dispatch } from '../engine/index';
 
 /** Where the app's own renderer is loaded from: the dev server in development, else the packaged file. */
 export interface RendererOrigin {
