@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 const node = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'stream', 'child_process'];
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 const ban = (names, message) => ({ group: names, message });
+// The engine's one public door is its index: a face never reaches into engine modules.
+const engineDoor = ban(['**/engine/*', '!**/engine/index', '!**/engine/index.ts'], 'Import the engine through its public door, electron/engine/index.ts.');
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-output/**'] },
@@ -43,13 +45,24 @@ export default tseslint.config(
       ban(['electron'], 'The CLI runs under plain Node.'),
       ban(['better-sqlite3'], 'Only electron/store/ touches SQLite.'),
       ban(['**/main/**', '**/preload/**', '**/renderer/**'], 'The CLI drives the engine and the store only.'),
+      engineDoor,
     ]),
   },
   {
-    files: ['electron/main/**', 'electron/preload/**'],
+    files: ['electron/main/**'],
     rules: restrict([
       ban(['better-sqlite3'], 'Only electron/store/ touches SQLite.'),
-      ban(['**/renderer/**', '**/cli/**'], 'Main and preload bind the engine to IPC; they do not reach into other faces.'),
+      ban(['**/renderer/**', '**/cli/**'], 'Main binds the engine to IPC; it does not reach into other faces.'),
+      engineDoor,
+    ]),
+  },
+  {
+    files: ['electron/preload/**'],
+    rules: restrict([
+      ban(['better-sqlite3', '**/engine/**', '**/store/**'], 'The preload only forwards calls to main over IPC.'),
+      ban(['**/renderer/**', '**/cli/**'], 'The preload does not reach into other faces.'),
+      // A sandboxed preload can require nothing but electron: no packages, so no zod and no schemas.
+      ban(['zod', '**/shared/api-schema'], 'The sandboxed preload takes the method list from shared/wire.ts.'),
     ]),
   },
   {
@@ -58,6 +71,7 @@ export default tseslint.config(
       ban(node, 'The renderer runs in a sandbox: no Node.'),
       ban(['electron', 'better-sqlite3', 'got'], 'The renderer knows only shared/ and the BraidApi.'),
       ban(['**/electron/**'], 'The renderer knows only shared/ and the BraidApi.'),
+      ban(['zod', '**/shared/api-schema'], 'The engine checks arguments; the renderer takes the method list from shared/wire.ts and keeps zod out of its bundle.'),
     ]),
   },
 );

@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
+import { parseChecksum } from '../../shared/checksum';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from '../../shared/defaults';
-import { BraidError } from '../engine/errors';
-import { parseChecksum } from '../engine/checksum';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS, HEADER_NAME, HEADER_VALUE, type WholeRange } from '../../shared/limits';
 import type { AddFlags } from './commands/add';
 import type { GetFlags } from './commands/get';
 import type { ServeFlags } from './commands/serve';
@@ -17,7 +17,7 @@ import type { CommonFlags } from './store-access';
 /** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
 const LIST_DEFAULT_LIMIT = 1000;
 
-function wholeNumber(min: number, max: number) {
+function wholeNumber({ min, max }: WholeRange) {
   return (text: string): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
@@ -33,8 +33,10 @@ function rate(text: string): number {
 
 function header(text: string, previous: Record<string, string>): Record<string, string> {
   const colon = text.indexOf(':');
-  if (colon <= 0) throw new InvalidArgumentError('a header such as "Authorization: Bearer x"');
-  return { ...previous, [text.slice(0, colon).trim()]: text.slice(colon + 1).trim() };
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).trim();
+  if (colon <= 0 || !HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw new InvalidArgumentError('a header such as "Authorization: Bearer x"');
+  return { ...previous, [name]: value };
 }
 
 function checksum(text: string) {
@@ -64,10 +66,10 @@ export function buildProgram(): Command {
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
     .option('-d, --dir <dir>', 'folder to save into', '.')
     .option('-o, --output <name>', 'file name (for a single URL)')
-    .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(1, 32))
-    .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(1, 64))
+    .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(CONNECTIONS))
+    .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(CONCURRENT_DOWNLOADS))
     .option('--limit <rate>', 'overall speed limit, e.g. 2M (bytes per second)', rate)
-    .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber(1, 100))
+    .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber({ min: 1, max: 100 }))
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
     .option('--header <header>', 'extra request header "Name: value" (repeatable)', header, {})
     .option('--json', 'one JSON line per finished download, then a summary line with the memory used')
@@ -87,7 +89,7 @@ export function buildProgram(): Command {
     .argument('[url...]', 'http(s) URLs')
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
     .option('-d, --dir <dir>', 'folder to save into (default: the settings folder)')
-    .option('-s, --segments <n>', 'parallel connections per download', wholeNumber(1, 32))
+    .option('-s, --segments <n>', 'parallel connections per download', wholeNumber(CONNECTIONS))
     .option('--paused', 'add them paused')
     .addOption(dbOption())
     .action(async (urls: string[], flags: AddFlags) => {
@@ -98,7 +100,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('show the downloads the database holds')
     .option('--status <status...>', 'only these: queued active paused completed failed')
-    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }))
     .option('--json', 'machine-readable output')
     .addOption(dbOption())
     .action(async (flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {
@@ -109,7 +111,7 @@ export function buildProgram(): Command {
     .command('serve')
     .description('run the queue behind the Braid UI in a browser (HTTP + WebSocket, loopback by default)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 picks a free one)', wholeNumber(0, 65535), 7373)
+    .option('--port <port>', 'port (0 picks a free one)', wholeNumber({ min: 0, max: 65535 }), 7373)
     .option('--secret <secret>', 'secret the browser must present (default: generated and printed)')
     .option('-d, --dir <dir>', 'folder for new downloads in this run (default: the settings folder)')
     .addOption(dbOption())
@@ -129,6 +131,8 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
+    // Loaded only on this path: a command that failed has loaded them already, and --help never gets here.
+    const { BraidError } = await import('../engine/index');
     const problem = error instanceof BraidError ? error.message : (await import('../store/database')).describeStoreFailure(error);
     if (problem !== null) {
       // Bad input, or a database that cannot be used: one line, nothing more changed.

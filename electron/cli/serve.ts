@@ -6,8 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { BraidApi } from '../../shared/api';
 import { CLOSE_BAD_MESSAGE, CLOSE_UNAUTHORIZED, type ClientMessage, type ServerMessage } from '../../shared/wire';
-import { dispatch } from '../engine/api-dispatch';
-import { BraidError } from '../engine/index';
+import { dispatch, toWireError } from '../engine/index';
 
 export interface ServeOptions {
   host: string;
@@ -152,7 +151,7 @@ export async function startServer(api: BraidApi, options: ServeOptions): Promise
       dispatch(api, message.method, message.args).then(
         (value) => send(ws, { type: 'result', id, ok: true, value: value ?? null }),
         (error: unknown) => {
-          const e = error instanceof BraidError ? error.toJSON() : { code: 'INVALID_OPTION' as const, message: String((error as Error)?.message ?? error) };
+          const e = toWireError(error);
           send(ws, { type: 'result', id, ok: false, error: e });
         },
       );

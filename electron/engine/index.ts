@@ -3,7 +3,8 @@ export { createEngine, Engine, type EngineDeps, type StartOptions } from './engi
 export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { systemClock } from './system-clock';
 export { nodeFileSystem } from './part-file';
-export { BraidError } from './errors';
+export { BraidError, toWireError } from './errors';
+export { dispatch } from './api-dispatch';
 export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';

@@ -1,5 +1,16 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CONCURRENT_DOWNLOADS,
+  CONNECTIONS,
+  inRange,
+  MAX_FOLDER,
+  MEMORY_BUDGET,
+  PER_DOWNLOAD_MEMORY,
+  rangeMessage,
+  SPEED_LIMIT,
+  type WholeRange,
+} from '../../shared/limits';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS } from '../../shared/defaults';
 import type { Settings } from '../../shared/types';
 import { BraidError } from './errors';
@@ -41,10 +52,8 @@ export const DEFAULT_TIMING: Timing = {
   retry: DEFAULT_RETRY,
 };
 
-function wholeNumber(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BraidError('INVALID_OPTION', `${name} must be a whole number from ${min} to ${max}`);
-  }
+function wholeNumber(name: string, value: unknown, range: WholeRange): number {
+  if (!inRange(value, range)) throw new BraidError('INVALID_OPTION', rangeMessage(name, range));
   return value;
 }
 
@@ -54,23 +63,23 @@ export function mergeSettings(current: Settings, patch: Partial<Settings>): Sett
   for (const [key, value] of Object.entries(patch)) {
     switch (key as keyof Settings) {
       case 'folder':
-        if (typeof value !== 'string' || value.trim() === '') throw new BraidError('INVALID_OPTION', 'folder must be a path');
+        if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_FOLDER) throw new BraidError('INVALID_OPTION', 'folder must be a path');
         next.folder = value;
         break;
       case 'maxConcurrent':
-        next.maxConcurrent = wholeNumber(key, value, 1, 64);
+        next.maxConcurrent = wholeNumber(key, value, CONCURRENT_DOWNLOADS);
         break;
       case 'segments':
-        next.segments = wholeNumber(key, value, 1, 32);
+        next.segments = wholeNumber(key, value, CONNECTIONS);
         break;
       case 'globalSpeedLimit':
-        next.globalSpeedLimit = wholeNumber(key, value, 0, Number.MAX_SAFE_INTEGER);
+        next.globalSpeedLimit = wholeNumber(key, value, SPEED_LIMIT);
         break;
       case 'perDownloadMemory':
-        next.perDownloadMemory = wholeNumber(key, value, 64 * 1024, 1024 * MIB);
+        next.perDownloadMemory = wholeNumber(key, value, PER_DOWNLOAD_MEMORY);
         break;
       case 'memoryBudget':
-        next.memoryBudget = wholeNumber(key, value, MIB, 16 * 1024 * MIB);
+        next.memoryBudget = wholeNumber(key, value, MEMORY_BUDGET);
         break;
       default:
         throw new BraidError('INVALID_OPTION', `unknown setting ${JSON.stringify(key)}`);

@@ -1,5 +1,7 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
+import { checkAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
+import { CONNECTIONS, HEADER_NAME, inRange, rangeMessage } from '../../shared/limits';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
 import { LINE_TOO_LONG, MAX_LINE_BYTES, type Line } from './line-reader';
@@ -33,14 +35,14 @@ function applyOption(p: Pending, key: string, value: string): string | null {
       const colon = value.indexOf(':');
       if (colon <= 0) return `header must be "Name: value", got ${JSON.stringify(preview(value))}`;
       const name = value.slice(0, colon).trim();
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `invalid header name ${JSON.stringify(preview(name))}`;
+      if (!HEADER_NAME.test(name)) return `invalid header name ${JSON.stringify(preview(name))}`;
       p.headers[name] = value.slice(colon + 1).trim();
       return null;
     }
     case 'split':
     case 'max-connection-per-server': {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 32) return `${key} must be a whole number from 1 to 32`;
+      if (!inRange(n, CONNECTIONS)) return rangeMessage(key, CONNECTIONS);
       // Braid has one connection count per download; the smaller of the two aria2 knobs wins.
       p.options.segments = Math.min(p.options.segments ?? n, n);
       return null;
@@ -56,10 +58,12 @@ function applyOption(p: Pending, key: string, value: string): string | null {
   }
 }
 
+/** The entry, checked by the same rules as the API's `add` (header count, mirrors, lengths), or why not. */
 function finish(p: Pending): ListItem {
   if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
   if (Object.keys(p.options).length > 0) p.request.options = p.options;
-  return { kind: 'entry', line: p.line, request: p.request };
+  const checked = checkAddRequest(p.request);
+  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { BraidApi } from '../../shared/api';
 import type { IpcReply } from '../../shared/ipc';
-import { dispatch } from '../engine/api-dispatch';
-import { BraidError } from '../engine/index';
+import { BraidError, dispatch, toWireError } from '../engine/index';
 
 /** Where the app's own renderer is loaded from: the dev server in development, else the packaged file. */
 export interface RendererOrigin {
@@ -34,8 +33,7 @@ export async function handleCall(api: BraidApi, origin: RendererOrigin, frameUrl
     if (!isTrustedSender(frameUrl, origin)) throw new BraidError('INVALID_OPTION', 'call refused: it does not come from the Braid window');
     return { ok: true, value: (await dispatch(api, method, args)) ?? null };
   } catch (error) {
-    const e = error instanceof BraidError ? error : new BraidError('INVALID_OPTION', String((error as Error)?.message ?? error));
-    return { ok: false, error: e.toJSON() };
+    return { ok: false, error: toWireError(error) };
   }
 }
 

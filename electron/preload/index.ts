@@ -2,17 +2,15 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { BraidApi } from '../../shared/api';
 import { IPC_CALL, IPC_EVENT, type IpcReply } from '../../shared/ipc';
 import type { EngineEvent } from '../../shared/types';
-import { API_METHODS } from '../../shared/wire';
+import { bindCommands } from '../../shared/wire';
 
 // Only `window.braid` crosses into the page: one function per BraidApi command and the event subscription.
 // ipcRenderer itself never does.
-const call = (method: string) => async (...args: unknown[]) => {
+const api = bindCommands(async (method, args) => {
   const reply = (await ipcRenderer.invoke(IPC_CALL, method, args)) as IpcReply;
   if (reply.ok) return reply.value;
   throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-};
-
-const api = Object.fromEntries(API_METHODS.map((m) => [m, call(m)])) as Omit<BraidApi, 'onEvent'>;
+});
 
 const braid: BraidApi = {
   ...api,

@@ -78,6 +78,9 @@ describe('braid command line', () => {
     const sum = await braid(['get', '--checksum', 'crc=00', 'http://127.0.0.1:1/x']);
     assert.notEqual(sum.code, 0);
     assert.match(sum.stderr, /unknown checksum algorithm/);
+    const mislabelled = await braid(['get', '--checksum', `sha-256=${'ab'.repeat(16)}`, 'http://127.0.0.1:1/x']);
+    assert.notEqual(mislabelled.code, 0);
+    assert.match(mislabelled.stderr, /a sha-256 checksum is 64 hex digits/, 'a digest of the wrong length is refused before anything downloads');
   });
 
   it('resumes to a byte-identical file after SIGKILL, never a "(1)" copy', async () => {

@@ -66,6 +66,19 @@ describe('parseUrlList', () => {
     assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://ok/1', 'http://ok/2']);
   });
 
+  it('holds each entry to the rules of add: a mislabelled digest, too many mirrors or headers are refused at its line', async () => {
+    const mirrors = Array.from({ length: 17 }, (_, i) => `http://m${i}/f`).join('\t');
+    const headers = Array.from({ length: 33 }, (_, i) => `  header=X-${i}: v`);
+    const items = await parse(['http://a/1', '  checksum=sha-256=' + 'ab'.repeat(16), `http://a/2\t${mirrors}`, 'http://a/3', ...headers, 'http://a/4', '  checksum=md5=' + 'ab'.repeat(16)].join('\n'));
+    const problems = items.filter((i) => i.kind === 'problem').map((i) => `${i.line}: ${(i as { message: string }).message}`);
+    assert.deepEqual(problems, [
+      '2: a sha-256 checksum is 64 hex digits',
+      '3: mirrors must be a list of at most 16 URLs',
+      '4: headers must be an object of at most 32 "Name": "value" pairs',
+    ]);
+    assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://a/1', 'http://a/4']);
+  });
+
   it('reports NUL bytes and invalid UTF-8', async () => {
     const items = await parse('http://a/\u0000x\nhttp://b/\ufffd');
     assert.deepEqual(items.map((i) => i.kind), ['problem', 'problem']);

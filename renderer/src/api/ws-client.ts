@@ -1,6 +1,6 @@
 import type { BraidApi } from '../../../shared/api';
 import type { EngineEvent } from '../../../shared/types';
-import type { ApiMethod, ClientMessage, ServerMessage } from '../../../shared/wire';
+import { bindCommands, type ClientMessage, type ServerMessage } from '../../../shared/wire';
 
 /** The BraidApi over the WebSocket of `braid serve`: each command a call with an id, events pushed. */
 export function connectWebSocket(url: string, secret: string): Promise<BraidApi> {
@@ -10,30 +10,21 @@ export function connectWebSocket(url: string, secret: string): Promise<BraidApi>
     const listeners = new Set<(event: EngineEvent) => void>();
     let nextId = 1;
     const send = (m: ClientMessage) => ws.send(JSON.stringify(m));
-    const call = (method: ApiMethod) => (...args: unknown[]) =>
-      new Promise((res, rej) => {
-        const id = nextId++;
-        pending.set(id, { resolve: res, reject: rej });
-        send({ type: 'call', id, method, args });
-      });
-    const api = {
-      add: call('add'),
-      importList: call('importList'),
-      pause: call('pause'),
-      resume: call('resume'),
-      retry: call('retry'),
-      remove: call('remove'),
-      move: call('move'),
-      list: call('list'),
-      detail: call('detail'),
-      open: call('open'),
-      getSettings: call('getSettings'),
-      setSettings: call('setSettings'),
+    const commands = bindCommands(
+      (method, args) =>
+        new Promise((res, rej) => {
+          const id = nextId++;
+          pending.set(id, { resolve: res, reject: rej });
+          send({ type: 'call', id, method, args });
+        }),
+    );
+    const api: BraidApi = {
+      ...commands,
       onEvent(listener: (event: EngineEvent) => void) {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-    } as BraidApi;
+    };
     ws.onopen = () => send({ type: 'hello', secret });
     ws.onclose = (e) => {
       reject(new Error(e.reason || 'connection closed'));

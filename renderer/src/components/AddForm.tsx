@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { parseByteSize } from '../../../shared/byte-size';
-import type { ChecksumAlgorithm, DownloadOptions } from '../../../shared/types';
+import { parseChecksum } from '../../../shared/checksum';
+import { CONNECTIONS } from '../../../shared/limits';
+import type { DownloadOptions } from '../../../shared/types';
 
 /** Paste many URLs, one a line, with a folder, segments and a speed limit; refused ones come back with why. */
 export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }) {
@@ -25,12 +27,12 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
       options.speedLimit = rate;
     }
     if (checksum) {
-      const m = /^(md5|sha-1|sha-256|sha-512)=([0-9a-f]+)$/i.exec(checksum.trim());
-      if (!m) {
-        setProblems(['checksum: use ALGO=HEX with md5, sha-1, sha-256 or sha-512']);
+      try {
+        options.checksum = parseChecksum(checksum);
+      } catch (error) {
+        setProblems([(error as Error).message]);
         return;
       }
-      options.checksum = { algorithm: m[1]!.toLowerCase() as ChecksumAlgorithm, hex: m[2]!.toLowerCase() };
     }
     try {
       const results = await api.add(urls.map((url) => ({ url, ...(folder ? { folder } : {}), options })));
@@ -46,7 +48,7 @@ export function AddForm({ api, onAdded }: { api: BraidApi; onAdded: () => void }
       <textarea aria-label="URLs to add" placeholder="Paste URLs, one a line (or drop them, or a .txt list, on the window)" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
       <div className="add-options">
         <input aria-label="Folder" placeholder="Folder (default from settings)" value={folder} onChange={(e) => setFolder(e.target.value)} />
-        <input aria-label="Segments" placeholder="Segments" type="number" min={1} max={32} value={segments} onChange={(e) => setSegments(e.target.value)} />
+        <input aria-label="Segments" placeholder="Segments" type="number" min={CONNECTIONS.min} max={CONNECTIONS.max} value={segments} onChange={(e) => setSegments(e.target.value)} />
         <input aria-label="Speed limit" placeholder="Limit, e.g. 2M" value={limit} onChange={(e) => setLimit(e.target.value)} />
         <input aria-label="Checksum" placeholder="Checksum, e.g. sha-256=…" value={checksum} onChange={(e) => setChecksum(e.target.value)} />
         <button onClick={() => void submit()}>Add</button>

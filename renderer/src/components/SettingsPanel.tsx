@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS } from '../../../shared/limits';
 import type { Settings } from '../../../shared/types';
 
 const MIB = 1024 * 1024;
@@ -29,10 +30,10 @@ export function SettingsPanel({ api, onClose }: { api: BraidApi; onClose: () => 
         Default folder <input value={settings.folder} onChange={(e) => setSettings({ ...settings, folder: e.target.value })} />
       </label>
       <label>
-        Downloads at once <input type="number" min={1} max={64} {...number('maxConcurrent')} />
+        Downloads at once <input type="number" min={CONCURRENT_DOWNLOADS.min} max={CONCURRENT_DOWNLOADS.max} {...number('maxConcurrent')} />
       </label>
       <label>
-        Segments per download <input type="number" min={1} max={32} {...number('segments')} />
+        Segments per download <input type="number" min={CONNECTIONS.min} max={CONNECTIONS.max} {...number('segments')} />
       </label>
       <label>
         Speed limit, MiB/s (0 = none) <input type="number" min={0} step="0.5" {...number('globalSpeedLimit', MIB)} />
