@@ -1,0 +1,368 @@
+import { originOf, type Connection, type ConnectionPool, type ConnectionReader } from './connection-pool';
+import { NotForFastPath, networkError } from './errors';
+import { ResponseParser, type ResponseHead } from './http1-response-parser';
+import { requestHead } from './request-head';
+
+export interface RangeRequestOptions {
+  url: URL | string;
+  method?: 'GET' | 'HEAD';
+  /** Range, If-Range and the user's headers; Host and `Accept-Encoding: identity` are added. */
+  headers?: Record<string, string>;
+  /** From the request being written to its response head being complete. */
+  firstByteTimeoutMs: number;
+  /** Aborting destroys the socket; the pending promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Receives body bytes as a view of a buffer that is reused right after the call returns: copy them out
+ * before returning. It may call `pause()`, `setLimit()` or `stop()` of its response.
+ */
+export type BodyConsumer = (buffer: Buffer, start: number, end: number) => void;
+
+export interface BodyEnd {
+  /** Every byte of the body was read and delivered. */
+  complete: boolean;
+  /** Body bytes delivered to the consumer. */
+  bytes: number;
+}
+
+/**
+ * Sends one request over a pooled connection and resolves with its response once the head is complete, before
+ * any body byte is handed on. Rejects with NotForFastPath for an answer to hand over to got, with a Node-style
+ * network error (ECONNRESET, ETIMEDOUT, ...) or an HttpProtocolError (HPE_*) otherwise. A kept-alive socket
+ * that the server closed before answering is replaced once by a new one (the request is a GET: safe to repeat).
+ */
+export async function openRange(pool: ConnectionPool, options: RangeRequestOptions): Promise<RangeResponse> {
+  const url = typeof options.url === 'string' ? new URL(options.url) : options.url;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new NotForFastPath(`the ${url.protocol} scheme`);
+  if (url.username || url.password) throw new NotForFastPath('credentials in the URL');
+  const method = options.method ?? 'GET';
+  const request = requestHead(method, url, options.headers ?? {});
+  const origin = originOf(url);
+  for (let attempt = 0; ; attempt++) {
+    const connection = await pool.acquire(origin, options.signal, { fresh: attempt > 0 });
+    try {
+      return await new RangeResponse(pool, connection, method, options).send(request);
+    } catch (error) {
+      if (!(error instanceof StaleConnection)) throw error;
+      if (attempt > 0) throw error.cause;
+    }
+  }
+}
+
+/** A kept-alive connection failed before any byte of the answer: the server had closed it. */
+class StaleConnection extends Error {
+  constructor(override readonly cause: Error) {
+    super('a kept-alive connection was closed by the server');
+  }
+}
+
+/** What a connection keeps from one request to the next. */
+interface ConnectionScratch {
+  parser: ResponseParser;
+  /** Bytes that arrived with or after the head, before the body was asked for. */
+  spill: Buffer | null;
+}
+
+const scratchOf = new WeakMap<Connection, ConnectionScratch>();
+
+type Phase = 'head' | 'waiting' | 'body' | 'done';
+
+const ignoreBody: BodyConsumer = () => undefined;
+
+/**
+ * One response on the fast path. Body bytes go synchronously from the socket's read buffer to the consumer;
+ * the connection goes back to the pool only when the body was read to its end and the answer allows
+ * keep-alive, and is destroyed on any other path.
+ */
+export class RangeResponse implements ConnectionReader {
+  head!: ResponseHead;
+  /** Body bytes delivered to the consumer. */
+  delivered = 0;
+  /** Whether the connection had carried requests before this one. */
+  readonly reusedConnection: boolean;
+
+  private phase: Phase = 'head';
+  private readonly parser: ResponseParser;
+  private readonly scratch: ConnectionScratch;
+  private spillLength = 0;
+  private limit = 0;
+  /** Body bytes not delivered because they were past the limit. */
+  private skipped = 0;
+  private consumer: BodyConsumer = ignoreBody;
+  private userPaused = false;
+  private feeding = false;
+  private stopAfterFeed = false;
+  private anyByte = false;
+  /** Bytes followed the end of the message: the server is out of step, the connection cannot be reused. */
+  private overrun = false;
+  /** The socket ended or failed while the response waited for `receive()`. */
+  private pendingEnd: Error | 'eof' | null = null;
+  private failure: unknown = null;
+  private headTimer: NodeJS.Timeout | null = null;
+  private settleHead: { resolve: (r: RangeResponse) => void; reject: (e: unknown) => void } | null = null;
+  private settleBody: { resolve: (r: BodyEnd) => void; reject: (e: unknown) => void } | null = null;
+  private readonly onAbort = () => this.fail(this.options.signal!.reason);
+
+  constructor(
+    private readonly pool: ConnectionPool,
+    private readonly connection: Connection,
+    method: 'GET' | 'HEAD',
+    private readonly options: RangeRequestOptions,
+  ) {
+    let scratch = scratchOf.get(connection);
+    if (!scratch) {
+      scratch = { parser: new ResponseParser(), spill: null };
+      scratchOf.set(connection, scratch);
+    }
+    this.scratch = scratch;
+    this.parser = scratch.parser;
+    this.parser.begin(method);
+    this.parser.onBody = this.deliver;
+    this.reusedConnection = connection.requests > 0;
+    connection.requests++;
+  }
+
+  /** @internal Writes the request; resolves once the head is complete. */
+  send(request: string): Promise<RangeResponse> {
+    return new Promise((resolve, reject) => {
+      this.settleHead = { resolve, reject };
+      const signal = this.options.signal;
+      if (signal?.aborted) {
+        this.fail(signal.reason);
+        return;
+      }
+      signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.connection.attach(this);
+      this.headTimer = setTimeout(
+        () => this.fail(networkError('ETIMEDOUT', `no response from the server within ${this.options.firstByteTimeoutMs} ms`)),
+        this.options.firstByteTimeoutMs,
+      );
+      this.connection.socket.write(request, 'latin1');
+    });
+  }
+
+  /**
+   * Streams the body into `consumer`, at most `maxBytes` of it. Resolves when the body ended or the limit was
+   * reached (then the rest is not read and the socket is closed), rejects when the connection failed first:
+   * ECONNRESET for a server that closed mid-body, the signal's reason on abort, HPE_* for broken framing.
+   */
+  receive(consumer: BodyConsumer, maxBytes: number): Promise<BodyEnd> {
+    if (this.phase !== 'waiting') {
+      return Promise.reject(this.failure ?? new Error(`receive() called ${this.phase === 'body' ? 'twice' : 'after the response ended'}`));
+    }
+    this.consumer = consumer;
+    this.limit = maxBytes;
+    this.phase = 'body';
+    return new Promise((resolve, reject) => {
+      this.settleBody = { resolve, reject };
+      if (this.spillLength > 0) {
+        const length = this.spillLength;
+        this.spillLength = 0;
+        this.take(this.scratch.spill!, length);
+      }
+      if (this.phase !== 'body') return;
+      const pending = this.pendingEnd;
+      if (pending === 'eof') this.onEnd();
+      else if (pending) this.onError(pending);
+      else if (this.parser.complete || this.delivered >= this.limit) this.end();
+      else if (!this.userPaused) this.connection.socket.resume();
+    });
+  }
+
+  /**
+   * Lowers (or raises) the number of body bytes the consumer takes in all: a segment split by work stealing
+   * ends earlier. Nothing past the limit is ever delivered.
+   */
+  setLimit(maxBytes: number): void {
+    this.limit = maxBytes;
+    if (this.phase === 'body' && this.delivered >= this.limit) {
+      if (this.feeding) this.stopAfterFeed = true;
+      else this.end();
+    }
+  }
+
+  /** Stops reading the socket. Over TLS, records already read may still be delivered before it takes effect. */
+  pause(): void {
+    this.userPaused = true;
+    if (this.phase === 'body') this.connection.socket.pause();
+  }
+
+  resume(): void {
+    this.userPaused = false;
+    if (this.phase === 'body') this.connection.socket.resume();
+  }
+
+  /**
+   * The caller needs no more of this body (its segment ended, or the head was refused). The connection is
+   * kept only if the body had already been read to its end.
+   */
+  stop(): void {
+    if (this.phase === 'waiting') {
+      this.phase = 'body';
+      this.limit = this.delivered;
+      if (this.spillLength > 0) {
+        const length = this.spillLength;
+        this.spillLength = 0;
+        this.take(this.scratch.spill!, length);
+      }
+      if (this.pendingEnd === 'eof') this.parser.finish();
+    }
+    if (this.phase !== 'body') return;
+    if (this.feeding) this.stopAfterFeed = true;
+    else this.end();
+  }
+
+  // ---- ConnectionReader ----------------------------------------------------------------------------------
+
+  onData(buffer: Buffer, length: number): void {
+    this.anyByte = true;
+    if (this.phase === 'body') this.take(buffer, length);
+    else if (this.phase === 'head') this.takeHead(buffer, length);
+    else if (this.phase === 'waiting') this.keep(buffer, 0, length);
+  }
+
+  onEnd(): void {
+    if (this.phase === 'head') {
+      this.failBeforeHead(networkError('ECONNRESET', 'the server closed the connection without answering'));
+    } else if (this.phase === 'waiting') {
+      this.pendingEnd ??= 'eof';
+    } else if (this.phase === 'body') {
+      if (this.parser.finish()) this.end();
+      else this.fail(networkError('ECONNRESET', 'the server closed the connection before the end of the body'));
+    }
+  }
+
+  onError(error: Error): void {
+    if (this.phase === 'head') this.failBeforeHead(error);
+    else if (this.phase === 'waiting') this.pendingEnd ??= error;
+    else if (this.phase === 'body') this.fail(error);
+  }
+
+  // ---- inside --------------------------------------------------------------------------------------------
+
+  private takeHead(buffer: Buffer, length: number): void {
+    let used: number;
+    try {
+      used = this.parser.feed(buffer, 0, length);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.parser.phase === 'head') return;
+    this.head = this.parser.head!;
+    clearTimeout(this.headTimer!);
+    // Nothing more is read until the caller has looked at the head and asked for the body.
+    this.connection.socket.pause();
+    this.phase = 'waiting';
+    this.keep(buffer, used, length);
+    const unusual = unusualAnswer(this.head);
+    if (unusual) {
+      const settle = this.settleHead!;
+      this.settleHead = null;
+      this.stop();
+      settle.reject(new NotForFastPath(unusual, this.head));
+      return;
+    }
+    const settle = this.settleHead!;
+    this.settleHead = null;
+    settle.resolve(this);
+  }
+
+  /** Copies bytes aside until the body is asked for: the read buffer is reused by the next read. */
+  private keep(buffer: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n <= 0) return;
+    const needed = this.spillLength + n;
+    let spill = this.scratch.spill;
+    if (!spill || spill.length < needed) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.connection.readBuffer.length));
+      if (spill) spill.copy(grown, 0, 0, this.spillLength);
+      spill = this.scratch.spill = grown;
+    }
+    buffer.copy(spill, this.spillLength, start, end);
+    this.spillLength = needed;
+  }
+
+  /** Feeds body bytes through the parser to the consumer, then ends the response if it is over. */
+  private take(buffer: Buffer, length: number): void {
+    let used: number;
+    this.feeding = true;
+    try {
+      used = this.parser.feed(buffer, 0, length);
+    } catch (error) {
+      // Once the caller has all it asked for, what follows is no longer its concern.
+      if (this.delivered >= this.limit) {
+        this.end();
+      } else {
+        this.fail(error);
+      }
+      return;
+    } finally {
+      this.feeding = false;
+    }
+    if (this.phase !== 'body') return;
+    if (used < length) this.overrun = true;
+    if (this.parser.complete || this.stopAfterFeed || this.delivered >= this.limit) this.end();
+  }
+
+  private readonly deliver = (buffer: Buffer, start: number, end: number): void => {
+    const length = end - start;
+    const n = this.stopAfterFeed || this.phase !== 'body' ? 0 : Math.max(0, Math.min(length, this.limit - this.delivered));
+    this.skipped += length - n;
+    if (n === 0) return;
+    this.delivered += n;
+    this.consumer(buffer, start, start + n);
+  };
+
+  /** The body is over for us: read to its end, cut at the limit, or stopped by the caller. */
+  private end(): void {
+    if (this.phase === 'done') return;
+    const complete = this.parser.complete;
+    const reusable = complete && this.head.keepAlive && !this.overrun && this.pendingEnd === null;
+    this.release(reusable);
+    const settle = this.settleBody;
+    this.settleBody = null;
+    settle?.resolve({ complete: complete && this.skipped === 0, bytes: this.delivered });
+  }
+
+  private failBeforeHead(error: Error): void {
+    if (this.reusedConnection && !this.anyByte && !this.options.signal?.aborted) this.fail(new StaleConnection(error));
+    else this.fail(error);
+  }
+
+  private fail(error: unknown): void {
+    if (this.phase === 'done') return;
+    this.failure = error;
+    this.release(false);
+    const settle = this.settleHead ?? this.settleBody;
+    this.settleHead = null;
+    this.settleBody = null;
+    settle?.reject(error);
+  }
+
+  private release(reusable: boolean): void {
+    this.phase = 'done';
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.parser.onBody = ignoreBody;
+    this.consumer = ignoreBody;
+    this.connection.detach();
+    // An idle connection keeps reading, so a server closing it is noticed at once.
+    if (reusable) this.connection.socket.resume();
+    this.pool.release(this.connection, reusable);
+  }
+}
+
+/** Why an answer is not for the fast path, or null when it is. */
+function unusualAnswer(head: ResponseHead): string | null {
+  const status = head.statusCode;
+  if (status < 200) return `a ${status} answer`;
+  if (status >= 300 && status < 400) return `a ${status} redirect`;
+  const te = head.headers['transfer-encoding'];
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return `Transfer-Encoding: ${te}`;
+  const ce = head.headers['content-encoding'];
+  if (ce !== undefined && ce.trim() !== '' && ce.trim().toLowerCase() !== 'identity') return `Content-Encoding: ${ce}`;
+  return null;
+}
