@@ -347,7 +347,8 @@ export class ResponseParser {
     const contentLength = contentLengthOf(this.fields);
     const transferEncoding = headers['transfer-encoding'] ?? null;
     if (transferEncoding !== null && contentLength !== null) {
-      throw protocolError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Content-Length with Transfer-Encoding');
+      // RFC 9112 lets Transfer-Encoding win, but a response with both was made by something broken or hostile.
+      throw protocolError('HPE_INVALID_TRANSFER_ENCODING', 'Content-Length with Transfer-Encoding');
     }
     if (transferEncoding !== null && this.httpVersion === '1.0') {
       throw protocolError('HPE_INVALID_TRANSFER_ENCODING', 'Transfer-Encoding in an HTTP/1.0 response');
