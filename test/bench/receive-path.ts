@@ -236,7 +236,8 @@ async function main(): Promise<void> {
   const connections = Number(process.argv[3] || 8);
   const rounds = Number(process.argv[4] || 2);
   const env = { ...process.env };
-  if (url.startsWith('https:') && !env.NODE_EXTRA_CA_CERTS && existsSync(join(BENCH_RUN, 'tls.crt'))) env.NODE_EXTRA_CA_CERTS = join(BENCH_RUN, 'tls.crt');
+  // As peers.sh does: over TLS the children trust the bench origin's self-signed certificate.
+  if (url.startsWith('https:') && existsSync(join(BENCH_RUN, 'tls.crt'))) env.NODE_EXTRA_CA_CERTS = join(BENCH_RUN, 'tls.crt');
   const fullSize = await sizeOf(url, env.NODE_EXTRA_CA_CERTS);
   const size = process.env.BYTES ? Math.min(fullSize, Number(process.env.BYTES)) : fullSize;
   const want = size === fullSize && process.env.VERIFY !== '0' ? expectedSha(url) : null;
