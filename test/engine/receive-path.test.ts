@@ -78,6 +78,23 @@ describe('receive path over http', () => {
     assert.equal(pool.openSockets, 1);
   });
 
+  it('allocates nothing per read: buffer memory stays flat over a 64 MiB body', async () => {
+    origin.file('/flat.bin', 64 * 1024 * 1024);
+    const pool = poolOf();
+    await fetchRange(pool, origin.url('/flat.bin'), 0, 1000); // the connection and its buffers exist from here
+    const response = await openRange(pool, { url: origin.url('/flat.bin'), firstByteTimeoutMs: 5000 });
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    let reads = 0;
+    const end = await response.receive(() => {
+      reads++;
+      if (reads % 16 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    }, 64 * 1024 * 1024);
+    assert.ok(end.complete);
+    // A stream would have allocated a fresh buffer per read: some 1,000 of 64 KiB, tens of MiB before a collection.
+    assert.ok(peak - before < 4 * 1024 * 1024, `array buffers grew by ${((peak - before) / 2 ** 20).toFixed(1)} MiB over ${reads} reads`);
+  });
+
   it('sends Range, If-Range, the user headers, Host and Accept-Encoding: identity', async () => {
     origin.file('/headers.bin', 10);
     const pool = poolOf();
@@ -270,6 +287,21 @@ describe('receive path over http', () => {
     await until(() => pool.openSockets === 0, 1000);
     await origin.drained();
     assert.equal(origin.openConnections, 0);
+  });
+
+  it("keeps an idle connection no longer than the server's Keep-Alive timeout, less a second", async () => {
+    for (const [timeout, kept] of [[1, false], [2, true]] as const) {
+      const raw = await rawServer((socket) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=${timeout}\r\n\r\nok`));
+      try {
+        const pool = poolOf();
+        const response = await openRange(pool, { url: raw.url('/x'), firstByteTimeoutMs: 1000 });
+        await response.receive(() => undefined, 2);
+        assert.equal(pool.idleCount, kept ? 1 : 0, `timeout=${timeout}`);
+        if (kept) await until(() => pool.idleCount === 0, 1500);
+      } finally {
+        raw.server.close();
+      }
+    }
   });
 
   it('leaves no socket open after close(), busy or idle, and fails waiting requests', async () => {

@@ -256,11 +256,12 @@ export class ConnectionPool {
 
   /**
    * Gives a connection back. Only a connection whose last answer was read to its end and allows keep-alive is
-   * `reusable`; any other is closed.
+   * `reusable`; any other is closed. `idleTimeoutMs` shortens the idle time for this one (the server's hint).
    */
-  release(connection: Connection, reusable: boolean): void {
+  release(connection: Connection, reusable: boolean, options: { idleTimeoutMs?: number } = {}): void {
     connection.detach();
-    if (!reusable || this.closed || !connection.open) {
+    const idleTimeoutMs = Math.min(this.idleTimeoutMs, options.idleTimeoutMs ?? Infinity);
+    if (!reusable || this.closed || !connection.open || idleTimeoutMs <= 0) {
       connection.destroy();
       return;
     }
@@ -278,7 +279,7 @@ export class ConnectionPool {
       return;
     }
     state.idle.push(connection);
-    const timer = setTimeout(() => this.evict(connection), this.idleTimeoutMs);
+    const timer = setTimeout(() => this.evict(connection), idleTimeoutMs);
     timer.unref();
     this.idle.set(connection, timer);
     if (this.idle.size > this.maxIdle) this.evict(this.idle.keys().next().value!);

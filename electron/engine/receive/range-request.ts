@@ -351,8 +351,17 @@ export class RangeResponse implements ConnectionReader {
     this.connection.detach();
     // An idle connection keeps reading, so a server closing it is noticed at once.
     if (reusable) this.connection.socket.resume();
-    this.pool.release(this.connection, reusable);
+    this.pool.release(this.connection, reusable, { idleTimeoutMs: reusable ? idleHint(this.head) : undefined });
   }
+}
+
+/**
+ * How long the server said it keeps an idle connection (`Keep-Alive: timeout=N`), less a second so we never
+ * send a request just as it closes; undefined when it did not say.
+ */
+function idleHint(head: ResponseHead): number | undefined {
+  const m = /(?:^|[,;\s])timeout=(\d+)/i.exec(head.headers['keep-alive'] ?? '');
+  return m ? Number(m[1]) * 1000 - 1000 : undefined;
 }
 
 /** Why an answer is not for the fast path, or null when it is. */
