@@ -5,7 +5,8 @@
 // usage: node --import tsx test/bench/receive-path.ts [URL] [CONNECTIONS] [ROUNDS]
 //   URL defaults to the bench origin's http://127.0.0.1:18080/fast/1g.bin (../shared/bench/setup.sh);
 //   TLS=1 uses https://127.0.0.1:18443/fast/1g.bin and trusts the origin's certificate (NODE_EXTRA_CA_CERTS).
-//   BYTES=N fetches only the first N bytes of the file. VERIFY=0 skips the sha-256 check against the origin's list.
+//   BYTES=N fetches only the first N bytes of the file. READ_BUFFER_KIB sets the sockets' read buffer (default 64).
+//   MODES='braid' runs one side only. VERIFY=0 skips the sha-256 check against the origin's list.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const BUFFER_SIZE = 256 * 1024;
 const MAX_PENDING_WRITES = 2;
 
 type Mode = 'got' | 'braid';
+const MODES = (process.env.MODES ?? 'got braid').split(/\s+/).filter((m): m is Mode => m === 'got' || m === 'braid');
 
 interface Figures {
   mode: Mode;
@@ -148,7 +150,8 @@ async function viaGot(url: string, fd: number, size: number, connections: number
 async function viaBraid(url: string, fd: number, size: number, connections: number): Promise<void> {
   const { ConnectionPool } = await import('../../electron/engine/receive/connection-pool');
   const { openRange } = await import('../../electron/engine/receive/range-request');
-  const pool = new ConnectionPool({ maxPerOrigin: connections });
+  const readBufferSize = process.env.READ_BUFFER_KIB ? Number(process.env.READ_BUFFER_KIB) * 1024 : undefined;
+  const pool = new ConnectionPool({ maxPerOrigin: connections, readBufferSize });
   const buffers = new Buffers();
   try {
     await Promise.all(
@@ -247,7 +250,7 @@ async function main(): Promise<void> {
   const byMode: Record<Mode, Figures[]> = { got: [], braid: [] };
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const mode of ['got', 'braid'] as const) {
+      for (const mode of MODES) {
         const path = join(dir, `${mode}.bin`);
         const f = await runChild(mode, url, size, connections, path, env);
         const sha = want ? ((await sha256(path)) === want ? 'ok' : 'BAD') : '-';
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  if (byMode.got.length === 0 || byMode.braid.length === 0) return;
   const ratio = (pick: (f: Figures) => number) => (median(byMode.braid.map(pick)) / median(byMode.got.map(pick))).toFixed(2);
   console.log(
     `braid / got (medians): wall ${ratio((f) => f.wallS)}, cpu ${ratio((f) => f.userS + f.sysS)}, ` +
