@@ -391,6 +391,35 @@ describe('receive path over https', { skip: !canMakeCertificates() && 'openssl i
     }
   });
 
+  it('delivers nothing while paused, though TLS still hands on records it had decrypted', async () => {
+    const data = origin.file('/tls-pause.bin', 8_000_000, { writeSize: 1024 * 1024 });
+    const pool = new ConnectionPool({ tls: { ca: certificate.cert } });
+    try {
+      const response = await openRange(pool, { url: origin.url('/tls-pause.bin'), firstByteTimeoutMs: 5000 });
+      const copy = Buffer.alloc(data.length);
+      let paused = false;
+      let whilePaused = 0;
+      let calls = 0;
+      const end = await response.receive((b, s, e) => {
+        if (paused) whilePaused++;
+        b.copy(copy, response.delivered - (e - s), s, e);
+        if (++calls % 3 === 0) {
+          paused = true;
+          response.pause();
+          setImmediate(() => {
+            paused = false;
+            response.resume();
+          });
+        }
+      }, data.length);
+      assert.ok(end.complete);
+      assert.equal(whilePaused, 0);
+      assert.ok(copy.equals(data));
+    } finally {
+      pool.close();
+    }
+  });
+
   it('checks certificates as https does: unknown issuer and wrong name are refused', async () => {
     origin.file('/check.bin', 10);
     const untrusted = new ConnectionPool();

@@ -17,6 +17,8 @@ export interface RangeBehaviour {
   silent?: boolean;
   /** Bytes per second. */
   rate?: number;
+  /** Bytes per write (16 KiB by default); large writes make TLS pack several records into one read. */
+  writeSize?: number;
   /** Extra response headers (e.g. a Content-Encoding). */
   headers?: Record<string, string>;
   /** Answer a redirect to this location instead. */
@@ -125,7 +127,7 @@ export class RangeOrigin {
   }
 
   private send(res: ServerResponse, body: Buffer, b: RangeBehaviour): void {
-    const chunk = 16 * 1024;
+    const chunk = b.writeSize ?? 16 * 1024;
     const limit = Math.min(body.length, b.dropAfter ?? Infinity, b.stallAfter ?? Infinity);
     const startedAt = Date.now();
     let sent = 0;

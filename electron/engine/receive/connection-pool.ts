@@ -356,10 +356,14 @@ export class ConnectionPool {
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onCancel);
     }
+    if (this.closed) {
+      socket.destroy();
+      state.count--;
+      throw networkError('ECONNABORTED', 'the connection pool is closed');
+    }
     const connection = new Connection(state.origin, socket, readBuffer, (c) => this.forget(c));
     target = connection;
     this.sockets.add(socket);
-    if (this.closed) socket.destroy();
     return connection;
   }
 

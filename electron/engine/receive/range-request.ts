@@ -1,6 +1,7 @@
 import { originOf, type Connection, type ConnectionPool, type ConnectionReader } from './connection-pool';
+import { ByteStash } from './byte-stash';
 import { NotForFastPath, networkError } from './errors';
-import { ResponseParser, type ResponseHead } from './http1-response-parser';
+import { HttpProtocolError, ResponseParser, type ResponseHead } from './http1-response-parser';
 import { requestHead } from './request-head';
 
 export interface RangeRequestOptions {
@@ -61,13 +62,19 @@ class StaleConnection extends Error {
 /** What a connection keeps from one request to the next. */
 interface ConnectionScratch {
   parser: ResponseParser;
-  /** Bytes that arrived with or after the head, before the body was asked for. */
-  spill: Buffer | null;
+  /** Raw bytes that arrived with or after the head, before the body was asked for. */
+  early: ByteStash;
+  /** Body bytes that arrived after `pause()` (TLS may still hand on records it had decrypted). */
+  held: ByteStash;
 }
 
 const scratchOf = new WeakMap<Connection, ConnectionScratch>();
 
-type Phase = 'head' | 'waiting' | 'body' | 'done';
+/**
+ * head: waiting for the response head; waiting: head resolved, body not asked for yet; body: receiving;
+ * draining: the socket is released but bytes held during a pause are still to be delivered; done.
+ */
+type Phase = 'head' | 'waiting' | 'body' | 'draining' | 'done';
 
 const ignoreBody: BodyConsumer = () => undefined;
 
@@ -86,17 +93,21 @@ export class RangeResponse implements ConnectionReader {
   private phase: Phase = 'head';
   private readonly parser: ResponseParser;
   private readonly scratch: ConnectionScratch;
-  private spillLength = 0;
   private limit = 0;
-  /** Body bytes not delivered because they were past the limit. */
+  /** Body bytes not delivered: past the limit, or dropped by `stop()`. */
   private skipped = 0;
   private consumer: BodyConsumer = ignoreBody;
   private userPaused = false;
+  /** The caller called `stop()`: nothing more is delivered, held bytes included. */
+  private stopped = false;
   private feeding = false;
   private stopAfterFeed = false;
   private anyByte = false;
   /** Bytes followed the end of the message: the server is out of step, the connection cannot be reused. */
   private overrun = false;
+  /** The whole message was read from the socket. */
+  private messageRead = false;
+  private socketReleased = false;
   /** The socket ended or failed while the response waited for `receive()`. */
   private pendingEnd: Error | 'eof' | null = null;
   private failure: unknown = null;
@@ -113,9 +124,12 @@ export class RangeResponse implements ConnectionReader {
   ) {
     let scratch = scratchOf.get(connection);
     if (!scratch) {
-      scratch = { parser: new ResponseParser(), spill: null };
+      const size = connection.readBuffer.length;
+      scratch = { parser: new ResponseParser(), early: new ByteStash(size), held: new ByteStash(size) };
       scratchOf.set(connection, scratch);
     }
+    scratch.early.clear();
+    scratch.held.clear();
     this.scratch = scratch;
     this.parser = scratch.parser;
     this.parser.begin(method);
@@ -150,23 +164,19 @@ export class RangeResponse implements ConnectionReader {
    */
   receive(consumer: BodyConsumer, maxBytes: number): Promise<BodyEnd> {
     if (this.phase !== 'waiting') {
-      return Promise.reject(this.failure ?? new Error(`receive() called ${this.phase === 'body' ? 'twice' : 'after the response ended'}`));
+      return Promise.reject(this.failure ?? new Error(`receive() called ${this.phase === 'head' ? 'before the head' : 'twice'}`));
     }
     this.consumer = consumer;
     this.limit = maxBytes;
     this.phase = 'body';
     return new Promise((resolve, reject) => {
       this.settleBody = { resolve, reject };
-      if (this.spillLength > 0) {
-        const length = this.spillLength;
-        this.spillLength = 0;
-        this.take(this.scratch.spill!, length);
-      }
+      this.takeEarlyBytes();
       if (this.phase !== 'body') return;
       const pending = this.pendingEnd;
       if (pending === 'eof') this.onEnd();
       else if (pending) this.onError(pending);
-      else if (this.parser.complete || this.delivered >= this.limit) this.end();
+      else if (this.parser.complete || this.reachedLimit()) this.finishReading();
       else if (!this.userPaused) this.connection.socket.resume();
     });
   }
@@ -177,21 +187,28 @@ export class RangeResponse implements ConnectionReader {
    */
   setLimit(maxBytes: number): void {
     this.limit = maxBytes;
-    if (this.phase === 'body' && this.delivered >= this.limit) {
+    if (this.phase === 'body' && this.reachedLimit()) {
       if (this.feeding) this.stopAfterFeed = true;
-      else this.end();
+      else this.finishReading();
+    } else if (this.phase === 'draining' && this.delivered >= this.limit) {
+      this.dropHeld();
+      this.settleIfDelivered();
     }
   }
 
-  /** Stops reading the socket. Over TLS, records already read may still be delivered before it takes effect. */
+  /** No delivery happens after this until `resume()`: the socket stops reading, and what still comes is held. */
   pause(): void {
     this.userPaused = true;
     if (this.phase === 'body') this.connection.socket.pause();
   }
 
+  /** Delivers what was held during the pause, then reads on. */
   resume(): void {
     this.userPaused = false;
-    if (this.phase === 'body') this.connection.socket.resume();
+    if (this.phase !== 'body' && this.phase !== 'draining') return;
+    this.deliverHeld();
+    if (this.phase === 'draining') this.settleIfDelivered();
+    else if (this.phase === 'body' && !this.userPaused) this.connection.socket.resume();
   }
 
   /**
@@ -199,19 +216,20 @@ export class RangeResponse implements ConnectionReader {
    * kept only if the body had already been read to its end.
    */
   stop(): void {
+    this.stopped = true;
+    this.dropHeld();
     if (this.phase === 'waiting') {
+      // What came with the head may complete a small body: then the connection is still good for another.
       this.phase = 'body';
-      this.limit = this.delivered;
-      if (this.spillLength > 0) {
-        const length = this.spillLength;
-        this.spillLength = 0;
-        this.take(this.scratch.spill!, length);
-      }
+      this.takeEarlyBytes();
       if (this.pendingEnd === 'eof') this.parser.finish();
     }
-    if (this.phase !== 'body') return;
-    if (this.feeding) this.stopAfterFeed = true;
-    else this.end();
+    if (this.phase === 'body') {
+      if (this.feeding) this.stopAfterFeed = true;
+      else this.finishReading();
+    } else if (this.phase === 'draining') {
+      this.settleIfDelivered();
+    }
   }
 
   // ---- ConnectionReader ----------------------------------------------------------------------------------
@@ -220,7 +238,7 @@ export class RangeResponse implements ConnectionReader {
     this.anyByte = true;
     if (this.phase === 'body') this.take(buffer, length);
     else if (this.phase === 'head') this.takeHead(buffer, length);
-    else if (this.phase === 'waiting') this.keep(buffer, 0, length);
+    else if (this.phase === 'waiting') this.scratch.early.append(buffer, 0, length);
   }
 
   onEnd(): void {
@@ -229,7 +247,7 @@ export class RangeResponse implements ConnectionReader {
     } else if (this.phase === 'waiting') {
       this.pendingEnd ??= 'eof';
     } else if (this.phase === 'body') {
-      if (this.parser.finish()) this.end();
+      if (this.parser.finish()) this.finishReading();
       else this.fail(networkError('ECONNRESET', 'the server closed the connection before the end of the body'));
     }
   }
@@ -253,78 +271,105 @@ export class RangeResponse implements ConnectionReader {
     if (this.parser.phase === 'head') return;
     this.head = this.parser.head!;
     clearTimeout(this.headTimer!);
-    // Nothing more is read until the caller has looked at the head and asked for the body.
+    // Nothing more is read until the caller has looked at the head and asked for the body; what came with
+    // the head is copied aside, since the read buffer is reused by the next read.
     this.connection.socket.pause();
     this.phase = 'waiting';
-    this.keep(buffer, used, length);
-    const unusual = unusualAnswer(this.head);
-    if (unusual) {
-      const settle = this.settleHead!;
-      this.settleHead = null;
-      this.stop();
-      settle.reject(new NotForFastPath(unusual, this.head));
-      return;
-    }
+    this.scratch.early.append(buffer, used, length);
     const settle = this.settleHead!;
     this.settleHead = null;
-    settle.resolve(this);
-  }
-
-  /** Copies bytes aside until the body is asked for: the read buffer is reused by the next read. */
-  private keep(buffer: Buffer, start: number, end: number): void {
-    const n = end - start;
-    if (n <= 0) return;
-    const needed = this.spillLength + n;
-    let spill = this.scratch.spill;
-    if (!spill || spill.length < needed) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.connection.readBuffer.length));
-      if (spill) spill.copy(grown, 0, 0, this.spillLength);
-      spill = this.scratch.spill = grown;
+    const unusual = unusualAnswer(this.head);
+    if (unusual) {
+      this.stop();
+      settle.reject(new NotForFastPath(unusual, this.head));
+    } else {
+      settle.resolve(this);
     }
-    buffer.copy(spill, this.spillLength, start, end);
-    this.spillLength = needed;
   }
 
-  /** Feeds body bytes through the parser to the consumer, then ends the response if it is over. */
+  /** Feeds what came with the head through the parser, as if it had just been read. */
+  private takeEarlyBytes(): void {
+    const early = this.scratch.early;
+    if (early.length === 0) return;
+    const length = early.length;
+    early.clear();
+    this.take(early.bytes, length);
+  }
+
+  /** Feeds body bytes through the parser to the consumer, then stops reading if the body is over for us. */
   private take(buffer: Buffer, length: number): void {
     let used: number;
     this.feeding = true;
     try {
       used = this.parser.feed(buffer, 0, length);
     } catch (error) {
-      // Once the caller has all it asked for, what follows is no longer its concern.
-      if (this.delivered >= this.limit) {
-        this.end();
-      } else {
-        this.fail(error);
-      }
-      return;
-    } finally {
       this.feeding = false;
+      // Once the caller has all it asked for, broken framing after it is no longer its concern.
+      if (error instanceof HttpProtocolError && this.reachedLimit()) this.finishReading();
+      else this.fail(error);
+      return;
     }
+    this.feeding = false;
     if (this.phase !== 'body') return;
     if (used < length) this.overrun = true;
-    if (this.parser.complete || this.stopAfterFeed || this.delivered >= this.limit) this.end();
+    if (this.parser.complete || this.stopAfterFeed || this.reachedLimit()) this.finishReading();
+  }
+
+  private reachedLimit(): boolean {
+    return this.stopped || this.delivered + this.scratch.held.length >= this.limit;
   }
 
   private readonly deliver = (buffer: Buffer, start: number, end: number): void => {
     const length = end - start;
-    const n = this.stopAfterFeed || this.phase !== 'body' ? 0 : Math.max(0, Math.min(length, this.limit - this.delivered));
+    const room = this.limit - this.delivered - this.scratch.held.length;
+    const n = this.stopped || this.stopAfterFeed || this.phase !== 'body' ? 0 : Math.max(0, Math.min(length, room));
     this.skipped += length - n;
     if (n === 0) return;
+    if (this.userPaused || this.scratch.held.length > 0) {
+      this.scratch.held.append(buffer, start, start + n);
+      return;
+    }
     this.delivered += n;
     this.consumer(buffer, start, start + n);
   };
 
-  /** The body is over for us: read to its end, cut at the limit, or stopped by the caller. */
-  private end(): void {
-    if (this.phase === 'done') return;
-    const complete = this.parser.complete;
-    const reusable = complete && this.head.keepAlive && !this.overrun && this.pendingEnd === null;
-    this.release(reusable);
+  /** Hands on, in one call, the bytes that came during a pause (no more than the limit allows now). */
+  private deliverHeld(): void {
+    const held = this.scratch.held;
+    if (held.length === 0) return;
+    const length = held.length;
+    held.clear();
+    const n = Math.max(0, Math.min(length, this.limit - this.delivered));
+    this.skipped += length - n;
+    if (n === 0) return;
+    this.delivered += n;
+    this.consumer(held.bytes, 0, n);
+  }
+
+  private dropHeld(): void {
+    this.skipped += this.scratch.held.length;
+    this.scratch.held.clear();
+  }
+
+  /** Nothing more is read: the message is over, or the caller has all it takes. Held bytes still go out. */
+  private finishReading(): void {
+    if (this.socketReleased) return;
+    this.messageRead = this.parser.complete;
+    if (this.stopped) this.dropHeld();
+    this.releaseSocket(this.messageRead && this.head.keepAlive && !this.overrun && this.pendingEnd === null);
+    this.phase = 'draining';
+    if (!this.userPaused) this.deliverHeld();
+    this.settleIfDelivered();
+  }
+
+  private settleIfDelivered(): void {
+    if (this.phase !== 'draining' || this.scratch.held.length > 0) return;
+    this.phase = 'done';
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.consumer = ignoreBody;
     const settle = this.settleBody;
     this.settleBody = null;
-    settle?.resolve({ complete: complete && this.skipped === 0, bytes: this.delivered });
+    settle?.resolve({ complete: this.messageRead && this.skipped === 0, bytes: this.delivered });
   }
 
   private failBeforeHead(error: Error): void {
@@ -334,20 +379,23 @@ export class RangeResponse implements ConnectionReader {
 
   private fail(error: unknown): void {
     if (this.phase === 'done') return;
+    this.phase = 'done';
     this.failure = error;
-    this.release(false);
+    this.releaseSocket(false);
+    this.scratch.held.clear();
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.consumer = ignoreBody;
     const settle = this.settleHead ?? this.settleBody;
     this.settleHead = null;
     this.settleBody = null;
     settle?.reject(error);
   }
 
-  private release(reusable: boolean): void {
-    this.phase = 'done';
+  private releaseSocket(reusable: boolean): void {
+    if (this.socketReleased) return;
+    this.socketReleased = true;
     if (this.headTimer) clearTimeout(this.headTimer);
-    this.options.signal?.removeEventListener('abort', this.onAbort);
     this.parser.onBody = ignoreBody;
-    this.consumer = ignoreBody;
     this.connection.detach();
     // An idle connection keeps reading, so a server closing it is noticed at once.
     if (reusable) this.connection.socket.resume();
