@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { toBraidError } from '../../electron/engine/errors';
 import { ConnectionPool, originOf, type ConnectionPoolOptions } from '../../electron/engine/receive/connection-pool';
 import { NotForFastPath } from '../../electron/engine/receive/errors';
@@ -472,6 +473,107 @@ describe('receive path over https', { skip: !canMakeCertificates() && 'openssl i
     } finally {
       pool.close();
       mute.close();
+    }
+  });
+});
+
+/** What a consumer does on its nth call: pause for a while, lower its limit, or stop. */
+interface ConsumerStep {
+  pause: number | null;
+  limitCut: number | null;
+  stop: boolean;
+}
+
+const stepArb: fc.Arbitrary<ConsumerStep> = fc.record({
+  pause: fc.option(fc.integer({ min: 0, max: 3 }), { freq: 3, nil: null }),
+  limitCut: fc.option(fc.integer({ min: 0, max: 200_000 }), { freq: 20, nil: null }),
+  stop: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
+});
+
+/**
+ * Whatever a consumer does — pausing, resuming later, lowering its limit, stopping — it receives a prefix of
+ * the body in order, never while paused, never past its limit, never more than one read's worth per call,
+ * and what the end reports is what it got.
+ */
+async function consumerProperty(pool: ConnectionPool, url: string, data: Buffer, steps: ConsumerStep[], maxBytes: number, readBufferSize: number): Promise<void> {
+  const response = await openRange(pool, { url, firstByteTimeoutMs: 5000 });
+  const got: Buffer[] = [];
+  let received = 0;
+  let paused = false;
+  let limit = maxBytes;
+  let call = 0;
+  const end = await response.receive((b, s, e) => {
+    assert.equal(paused, false, 'no delivery while paused');
+    assert.ok(e - s > 0 && e - s <= readBufferSize, `one call carries ${e - s} bytes`);
+    got.push(Buffer.from(b.subarray(s, e)));
+    received += e - s;
+    assert.ok(received <= limit, 'never past the limit');
+    const step = steps[call++ % steps.length]!;
+    if (step.limitCut !== null) {
+      limit = Math.max(received, Math.min(limit, received + step.limitCut));
+      response.setLimit(limit);
+    }
+    if (step.stop) response.stop();
+    else if (step.pause !== null) {
+      paused = true;
+      response.pause();
+      const wake = () => {
+        paused = false;
+        response.resume();
+      };
+      if (step.pause === 0) setImmediate(wake);
+      else setTimeout(wake, step.pause);
+    }
+  }, maxBytes);
+  const body = Buffer.concat(got);
+  assert.equal(end.bytes, body.length);
+  assert.ok(body.equals(data.subarray(0, body.length)), 'a prefix of the body, in order');
+  if (end.complete) assert.equal(body.length, data.length);
+  if (!steps.some((st) => st.stop || st.limitCut !== null) && maxBytes >= data.length) assert.ok(end.complete);
+}
+
+describe('receive path: any consumer behaviour', () => {
+  let origin: RangeOrigin;
+  let secure: RangeOrigin | null = null;
+  let certificate: TestCertificate | null = null;
+  before(async () => {
+    origin = await new RangeOrigin().start();
+    if (canMakeCertificates()) {
+      certificate = makeCertificate('IP:127.0.0.1');
+      secure = await new RangeOrigin(certificate).start();
+    }
+  });
+  after(async () => {
+    await origin.close();
+    await secure?.close();
+  });
+
+  it('gets a prefix of the body in order, never while paused, never past its limit', async () => {
+    const sizes = [0, 1, 5000, 300_000];
+    const files = new Map<string, Buffer>();
+    for (const server of [origin, secure]) {
+      if (!server) continue;
+      for (const size of sizes) {
+        for (const chunked of [false, true]) {
+          const path = `/p-${size}-${chunked}.bin`;
+          files.set(server.url(path), server.file(path, size, { chunked, writeSize: 100_000 }));
+        }
+      }
+    }
+    const readBufferSize = 4096;
+    const pool = new ConnectionPool({ readBufferSize, maxPerOrigin: 2, tls: certificate ? { ca: certificate.cert } : {} });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...files.keys()),
+          fc.array(stepArb, { minLength: 1, maxLength: 12 }),
+          fc.oneof(fc.constant(Number.MAX_SAFE_INTEGER), fc.integer({ min: 0, max: 400_000 })),
+          (url, steps, maxBytes) => consumerProperty(pool, url, files.get(url)!, steps, maxBytes, readBufferSize),
+        ),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
+      );
+    } finally {
+      pool.close();
     }
   });
 });

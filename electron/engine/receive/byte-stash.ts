@@ -1,15 +1,20 @@
 /**
- * Bytes copied aside from a read buffer that is about to be reused. The buffer grows when it must and is kept,
- * so a connection that stashes now and then allocates once.
+ * Bytes copied aside from a read buffer that is about to be reused, taken out again from the front. The buffer
+ * grows when it must and is kept, so a connection that stashes now and then allocates once.
  */
 export class ByteStash {
   private buffer: Buffer | null = null;
-  /** Bytes held, at the start of `bytes`. */
-  length = 0;
+  /** The held bytes are `bytes[start, end)`. */
+  start = 0;
+  end = 0;
 
   constructor(private readonly initialSize: number) {}
 
-  /** The held bytes are `bytes[0, length)`; valid until the next `append`. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** Valid until the next `append`. */
   get bytes(): Buffer {
     return this.buffer ?? Buffer.alloc(0);
   }
@@ -17,17 +22,26 @@ export class ByteStash {
   append(source: Buffer, start: number, end: number): void {
     const n = end - start;
     if (n <= 0) return;
-    const needed = this.length + n;
-    if (!this.buffer || this.buffer.length < needed) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.initialSize, (this.buffer?.length ?? 0) * 2));
-      this.buffer?.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
+    if (!this.buffer || this.buffer.length < this.end + n) {
+      const needed = this.length + n;
+      const target = this.buffer && this.buffer.length >= needed ? this.buffer : Buffer.allocUnsafeSlow(Math.max(needed, this.initialSize, (this.buffer?.length ?? 0) * 2));
+      this.buffer?.copy(target, 0, this.start, this.end);
+      this.buffer = target;
+      this.end = this.length;
+      this.start = 0;
     }
-    source.copy(this.buffer, this.length, start, end);
-    this.length = needed;
+    source.copy(this.buffer, this.end, start, end);
+    this.end += n;
+  }
+
+  /** Drops `n` bytes from the front. */
+  consume(n: number): void {
+    this.start += n;
+    if (this.start >= this.end) this.clear();
   }
 
   clear(): void {
-    this.length = 0;
+    this.start = 0;
+    this.end = 0;
   }
 }

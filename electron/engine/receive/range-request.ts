@@ -101,6 +101,8 @@ export class RangeResponse implements ConnectionReader {
   /** The caller called `stop()`: nothing more is delivered, held bytes included. */
   private stopped = false;
   private feeding = false;
+  /** A consumer call is under way: a resume() it makes lets the delivery loop go on, in order. */
+  private inConsumer = false;
   private stopAfterFeed = false;
   private anyByte = false;
   /** Bytes followed the end of the message: the server is out of step, the connection cannot be reused. */
@@ -115,6 +117,8 @@ export class RangeResponse implements ConnectionReader {
   private settleHead: { resolve: (r: RangeResponse) => void; reject: (e: unknown) => void } | null = null;
   private settleBody: { resolve: (r: BodyEnd) => void; reject: (e: unknown) => void } | null = null;
   private readonly onAbort = () => this.fail(this.options.signal!.reason);
+  /** No consumer call carries more than one read's worth, so a consumer knows how much room to keep. */
+  private readonly maxPiece: number;
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -134,6 +138,7 @@ export class RangeResponse implements ConnectionReader {
     this.parser = scratch.parser;
     this.parser.begin(method);
     this.parser.onBody = this.deliver;
+    this.maxPiece = connection.readBuffer.length;
     this.reusedConnection = connection.requests > 0;
     connection.requests++;
   }
@@ -206,6 +211,11 @@ export class RangeResponse implements ConnectionReader {
   resume(): void {
     this.userPaused = false;
     if (this.phase !== 'body' && this.phase !== 'draining') return;
+    if (this.inConsumer) {
+      // The delivery loop that called the consumer goes on by itself.
+      if (this.phase === 'body') this.connection.socket.resume();
+      return;
+    }
     this.deliverHeld();
     if (this.phase === 'draining') this.settleIfDelivered();
     else if (this.phase === 'body' && !this.userPaused) this.connection.socket.resume();
@@ -236,7 +246,7 @@ export class RangeResponse implements ConnectionReader {
 
   onData(buffer: Buffer, length: number): void {
     this.anyByte = true;
-    if (this.phase === 'body') this.take(buffer, length);
+    if (this.phase === 'body') this.take(buffer, 0, length);
     else if (this.phase === 'head') this.takeHead(buffer, length);
     else if (this.phase === 'waiting') this.scratch.early.append(buffer, 0, length);
   }
@@ -291,17 +301,17 @@ export class RangeResponse implements ConnectionReader {
   private takeEarlyBytes(): void {
     const early = this.scratch.early;
     if (early.length === 0) return;
-    const length = early.length;
+    const { start, end } = early;
     early.clear();
-    this.take(early.bytes, length);
+    this.take(early.bytes, start, end);
   }
 
   /** Feeds body bytes through the parser to the consumer, then stops reading if the body is over for us. */
-  private take(buffer: Buffer, length: number): void {
+  private take(buffer: Buffer, start: number, end: number): void {
     let used: number;
     this.feeding = true;
     try {
-      used = this.parser.feed(buffer, 0, length);
+      used = this.parser.feed(buffer, start, end);
     } catch (error) {
       this.feeding = false;
       // Once the caller has all it asked for, broken framing after it is no longer its concern.
@@ -311,7 +321,7 @@ export class RangeResponse implements ConnectionReader {
     }
     this.feeding = false;
     if (this.phase !== 'body') return;
-    if (used < length) this.overrun = true;
+    if (used < end) this.overrun = true;
     if (this.parser.complete || this.stopAfterFeed || this.reachedLimit()) this.finishReading();
   }
 
@@ -320,30 +330,51 @@ export class RangeResponse implements ConnectionReader {
   }
 
   private readonly deliver = (buffer: Buffer, start: number, end: number): void => {
-    const length = end - start;
-    const room = this.limit - this.delivered - this.scratch.held.length;
-    const n = this.stopped || this.stopAfterFeed || this.phase !== 'body' ? 0 : Math.max(0, Math.min(length, room));
-    this.skipped += length - n;
-    if (n === 0) return;
-    if (this.userPaused || this.scratch.held.length > 0) {
-      this.scratch.held.append(buffer, start, start + n);
-      return;
+    let at = start;
+    while (at < end) {
+      // Checked again after every consumer call: it may have paused, stopped or lowered the limit.
+      const open = !this.stopped && !this.stopAfterFeed && this.phase === 'body';
+      const room = open ? this.limit - this.delivered - this.scratch.held.length : 0;
+      if (room <= 0) break;
+      const n = Math.min(end - at, room);
+      if (this.userPaused || this.scratch.held.length > 0) {
+        // The rest waits, in order, for resume().
+        this.scratch.held.append(buffer, at, at + n);
+        at += n;
+        continue;
+      }
+      const piece = Math.min(n, this.maxPiece);
+      this.delivered += piece;
+      this.hand(buffer, at, at + piece);
+      at += piece;
     }
-    this.delivered += n;
-    this.consumer(buffer, start, start + n);
+    this.skipped += end - at;
   };
 
-  /** Hands on, in one call, the bytes that came during a pause (no more than the limit allows now). */
+  private hand(buffer: Buffer, start: number, end: number): void {
+    this.inConsumer = true;
+    try {
+      this.consumer(buffer, start, end);
+    } finally {
+      this.inConsumer = false;
+    }
+  }
+
+  /** Hands on the bytes that came during a pause, piece by piece, until paused again. */
   private deliverHeld(): void {
     const held = this.scratch.held;
-    if (held.length === 0) return;
-    const length = held.length;
-    held.clear();
-    const n = Math.max(0, Math.min(length, this.limit - this.delivered));
-    this.skipped += length - n;
-    if (n === 0) return;
-    this.delivered += n;
-    this.consumer(held.bytes, 0, n);
+    while (held.length > 0 && !this.userPaused && !this.stopped && this.phase !== 'done') {
+      const room = this.limit - this.delivered;
+      if (room <= 0) {
+        this.dropHeld();
+        return;
+      }
+      const piece = Math.min(held.length, room, this.maxPiece);
+      const at = held.start;
+      held.consume(piece);
+      this.delivered += piece;
+      this.hand(held.bytes, at, at + piece);
+    }
   }
 
   private dropHeld(): void {
