@@ -206,6 +206,20 @@ describe('receive path over http', () => {
     assert.equal(origin.openConnections, 0);
   });
 
+  it('fails with what a consumer throws, and closes the connection', async () => {
+    origin.file('/throw.bin', 1_000_000);
+    const pool = poolOf();
+    const response = await openRange(pool, { url: origin.url('/throw.bin'), firstByteTimeoutMs: 5000 });
+    const disk = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    await assert.rejects(
+      response.receive(() => {
+        throw disk;
+      }, 1_000_000),
+      (e) => e === disk,
+    );
+    await until(() => pool.openSockets === 0);
+  });
+
   it('reports a server that closes mid-body as ECONNRESET (a retryable network error)', async () => {
     origin.file('/drop.bin', 1_000_000, { dropAfter: 300_000 });
     const pool = poolOf();

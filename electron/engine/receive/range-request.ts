@@ -169,7 +169,7 @@ export class RangeResponse implements ConnectionReader {
    */
   receive(consumer: BodyConsumer, maxBytes: number): Promise<BodyEnd> {
     if (this.phase !== 'waiting') {
-      return Promise.reject(this.failure ?? new Error(`receive() called ${this.phase === 'head' ? 'before the head' : 'twice'}`));
+      return Promise.reject(this.failure ?? new Error('receive() is called once, and not after stop()'));
     }
     this.consumer = consumer;
     this.limit = maxBytes;
@@ -351,10 +351,13 @@ export class RangeResponse implements ConnectionReader {
     this.skipped += end - at;
   };
 
+  /** One consumer call; a consumer that throws fails the response (and its socket) with what it threw. */
   private hand(buffer: Buffer, start: number, end: number): void {
     this.inConsumer = true;
     try {
       this.consumer(buffer, start, end);
+    } catch (error) {
+      this.fail(error);
     } finally {
       this.inConsumer = false;
     }
