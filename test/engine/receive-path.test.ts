@@ -333,6 +333,7 @@ describe('receive path over http', () => {
     const codes = (await Promise.allSettled([receiving, secondReceiving, waiting])).map((r) => r.status === 'rejected' && (r.reason as { code?: string }).code);
     assert.deepEqual(codes, ['ECONNRESET', 'ECONNRESET', 'ECONNABORTED']);
     await until(() => pool.openSockets === 0);
+    assert.equal(pool.originCount, 0, 'nothing kept for the origin');
     await origin.drained();
     assert.equal(origin.openConnections, 0);
   });

@@ -218,6 +218,11 @@ export class ConnectionPool {
     return this.idle.size;
   }
 
+  /** Origins the pool keeps state for (open connections or waiting requests). */
+  get originCount(): number {
+    return this.origins.size;
+  }
+
   /**
    * A connection to `origin`: the most recently idle one, else a new one, else the first one freed (waiting
    * while the origin has `maxPerOrigin`). `fresh` skips idle ones, for a retry after a kept-alive socket the
@@ -319,10 +324,15 @@ export class ConnectionPool {
   private evict(connection: Connection): void {
     clearTimeout(this.idle.get(connection));
     this.idle.delete(connection);
-    const state = this.stateOf(connection.origin);
-    const at = state.idle.indexOf(connection);
-    if (at >= 0) state.idle.splice(at, 1);
+    const idle = this.origins.get(connection.origin.key)?.idle;
+    const at = idle ? idle.indexOf(connection) : -1;
+    if (at >= 0) idle!.splice(at, 1);
     connection.destroy();
+  }
+
+  /** An origin with nothing open and nobody waiting is forgotten, so visiting many hosts leaves nothing behind. */
+  private tidy(state: OriginState): void {
+    if (state.count === 0 && state.waiters.length === 0 && state.idle.length === 0) this.origins.delete(state.origin.key);
   }
 
   private async connect(state: OriginState, signal: AbortSignal | undefined): Promise<Connection> {
@@ -350,6 +360,7 @@ export class ConnectionPool {
     } catch (error) {
       state.count--;
       this.serveWaiter(state);
+      this.tidy(state);
       throw error;
     } finally {
       this.dialing--;
@@ -359,6 +370,7 @@ export class ConnectionPool {
     if (this.closed) {
       socket.destroy();
       state.count--;
+      this.tidy(state);
       throw networkError('ECONNABORTED', 'the connection pool is closed');
     }
     const connection = new Connection(state.origin, socket, readBuffer, (c) => this.forget(c));
@@ -374,6 +386,7 @@ export class ConnectionPool {
     const state = this.stateOf(connection.origin);
     state.count--;
     this.serveWaiter(state);
+    this.tidy(state);
   }
 
   private serveWaiter(state: OriginState): void {
