@@ -47,7 +47,7 @@ export class Checkpointer {
     const file = this.source.file();
     if (!file || this.source.segments.segments.length === 0) return;
     // Half-filled buffers of quiet connections would otherwise hold memory and progress back.
-    for (const sink of this.source.sinks) sink.flush();
+    for (const sink of this.source.sinks) sink.flushIdle();
     const segments = this.source.segments.written(this.source.mergeFinished());
     const bytesDone = segments.reduce((sum, s) => sum + s.done, 0);
     if (bytesDone === this.committed) return;

@@ -1,13 +1,16 @@
 import type { BufferPool } from './buffer-pool';
 import { BraidError, StartOver, toBraidError } from './errors';
 import { awaitResponse } from './got-response';
-import type { HttpClient } from './http-client';
+import { USER_AGENT, type HttpClient } from './http-client';
 import type { LiveSegment } from './live-segment';
 import type { MemoryAccount } from './memory-budget';
 import type { Clock, PartFileHandle } from './ports';
 import { classifyRangeAnswer } from './range-answer';
 import { ReceiveWatch } from './receive-watch';
-import { headOf } from './response';
+import { NotForFastPath } from './receive/errors';
+import type { ConnectionPool } from './receive/connection-pool';
+import { openRange } from './receive/range-request';
+import { headOf, type ResponseHead } from './response';
 import type { RetryBook } from './retry-book';
 import type { SeamLedger } from './seam-check';
 import { UNKNOWN_END } from './segment-scheduler';
@@ -35,6 +38,13 @@ export interface TransferContext {
   sinks: Set<SegmentSink>;
   retries: RetryBook;
   clock: Clock;
+  firstByteTimeoutMs: number;
+  /** Braid's own receive path: pooled sockets reading into reused buffers. Null: every request goes through got. */
+  receivePool: ConnectionPool | null;
+  /** Whether this download still uses the receive path (an answer it does not handle turns it off). */
+  fastPath: { enabled: boolean };
+  /** The most one socket read brings: the sink keeps room for that much ahead. */
+  maxRead: number;
   onReceived(bytes: number): void;
 }
 
@@ -43,7 +53,7 @@ export interface TransferContext {
  * what may pass (with backoff, or as the server asks) and resetting the attempts whenever bytes arrived.
  */
 export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, signal: AbortSignal): Promise<void> {
-  const sink = new SegmentSink(ctx.file, segment, ctx.pool, ctx.account, signal);
+  const sink = new SegmentSink(ctx.file, segment, ctx.pool, ctx.account, signal, ctx.maxRead);
   ctx.sinks.add(sink);
   let failed = false;
   try {
@@ -71,7 +81,7 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
     throw error;
   } finally {
     ctx.sinks.delete(sink);
-    await sink.drain().catch((error: unknown) => {
+    await sink.finish().catch((error: unknown) => {
       if (!failed) throw error;
     });
   }
@@ -86,67 +96,185 @@ async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: Se
   const abortConnection = () => connection.abort(signal.reason);
   if (signal.aborted) abortConnection();
   else signal.addEventListener('abort', abortConnection, { once: true });
-  const url = ctx.sources.requestUrl;
-  const first = segment.position;
-  const headers = ctx.sources.headersFor(url);
-  const version = ctx.version;
-  let last: number | null = null;
-  if (version.ranged) {
-    last = segment.end - 1;
-    headers['range'] = `bytes=${first}-${last}`;
-    const ifRange = ifRangeValue(version.validators, version.responseDate);
-    if (ifRange) headers['if-range'] = ifRange;
-  }
-  const request = ctx.http.stream(url, headers, connection.signal);
-  let watch: ReceiveWatch | null = null;
+  const request = new SegmentRequest(ctx, segment, sink, connection);
   try {
-    const verdict = classifyRangeAnswer(headOf(await awaitResponse(request)), { first, last }, version.validators);
-    if (verdict.kind === 'restart') throw new StartOver(verdict.reason);
-    if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
-    if (verdict.kind === 'retry' || verdict.kind === 'fail') throw verdict.error;
-    const bodyEnd = verdict.end ?? UNKNOWN_END;
-    // Bytes of this answer meet bytes of another one here.
-    ctx.seams?.add(first);
-    segment.beginConnection(ctx.clock.now());
-    let cutShort = false;
-    watch = new ReceiveWatch(connection, ctx.clock.now());
-    ctx.watches.add(watch);
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      const room = Math.min(segment.end, bodyEnd) - segment.position;
-      let data = chunk;
-      if (data.length > room) {
-        // The segment was split under us (or the server overran): keep our part, leave the connection.
-        data = data.subarray(0, Math.max(0, room));
-        cutShort = true;
+    if (ctx.receivePool && ctx.fastPath.enabled) {
+      try {
+        await request.overReceivePath(ctx.receivePool);
+        return;
+      } catch (error) {
+        // Anything the receive path does not expect goes to got from now on, rather than being guessed at.
+        if (error instanceof NotForFastPath) ctx.fastPath.enabled = false;
+        else {
+          if (isProtocolError(error)) ctx.fastPath.enabled = false;
+          throw error;
+        }
       }
-      if (data.length > 0) {
-        // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
-        watch.received(data.length, ctx.clock.now());
-        const wait = Math.max(...ctx.buckets.map((b) => b.take(data.length)));
-        if (wait > 0) await ctx.clock.sleep(wait, connection.signal);
-        await sink.push(data);
-        watch.ready(ctx.clock.now());
-        segment.received(data.length);
-        ctx.onReceived(data.length);
-      }
-      if (cutShort) break;
     }
-    if (!cutShort && bodyEnd === UNKNOWN_END) {
-      // A body of unknown length ends when the server closes it: that is the size.
-      segment.end = segment.position;
-      version.validators = { ...version.validators, size: segment.position };
-      return;
-    }
-    if (!cutShort && segment.position < bodyEnd) {
-      throw new BraidError('NETWORK_ERROR', 'the server closed the connection before the end of the body', { retryable: true });
-    }
+    await request.overGot();
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (connection.signal.aborted) throw connection.signal.reason;
     throw error;
   } finally {
-    if (watch) ctx.watches.delete(watch);
+    request.done();
     signal.removeEventListener('abort', abortConnection);
-    if (!request.readableEnded) request.destroy();
+  }
+}
+
+function isProtocolError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('HPE_');
+}
+
+/** One request for what is left of a segment, through either client: what it asks, and what it does with bytes. */
+class SegmentRequest {
+  private readonly first: number;
+  private readonly last: number | null;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+  private watch: ReceiveWatch | null = null;
+  /** Where the answer's body ends (exclusive); UNKNOWN_END until the server closes. */
+  private bodyEnd = UNKNOWN_END;
+  /** The segment was split under us (or the server overran): our part is done, the rest is left unread. */
+  private cutShort = false;
+
+  constructor(
+    private readonly ctx: TransferContext,
+    private readonly segment: LiveSegment,
+    private readonly sink: SegmentSink,
+    private readonly connection: AbortController,
+  ) {
+    this.url = ctx.sources.requestUrl;
+    this.first = segment.position;
+    this.headers = ctx.sources.headersFor(this.url);
+    const version = ctx.version;
+    this.last = version.ranged ? segment.end - 1 : null;
+    if (this.last !== null) {
+      this.headers['range'] = `bytes=${this.first}-${this.last}`;
+      const ifRange = ifRangeValue(version.validators, version.responseDate);
+      if (ifRange) this.headers['if-range'] = ifRange;
+    }
+  }
+
+  async overReceivePath(pool: ConnectionPool): Promise<void> {
+    const { ctx, segment } = this;
+    const headers = { 'user-agent': USER_AGENT, ...this.headers };
+    const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal });
+    try {
+      this.accept(headOf(response.head));
+      let holds = 0;
+      const hold = () => {
+        if (holds++ === 0) response.pause();
+      };
+      const release = () => {
+        if (--holds > 0) return;
+        this.watch!.ready(ctx.clock.now());
+        if (!this.connection.signal.aborted) response.resume();
+      };
+      const limit = this.bodyEnd === UNKNOWN_END ? Number.MAX_SAFE_INTEGER : this.bodyEnd - this.first;
+      const end = await response.receive((buffer, start, stop) => {
+        const n = this.room(stop - start);
+        if (n < stop - start) response.setLimit(segment.position - this.first + n);
+        if (n <= 0) return;
+        const now = ctx.clock.now();
+        this.watch!.received(n, now);
+        this.sink.copy(buffer, start, start + n);
+        this.counted(n);
+        if (!this.sink.hasRoom) {
+          hold();
+          this.sink.whenRoom(release);
+        }
+        const pace = this.pace(n);
+        if (pace > 0) {
+          hold();
+          ctx.clock.sleep(pace, this.connection.signal).then(release, release);
+        }
+        if (holds === 0) this.watch!.ready(now);
+      }, limit);
+      this.ended(end.complete);
+    } finally {
+      response.stop();
+    }
+  }
+
+  async overGot(): Promise<void> {
+    const { ctx } = this;
+    const request = ctx.http.stream(this.url, this.headers, this.connection.signal);
+    try {
+      this.accept(headOf(await awaitResponse(request)));
+      let complete = true;
+      for await (const chunk of request as AsyncIterable<Buffer>) {
+        const n = this.room(chunk.length);
+        if (n > 0) {
+          // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
+          this.watch!.received(n, ctx.clock.now());
+          const wait = this.pace(n);
+          if (wait > 0) await ctx.clock.sleep(wait, this.connection.signal);
+          await this.sink.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+          this.watch!.ready(ctx.clock.now());
+          this.counted(n);
+        }
+        if (this.cutShort) {
+          complete = false;
+          break;
+        }
+      }
+      this.ended(complete);
+    } finally {
+      if (!request.readableEnded) request.destroy();
+    }
+  }
+
+  /** Judges the answer before any byte of it is written; throws unless its body is to be written. */
+  private accept(head: ResponseHead): void {
+    const { ctx, segment } = this;
+    const verdict = classifyRangeAnswer(head, { first: this.first, last: this.last }, ctx.version.validators);
+    if (verdict.kind === 'restart') throw new StartOver(verdict.reason);
+    if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
+    if (verdict.kind === 'retry' || verdict.kind === 'fail') throw verdict.error;
+    this.bodyEnd = verdict.end ?? UNKNOWN_END;
+    // Bytes of this answer meet bytes of another one here.
+    ctx.seams?.add(this.first);
+    segment.beginConnection(ctx.clock.now());
+    this.watch = new ReceiveWatch(this.connection, ctx.clock.now());
+    ctx.watches.add(this.watch);
+  }
+
+  /** How many of `n` arriving bytes still belong to this segment: it may have been split since the last read. */
+  private room(n: number): number {
+    const room = Math.max(0, Math.min(this.segment.end, this.bodyEnd) - this.segment.position);
+    if (n > room) this.cutShort = true;
+    return Math.min(n, room);
+  }
+
+  private counted(n: number): void {
+    this.segment.received(n);
+    this.ctx.onReceived(n);
+  }
+
+  /** Milliseconds to wait before reading on, for the download's and the global speed limits. */
+  private pace(n: number): number {
+    let wait = 0;
+    for (const bucket of this.ctx.buckets) wait = Math.max(wait, bucket.take(n));
+    return wait;
+  }
+
+  private ended(complete: boolean): void {
+    const { segment } = this;
+    if (this.cutShort) return;
+    if (this.bodyEnd === UNKNOWN_END && complete) {
+      // A body of unknown length ends when the server closes it: that is the size.
+      segment.end = segment.position;
+      this.ctx.version.validators = { ...this.ctx.version.validators, size: segment.position };
+      return;
+    }
+    if (segment.position < Math.min(segment.end, this.bodyEnd)) {
+      throw new BraidError('NETWORK_ERROR', 'the server closed the connection before the end of the body', { retryable: true });
+    }
+  }
+
+  done(): void {
+    if (this.watch) this.ctx.watches.delete(this.watch);
   }
 }

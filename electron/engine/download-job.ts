@@ -5,6 +5,7 @@ import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
+import type { ConnectionPool } from './receive/connection-pool';
 import { JobState } from './job-state';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
@@ -38,6 +39,10 @@ export interface JobContext {
   timing: Timing;
   segments: number;
   perDownloadMemory: number;
+  /** Braid's own receive path; null sends every request through got. */
+  receivePool: ConnectionPool | null;
+  /** The most one socket read brings. */
+  maxRead: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export class DownloadJob {
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
+  private readonly fastPath = { enabled: true };
   connections = 0;
   private readonly speed = new SpeedMeter();
 
@@ -242,6 +248,10 @@ export class DownloadJob {
       sinks: this.sinks,
       retries: this.retries,
       clock: ctx.clock,
+      firstByteTimeoutMs: ctx.timing.firstByteTimeoutMs,
+      receivePool: ctx.receivePool,
+      fastPath: this.fastPath,
+      maxRead: ctx.maxRead,
       onReceived: (bytes) => this.speed.add(bytes),
     };
   }

@@ -17,6 +17,7 @@ import { BufferPool } from './buffer-pool';
 import { DownloadJob, type JobContext, type JobOutcome } from './download-job';
 import { BraidError } from './errors';
 import { HttpClient } from './http-client';
+import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import { systemClock } from './system-clock';
@@ -36,7 +37,12 @@ export interface EngineDeps {
   bufferSize?: number;
   /** Time for deadlines, retries and checkpoints; tests pass a fake one. */
   clock?: Clock;
+  /** Segment bodies through Braid's own receive path (the default), or all through got. */
+  receivePath?: boolean;
 }
+
+/** Each socket of the receive path reads into one buffer of this size, reused for every read. */
+const READ_SIZE = 64 * 1024;
 
 export interface StartOptions {
   /** Run only these downloads (the CLI's `get`); absent means the whole queue. */
@@ -56,6 +62,7 @@ export class Engine implements BraidApi {
   private readonly timing: Timing;
   private settings: Settings;
   private readonly http: HttpClient;
+  private readonly receivePool: ConnectionPool | null;
   private readonly budget: MemoryBudget;
   private readonly pool: BufferPool;
   private readonly globalBucket: TokenBucket;
@@ -82,6 +89,10 @@ export class Engine implements BraidApi {
       firstByteMs: this.timing.firstByteTimeoutMs,
       idleSocketMs: this.timing.idleSocketMs,
     });
+    this.receivePool =
+      deps.receivePath === false
+        ? null
+        : new ConnectionPool({ connectTimeoutMs: this.timing.connectTimeoutMs, idleTimeoutMs: this.timing.idleSocketMs, readBufferSize: READ_SIZE });
     this.budget = new MemoryBudget(this.settings.memoryBudget);
     const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
     this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
@@ -113,6 +124,7 @@ export class Engine implements BraidApi {
     this.tick = null;
     this.emitSnapshot();
     this.http.close();
+    this.receivePool?.close();
   }
 
   // ---- scheduler -----------------------------------------------------------------------------------------
@@ -150,6 +162,8 @@ export class Engine implements BraidApi {
       timing: this.timing,
       segments: this.settings.segments,
       perDownloadMemory: this.settings.perDownloadMemory,
+      receivePool: this.receivePool,
+      maxRead: READ_SIZE,
     };
   }
 
@@ -442,7 +456,7 @@ export class Engine implements BraidApi {
   stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number } {
     return {
       running: this.jobs.size,
-      sockets: this.http.socketCount(),
+      sockets: this.http.socketCount() + (this.receivePool?.openSockets ?? 0),
       reservedMemory: this.budget.reserved,
       peakInFlight: this.budget.peakInFlight,
       globalSpeed: this.globalSpeed,

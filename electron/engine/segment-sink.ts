@@ -4,17 +4,22 @@ import type { MemoryAccount } from './memory-budget';
 import type { PartFileHandle } from './ports';
 
 /**
- * Coalesces one connection's small network chunks into full pooled buffers and writes each at its offset.
- * Writes of one segment run one after another, so `segment.written` only ever covers contiguous bytes.
- * Memory for a buffer is reserved before it is filled and released once it is on disk.
+ * Copies one connection's bytes into pooled buffers and writes each full one at its offset. The copy is
+ * synchronous, straight out of the socket's read buffer: memory for the next buffer is reserved ahead, so
+ * whatever one read brings (at most `maxRead` bytes) always fits; when it is not reserved yet `hasRoom` is
+ * false and the reader pauses its socket until `whenRoom` calls back. Writes of one segment run one after
+ * another, so `segment.written` only ever covers contiguous bytes; memory goes back once a buffer is on disk.
  */
 export class SegmentSink {
-  private buffer: Buffer | null = null;
+  private current: Buffer | null = null;
   private length = 0;
   private offset = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private pending = 0;
+  /** A second buffer's memory is reserved: the next bytes fit even when the current buffer is nearly full. */
+  private spare = false;
+  private reserving: Promise<void> | null = null;
+  private writes: Promise<void> = Promise.resolve();
   private failure: unknown = null;
+  private finished = false;
 
   constructor(
     private readonly file: PartFileHandle,
@@ -22,45 +27,112 @@ export class SegmentSink {
     private readonly pool: BufferPool,
     private readonly account: MemoryAccount,
     private readonly signal: AbortSignal,
-  ) {}
+    private readonly maxRead: number,
+  ) {
+    this.offset = segment.position;
+    this.reserveSpare();
+  }
 
-  /** Copies `chunk` (which starts at `segment.position`) into buffers; waits when memory is full. */
-  async push(chunk: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
-    let read = 0;
-    while (read < chunk.length) {
-      if (!this.buffer) {
-        // Waiting for memory while holding a half-filled buffer could starve everyone: write it first.
-        if (this.pending >= 2) await this.chain;
-        await this.account.reserve(this.pool.size, this.signal);
-        this.buffer = this.pool.get();
-        this.length = 0;
-        this.offset = this.segment.position + read;
-      }
-      const n = chunk.copy(this.buffer, this.length, read);
-      this.length += n;
-      read += n;
-      this.account.hold(n);
-      if (this.length === this.buffer.length) this.flush();
+  /** Whether the next read fits without waiting. */
+  get hasRoom(): boolean {
+    return this.spare || (this.current !== null && this.current.length - this.length >= this.maxRead);
+  }
+
+  /**
+   * Calls back once the next read fits (or the wait failed: the caller then finds out from its signal). Waiting
+   * while holding a half-filled buffer could starve every connection of the download, so that buffer goes to
+   * the disk first and its memory comes back.
+   */
+  whenRoom(callback: () => void): void {
+    if (this.hasRoom) {
+      queueMicrotask(callback);
+      return;
     }
+    this.flush();
+    (this.reserving ?? this.reserveSpare()).then(callback, callback);
+  }
+
+  /** Resolves when the next read fits. */
+  room(): Promise<void> {
+    return this.hasRoom ? Promise.resolve() : new Promise((resolve) => this.whenRoom(resolve));
+  }
+
+  /** Copies `source[start, end)`, which continues the segment at `segment.position`; never waits. */
+  copy(source: Buffer, start: number, end: number): void {
+    if (this.failure) throw this.failure;
+    while (start < end) {
+      if (!this.current) {
+        if (!this.spare) throw new Error('a read brought more than the room kept for it');
+        this.spare = false;
+        this.current = this.pool.get();
+        this.length = 0;
+        this.reserveSpare();
+      }
+      const n = source.copy(this.current, this.length, start, end);
+      this.account.hold(n);
+      this.length += n;
+      start += n;
+      if (this.length === this.current.length) this.flush();
+    }
+  }
+
+  /** Copies a chunk of any size (a got stream's), waiting for memory between reads' worth. */
+  async push(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length; at += this.maxRead) {
+      await this.room();
+      if (this.signal.aborted) throw this.signal.reason;
+      this.copy(chunk, at, Math.min(chunk.length, at + this.maxRead));
+    }
+  }
+
+  /**
+   * Writes a half-filled buffer of a quiet connection, so it holds neither memory nor progress back; only when
+   * the next read still fits without waiting.
+   */
+  flushIdle(): void {
+    if (this.spare && this.current && this.length > 0) this.flush();
+  }
+
+  /** Writes what is buffered, waits for every write, gives back all memory; throws the first write error. */
+  async finish(): Promise<void> {
+    this.finished = true;
+    this.flush();
+    await this.writes;
+    await this.reserving?.catch(() => undefined);
+    if (this.spare) this.account.release(this.pool.size);
+    this.spare = false;
     if (this.failure) throw this.failure;
   }
 
-  /** Starts writing the current buffer, full or not. */
-  flush(): void {
-    const buffer = this.buffer;
+  private reserveSpare(): Promise<void> {
+    if (this.reserving) return this.reserving;
+    const reserving = this.account.reserve(this.pool.size, this.signal).then(() => {
+      if (this.reserving === reserving) this.reserving = null;
+      if (this.finished) this.account.release(this.pool.size);
+      else this.spare = true;
+    });
+    this.reserving = reserving;
+    // A stop rejects the wait; whoever waits on it hears of the stop from its own signal.
+    reserving.catch(() => {
+      if (this.reserving === reserving) this.reserving = null;
+    });
+    return reserving;
+  }
+
+  private flush(): void {
+    const buffer = this.current;
     if (!buffer) return;
     const length = this.length;
     const offset = this.offset;
-    this.buffer = null;
+    this.current = null;
+    this.offset += length;
     this.length = 0;
     if (length === 0) {
       this.pool.put(buffer);
       this.account.release(this.pool.size);
       return;
     }
-    this.pending++;
-    this.chain = this.chain.then(async () => {
+    this.writes = this.writes.then(async () => {
       try {
         if (!this.failure) {
           await this.file.write(buffer, length, offset);
@@ -69,18 +141,10 @@ export class SegmentSink {
       } catch (error) {
         this.failure ??= error;
       } finally {
-        this.pending--;
         this.account.drop(length);
         this.account.release(this.pool.size);
         this.pool.put(buffer);
       }
     });
-  }
-
-  /** Writes what is buffered and waits until every write is done; throws the first write error. */
-  async drain(): Promise<void> {
-    this.flush();
-    await this.chain;
-    if (this.failure) throw this.failure;
   }
 }
