@@ -200,7 +200,7 @@ class SegmentRequest {
 
   async overGot(): Promise<void> {
     const { ctx } = this;
-    const request = ctx.http.stream(this.url, this.headers, this.connection.signal);
+    const request = await ctx.http.stream(this.url, this.headers, this.connection.signal);
     try {
       this.accept(headOf(await awaitResponse(request)));
       let complete = true;

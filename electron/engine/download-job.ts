@@ -189,7 +189,8 @@ export class DownloadJob {
   private probe(): Promise<ProbeResult> {
     const { sources } = this.state;
     const signal = this.stopper.signal;
-    return this.retries.attempt(() => probe(this.ctx.http, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+    const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
+    return this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
   }
 
   private verifySeams(): Promise<void> {

@@ -1,4 +1,4 @@
-import got, { type Got, type Request } from 'got';
+import type { Got, Request } from 'got';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -23,17 +23,30 @@ function origin(url: URL | string): string {
 /**
  * One got instance over keep-alive agents (sockets capped per origin). Nothing is decompressed (offsets are
  * into the bytes on the wire), nothing is retried by got (the engine owns retry and resume), HTTP errors are
- * answers to inspect, not exceptions.
+ * answers to inspect, not exceptions. got is loaded with the first request that needs it: Braid's own receive
+ * path answers the common ones, and got's modules are a good part of a small process's memory.
  */
 export class HttpClient {
-  readonly got: Got;
+  private got: Promise<Got> | null = null;
   private readonly agents: { http: http.Agent; https: https.Agent };
 
-  constructor(timeouts: HttpTimeouts, options: { maxSocketsPerOrigin?: number; maxRedirects?: number } = {}) {
+  constructor(
+    private readonly timeouts: HttpTimeouts,
+    private readonly options: { maxSocketsPerOrigin?: number; maxRedirects?: number } = {},
+  ) {
     const maxSockets = options.maxSocketsPerOrigin ?? 32;
     const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: timeouts.idleSocketMs };
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-    this.got = got.extend({
+  }
+
+  private client(): Promise<Got> {
+    this.got ??= import('got').then(({ default: got }) => this.configure(got));
+    return this.got;
+  }
+
+  private configure(got: Got): Got {
+    const { timeouts, options } = this;
+    return got.extend({
       agent: this.agents,
       decompress: false,
       retry: { limit: 0 },
@@ -61,8 +74,10 @@ export class HttpClient {
     });
   }
 
-  stream(url: string, headers: Record<string, string>, signal: AbortSignal, method: 'GET' | 'HEAD' = 'GET'): Request {
-    return this.got.stream(url, { method, headers, signal });
+  async stream(url: string, headers: Record<string, string>, signal: AbortSignal, method: 'GET' | 'HEAD' = 'GET'): Promise<Request> {
+    const got = await this.client();
+    if (signal.aborted) throw signal.reason;
+    return got.stream(url, { method, headers, signal });
   }
 
   /** Open sockets per origin, for leak checks. */

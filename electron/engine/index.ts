@@ -4,7 +4,15 @@ export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDown
 export { systemClock } from './system-clock';
 export { nodeFileSystem } from './part-file';
 export { BraidError, toWireError } from './errors';
-export { dispatch } from './api-dispatch';
+import type { dispatch as Dispatch } from './api-dispatch';
+
+/**
+ * Checks a face's call against the API's schemas and runs it. The schemas (and their library) load with the
+ * first call, so a process that never takes calls from a face (`braid get`) never loads them.
+ */
+export async function dispatch(...args: Parameters<typeof Dispatch>): ReturnType<typeof Dispatch> {
+  return (await import('./api-dispatch')).dispatch(...args);
+}
 export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';

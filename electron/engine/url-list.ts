@@ -1,7 +1,7 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
-import { checkAddRequest } from '../../shared/api-schema';
+import type { checkAddRequest as CheckAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
-import { CONNECTIONS, HEADER_NAME, inRange, rangeMessage } from '../../shared/limits';
+import { CONNECTIONS, HEADER_NAME, inRange, MAX_URL, rangeMessage } from '../../shared/limits';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
 import { LINE_TOO_LONG, MAX_LINE_BYTES, type Line } from './line-reader';
@@ -58,11 +58,24 @@ function applyOption(p: Pending, key: string, value: string): string | null {
   }
 }
 
+/**
+ * The API's own check of an entry. Loaded with the first entry, not with the engine: the schema library is a
+ * good part of a small process's memory, and a download of plain URLs has no list to check.
+ */
+let loadedCheck: typeof CheckAddRequest | null = null;
+async function entryCheck(): Promise<typeof CheckAddRequest> {
+  loadedCheck ??= (await import('../../shared/api-schema')).checkAddRequest;
+  return loadedCheck;
+}
+
 /** The entry, checked by the same rules as the API's `add` (header count, mirrors, lengths), or why not. */
-function finish(p: Pending): ListItem {
+async function finish(p: Pending): Promise<ListItem> {
   if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
   if (Object.keys(p.options).length > 0) p.request.options = p.options;
-  const checked = checkAddRequest(p.request);
+  // A bare URL (what most lists and every command-line argument are) has one rule, its length, and
+  // `checkUrl` has parsed it already: the schema library is loaded only for entries with more to check.
+  if (Object.keys(p.request).length === 1 && p.request.url.length <= MAX_URL) return { kind: 'entry', line: p.line, request: p.request };
+  const checked = (await entryCheck())(p.request);
   return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message };
 }
 
@@ -111,7 +124,7 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
       }
       continue;
     }
-    if (pending) yield finish(pending);
+    if (pending) yield await finish(pending);
     pending = null;
     skipping = false;
     const uris = trimmed.split('\t').map((u) => u.trim()).filter((u) => u !== '');
@@ -125,5 +138,5 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
       yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error) };
     }
   }
-  if (pending) yield finish(pending);
+  if (pending) yield await finish(pending);
 }
