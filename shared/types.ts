@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'NOT_ENOUGH_DISK_SPACE'
   | 'DISK_FULL'
   | 'FILE_ERROR'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  /** Braid itself went wrong (a store write failed, a job broke its contract); never retried by itself. */
+  | 'INTERNAL';
 
 export type ChecksumAlgorithm = 'md5' | 'sha-1' | 'sha-256' | 'sha-512';
 
@@ -132,7 +134,11 @@ export interface ImportReport {
 }
 
 export type EngineEvent =
-  | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats }
+  /**
+   * Running downloads and a bounded number of changed ones. `listChanged`: more changed than a snapshot carries
+   * (an import, a bulk action): page the list again through `list`.
+   */
+  | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats; listChanged?: boolean }
   | { type: 'completed'; id: number; name: string; path: string }
   | { type: 'failed'; id: number; error: DownloadError }
   | { type: 'removed'; ids: number[] };
