@@ -19,7 +19,7 @@ import { HttpClient } from './http-client';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import type { DownloadRepository, FileSystemPort, NewDownload } from './ports';
-import { reportOnce } from './report';
+import { reportOnce } from './report-once';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { TokenBucket } from './token-bucket';

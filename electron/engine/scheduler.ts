@@ -3,7 +3,7 @@ import type { DownloadError, DownloadRecord, DownloadSnapshot, DownloadStatus, S
 import { checkTransition, internalError, statusAfterStop, type JobOutcome } from './download-status';
 import type { EventHub } from './event-hub';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
-import { reportOnce } from './report';
+import { reportOnce } from './report-once';
 
 /** What the scheduler needs of a job: run it to an outcome, stop it, and look at it. */
 export interface ScheduledJob {
