@@ -115,8 +115,9 @@ export class Engine implements BraidApi {
     try {
       this.hub.tick();
       // `braid add` from another process queues into the same database: start it when a slot is free. A run
-      // limited to its own downloads (`get`) has nothing to pick up and is pumped as its jobs end.
-      if (this.scheduler.runsWholeQueue && this.scheduler.runningCount < this.settings.maxConcurrent) this.scheduler.pump();
+      // limited to its own downloads (`get`) is pumped as its jobs end, and here too (one indexed query), so a
+      // pump that failed once does not leave its downloads waiting.
+      if (this.scheduler.runningCount < this.settings.maxConcurrent) this.scheduler.pump();
     } catch (error) {
       reportOnce('the engine tick failed', error);
     }

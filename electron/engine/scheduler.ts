@@ -57,11 +57,6 @@ export class Scheduler<J extends ScheduledJob> {
     return this.jobs.size;
   }
 
-  /** Whether the scheduler runs the whole queue (and so picks up what another process queued). */
-  get runsWholeQueue(): boolean {
-    return this.only === null;
-  }
-
   running(id: number): J | undefined {
     return this.jobs.get(id)?.job;
   }
