@@ -150,7 +150,11 @@ export interface ImportReport {
 }
 
 export type EngineEvent =
-  | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats }
+  /**
+   * Running downloads and a bounded number of changed ones. `listChanged`: more changed than a snapshot carries
+   * (an import, a bulk action): page the list again through `list`.
+   */
+  | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats; listChanged?: boolean }
   | { type: 'completed'; id: number; name: string; path: string }
   | { type: 'failed'; id: number; error: DownloadError }
   | { type: 'removed'; ids: number[] };

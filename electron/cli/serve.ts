@@ -106,10 +106,22 @@ export async function startServer(api: BraidApi, options: ServeOptions): Promise
   const clients = new Set<WebSocket>();
   const send = (ws: WebSocket, message: ServerMessage) => ws.send(JSON.stringify(message));
 
+  // A client that missed a snapshot missed the rows it carried: the next one it gets tells it to page again.
+  const missedSnapshot = new WeakSet<WebSocket>();
   const unsubscribe = api.onEvent((event) => {
     const text = JSON.stringify({ type: 'event', event } satisfies ServerMessage);
+    let catchUp: string | null = null;
     for (const ws of clients) {
-      if (event.type === 'snapshot' && ws.bufferedAmount > MAX_BUFFERED) continue;
+      if (event.type === 'snapshot' && ws.bufferedAmount > MAX_BUFFERED) {
+        missedSnapshot.add(ws);
+        continue;
+      }
+      if (event.type === 'snapshot' && missedSnapshot.has(ws)) {
+        missedSnapshot.delete(ws);
+        catchUp ??= JSON.stringify({ type: 'event', event: { ...event, listChanged: true } } satisfies ServerMessage);
+        ws.send(catchUp);
+        continue;
+      }
       ws.send(text);
     }
   });

@@ -1,6 +1,8 @@
-import type { DownloadError, DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
+import { CONNECTIONS } from '../../shared/limits';
+import type { DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
 import type { BufferPool } from './buffer-pool';
 import { Checkpointer } from './checkpointer';
+import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { Finishing, type Finished } from './finishing';
@@ -21,12 +23,6 @@ import { TokenBucket } from './token-bucket';
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
-
-/** How a run ended. The job never decides the download's status: the scheduler does, from this. */
-export type JobOutcome =
-  | { kind: 'completed'; name: string; path: string; size: number }
-  | { kind: 'failed'; error: DownloadError }
-  | { kind: 'stopped'; reason: StopReason };
 
 export interface JobContext {
   repo: DownloadRepository;
@@ -103,7 +99,7 @@ export class DownloadJob {
   }
 
   private get connectionCount(): number {
-    return Math.max(1, Math.min(32, this.state.record.options.segments ?? this.ctx.segments));
+    return Math.max(CONNECTIONS.min, Math.min(CONNECTIONS.max, this.state.record.options.segments ?? this.ctx.segments));
   }
 
   /** Stops the transfer; `run()` then checkpoints and resolves with a `stopped` outcome. */

@@ -1,12 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
+import { CONNECTIONS, inRange, rangeMessage } from '../../shared/limits';
 import type {
   AddRequest,
   AddResult,
   DownloadRecord,
-  DownloadSnapshot,
-  DownloadStatus,
   EngineEvent,
   ImportReport,
   ListPage,
@@ -14,18 +13,28 @@ import type {
   Settings,
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
-import { DownloadJob, type JobContext, type JobOutcome } from './download-job';
+import { DownloadJob, type JobContext } from './download-job';
 import { BraidError } from './errors';
+import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
 import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
-import { systemClock } from './system-clock';
 import type { Clock, DownloadRepository, FileSystemPort, NewDownload } from './ports';
+import { reportOnce } from './report-once';
+import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
+import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
 import { parseUrlList } from './url-list';
+
+/** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
+export interface DesktopShell {
+  /** Opens the file with its default application; resolves with an error message, or '' when it worked. */
+  openFile(path: string): Promise<string>;
+  showInFolder(path: string): void;
+}
 
 export interface EngineDeps {
   repo: DownloadRepository;
@@ -35,6 +44,8 @@ export interface EngineDeps {
   timing?: Partial<Timing>;
   /** Size of the pooled write buffers. */
   bufferSize?: number;
+  /** Supplied by the desktop app; without it `open` refuses (the CLI, `braid serve`). */
+  shell?: DesktopShell;
   /** Time for deadlines, retries and checkpoints; tests pass a fake one. */
   clock?: Clock;
   /** Segment bodies through Braid's own receive path (the default), or all through got. */
@@ -52,36 +63,31 @@ export interface StartOptions {
 const BUFFER_SIZE = 256 * 1024;
 
 /**
- * The engine: a queue of downloads in the store, at most `maxConcurrent` of them running as jobs, and a tick
- * that sends coalesced snapshots to listeners. It implements the BraidApi every face of Braid uses.
+ * The engine's facade, the BraidApi every face of Braid uses: it validates and queues, and hands running to the
+ * scheduler and events to the hub. A tick sends the coalesced snapshot and, when the whole queue runs, starts
+ * what another process (`braid add`) queued.
  */
 export class Engine implements BraidApi {
   private readonly repo: DownloadRepository;
   private readonly fs: FileSystemPort;
-  private readonly clock: Clock;
   private readonly timing: Timing;
   private settings: Settings;
+  private readonly clock: Clock;
   private readonly http: HttpClient;
   private readonly receivePool: ConnectionPool | null;
   private readonly budget: MemoryBudget;
   private readonly pool: BufferPool;
   private readonly globalBucket: TokenBucket;
-  private readonly jobs = new Map<number, { job: DownloadJob; done: Promise<JobOutcome> }>();
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
-  /** Downloads whose state changed since the last tick and are not running. */
-  private readonly dirty = new Set<number>();
-  private only: Set<number> | null = null;
-  private started = false;
-  private closing = false;
+  private readonly shell: DesktopShell | undefined;
+  private readonly hub: EventHub;
+  private readonly scheduler: Scheduler<DownloadJob>;
   private tick: NodeJS.Timeout | null = null;
-  private globalSpeed = 0;
-  /** Per-status counts, a full scan of a possibly huge table: refreshed at most once a second. */
-  private counts: { at: number; value: Record<DownloadStatus, number> } | null = null;
 
   constructor(deps: EngineDeps) {
     this.repo = deps.repo;
     this.fs = deps.fs ?? nodeFileSystem;
     this.clock = deps.clock ?? systemClock;
+    this.shell = deps.shell;
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.settings = mergeSettings(mergeSettings(DEFAULT_SETTINGS, deps.repo.loadSettings()), deps.overrides ?? {});
     this.http = new HttpClient({
@@ -97,57 +103,61 @@ export class Engine implements BraidApi {
     const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
     this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
     this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
+    this.hub = new EventHub(this.repo, {
+      sample: (now) =>
+        [...this.scheduler.runningJobs()].map((job) => {
+          job.sampleSpeed(now);
+          return job.snapshot();
+        }),
+      live: (id) => this.scheduler.running(id)?.snapshot(),
+      memory: () => ({ perDownload: this.settings.perDownloadMemory, budget: this.budget.limit }),
+    });
+    this.scheduler = new Scheduler({
+      repo: this.repo,
+      hub: this.hub,
+      createJob: (record) => new DownloadJob(record, this.jobContext()),
+      maxConcurrent: () => this.settings.maxConcurrent,
+      onIdle: () => this.pool.release(),
+    });
   }
 
   /** Resumes what was running when Braid last stopped (or crashed) and starts the queue. */
   start(options: StartOptions = {}): void {
-    if (this.started) return;
-    this.started = true;
-    this.only = options.only ? new Set(options.only) : null;
-    this.repo.requeue('active', null);
-    this.tick = setInterval(() => {
-      this.emitSnapshot();
+    if (this.scheduler.isStarted) return;
+    this.scheduler.start(options.only);
+    this.tick = setInterval(() => this.onTick(), this.timing.tickMs);
+  }
+
+  private onTick(): void {
+    try {
+      this.hub.tick();
       // `braid add` from another process queues into the same database: start it when a slot is free. A run
-      // limited to its own downloads (`get`) has nothing to pick up and is pumped as its jobs end.
-      if (!this.only && this.jobs.size < this.settings.maxConcurrent) this.pump();
-    }, this.timing.tickMs);
-    this.pump();
-  }
-
-  /** Stops every running download as a shutdown (they resume on the next start), checkpointed. */
-  async close(): Promise<void> {
-    this.closing = true;
-    const running = [...this.jobs.values()];
-    for (const { job } of running) job.stop('shutdown');
-    await Promise.all(running.map((r) => r.done));
-    if (this.tick) clearInterval(this.tick);
-    this.tick = null;
-    this.emitSnapshot();
-    this.http.close();
-    this.receivePool?.close();
-  }
-
-  // ---- scheduler -----------------------------------------------------------------------------------------
-
-  private pump(): void {
-    if (!this.started || this.closing) return;
-    const free = this.settings.maxConcurrent - this.jobs.size;
-    if (free <= 0) return;
-    const exclude = new Set(this.jobs.keys());
-    let candidates: DownloadRecord[];
-    if (!this.only) {
-      candidates = this.repo.nextQueued(free, exclude);
-    } else {
-      // Walk the queue in run order, a page at a time, keeping only this run's downloads.
-      candidates = [];
-      for (let offset = 0, page = 256; candidates.length < free && offset < 64 * page; offset += page) {
-        const rows = this.repo.nextQueued(page, exclude, offset);
-        for (const r of rows) if (this.only.has(r.id) && candidates.length < free) candidates.push(r);
-        if (rows.length < page) break;
-      }
+      // limited to its own downloads (`get`) is pumped as its jobs end, and here too (one indexed query), so a
+      // pump that failed once does not leave its downloads waiting.
+      if (this.scheduler.runningCount < this.settings.maxConcurrent) this.scheduler.pump();
+    } catch (error) {
+      reportOnce('the engine tick failed', error);
     }
-    for (const record of candidates) this.launch(record);
-    if (this.jobs.size === 0) this.pool.release();
+  }
+
+  /**
+   * Stops every running download as a shutdown (they resume on the next start), checkpointed. Whatever fails on
+   * the way, the tick is cleared and the connections closed.
+   */
+  async close(): Promise<void> {
+    try {
+      await this.scheduler.close();
+    } finally {
+      if (this.tick) clearInterval(this.tick);
+      this.tick = null;
+      try {
+        this.hub.tick();
+      } catch (error) {
+        reportOnce('the last snapshot failed', error);
+      }
+      this.http.close();
+      this.receivePool?.close();
+    }
   }
 
   private jobContext(): JobContext {
@@ -167,44 +177,9 @@ export class Engine implements BraidApi {
     };
   }
 
-  private launch(record: DownloadRecord): void {
-    this.repo.update(record.id, { status: 'active', stopReason: null, error: null });
-    const job = new DownloadJob({ ...record, status: 'active' }, this.jobContext());
-    const done = job.run().then((outcome) => {
-      this.jobs.delete(record.id);
-      this.settle(record.id, outcome);
-      this.dirty.add(record.id);
-      if (outcome.kind === 'completed') this.emit({ type: 'completed', id: record.id, name: outcome.name, path: outcome.path });
-      if (outcome.kind === 'failed') this.emit({ type: 'failed', id: record.id, error: outcome.error });
-      this.pump();
-      return outcome;
-    });
-    this.jobs.set(record.id, { job, done });
-  }
-
-  private settle(id: number, outcome: JobOutcome): void {
-    if (outcome.kind === 'completed') {
-      this.repo.update(id, { status: 'completed', name: outcome.name, size: outcome.size, bytesDone: outcome.size, completedAt: Date.now(), error: null, stopReason: null, placing: null });
-    } else if (outcome.kind === 'failed') {
-      this.repo.update(id, { status: 'failed', error: outcome.error, stopReason: null });
-    } else {
-      this.repo.update(id, { status: outcome.reason === 'user' ? 'paused' : 'queued', stopReason: outcome.reason });
-    }
-  }
-
   /** Resolves when none of `ids` is queued or running any more. */
-  async whenSettled(ids: Iterable<number>): Promise<void> {
-    const wanted = new Set(ids);
-    for (;;) {
-      const running = [...this.jobs.entries()].filter(([id]) => wanted.has(id)).map(([, r]) => r.done);
-      if (running.length > 0) {
-        await Promise.race(running);
-        continue;
-      }
-      const waiting = [...wanted].some((id) => this.repo.get(id)?.status === 'queued');
-      if (!waiting || this.closing) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  whenSettled(ids: Iterable<number>): Promise<void> {
+    return this.scheduler.whenSettled(ids);
   }
 
   // ---- BraidApi ------------------------------------------------------------------------------------------
@@ -219,8 +194,8 @@ export class Engine implements BraidApi {
       try {
         const url = checkUrl(r.url);
         const mirrors = (r.mirrors ?? []).map(checkUrl);
-        if (r.options?.segments !== undefined && (!Number.isInteger(r.options.segments) || r.options.segments < 1 || r.options.segments > 32)) {
-          throw new BraidError('INVALID_OPTION', 'segments must be a whole number from 1 to 32');
+        if (r.options?.segments !== undefined && !inRange(r.options.segments, CONNECTIONS)) {
+          throw new BraidError('INVALID_OPTION', rangeMessage('connections per download', CONNECTIONS));
         }
         return {
           url,
@@ -241,11 +216,11 @@ export class Engine implements BraidApi {
     const ids = this.repo.insertMany(fresh);
     let next = 0;
     const out = results.map((r) => ('ok' in r ? r : { ok: true as const, id: ids[next++]!, resumed: false }));
-    if (this.started) {
-      for (const id of ids) this.dirty.add(id);
-      if (this.only) for (const id of ids) this.only.add(id);
+    if (this.scheduler.isStarted) {
+      this.hub.changed(ids);
+      this.scheduler.include(ids);
     }
-    this.pump();
+    this.scheduler.pump();
     return out;
   }
 
@@ -280,36 +255,16 @@ export class Engine implements BraidApi {
   requeueUnfinished(url: string, folder: string, name: string | null): number | null {
     const found = this.repo.findUnfinished(checkUrl(url), resolve(folder), name);
     if (!found) return null;
-    if (found.status !== 'active') this.repo.update(found.id, { status: 'queued', stopReason: null, error: null });
-    if (this.only) this.only.add(found.id);
+    this.scheduler.requeue(found);
     return found.id;
   }
 
-  async pause(ids: number[]): Promise<void> {
-    const stopping: Promise<JobOutcome>[] = [];
-    for (const id of ids) {
-      const running = this.jobs.get(id);
-      if (running) {
-        running.job.stop('user');
-        stopping.push(running.done);
-      } else if (this.repo.get(id)?.status === 'queued') {
-        this.repo.update(id, { status: 'paused', stopReason: 'user' });
-        this.dirty.add(id);
-      }
-    }
-    await Promise.all(stopping);
+  pause(ids: number[]): Promise<void> {
+    return this.scheduler.pause(ids);
   }
 
   async resume(ids: number[]): Promise<void> {
-    for (const id of ids) {
-      const rec = this.repo.get(id);
-      if (rec && (rec.status === 'paused' || rec.status === 'failed')) {
-        this.repo.update(id, { status: 'queued', stopReason: null, error: null });
-        this.dirty.add(id);
-        this.only?.add(id);
-      }
-    }
-    this.pump();
+    this.scheduler.resume(ids);
   }
 
   retry(ids: number[]): Promise<void> {
@@ -318,16 +273,9 @@ export class Engine implements BraidApi {
 
   async remove(ids: number[], options: { deleteFile: boolean }): Promise<void> {
     const records = ids.map((id) => this.repo.get(id)).filter((r): r is DownloadRecord => r !== null);
-    await Promise.all(
-      records.map(async (r) => {
-        const running = this.jobs.get(r.id);
-        if (running) {
-          running.job.stop('user');
-          await running.done;
-        }
-      }),
-    );
-    this.repo.remove(records.map((r) => r.id));
+    const found = records.map((r) => r.id);
+    await this.scheduler.forget(found);
+    this.repo.remove(found);
     if (options.deleteFile) {
       for (const r of records) {
         if (!r.name) continue;
@@ -335,19 +283,18 @@ export class Engine implements BraidApi {
         if (r.status === 'completed') await rm(join(r.folder, r.name), { force: true });
       }
     }
-    for (const r of records) this.only?.delete(r.id);
-    this.emit({ type: 'removed', ids: records.map((r) => r.id) });
-    this.pump();
+    this.hub.emit({ type: 'removed', ids: found });
+    this.scheduler.pump();
   }
 
   async move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void> {
     this.repo.move(id, direction);
-    this.dirty.add(id);
+    this.hub.changed([id]);
   }
 
   async list(query: ListQuery): Promise<ListPage> {
     const page = this.repo.list(query);
-    return { total: page.total, items: page.items.map((r) => this.snapshotOf(r)) };
+    return { total: page.total, items: page.items.map((r) => this.hub.snapshotOf(r)) };
   }
 
   async detail(id: number) {
@@ -355,8 +302,14 @@ export class Engine implements BraidApi {
     return record ? { record, segments: this.repo.segments(id) } : null;
   }
 
-  async open(): Promise<void> {
-    throw new BraidError('INVALID_OPTION', 'opening files is available in the desktop app only');
+  /** Opens a completed download's file or its folder through the host's shell; refused without one. */
+  async open(id: number, what: 'file' | 'folder'): Promise<void> {
+    if (!this.shell) throw new BraidError('INVALID_OPTION', 'opening files is available in the desktop app only');
+    const path = this.completedPath(id);
+    if (!path) throw new BraidError('INVALID_OPTION', 'only a completed download can be opened');
+    if (what === 'folder') return this.shell.showInFolder(path);
+    const problem = await this.shell.openFile(path);
+    if (problem) throw new BraidError('FILE_ERROR', `cannot open the file: ${problem}`);
   }
 
   /** Where a completed download's file is, from the store; null when it is not completed. */
@@ -374,98 +327,29 @@ export class Engine implements BraidApi {
     this.repo.saveSettings(this.settings);
     this.globalBucket.setRate(this.settings.globalSpeedLimit);
     this.budget.limit = this.settings.memoryBudget;
-    this.pump();
+    this.budget.serve(); // a larger budget may let waiting readers go on
+    this.scheduler.pump();
     return { ...this.settings };
   }
 
   onEvent(listener: (event: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  // ---- events --------------------------------------------------------------------------------------------
-
-  private emit(event: EngineEvent): void {
-    for (const listener of this.listeners) listener(event);
-  }
-
-  private snapshotOf(record: DownloadRecord): DownloadSnapshot {
-    const running = this.jobs.get(record.id);
-    if (running) return running.job.snapshot();
-    return {
-      id: record.id,
-      url: record.url,
-      name: record.name,
-      folder: record.folder,
-      status: record.status,
-      size: record.size,
-      bytesDone: record.bytesDone,
-      speed: 0,
-      eta: null,
-      connections: 0,
-      memory: { inFlight: 0, cap: this.settings.perDownloadMemory },
-      segments: record.status === 'completed' || record.size === null ? [] : this.repo.segments(record.id),
-      error: record.error,
-      priority: record.priority,
-      position: record.position,
-    };
-  }
-
-  /** One coalesced event per tick: every running download plus those that changed state. */
-  private emitSnapshot(): void {
-    const now = performance.now();
-    const downloads: DownloadSnapshot[] = [];
-    let speed = 0;
-    let inFlight = 0;
-    for (const { job } of this.jobs.values()) {
-      job.sampleSpeed(now);
-      const snap = job.snapshot();
-      speed += snap.speed;
-      inFlight += snap.memory.inFlight;
-      downloads.push(snap);
-    }
-    for (const id of this.dirty) {
-      if (this.jobs.has(id)) continue;
-      const record = this.repo.get(id);
-      if (record) downloads.push(this.snapshotOf(record));
-    }
-    this.dirty.clear();
-    this.globalSpeed = speed;
-    if (this.listeners.size === 0) return;
-    if (!this.counts || now - this.counts.at > 1000 || downloads.some((d) => d.status !== 'active')) {
-      this.counts = { at: now, value: this.repo.countByStatus() };
-    }
-    const counts = this.counts.value;
-    const memory = process.memoryUsage();
-    this.emit({
-      type: 'snapshot',
-      downloads,
-      global: {
-        speed,
-        inFlight,
-        memoryBudget: this.budget.limit,
-        active: this.jobs.size,
-        queued: counts.queued,
-        counts,
-        process: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
-      },
-    });
+    return this.hub.on(listener);
   }
 
   /** Engine-wide figures for leak checks and benchmarks. */
   stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number } {
     return {
-      running: this.jobs.size,
+      running: this.scheduler.runningCount,
       sockets: this.http.socketCount() + (this.receivePool?.openSockets ?? 0),
       reservedMemory: this.budget.reserved,
       peakInFlight: this.budget.peakInFlight,
-      globalSpeed: this.globalSpeed,
+      globalSpeed: this.hub.globalSpeed,
     };
   }
 
   /** The job of a running download, for tests that look at its memory. */
   runningJob(id: number): DownloadJob | undefined {
-    return this.jobs.get(id)?.job;
+    return this.scheduler.running(id);
   }
 }
 

@@ -1,5 +1,5 @@
 // The engine's public surface: everything the CLI, the server and the app may use.
-export { createEngine, Engine, type EngineDeps, type StartOptions } from './engine';
+export { createEngine, Engine, type DesktopShell, type EngineDeps, type StartOptions } from './engine';
 export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { systemClock } from './system-clock';
 export { nodeFileSystem } from './part-file';

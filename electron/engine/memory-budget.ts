@@ -16,7 +16,11 @@ export class MemoryBudget {
   /** Bytes held over all accounts (received, not yet on disk), and the most ever held at once. */
   inFlight = 0;
   peakInFlight = 0;
-  /** Accounts with readers waiting, served in turn when memory comes back. */
+  /**
+   * Accounts with readers waiting, in the order they began to wait (a Set keeps insertion order). Freed memory
+   * goes round them one buffer at a time, so a download whose caps and others' add up to more than the budget
+   * still gets its turn when the disk is the bottleneck.
+   */
   private readonly waiting = new Set<MemoryAccount>();
 
   constructor(public limit: number) {}
@@ -35,12 +39,32 @@ export class MemoryBudget {
     else this.waiting.delete(account);
   }
 
-  /** Hands freed memory to waiting readers, first the account that freed it, then the others in turn. */
-  serve(first: MemoryAccount): void {
-    first.serve();
-    for (const account of this.waiting) {
-      if (!this.fits(1)) return;
-      if (account !== first) account.serve();
+  /** Whether an account other than `self` is queued for the global budget (not merely at its own cap). */
+  hasQueueAhead(self: MemoryAccount): boolean {
+    for (const account of this.waiting) if (account !== self && account.wantsBudget()) return true;
+    return false;
+  }
+
+  /**
+   * Hands freed memory to waiting readers round robin: one buffer to the account that has waited longest, which
+   * then goes to the back of the line if it still waits. An account held back by its own cap is passed over;
+   * one held back by the budget stops the round, so a later account cannot take what it is queued for.
+   */
+  serve(): void {
+    for (;;) {
+      let granted = false;
+      for (const account of [...this.waiting]) {
+        const result = account.serveOne();
+        if (result === 'budget') return;
+        if (result === 'granted') {
+          granted = true;
+          if (account.waiting) {
+            this.waiting.delete(account);
+            this.waiting.add(account);
+          }
+        }
+      }
+      if (!granted) return;
     }
   }
 }
@@ -59,16 +83,31 @@ export class MemoryAccount {
   ) {}
 
   private tryReserve(bytes: number): boolean {
-    const fitsAccount = this.reserved + bytes <= this.cap || this.reserved === 0;
-    if (!fitsAccount || !this.budget.fits(bytes)) return false;
+    if (!this.fitsAccount(bytes) || !this.budget.fits(bytes)) return false;
     this.reserved += bytes;
     this.budget.reserved += bytes;
     return true;
   }
 
-  /** Resolves once `bytes` are reserved; waiters are served first come, first served. */
+  private fitsAccount(bytes: number): boolean {
+    return this.reserved + bytes <= this.cap || this.reserved === 0;
+  }
+
+  get waiting(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  /** Whether the reader at the head of this account's line waits for the global budget, not for its own cap. */
+  wantsBudget(): boolean {
+    return this.waiters.length > 0 && this.fitsAccount(this.waiters[0]!.bytes);
+  }
+
+  /**
+   * Resolves once `bytes` are reserved; waiters are served first come, first served, within the account and
+   * across accounts (a reader does not take memory another download is queued for).
+   */
   reserve(bytes: number, signal: AbortSignal): Promise<void> {
-    if (this.waiters.length === 0 && this.tryReserve(bytes)) return Promise.resolve();
+    if (this.waiters.length === 0 && !this.budget.hasQueueAhead(this) && this.tryReserve(bytes)) return Promise.resolve();
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -89,20 +128,23 @@ export class MemoryAccount {
     });
   }
 
-  /** Grants what now fits to the waiters at the head of the queue. */
-  serve(): void {
-    while (this.waiters.length > 0 && this.tryReserve(this.waiters[0]!.bytes)) {
-      const waiter = this.waiters.shift()!;
-      waiter.signal.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve();
-    }
+  /** Grants one buffer to the reader at the head of the line, or says what holds it back. */
+  serveOne(): 'granted' | 'cap' | 'budget' | 'none' {
+    const head = this.waiters[0];
+    if (!head) return 'none';
+    if (!this.fitsAccount(head.bytes)) return 'cap';
+    if (!this.tryReserve(head.bytes)) return 'budget';
+    this.waiters.shift();
+    head.signal.removeEventListener('abort', head.onAbort);
     if (this.waiters.length === 0) this.budget.markWaiting(this, false);
+    head.resolve();
+    return 'granted';
   }
 
   release(bytes: number): void {
     this.reserved -= bytes;
     this.budget.reserved -= bytes;
-    this.budget.serve(this);
+    this.budget.serve();
   }
 
   hold(bytes: number): void {

@@ -35,6 +35,18 @@ export interface RecordQuery {
   descending?: boolean;
 }
 
+/**
+ * A set of download ids kept beside the store (the downloads of one `braid get`), so the next queued ones among
+ * them are found by one indexed query however long the rest of the queue is.
+ */
+export interface DownloadIdSet {
+  add(ids: Iterable<number>): void;
+  delete(ids: Iterable<number>): void;
+  /** Queued downloads of the set in run order (priority, then position), skipping `exclude`. */
+  nextQueued(limit: number, exclude: ReadonlySet<number>): DownloadRecord[];
+  close(): void;
+}
+
 /** Where downloads and their segments live. The engine sees only this; SQLite is one implementation. */
 export interface DownloadRepository {
   insertMany(downloads: NewDownload[]): number[];
@@ -45,6 +57,8 @@ export interface DownloadRepository {
   saveProgress(id: number, segments: SegmentState[], patch: DownloadPatch): void;
   /** Queued downloads in run order (priority, then position), skipping `exclude`. */
   nextQueued(limit: number, exclude: ReadonlySet<number>, offset?: number): DownloadRecord[];
+  /** A new, empty set of ids to pick queued downloads from. */
+  idSet(): DownloadIdSet;
   list(query: RecordQuery): { total: number; items: DownloadRecord[] };
   countByStatus(): Record<DownloadStatus, number>;
   /** The unfinished download of this URL into this folder (and name, when one was asked for). */

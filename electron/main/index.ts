@@ -6,7 +6,7 @@ import { createEngine, type Engine } from '../engine/index';
 import { describeStoreFailure, openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
-import { handleCall, urlsFromArgv, withDesktopOpen } from './ipc-handlers';
+import { handleCall, urlsFromArgv } from './ipc-handlers';
 import { createMainWindow, ICON_DATA_URL, rendererOrigin } from './window';
 
 // File writes and syncs of every download share libuv's pool; read when the pool starts, so set it first.
@@ -32,13 +32,13 @@ async function start(): Promise<void> {
   const dbPath = join(app.getPath('userData'), 'braid.db');
   const db = openDatabase(dbPath);
   const lock = acquireEngineLock(dbPath);
-  engine = createEngine({ repo: new SqliteDownloadRepository(db) });
-  const running = engine;
-  const api = withDesktopOpen(running, (id) => running.completedPath(id), {
-    openFile: (path) => shell.openPath(path),
-    showInFolder: (path) => shell.showItemInFolder(path),
+  // The desktop shell opens completed files; the engine looks their paths up in the store by id.
+  engine = createEngine({
+    repo: new SqliteDownloadRepository(db),
+    shell: { openFile: (path) => shell.openPath(path), showInFolder: (path) => shell.showItemInFolder(path) },
   });
-  ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(api, origin, event.senderFrame?.url, method, args));
+  const running = engine;
+  ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(running, origin, event.senderFrame?.url, method, args));
 
   tray = new Tray(nativeImage.createFromDataURL(ICON_DATA_URL));
   tray.setToolTip('Braid');

@@ -43,27 +43,3 @@ export function urlsFromArgv(argv: readonly string[]): string[] {
   const candidates = dashDash >= 0 ? argv.slice(dashDash + 1) : argv.slice(1);
   return candidates.filter((a) => /^https?:\/\//i.test(a));
 }
-
-/** Opening a file needs the desktop shell; the path always comes from the store, looked up by id. */
-export interface DesktopShell {
-  openFile(path: string): Promise<string>;
-  showInFolder(path: string): void;
-}
-
-/** The engine's API with `open` done by the desktop shell instead of refused. */
-export function withDesktopOpen(api: BraidApi, completedPath: (id: number) => string | null, shell: DesktopShell): BraidApi {
-  const open = async (id: number, what: 'file' | 'folder') => {
-    const path = completedPath(id);
-    if (!path) throw new BraidError('INVALID_OPTION', 'only a completed download can be opened');
-    if (what === 'folder') return shell.showInFolder(path);
-    const problem = await shell.openFile(path);
-    if (problem) throw new BraidError('FILE_ERROR', `cannot open the file: ${problem}`);
-  };
-  return new Proxy(api, {
-    get: (target, key, receiver) => {
-      if (key === 'open') return open;
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}

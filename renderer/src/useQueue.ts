@@ -78,6 +78,8 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
     const off = api.onEvent((event) => {
       if (event.type === 'snapshot') {
         setGlobal(event.global);
+        // More changed than a snapshot carries (an import, a bulk action): page what is on screen again.
+        if (event.listChanged) refreshSoon();
         if (event.downloads.length === 0) return;
         setRows((prev) => {
           const where = new Map<number, number>();

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { BraidApi } from '../../shared/api';
-import { handleCall, isTrustedSender, urlsFromArgv, withDesktopOpen } from '../../electron/main/ipc-handlers';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handleCall, isTrustedSender, urlsFromArgv } from '../../electron/main/ipc-handlers';
+import { createEngine } from '../../electron/engine/index';
+import { openDatabase } from '../../electron/store/database';
+import { SqliteDownloadRepository } from '../../electron/store/download-repository';
 
 const packaged = { indexFile: '/opt/Braid/resources/app/out/renderer/index.html' };
 const dev = { devServerUrl: 'http://localhost:5173/', indexFile: '/x/index.html' };
@@ -76,20 +82,41 @@ describe('URLs from a second launch', () => {
 });
 
 describe('open and show in folder', () => {
-  it('acts on the path the store holds for the id, never on one from the caller', async () => {
+  it('acts on the path the store holds for the id, never on one from the caller, through the host\'s shell', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'braid-open-'));
+    const db = openDatabase(join(dir, 'state.db'));
+    const repo = new SqliteDownloadRepository(db);
+    const base = { mirrors: [] as string[], folder: '/downloads', requestedName: null, options: {}, stopReason: null, priority: 0 };
+    const [done, waiting] = repo.insertMany([
+      { ...base, url: 'http://127.0.0.1/done.iso', status: 'paused' },
+      { ...base, url: 'http://127.0.0.1/waiting.iso', status: 'paused' },
+    ]);
+    repo.update(done!, { status: 'completed', name: 'done.iso', size: 1, bytesDone: 1, completedAt: Date.now() });
     const opened: string[] = [];
-    const engineApi = new Proxy({} as BraidApi, { get: () => async () => null });
-    const api = withDesktopOpen(engineApi, (id) => (id === 7 ? '/downloads/done.iso' : null), {
-      openFile: async (path) => (opened.push(`file ${path}`), ''),
-      showInFolder: (path) => void opened.push(`folder ${path}`),
+    const desktop = createEngine({
+      repo,
+      shell: {
+        openFile: async (path) => (opened.push(`file ${path}`), ''),
+        showInFolder: (path) => void opened.push(`folder ${path}`),
+      },
     });
     const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
-    assert.equal((await handleCall(api, packaged, trusted, 'open', [7, 'file'])).ok, true);
-    assert.equal((await handleCall(api, packaged, trusted, 'open', [7, 'folder'])).ok, true);
-    const notDone = await handleCall(api, packaged, trusted, 'open', [8, 'file']);
+    assert.equal((await handleCall(desktop, packaged, trusted, 'open', [done, 'file'])).ok, true);
+    assert.equal((await handleCall(desktop, packaged, trusted, 'open', [done, 'folder'])).ok, true);
+    const notDone = await handleCall(desktop, packaged, trusted, 'open', [waiting, 'file']);
     assert.equal(notDone.ok, false);
-    const withPath = await handleCall(api, packaged, trusted, 'open', ['/etc/passwd', 'file']);
+    const withPath = await handleCall(desktop, packaged, trusted, 'open', ['/etc/passwd', 'file']);
     assert.equal(withPath.ok, false, 'a path instead of an id is refused');
     assert.deepEqual(opened, ['file /downloads/done.iso', 'folder /downloads/done.iso']);
+
+    // Without a shell (the CLI, `braid serve`) the engine refuses.
+    const headless = createEngine({ repo });
+    const refused = await handleCall(headless, packaged, trusted, 'open', [done, 'file']);
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? '' : refused.error.message, /desktop app only/);
+    await desktop.close();
+    await headless.close();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });

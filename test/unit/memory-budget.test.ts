@@ -53,3 +53,49 @@ describe('MemoryBudget', () => {
     assert.equal(account.reserved, 0, 'the aborted waiter got nothing');
   });
 });
+
+describe('MemoryBudget fairness', () => {
+  it('serves a waiting download in turn when the caps add up to more than the budget and the disk is slow', async () => {
+    // Two downloads of two buffers each, one global budget of two buffers: the first holds all of it and always
+    // has another connection waiting. Whenever the disk frees one of its buffers, the other download must get a
+    // turn, not the one that just freed memory.
+    const budget = new MemoryBudget(20);
+    const a = budget.account(20);
+    const b = budget.account(20);
+    const signal = new AbortController().signal;
+    await a.reserve(10, signal);
+    await a.reserve(10, signal);
+    let aWaiting = a.reserve(10, signal);
+    let bGranted = false;
+    const bWaiting = b.reserve(10, signal).then(() => (bGranted = true));
+    for (let round = 0; round < 10 && !bGranted; round++) {
+      a.release(10); // the disk wrote one of A's buffers
+      await tick();
+      await Promise.race([aWaiting, bWaiting]);
+      if (!bGranted) aWaiting = a.reserve(10, signal); // A's connection got its buffer and another one asks
+      else void aWaiting;
+    }
+    assert.ok(bGranted, 'the second download waited while the first refilled every freed buffer');
+    assert.ok(budget.reserved <= budget.limit);
+  });
+
+  it('does not let a download with no waiting reader take memory a waiting one is queued for', async () => {
+    const budget = new MemoryBudget(30);
+    const a = budget.account(30);
+    const b = budget.account(30);
+    const c = budget.account(30);
+    const signal = new AbortController().signal;
+    await a.reserve(10, signal);
+    await a.reserve(10, signal);
+    await a.reserve(10, signal);
+    const order: string[] = [];
+    const waitB = b.reserve(10, signal).then(() => order.push('b'));
+    await tick();
+    const waitC = c.reserve(10, signal).then(() => order.push('c'));
+    a.release(10);
+    await tick();
+    a.release(10);
+    await Promise.all([waitB, waitC]);
+    assert.deepEqual(order, ['b', 'c'], 'first come, first served across downloads');
+  });
+});

@@ -76,4 +76,33 @@ describe('SQLite store', () => {
     db.close();
     await rm(dir, { recursive: true });
   });
+
+  it('finds the next queued downloads among a set of ids in run order, however many are queued before them', async () => {
+    const dir = await tempDir();
+    const db = openDatabase(join(dir, 'c.db'));
+    const repo = new SqliteDownloadRepository(db);
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, priority: 0 };
+    repo.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ ...base, url: `http://x/ahead-${i}`, status: 'queued' as const })));
+    const [a, b, c, d] = repo.insertMany([
+      { ...base, url: 'http://x/a', status: 'queued' },
+      { ...base, url: 'http://x/b', status: 'queued', priority: 1 },
+      { ...base, url: 'http://x/c', status: 'paused' },
+      { ...base, url: 'http://x/d', status: 'queued' },
+    ]);
+    const mine = repo.idSet();
+    mine.add([a!, b!, c!, d!]);
+    assert.deepEqual(mine.nextQueued(10, new Set()).map((r) => r.id), [b, a, d], 'priority first, paused skipped');
+    assert.deepEqual(mine.nextQueued(1, new Set([b!])).map((r) => r.id), [a], 'running ones excluded');
+    mine.delete([a!]);
+    assert.deepEqual(mine.nextQueued(10, new Set()).map((r) => r.id), [b, d]);
+    // A large set walks the run order instead; the answer is the same.
+    mine.add(Array.from({ length: 5000 }, (_, i) => 10_000 + i));
+    assert.deepEqual(mine.nextQueued(2, new Set()).map((r) => r.id), [b, 10_000]);
+    const other = repo.idSet();
+    assert.deepEqual(other.nextQueued(10, new Set()), [], 'each set is its own');
+    mine.close();
+    other.close();
+    db.close();
+    await rm(dir, { recursive: true });
+  });
 });

@@ -1,0 +1,249 @@
+import type { DownloadError, DownloadRecord, DownloadSnapshot, DownloadStatus, StopReason } from '../../shared/types';
+import { checkTransition, internalError, statusAfterStop, type JobOutcome } from './download-status';
+import type { EventHub } from './event-hub';
+import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
+import { reportOnce } from './report-once';
+
+/** What the scheduler needs of a job: run it to an outcome, stop it, and look at it. */
+export interface ScheduledJob {
+  run(): Promise<JobOutcome>;
+  stop(reason: StopReason): void;
+  snapshot(): DownloadSnapshot;
+  sampleSpeed(now: number): void;
+}
+
+export interface SchedulerDeps<J extends ScheduledJob> {
+  repo: DownloadRepository;
+  hub: EventHub;
+  createJob(record: DownloadRecord): J;
+  maxConcurrent(): number;
+  /** Called when nothing runs any more (to give pooled buffers back). */
+  onIdle(): void;
+}
+
+interface Running<J> {
+  job: J;
+  /** Settles (never rejects) once the outcome is recorded and the slot is free. */
+  done: Promise<void>;
+}
+
+/**
+ * Which downloads run: at most `maxConcurrent` jobs, picked from the queue in run order (or, for a `braid get`,
+ * among that run's own downloads), started as others end. The scheduler alone writes a download's status, through
+ * the transition table of `download-status.ts`; a job only reports how its run ended.
+ */
+export class Scheduler<J extends ScheduledJob> {
+  private readonly repo: DownloadRepository;
+  private readonly hub: EventHub;
+  private readonly jobs = new Map<number, Running<J>>();
+  /** This run's own downloads not started yet (`braid get`); null means the whole queue. */
+  private only: DownloadIdSet | null = null;
+  /** Downloads whose start failed in the store: not picked again in this run, so a broken store cannot spin. */
+  private readonly unstartable = new Set<number>();
+  private started = false;
+  private closing = false;
+
+  constructor(private readonly deps: SchedulerDeps<J>) {
+    this.repo = deps.repo;
+    this.hub = deps.hub;
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  get runningCount(): number {
+    return this.jobs.size;
+  }
+
+  running(id: number): J | undefined {
+    return this.jobs.get(id)?.job;
+  }
+
+  runningJobs(): IterableIterator<J> {
+    return [...this.jobs.values()].map((r) => r.job)[Symbol.iterator]();
+  }
+
+  /** Requeues what was running when Braid last stopped (or crashed) and starts picking. */
+  start(only: Iterable<number> | undefined): void {
+    if (this.started) return;
+    this.started = true;
+    if (only) {
+      this.only = this.repo.idSet();
+      this.only.add(only);
+    }
+    this.repo.requeue('active', null); // active → queued, in bulk: nothing runs yet
+    this.pump();
+  }
+
+  /** Makes downloads eligible for this run (a `get` run only picks its own). */
+  include(ids: Iterable<number>): void {
+    this.only?.add(ids);
+  }
+
+  /** Starts queued downloads while slots are free. */
+  pump(): void {
+    if (!this.started || this.closing) return;
+    const free = this.deps.maxConcurrent() - this.jobs.size;
+    if (free > 0) {
+      const exclude = new Set([...this.jobs.keys(), ...this.unstartable]);
+      const next = this.only ? this.only.nextQueued(free, exclude) : this.repo.nextQueued(free, exclude);
+      this.only?.delete(next.map((r) => r.id));
+      for (const record of next) this.launch(record);
+    }
+    if (this.jobs.size === 0) this.deps.onIdle();
+  }
+
+  private launch(record: DownloadRecord): void {
+    const id = record.id;
+    let job: J;
+    try {
+      this.setStatus(id, record.status, 'active', { stopReason: null, error: null });
+      job = this.deps.createJob({ ...record, status: 'active', stopReason: null, error: null });
+    } catch (error) {
+      this.unstartable.add(id);
+      this.recordFailure(id, internalError(error));
+      return;
+    }
+    const running: Running<J> = { job, done: Promise.resolve() };
+    this.jobs.set(id, running);
+    running.done = this.runToEnd(id, job);
+  }
+
+  /** Runs a job and records how it ended; whatever happens, the slot is freed and the queue moves on. */
+  private async runToEnd(id: number, job: J): Promise<void> {
+    let failure: DownloadError | null = null;
+    let completed: { name: string; path: string } | null = null;
+    try {
+      const outcome = await job.run();
+      if (outcome.kind === 'completed') {
+        const size = outcome.size;
+        this.setStatus(id, 'active', 'completed', { name: outcome.name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, placing: null });
+        completed = outcome;
+      } else if (outcome.kind === 'failed') {
+        this.setStatus(id, 'active', 'failed', { error: outcome.error, stopReason: null });
+        failure = outcome.error;
+      } else {
+        this.setStatus(id, 'active', statusAfterStop(outcome.reason), { stopReason: outcome.reason });
+      }
+    } catch (error) {
+      // The job broke its contract (a store write threw inside it) or the outcome could not be written.
+      failure = internalError(error);
+      this.recordFailure(id, failure);
+    } finally {
+      this.jobs.delete(id);
+      this.hub.changed([id]);
+    }
+    if (completed) this.hub.emit({ type: 'completed', id, name: completed.name, path: completed.path });
+    if (failure) this.hub.emit({ type: 'failed', id, error: failure });
+    try {
+      this.pump();
+    } catch (error) {
+      reportOnce('cannot start the next download', error);
+    }
+  }
+
+  /** Records an internal failure, from whatever status the store holds; reported when even that cannot be written. */
+  private recordFailure(id: number, error: DownloadError): void {
+    try {
+      const from = this.repo.get(id)?.status;
+      if (from && from !== 'failed') this.setStatus(id, from, 'failed', { error, stopReason: null });
+    } catch (writeError) {
+      reportOnce('cannot record the failure of a download', writeError, `#${id}`);
+    }
+  }
+
+  /** The one place a download's status is written: only a change the table allows. */
+  private setStatus(id: number, from: DownloadStatus, to: DownloadStatus, patch: Omit<DownloadPatch, 'status'> = {}): void {
+    checkTransition(id, from, to);
+    this.repo.update(id, { ...patch, status: to });
+    this.hub.changed([id]);
+  }
+
+  /** Pauses downloads: a running one is stopped (it ends paused), a queued one is paused at once. */
+  async pause(ids: number[]): Promise<void> {
+    const stopping: Promise<void>[] = [];
+    for (const id of ids) {
+      const running = this.jobs.get(id);
+      if (running) {
+        running.job.stop('user');
+        stopping.push(running.done);
+      } else if (this.repo.get(id)?.status === 'queued') {
+        this.setStatus(id, 'queued', 'paused', { stopReason: 'user' });
+      }
+    }
+    await Promise.all(stopping);
+  }
+
+  /** Queues paused and failed downloads again (resume, retry). */
+  resume(ids: number[]): void {
+    const queued: number[] = [];
+    for (const id of ids) {
+      const status = this.repo.get(id)?.status;
+      if (status === 'paused' || status === 'failed') {
+        this.setStatus(id, status, 'queued', { stopReason: null, error: null });
+        this.unstartable.delete(id);
+        queued.push(id);
+      }
+    }
+    this.include(queued);
+    this.pump();
+  }
+
+  /** Queues an unfinished download again for this run (running `braid get` twice resumes it). */
+  requeue(record: DownloadRecord): void {
+    if (record.status === 'paused' || record.status === 'failed') {
+      this.setStatus(record.id, record.status, 'queued', { stopReason: null, error: null });
+    } else if (record.status === 'queued' && (record.stopReason !== null || record.error !== null)) {
+      this.repo.update(record.id, { stopReason: null, error: null });
+    }
+    this.include([record.id]);
+  }
+
+  /** Stops the running ones among `ids` (before they are removed) and forgets them. */
+  async forget(ids: number[]): Promise<void> {
+    const stopping = ids.flatMap((id) => {
+      const running = this.jobs.get(id);
+      if (!running) return [];
+      running.job.stop('user');
+      return [running.done];
+    });
+    await Promise.all(stopping);
+    this.only?.delete(ids);
+  }
+
+  /** Resolves when none of `ids` is queued or running any more (or the engine is closing). */
+  async whenSettled(ids: Iterable<number>): Promise<void> {
+    const wanted = new Set(ids);
+    for (;;) {
+      const running = [...this.jobs.entries()].filter(([id]) => wanted.has(id)).map(([, r]) => r.done);
+      if (running.length > 0) {
+        await Promise.race(running);
+        continue;
+      }
+      const waiting = [...wanted].some((id) => !this.unstartable.has(id) && this.repo.get(id)?.status === 'queued');
+      if (!waiting || this.closing) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stops every running download as a shutdown (each ends queued, to resume on the next start). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const running = [...this.jobs.values()];
+    for (const { job } of running) {
+      try {
+        job.stop('shutdown');
+      } catch (error) {
+        reportOnce('cannot stop a download', error);
+      }
+    }
+    await Promise.allSettled(running.map((r) => r.done));
+    try {
+      this.only?.close();
+    } catch {
+      /* the database is already closed */
+    }
+    this.only = null;
+  }
+}
