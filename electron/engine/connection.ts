@@ -173,6 +173,9 @@ class SegmentRequest {
         if (!this.connection.signal.aborted) response.resume();
       };
       const limit = this.bodyEnd === UNKNOWN_END ? Number.MAX_SAFE_INTEGER : this.bodyEnd - this.first;
+      // The first read is copied the moment it arrives: memory for it must be there before reading starts.
+      await this.sink.room();
+      if (this.connection.signal.aborted) throw this.connection.signal.reason;
       const end = await response.receive((buffer, start, stop) => {
         const n = this.room(stop - start);
         if (n < stop - start) response.setLimit(segment.position - this.first + n);

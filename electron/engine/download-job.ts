@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CONNECTIONS } from '../../shared/limits';
 import type { DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
 import type { BufferPool } from './buffer-pool';
@@ -202,6 +203,8 @@ export class DownloadJob {
   private async transfer(): Promise<void> {
     const failure = new AbortController();
     const signal = AbortSignal.any([this.stopper.signal, failure.signal]);
+    // Every connection waits on it in a few places at once (memory, pacing, its request): not a leak.
+    setMaxListeners(8 * CONNECTIONS.max, signal);
     let firstError: unknown = null;
     const fail = (error: unknown) => {
       if (firstError === null) {

@@ -62,7 +62,7 @@ export class SegmentSink {
     if (this.failure) throw this.failure;
     while (start < end) {
       if (!this.current) {
-        if (!this.spare) throw new Error('a read brought more than the room kept for it');
+        if (!this.spare) throw new Error(`a read of ${end - start} bytes came before memory was kept for it`);
         this.spare = false;
         this.current = this.pool.get();
         this.length = 0;
@@ -98,7 +98,7 @@ export class SegmentSink {
     this.finished = true;
     this.flush();
     await this.writes;
-    await this.reserving?.catch(() => undefined);
+    // A reservation still waiting gives its memory back itself once granted: no waiting for memory to end.
     if (this.spare) this.account.release(this.pool.size);
     this.spare = false;
     if (this.failure) throw this.failure;

@@ -70,6 +70,15 @@ describe('engine lifecycle', () => {
     await rig.cleanup();
   });
 
+  it('eight connections in the memory of two buffers each wait for memory before they read', async () => {
+    const data = origin.file('/tight.bin', 8 * MIB);
+    const bufferSize = 64 * 1024;
+    const rig = await makeRig({ fs: slowDisk(20), overrides: { segments: 8, perDownloadMemory: 2 * bufferSize }, bufferSize });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/tight.bin') }]);
+    await assertCompletedWith(rec!, data);
+    await rig.cleanup();
+  });
+
   it('shares one global budget between downloads', async () => {
     origin.file('/g1.bin', 6 * MIB);
     origin.file('/g2.bin', 6 * MIB);
