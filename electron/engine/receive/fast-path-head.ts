@@ -1,4 +1,4 @@
-import type { ResponseHead } from './http1-response-parser';
+import type { ResponseHead } from './http1-response-head';
 
 // What the fast path reads from a response head besides the range itself: whether it takes the answer at all,
 // and how long the server keeps the connection once the body is read. Pure, so they test without a socket.
