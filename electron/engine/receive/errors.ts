@@ -1,4 +1,4 @@
-import type { ResponseHead } from './http1-response-parser';
+import type { ResponseHead } from './http1-response-head';
 
 /** An Error carrying a Node-style `code` (ECONNRESET, ETIMEDOUT, ...), which `toBraidError` already understands. */
 export function networkError(code: string, message: string, cause?: unknown): Error & { code: string } {

@@ -1,52 +1,17 @@
+import { HttpProtocolError, protocolError } from './http1-protocol-error';
+import { addFieldLine, fieldMap, isInterim, parseStatusLine, responseHead } from './http1-response-head';
+import type { Field, ResponseHead, StatusLine } from './http1-response-head';
+
 /**
  * A strict, incremental HTTP/1.1 response parser (RFC 9112) for the receive path. It is fed slices of a buffer
  * the caller reuses for every read, so it never keeps a reference to what it is given: body bytes are handed
  * on as views of the caller's buffer during `feed`, and only the few bytes of a head or trailer line are copied.
- *
- * Error codes are llhttp's names (what Node's own parser reports), so an error maps the same way whichever
- * parser met the response.
+ * This module finds lines and body bytes (Content-Length, chunked, close-delimited); what a head's lines mean
+ * is http1-response-head.ts's.
  */
 
-export type ProtocolErrorCode =
-  | 'HPE_HEADER_OVERFLOW'
-  | 'HPE_INVALID_CONSTANT'
-  | 'HPE_INVALID_VERSION'
-  | 'HPE_INVALID_STATUS'
-  | 'HPE_INVALID_HEADER_TOKEN'
-  | 'HPE_INVALID_CONTENT_LENGTH'
-  | 'HPE_UNEXPECTED_CONTENT_LENGTH'
-  | 'HPE_INVALID_TRANSFER_ENCODING'
-  | 'HPE_INVALID_CHUNK_SIZE'
-  | 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-  | 'HPE_CR_EXPECTED'
-  | 'HPE_LF_EXPECTED';
-
-/** A response that breaks HTTP/1.1's framing rules; nothing after it on the connection can be trusted. */
-export class HttpProtocolError extends Error {
-  constructor(
-    readonly code: ProtocolErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpProtocolError';
-  }
-}
-
-/** How the body's end is found: none at all, a byte count, chunks, or the server closing the connection. */
-export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
-
-export interface ResponseHead {
-  statusCode: number;
-  statusMessage: string;
-  httpVersion: '1.0' | '1.1';
-  /** Lowercase names; a field sent more than once is joined with ", ". */
-  headers: Record<string, string>;
-  framing: BodyFraming;
-  /** Content-Length when sent (also on HEAD and 304 answers, where it frames nothing). */
-  contentLength: number | null;
-  /** Whether the connection may carry another request once this body is read to its end. */
-  keepAlive: boolean;
-}
+export { HttpProtocolError, type ProtocolErrorCode } from './http1-protocol-error';
+export type { BodyFraming, ResponseHead } from './http1-response-head';
 
 export type BodyHandler = (buffer: Buffer, start: number, end: number) => void;
 
@@ -71,10 +36,6 @@ const TRAILERS = 10;
 const DONE = 11;
 const FAILED = 12;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Controls other than HTAB may not appear in a field value or reason phrase. */
-const FORBIDDEN_IN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/;
 /** Largest chunk size before one more hex digit could leave the safe integers. */
 const CHUNK_SIZE_CEILING = Math.floor(Number.MAX_SAFE_INTEGER / 16);
 
@@ -101,11 +62,9 @@ export class ResponseParser {
   private lineLength = 0;
   private afterCR = false;
   private headBytes = 0;
-  private statusSeen = false;
-  private statusCode = 0;
-  private statusMessage = '';
-  private httpVersion: '1.0' | '1.1' = '1.1';
-  private fields: [string, string][] = [];
+  /** The status line of the head being read, once seen. */
+  private status: StatusLine | null = null;
+  private fields: Field[] = [];
   /** Set when `feed` must return right after the final head, so the caller can look at it first. */
   private headJustEnded = false;
 
@@ -261,7 +220,7 @@ export class ResponseParser {
     this.lineLength = 0;
     this.afterCR = false;
     this.headBytes = 0;
-    this.statusSeen = false;
+    this.status = null;
     this.fields = [];
     this.headJustEnded = false;
   }
@@ -291,10 +250,10 @@ export class ResponseParser {
   }
 
   private lineEnded(text: string): void {
-    if (this.state === HEAD && !this.statusSeen) {
-      this.statusLine(text);
+    if (this.state === HEAD && this.status === null) {
+      this.status = parseStatusLine(text);
     } else if (text.length > 0) {
-      this.fieldLine(text);
+      addFieldLine(this.fields, text);
     } else if (this.state === HEAD) {
       this.headEnded();
     } else {
@@ -303,72 +262,14 @@ export class ResponseParser {
     }
   }
 
-  private statusLine(text: string): void {
-    if (!text.startsWith('HTTP/')) throw protocolError('HPE_INVALID_CONSTANT', 'the answer is not HTTP');
-    const m = STATUS_LINE.exec(text);
-    if (!m) {
-      const version = /^HTTP\/1\.[01] /.test(text);
-      throw protocolError(version ? 'HPE_INVALID_STATUS' : 'HPE_INVALID_VERSION', `invalid status line: ${JSON.stringify(text.slice(0, 64))}`);
-    }
-    const reason = m[3] ?? '';
-    if (FORBIDDEN_IN_VALUE.test(reason)) throw protocolError('HPE_INVALID_STATUS', 'control character in the reason phrase');
-    this.statusSeen = true;
-    this.httpVersion = m[1] === '0' ? '1.0' : '1.1';
-    this.statusCode = Number(m[2]);
-    this.statusMessage = reason;
-  }
-
-  private fieldLine(text: string): void {
-    const first = text.charCodeAt(0);
-    if (first === 0x20 || first === 0x09) {
-      // obs-fold: a user agent must read it as a space (RFC 9112 §5.2).
-      const last = this.fields[this.fields.length - 1];
-      const more = text.trim();
-      if (!last || FORBIDDEN_IN_VALUE.test(more)) throw protocolError('HPE_INVALID_HEADER_TOKEN', 'invalid folded header line');
-      last[1] = last[1] && more ? `${last[1]} ${more}` : last[1] + more;
-      return;
-    }
-    const colon = text.indexOf(':');
-    const name = colon > 0 ? text.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw protocolError('HPE_INVALID_HEADER_TOKEN', `invalid header name: ${JSON.stringify(text.slice(0, 64))}`);
-    const value = text.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (FORBIDDEN_IN_VALUE.test(value)) throw protocolError('HPE_INVALID_HEADER_TOKEN', `invalid value of header ${name}`);
-    this.fields.push([name.toLowerCase(), value]);
-  }
-
   private headEnded(): void {
-    const status = this.statusCode;
-    if (status >= 100 && status < 200 && status !== 101) {
+    if (isInterim(this.status!.statusCode)) {
       // An interim answer (100 Continue, 103 Early Hints): the real one follows.
       this.resetLines();
       return;
     }
-    const headers = fieldMap(this.fields);
-    const contentLength = contentLengthOf(this.fields);
-    const transferEncoding = headers['transfer-encoding'] ?? null;
-    if (transferEncoding !== null && contentLength !== null) {
-      // RFC 9112 lets Transfer-Encoding win, but a response with both was made by something broken or hostile.
-      throw protocolError('HPE_INVALID_TRANSFER_ENCODING', 'Content-Length with Transfer-Encoding');
-    }
-    if (transferEncoding !== null && this.httpVersion === '1.0') {
-      throw protocolError('HPE_INVALID_TRANSFER_ENCODING', 'Transfer-Encoding in an HTTP/1.0 response');
-    }
-    let framing: BodyFraming;
-    if (this.method === 'HEAD' || status === 101 || status === 204 || status === 304) framing = 'none';
-    else if (transferEncoding !== null) framing = chunkedLast(transferEncoding) ? 'chunked' : 'close';
-    else if (contentLength !== null) framing = contentLength === 0 ? 'none' : 'length';
-    else framing = 'close';
-    const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((t) => t.trim());
-    const persistent = this.httpVersion === '1.1' ? !connection.includes('close') : connection.includes('keep-alive');
-    this.head = {
-      statusCode: status,
-      statusMessage: this.statusMessage,
-      httpVersion: this.httpVersion,
-      headers,
-      framing,
-      contentLength,
-      keepAlive: persistent && framing !== 'close' && status !== 101,
-    };
+    this.head = responseHead(this.method, this.status!, this.fields);
+    const { framing, contentLength } = this.head;
     this.fields = [];
     this.headJustEnded = true;
     if (framing === 'none') this.state = DONE;
@@ -382,50 +283,6 @@ export class ResponseParser {
       this.extensionBytes = 0;
     } else this.state = CLOSE;
   }
-}
-
-function protocolError(code: ProtocolErrorCode, message: string): HttpProtocolError {
-  return new HttpProtocolError(code, message);
-}
-
-function fieldMap(fields: [string, string][]): Record<string, string> {
-  // No prototype: a field named `__proto__` is just a field.
-  const map: Record<string, string> = Object.create(null);
-  for (const [name, value] of fields) {
-    const before = map[name];
-    map[name] = before === undefined ? value : `${before}, ${value}`;
-  }
-  return map;
-}
-
-/** Content-Length, repeated or listed only with one value (RFC 9110 §8.6); anything else frames nothing safely. */
-function contentLengthOf(fields: [string, string][]): number | null {
-  let length: number | null = null;
-  for (const [name, value] of fields) {
-    if (name !== 'content-length') continue;
-    for (const item of value.split(',')) {
-      const text = item.trim();
-      if (!/^\d+$/.test(text)) throw protocolError('HPE_INVALID_CONTENT_LENGTH', `invalid Content-Length: ${JSON.stringify(value.slice(0, 32))}`);
-      const n = Number(text);
-      if (!Number.isSafeInteger(n)) throw protocolError('HPE_INVALID_CONTENT_LENGTH', 'Content-Length too large');
-      if (length !== null && n !== length) throw protocolError('HPE_UNEXPECTED_CONTENT_LENGTH', 'differing Content-Length values');
-      length = n;
-    }
-  }
-  return length;
-}
-
-/**
- * Whether chunked is the final transfer coding. Chunked twice, or an empty coding, is malformed; chunked before
- * another coding leaves the body to end when the server closes (RFC 9112 §6.3).
- */
-function chunkedLast(transferEncoding: string): boolean {
-  const codings = transferEncoding.toLowerCase().split(',').map((c) => c.split(';')[0]!.trim());
-  const chunked = codings.filter((c) => c === 'chunked').length;
-  if (codings.some((c) => !TOKEN.test(c)) || chunked > 1) {
-    throw protocolError('HPE_INVALID_TRANSFER_ENCODING', `invalid Transfer-Encoding: ${JSON.stringify(transferEncoding.slice(0, 64))}`);
-  }
-  return codings[codings.length - 1] === 'chunked';
 }
 
 function hexValue(b: number): number {
