@@ -128,9 +128,15 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       await quiet();
       const before = usage();
 
+      // The engine's own connections, sampled through the run: bounded by the pool, all closed once idle.
+      let peakPool = 0;
+      const sampler = setInterval(() => (peakPool = Math.max(peakPool, rig.engine.stats().sockets)), 20);
       const outcome = await round(rig, run);
+      clearInterval(sampler);
       origin.log.length = 0;
       await settleSockets(before.sockets);
+      await waitFor(() => rig.engine.stats().sockets === 0, 15_000, 'the pool to close its idle connections').catch(() => undefined);
+      const poolAfter = rig.engine.stats().sockets;
       await quiet();
       const after = usage();
 
@@ -139,6 +145,9 @@ describe('leaks', { skip: process.platform === 'linux' ? false : 'counts descrip
       );
       console.log(`# warm-up ${JSON.stringify(warm)} (${idleSockets} sockets right after it); run ${JSON.stringify(outcome)}\n${rows.join('\n')}\n# handles before: ${before.handles}\n# handles after:  ${after.handles}`);
 
+      console.log(`# engine connections: peak ${peakPool} during the run (8 downloads × 4 connections, one origin), ${poolAfter} once idle`);
+      assert.ok(peakPool > 0 && peakPool <= 8 * 4 + 8, `peak ${peakPool} connections`);
+      assert.equal(poolAfter, 0, 'the pool keeps no connection past its idle time');
       assert.equal(outcome['completed'], SMALL - SMALL / 10 - 5 + LARGE - LARGE / 4, JSON.stringify(outcome));
       assert.equal(outcome['failed'], SMALL / 10);
       assert.equal(after.fds, before.fds, 'open file descriptors');
