@@ -5,9 +5,9 @@
 export function versionCheck(d: { etag: string | null; lastModified: string | null; acceptRanges: boolean }): string {
   if (!d.acceptRanges) return 'one connection, from the start (the server does not resume)';
   if (d.etag && !d.etag.startsWith('W/')) return 'ETag, sent with every range request (If-Range)';
-  if (d.lastModified) return 'Last-Modified, sent with range requests when the server’s clock allows';
+  if (d.lastModified) return 'Last-Modified in range requests, and the seams where two connections’ bytes meet re-read and compared before finishing';
   return SEAM_CHECK;
 }
 
 export const SEAM_CHECK =
-  'the server sends no ETag or Last-Modified, so Braid re-reads a few KiB across each seam where two connections’ bytes meet and compares them before finishing';
+  'the server sends no ETag that proves the file unchanged, so Braid re-reads a few KiB across each seam where two connections’ bytes meet and compares them before finishing';

@@ -162,6 +162,10 @@ class SegmentRequest {
     const headers = { 'user-agent': USER_AGENT, ...this.headers };
     const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal });
     try {
+      // The first read is copied the moment it arrives: memory for it must be there before reading starts,
+      // and waiting for Braid's own memory is not the server stalling (the watch starts after it).
+      await this.sink.room();
+      if (this.connection.signal.aborted) throw this.connection.signal.reason;
       this.accept(headOf(response.head));
       let holds = 0;
       const hold = () => {
@@ -173,9 +177,6 @@ class SegmentRequest {
         if (!this.connection.signal.aborted) response.resume();
       };
       const limit = this.bodyEnd === UNKNOWN_END ? Number.MAX_SAFE_INTEGER : this.bodyEnd - this.first;
-      // The first read is copied the moment it arrives: memory for it must be there before reading starts.
-      await this.sink.room();
-      if (this.connection.signal.aborted) throw this.connection.signal.reason;
       const end = await response.receive((buffer, start, stop) => {
         const n = this.room(stop - start);
         if (n < stop - start) response.setLimit(segment.position - this.first + n);

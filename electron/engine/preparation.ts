@@ -93,10 +93,14 @@ export class Preparation {
     this.state.responseDate = p.date;
   }
 
-  /** Seams are verified only when there is nothing to ask If-Range with. */
+  /**
+   * Seams are verified unless a strong ETag goes in If-Range. A Last-Modified alone is not enough: whether it is
+   * strong depends on the Date of the answer it came with, and a resume next week sees another Date.
+   */
   private watchSeams(): void {
     const s = this.state;
-    s.seams = s.ranged && ifRangeValue(s.validators, s.responseDate) === null ? new SeamLedger() : null;
+    const etag = ifRangeValue({ ...s.validators, lastModified: null }, s.responseDate);
+    s.seams = s.ranged && etag === null ? new SeamLedger() : null;
   }
 
   async checkSpace(size: number | null, alreadyOnDisk: number): Promise<void> {

@@ -31,6 +31,11 @@ function badResponse(message: string): RangeVerdict {
 /** Classifies a response to a (ranged) GET against what was asked and the version of the file we hold. */
 export function classifyRangeAnswer(head: ResponseHead, asked: RangeQuestion, known: Validators): RangeVerdict {
   const status = head.status;
+  const coding = header(head, 'content-encoding');
+  if (status >= 200 && status <= 299 && coding && coding.trim().toLowerCase() !== 'identity') {
+    // Offsets are into the file's own bytes; a coded body has other bytes at other offsets.
+    return { kind: 'fail', error: new BraidError('BAD_RESPONSE', `the server sent the file coded (${coding}) though Braid asked for it as it is`) };
+  }
   const etag = header(head, 'etag');
   const lastModified = header(head, 'last-modified');
   if (status === 206) {

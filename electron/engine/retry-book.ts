@@ -1,6 +1,6 @@
 import type { DownloadError, RetryEntry } from '../../shared/types';
 import { formatDuration } from '../../shared/format';
-import { BraidError, toBraidError } from './errors';
+import { BraidError, StartOver, toBraidError } from './errors';
 import type { Clock } from './ports';
 import { backoffDelay, type RetryPolicy } from './retry-delay';
 
@@ -56,6 +56,8 @@ export class RetryBook {
         return await action();
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        // "Start over" is the job's to act on, not a failure to map.
+        if (error instanceof StartOver) throw error;
         const e = toBraidError(error, url);
         if (!e.retryable) throw e;
         await this.wait(e, attempts, signal);

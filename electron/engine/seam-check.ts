@@ -3,7 +3,7 @@ import type { HttpClient } from './http-client';
 import type { PartFileHandle } from './ports';
 import { parseContentRange } from './content-range';
 import { awaitResponse } from './got-response';
-import { header, headOf } from './response';
+import { header, headOf, statusError } from './response';
 
 /** Bytes re-read on each side of a seam. */
 export const SEAM_WINDOW = 4096;
@@ -54,6 +54,9 @@ async function fetchWindow(source: SeamSource, first: number, last: number, sign
   const request = await source.http.stream(source.url, { ...source.headers, range: `bytes=${first}-${last}` }, signal);
   try {
     const head = headOf(await awaitResponse(request));
+    // "Later" or "no" is an answer about the server, retried or failed as any other; only a range answered
+    // differently from before says the bytes cannot be checked.
+    if (head.status !== 200 && head.status !== 206) throw statusError(head);
     const range = parseContentRange(header(head, 'content-range') ?? undefined);
     if (head.status !== 206 || !range || range.first !== first || range.last !== last) {
       throw new StartOver(`the server no longer answers the range ${first}-${last} as before (${head.status})`);

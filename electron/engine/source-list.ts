@@ -8,6 +8,13 @@ const SOURCE_FAILURES = new Set<ErrorCode>([
 ]);
 
 /**
+ * Headers Braid itself decides: which bytes it asks for and how they travel. A user's header of one of these
+ * names would ask for other bytes (or coded ones) than the segment expects, or break the framing of a kept-alive
+ * connection.
+ */
+const PROTOCOL_HEADERS = new Set(['range', 'if-range', 'accept-encoding', 'host', 'content-length', 'transfer-encoding', 'connection', 'te', 'upgrade', 'expect']);
+
+/**
  * Where a download's bytes come from: its own URL, then its mirrors, each tried once, and the URL requests go
  * to now (the source after its redirects). The user's extra headers go to the origin they were given for only.
  */
@@ -36,7 +43,11 @@ export class SourceList {
   /** The user's extra headers for a request to `url`: for the origin they were given for, and no other. */
   headersFor(url: string): Record<string, string> {
     if (!sameOrigin(url, this.record.url)) return {};
-    return { ...(this.record.options.headers ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(this.record.options.headers ?? {})) {
+      if (!PROTOCOL_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    }
+    return headers;
   }
 
   /**

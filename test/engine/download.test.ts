@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeRig, runDownloads, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -188,6 +188,17 @@ describe('engine against a real origin', () => {
     } finally {
       await other.close();
     }
+    await rig.cleanup();
+  });
+
+  it('keeps the headers that decide which bytes come to itself: a user Range or Accept-Encoding is not sent', async () => {
+    const data = origin.file('/own-range.bin', 4 * MIB);
+    const rig = await makeRig({ overrides: { segments: 4 } });
+    const headers = { Range: 'bytes=0-9', 'Accept-Encoding': 'gzip', 'X-Token': 'kept' };
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/own-range.bin'), options: { headers } }]);
+    await assertCompletedWith(rec!, data);
+    const gets = origin.requests('/own-range.bin').filter((r) => r.method === 'GET');
+    assert.ok(gets.every((r) => r.headers['x-token'] === 'kept' && r.headers['accept-encoding'] === 'identity' && r.range !== 'bytes=0-9'), JSON.stringify(gets.map((r) => r.range)));
     await rig.cleanup();
   });
 

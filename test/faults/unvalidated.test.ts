@@ -50,6 +50,16 @@ describe('servers that give nothing to check a file with, or say "later" to the 
     await rig.cleanup();
   });
 
+  it('a 503 to a seam re-read is retried like any other answer, not a failure of Braid', async () => {
+    // Four segment requests, then the seam windows: the first window is answered 503 once.
+    const data = origin.file('/seam-503.bin', 8 * MIB, { noValidators: true, burstStatus: 503, burstAfter: 4, burstTimes: 1 });
+    const rig = await makeRig({ overrides: { segments: 4 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/seam-503.bin') }]);
+    await assertCompletedWith(rec!, data);
+    assert.ok(rec!.retryLog.some((r) => /503/.test(r.message)), JSON.stringify(rec!.retryLog));
+    await rig.cleanup();
+  });
+
   it('honours a 429 with Retry-After to the HEAD probe before sending anything else', async () => {
     const data = origin.file('/later.bin', 2 * MIB, { tooManyHead: true, tooManyTimes: 1, retryAfter: '1' });
     const rig = await makeRig({ timing: { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 } } });

@@ -28,6 +28,8 @@ export interface Behaviour {
   /** Answer `burstStatus` to the first `burstTimes` GETs (a 5xx burst). */
   burstStatus?: number;
   burstTimes?: number;
+  /** The burst starts after this many GETs were answered normally. */
+  burstAfter?: number;
   /** Send one byte every this many ms (a slow-loris answer that is never quite silent). */
   trickleEveryMs?: number;
   trickleTimes?: number;
@@ -192,7 +194,7 @@ export class TestOrigin {
         f.data = randomBytes(f.data.length);
         f.version = 2;
       }
-      if (b.burstStatus && this.once(f, 'burst', b.burstTimes)) {
+      if (b.burstStatus && f.gets > (b.burstAfter ?? 0) && this.once(f, 'burst', b.burstTimes)) {
         answer(b.burstStatus, { 'content-length': 0 });
         res.end();
         return;

@@ -38,6 +38,7 @@ const TABLE: { name: string; asked: RangeQuestion; known: Validators; answer: Re
   { name: '416 with another size', asked: RANGE, known: KNOWN, answer: head(416, { 'content-range': 'bytes */500' }), kind: 'restart', reason: /size changed from 1000 to 500/ },
   { name: '503, try later', asked: RANGE, known: KNOWN, answer: head(503, { 'retry-after': '7' }), kind: 'retry', reason: /503/ },
   { name: '429, try later', asked: RANGE, known: KNOWN, answer: head(429), kind: 'retry' },
+  { name: 'a coded body, asked for as it is', asked: RANGE, known: KNOWN, answer: head(206, { 'content-range': 'bytes 100-199/1000', 'content-encoding': 'gzip' }), kind: 'fail', reason: /coded \(gzip\)/ },
   { name: '404, no', asked: RANGE, known: KNOWN, answer: head(404), kind: 'fail', reason: /404/ },
   { name: '403, no', asked: RANGE, known: KNOWN, answer: head(403), kind: 'fail' },
 ];

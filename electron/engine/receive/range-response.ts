@@ -287,7 +287,12 @@ export class RangeResponse implements ConnectionReader {
     if (this.socketReleased) return;
     this.messageRead = this.parser.complete;
     if (this.delivery.stopped) this.delivery.dropHeld();
-    this.releaseSocket(this.messageRead && this.head.keepAlive && !this.overrun && this.pendingEnd === null);
+    const reusable = this.messageRead && this.head.keepAlive && !this.overrun && this.pendingEnd === null;
+    if (reusable && this.delivery.held.length > 0) {
+      // The next answer on this connection must not share the stash that still holds this one's last bytes.
+      scratchOf.get(this.connection)!.held = new ByteStash(this.connection.readBuffer.length);
+    }
+    this.releaseSocket(reusable);
     this.phase = 'draining';
     if (!this.delivery.paused) this.delivery.deliverHeld();
     this.settleIfDelivered();
