@@ -119,6 +119,7 @@ export interface DownloadSnapshot {
   /** Seconds left at the current speed; null when unknown. */
   eta: number | null;
   connections: number;
+  /** Memory set aside for this download's buffers (between the network and the disk), against its cap. */
   memory: { inFlight: number; cap: number };
   segments: SegmentState[];
   /**
@@ -133,6 +134,7 @@ export interface DownloadSnapshot {
 
 export interface GlobalStats {
   speed: number;
+  /** What Braid's transfer buffers occupy, all downloads and idle pooled buffers included. */
   inFlight: number;
   memoryBudget: number;
   active: number;

@@ -1,6 +1,9 @@
 /** Fixed-size buffers handed out and taken back, so steady-state downloading allocates nothing. */
 export class BufferPool {
   private free: Buffer[] = [];
+  /** Buffers that exist, handed out or idle here: the memory the pool really holds. */
+  private allocated = 0;
+  private peak = 0;
 
   constructor(
     readonly size: number,
@@ -8,15 +11,29 @@ export class BufferPool {
   ) {}
 
   get(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    const idle = this.free.pop();
+    if (idle) return idle;
+    this.allocated++;
+    if (this.allocated > this.peak) this.peak = this.allocated;
+    return Buffer.allocUnsafeSlow(this.size);
   }
 
   put(buffer: Buffer): void {
     if (this.free.length < this.maxIdle) this.free.push(buffer);
+    else this.allocated--;
   }
 
   /** Lets the idle buffers go: an engine with nothing to download should not sit on its whole budget. */
   release(): void {
+    this.allocated -= this.free.length;
     this.free = [];
+  }
+
+  get allocatedBytes(): number {
+    return this.allocated * this.size;
+  }
+
+  get peakBytes(): number {
+    return this.peak * this.size;
   }
 }

@@ -297,7 +297,8 @@ export class DownloadJob {
       speed,
       eta: size !== null && speed > 0 ? (size - bytesDone) / speed : null,
       connections: this.connections,
-      memory: { inFlight: this.account.inFlight, cap: this.account.cap },
+      // The buffers set aside for this download, filled or not: what it holds of the process's memory.
+      memory: { inFlight: this.account.reserved, cap: this.account.cap },
       segments: size === null ? [] : segments,
       error: last,
       priority: rec.priority,

@@ -110,7 +110,10 @@ export class Engine implements BraidApi {
           return job.snapshot();
         }),
       live: (id) => this.scheduler.running(id)?.snapshot(),
-      memory: () => ({ perDownload: this.settings.perDownloadMemory, budget: this.budget.limit }),
+      memory: () => {
+        this.notePeak();
+        return { perDownload: this.settings.perDownloadMemory, budget: this.budget.limit, held: this.memoryHeld() };
+      },
     });
     this.scheduler = new Scheduler({
       repo: this.repo,
@@ -338,13 +341,29 @@ export class Engine implements BraidApi {
 
   /** Engine-wide figures for leak checks and benchmarks. */
   stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number } {
+    this.notePeak();
     return {
       running: this.scheduler.runningCount,
       sockets: this.http.socketCount() + (this.receivePool?.openSockets ?? 0),
       reservedMemory: this.budget.reserved,
-      peakInFlight: this.budget.peakInFlight,
+      peakInFlight: this.peakHeld,
       globalSpeed: this.hub.globalSpeed,
     };
+  }
+
+  /**
+   * The memory Braid's transfer buffers occupy: pooled write buffers in use or idle, and for each open socket of
+   * the receive path its read buffer and the two stashes (what came with a head, what came during a pause), each
+   * at most one read.
+   */
+  private memoryHeld(): number {
+    return this.pool.allocatedBytes + (this.receivePool?.openSockets ?? 0) * 3 * READ_SIZE;
+  }
+
+  private peakHeld = 0;
+
+  private notePeak(): void {
+    this.peakHeld = Math.max(this.peakHeld, this.memoryHeld(), this.pool.peakBytes);
   }
 
   /** The job of a running download, for tests that look at its memory. */

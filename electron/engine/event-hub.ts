@@ -11,7 +11,8 @@ export interface RunningView {
   /** The live snapshot of a running download, or undefined when it is not running. */
   live(id: number): DownloadSnapshot | undefined;
   /** Memory cap of a download that is not running, and the global budget, for the snapshot. */
-  memory(): { perDownload: number; budget: number };
+  /** Caps, and what Braid's transfer buffers hold now (all downloads, idle pooled buffers included). */
+  memory(): { perDownload: number; budget: number; held: number };
 }
 
 type Listener = (event: EngineEvent) => void;
@@ -77,7 +78,6 @@ export class EventHub {
     const now = performance.now();
     const downloads = this.running.sample(now);
     const speed = downloads.reduce((sum, d) => sum + d.speed, 0);
-    const inFlight = downloads.reduce((sum, d) => sum + d.memory.inFlight, 0);
     const active = downloads.length;
     const listChanged = this.overflow;
     const dirty = [...this.dirty];
@@ -95,13 +95,15 @@ export class EventHub {
     }
     const counts = this.counts.value;
     const memory = process.memoryUsage();
+    const held = this.running.memory();
     this.emit({
       type: 'snapshot',
       downloads,
       global: {
         speed,
-        inFlight,
-        memoryBudget: this.running.memory().budget,
+        // What Braid's transfer buffers hold, not the sum of the bytes in them: the memory it really takes.
+        inFlight: held.held,
+        memoryBudget: held.budget,
         active,
         queued: counts.queued,
         counts,
