@@ -280,30 +280,8 @@ export class DownloadJob {
   }
 
   snapshot(): DownloadSnapshot {
-    const rec = this.state.record;
-    const segments = this.state.segments.received();
-    const bytesDone = segments.reduce((sum, s) => sum + s.done, 0);
-    const size = this.state.validators.size ?? rec.size;
-    const speed = this.speed.speed;
-    const last = this.retries.recent;
-    return {
-      id: this.id,
-      url: rec.url,
-      name: rec.name,
-      folder: rec.folder,
-      status: 'active',
-      size,
-      bytesDone,
-      speed,
-      eta: size !== null && speed > 0 ? (size - bytesDone) / speed : null,
-      connections: this.connections,
-      // The buffers set aside for this download, filled or not: what it holds of the process's memory.
-      memory: { inFlight: this.account.reserved, cap: this.account.cap },
-      segments: size === null ? [] : segments,
-      error: last,
-      priority: rec.priority,
-      position: rec.position,
-      seamCheck: this.state.seams !== null,
-    };
+    // The buffers set aside for this download, filled or not: what it holds of the process's memory.
+    const memory = { inFlight: this.account.reserved, cap: this.account.cap };
+    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent });
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DownloadRecord } from '../../shared/types';
+import type { DownloadRecord, DownloadSnapshot } from '../../shared/types';
 import type { Clock, PartFileHandle } from './ports';
 import type { SeamLedger } from './seam-check';
 import { SegmentScheduler } from './segment-scheduler';
@@ -37,6 +37,29 @@ export class JobState {
 
   get partPath(): string {
     return join(this.record.folder, `${this.record.name}.part`);
+  }
+
+  /** What the UI draws of the running download; the figures of the moment come from the job. */
+  snapshot(now: Pick<DownloadSnapshot, 'speed' | 'connections' | 'memory' | 'error'>): DownloadSnapshot {
+    const rec = this.record;
+    const segments = this.segments.received();
+    const bytesDone = segments.reduce((sum, s) => sum + s.done, 0);
+    const size = this.validators.size ?? rec.size;
+    return {
+      ...now,
+      id: rec.id,
+      url: rec.url,
+      name: rec.name,
+      folder: rec.folder,
+      status: 'active',
+      size,
+      bytesDone,
+      eta: size !== null && now.speed > 0 ? (size - bytesDone) / now.speed : null,
+      segments: size === null ? [] : segments,
+      priority: rec.priority,
+      position: rec.position,
+      seamCheck: this.seams !== null,
+    };
   }
 
   /** Keeps a change made to the stored row in the copy the job reads. */
