@@ -93,7 +93,7 @@ export interface DownloadRecord {
   updatedAt: number;
   completedAt: number | null;
   /**
-   * The final name being given to the finished `.part` and the file's identity (device and inode), recorded
+   * The final name being given to the finished `.part` and the file's identity (device, inode and modification time), recorded
    * before the name is linked: a restart after a crash in between finishes the job by identity, never by a
    * name and size that someone else's file may share.
    */

@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, lstatSync } from 'node:fs';
+import { constants, createReadStream, lstatSync, type BigIntStats } from 'node:fs';
 import { link, lstat, mkdir, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NODE_HASH_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'md5', 'sha-1': 'sha1', 'sha-256': 'sha256', 'sha-512': 'sha512' };
+
+/**
+ * Device, inode and modification time: an inode number freed by a deleted file is soon given to a new one, so
+ * the number alone can name someone else's file; linking and unlinking names leave the modification time alone.
+ */
+function identityOf(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.mtimeNs}`;
+}
 
 class NodePartFile implements PartFileHandle {
   constructor(private readonly handle: FileHandle) {}
@@ -29,8 +37,7 @@ class NodePartFile implements PartFileHandle {
   }
 
   async identity(): Promise<string> {
-    const s = await this.handle.stat({ bigint: true });
-    return `${s.dev}:${s.ino}`;
+    return identityOf(await this.handle.stat({ bigint: true }));
   }
 
   datasync(): Promise<void> {
@@ -78,8 +85,7 @@ export const nodeFileSystem: FileSystemPort = {
   },
   async identityOf(path) {
     try {
-      const s = await lstat(path, { bigint: true });
-      return `${s.dev}:${s.ino}`;
+      return identityOf(await lstat(path, { bigint: true }));
     } catch (error) {
       if (missing(error)) return null;
       throw error;

@@ -79,7 +79,7 @@ export interface PartFileHandle {
   write(buffer: Buffer, length: number, position: number): Promise<void>;
   /** Reads up to `length` bytes at `position` into `buffer`; resolves with how many were read. */
   read(buffer: Buffer, length: number, position: number): Promise<number>;
-  /** Device and inode: what tells this file from another of the same name and size. */
+  /** Device, inode and modification time: what tells this file from another of the same name and size. */
   identity(): Promise<string>;
   datasync(): Promise<void>;
   truncate(size: number): Promise<void>;
@@ -98,7 +98,7 @@ export interface FileSystemPort {
   makeFolder(folder: string): Promise<void>;
   /** Whether anything is at `path`, a link included even when it points nowhere. Synchronous: names are chosen in one go. */
   occupied(path: string): boolean;
-  /** Device and inode of what is at `path` (not following a link), or null when nothing is there. */
+  /** The identity (as `PartFileHandle.identity`) of what is at `path`, not following a link; null when nothing is there. */
   identityOf(path: string): Promise<string | null>;
   /** Size of the regular file at `path`, or null when there is none. */
   fileSize(path: string): Promise<number | null>;
