@@ -126,6 +126,12 @@ export function toWireError(error: unknown): DownloadError {
   return { code: 'INTERNAL', message: `internal error: ${message}` };
 }
 
+/** The `code` of a Node system error (EEXIST, ENOENT, ...), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function safeOrigin(url: string): string {
   try {
     return new URL(url).host;

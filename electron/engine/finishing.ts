@@ -1,12 +1,8 @@
 import { join } from 'node:path';
-import { BraidError } from './errors';
+import { BraidError, errorCode } from './errors';
 import { uniqueName } from './filename';
 import type { JobState } from './job-state';
 import type { DownloadRepository, FileSystemPort } from './ports';
-
-function errorCode(error: unknown): string | undefined {
-  return (error as { code?: string } | null)?.code;
-}
 
 /** Errors of file systems without hard links, where a checked rename has to do. */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EMLINK']);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { formatBytes } from '../../shared/format';
-import { BraidError } from './errors';
+import { BraidError, errorCode } from './errors';
 import type { Finished } from './finishing';
 import { nameFromUrl, sanitizeFilename, uniqueName } from './filename';
 import type { JobState } from './job-state';
@@ -12,10 +12,6 @@ import { ifRangeValue } from './validators';
 
 /** Room left on the disk beyond the file itself. */
 const SPACE_MARGIN = 16 * 1024 * 1024;
-
-function errorCode(error: unknown): string | undefined {
-  return (error as { code?: string } | null)?.code;
-}
 
 export interface PreparationDeps {
   repo: DownloadRepository;

@@ -30,6 +30,25 @@ function dieOnceAt(step: 'remove-part' | 'sync-folder'): FileSystemPort {
   };
 }
 
+/** Downloads `path` on a file system that dies once at `step`; returns the failed download's id and its folder. */
+async function crashWhileFinishing(origin: TestOrigin, path: string, step: 'remove-part' | 'sync-folder') {
+  const dir = await tempDir();
+  const crashed = await makeRig({ dir, fs: dieOnceAt(step) });
+  const [first] = await runDownloads(crashed, [{ url: origin.url(path) }]);
+  assert.equal(first!.status, 'failed');
+  await crashed.stop();
+  return { dir, id: first!.id, folder: join(dir, 'files') };
+}
+
+/** Starts Braid again on the same folder and database and lets the download run to its end. */
+async function restart(dir: string, id: number) {
+  const rig = await makeRig({ dir });
+  await rig.engine.resume([id]);
+  rig.engine.start();
+  await rig.engine.whenSettled([id]);
+  return { rig, rec: rig.repo.get(id)! };
+}
+
 describe('finishing a download', () => {
   let origin: TestOrigin;
   before(async () => {
@@ -41,19 +60,10 @@ describe('finishing a download', () => {
 
   it('after a crash between linking the final name and removing the .part, finishes under the same name, no "(1)"', async () => {
     const data = origin.file('/placed.bin', 2 * MIB);
-    const dir = await tempDir();
-    const crashed = await makeRig({ dir, fs: dieOnceAt('remove-part') });
-    const [first] = await runDownloads(crashed, [{ url: origin.url('/placed.bin') }]);
-    assert.equal(first!.status, 'failed');
-    await crashed.stop();
-    const folder = join(dir, 'files');
+    const { dir, id, folder } = await crashWhileFinishing(origin, '/placed.bin', 'remove-part');
     assert.deepEqual(readdirSync(folder).sort(), ['placed.bin', 'placed.bin.part']);
 
-    const restarted = await makeRig({ dir });
-    await restarted.engine.resume([first!.id]);
-    restarted.engine.start();
-    await restarted.engine.whenSettled([first!.id]);
-    const rec = restarted.repo.get(first!.id)!;
+    const { rig: restarted, rec } = await restart(dir, id);
     await assertCompletedWith(rec, data);
     assert.equal(rec.name, 'placed.bin');
     assert.deepEqual(readdirSync(folder), ['placed.bin']);
@@ -62,20 +72,11 @@ describe('finishing a download', () => {
 
   it('after a crash between removing the .part and committing, completes by the file\'s identity', async () => {
     const data = origin.file('/identity.bin', 2 * MIB);
-    const dir = await tempDir();
-    const crashed = await makeRig({ dir, fs: dieOnceAt('sync-folder') });
-    const [first] = await runDownloads(crashed, [{ url: origin.url('/identity.bin') }]);
-    assert.equal(first!.status, 'failed');
-    await crashed.stop();
-    const folder = join(dir, 'files');
+    const { dir, id, folder } = await crashWhileFinishing(origin, '/identity.bin', 'sync-folder');
     assert.deepEqual(readdirSync(folder), ['identity.bin']);
     const gets = origin.requests('/identity.bin').filter((r) => r.method === 'GET').length;
 
-    const restarted = await makeRig({ dir });
-    await restarted.engine.resume([first!.id]);
-    restarted.engine.start();
-    await restarted.engine.whenSettled([first!.id]);
-    const rec = restarted.repo.get(first!.id)!;
+    const { rig: restarted, rec } = await restart(dir, id);
     await assertCompletedWith(rec, data);
     assert.equal(origin.requests('/identity.bin').filter((r) => r.method === 'GET').length, gets, 'nothing downloaded again');
     await restarted.cleanup();
@@ -83,22 +84,13 @@ describe('finishing a download', () => {
 
   it('never takes someone else\'s file of the same name and size for its own', async () => {
     const data = origin.file('/theirs.bin', 2 * MIB);
-    const dir = await tempDir();
-    const crashed = await makeRig({ dir, fs: dieOnceAt('sync-folder') });
-    const [first] = await runDownloads(crashed, [{ url: origin.url('/theirs.bin') }]);
-    assert.equal(first!.status, 'failed');
-    await crashed.stop();
+    const { dir, id, folder } = await crashWhileFinishing(origin, '/theirs.bin', 'sync-folder');
     // Someone replaces the finished file with another one of the same size before Braid starts again.
-    const folder = join(dir, 'files');
     const theirs = randomBytes(2 * MIB);
     await rm(join(folder, 'theirs.bin'));
     writeFileSync(join(folder, 'theirs.bin'), theirs);
 
-    const restarted = await makeRig({ dir });
-    await restarted.engine.resume([first!.id]);
-    restarted.engine.start();
-    await restarted.engine.whenSettled([first!.id]);
-    const rec = restarted.repo.get(first!.id)!;
+    const { rig: restarted, rec } = await restart(dir, id);
     await assertCompletedWith(rec, data);
     assert.equal(rec.name, 'theirs (1).bin', 'downloaded again beside their file');
     assert.equal(sha256(await readFile(join(folder, 'theirs.bin'))), sha256(theirs), 'their file untouched');
