@@ -22,7 +22,8 @@ export function DetailPanel({ api, id, version }: { api: BraidApi; id: number; v
     ['ETag', r.etag ?? '—'],
     ['Last-Modified', r.lastModified ?? '—'],
     ['Ranges', r.acceptRanges ? 'yes' : 'no'],
-    ['Same file checked by', versionCheck(r)],
+    // Ranges and validators are known only once the server has answered the first time.
+    ['Same file checked by', r.finalUrl ? versionCheck(r) : 'known once the download has started'],
     ['Retries', String(r.retries)],
     ['Last error', r.error ? `${r.error.message} (${r.error.code})` : '—'],
   ];
