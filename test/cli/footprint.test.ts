@@ -46,6 +46,14 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(uses(list, 'got'), false, 'list loaded got');
   });
 
+  it('`get` into a pipe loads no progress-bar library, and a plain download does not load got', async () => {
+    origin.file('/piped.bin', 1 * MIB);
+    const loaded = await modulesLoadedBy(dir, ['get', '-d', join(dir, 'piped'), '--db', join(dir, 'piped.db'), origin.url('/piped.bin')]);
+    assert.equal(uses(loaded, 'better-sqlite3'), true, 'the reporter saw the engine start');
+    assert.equal(uses(loaded, 'cli-progress'), false, 'a pipe loaded the terminal bars');
+    assert.equal(uses(loaded, 'got'), false, 'the receive path fell back to got');
+  });
+
   it('`get --json` prints a line per finished download, then a summary with the memory it used', async () => {
     const data = origin.file('/json.bin', 4 * MIB);
     const out = join(dir, 'json');

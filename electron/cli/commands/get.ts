@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/types';
 import { createEngine, DEFAULT_TIMING } from '../../engine/index';
-import { barsView, linesView, type ProgressView } from '../progress';
+import { linesView, type ProgressView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
 import { queueAll } from './queue-all';
 
@@ -73,7 +73,7 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
   const folder = resolve(flags.dir ?? '.');
   const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
 
-  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? barsView(process.stdout) : linesView(process.stdout);
+  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout);
   if (view) engine.onEvent((event) => view.onEvent(event));
   if (flags.json) {
     engine.onEvent((event) => {
