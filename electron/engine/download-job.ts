@@ -10,6 +10,8 @@ import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
 import type { ConnectionPool } from './receive/connection-pool';
 import { JobState } from './job-state';
+import { isLinkRefusal, linkFailure } from './link-expiry';
+import { LinkRefresher } from './link-refresh';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
 import { Preparation } from './preparation';
@@ -21,6 +23,8 @@ import type { SegmentSink } from './segment-sink';
 import type { Timing } from './settings';
 import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
+
+const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
@@ -56,6 +60,7 @@ export class DownloadJob {
   private readonly preparation: Preparation;
   private readonly finishing: Finishing;
   private readonly checkpointer: Checkpointer;
+  private readonly links: LinkRefresher;
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
@@ -89,6 +94,12 @@ export class DownloadJob {
       planCommitted: () => (this.checkpointer.committed = 0),
     });
     this.finishing = new Finishing(this.state, ctx.repo, ctx.fs);
+    this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe() });
+  }
+
+  /** Fresh links got from the download's own URL in this run, after the ones it redirected to expired. */
+  get linkRefreshes(): number {
+    return this.links.count;
   }
 
   get id(): number {
@@ -183,19 +194,39 @@ export class DownloadJob {
     });
   }
 
-  private probe(): Promise<ProbeResult> {
-    const { sources } = this.state;
+  private async probe(): Promise<ProbeResult> {
+    const { sources, record } = this.state;
     const signal = this.stopper.signal;
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
-    return this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+    // The name is still to be chosen: the probe looks for it in a GET too when HEAD does not give it.
+    const wantName = record.name === null && record.requestedName === null;
+    try {
+      return await this.retries.attempt(
+        () => probe(clients, sources.current, sources.headersFor(sources.current), signal, { wantName }),
+        signal,
+        sources.current,
+      );
+    } catch (error) {
+      // The download's own URL refusing with bytes on disk: its link expired, and a new one can continue them.
+      if (error instanceof BraidError && this.state.record.bytesDone > 0) throw linkFailure(error, this.id);
+      throw error;
+    }
   }
 
-  private verifySeams(): Promise<void> {
+  private async verifySeams(): Promise<void> {
     const { state, ctx } = this;
-    const url = state.sources.requestUrl;
     const signal = this.stopper.signal;
-    const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
-    return verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
+    for (let refreshes = 0; ; refreshes++) {
+      const url = state.sources.requestUrl;
+      const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
+      try {
+        return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
+      } catch (error) {
+        if (!(error instanceof BraidError) || error.status === undefined || !isRefusal(error.status)) throw error;
+        if (!this.links.canRefresh(url) || refreshes >= 3) throw linkFailure(error, this.id);
+        await this.links.refresh(url, signal);
+      }
+    }
   }
 
   // ---- transferring --------------------------------------------------------------------------------------
@@ -252,6 +283,8 @@ export class DownloadJob {
       receivePool: ctx.receivePool,
       fastPath: this.fastPath,
       maxRead: ctx.maxRead,
+      links: this.links,
+      downloadId: this.id,
       onReceived: (bytes) => this.speed.add(bytes),
     };
   }

@@ -59,6 +59,7 @@ export class JobState {
       priority: rec.priority,
       position: rec.position,
       seamCheck: this.seams !== null,
+      linkRefresh: rec.linkRefresh,
     };
   }
 
