@@ -134,7 +134,7 @@ async function nameFromGet(
   try {
     const viaGet = await rangedGet(clients, url, headers, signal);
     return viaGet.filename !== null ? { ...viaHead, filename: viaGet.filename } : viaHead;
-  } catch (error) {
+  } catch {
     if (signal.aborted) throw signal.reason;
     return viaHead; // the name was a wish; the download goes on under the URL's
   }
