@@ -74,8 +74,8 @@ describe('links that expire mid-download', () => {
     const first = await rig();
     const data = origin.file('/signed/d.bin', 4 * MiB, { signed: true, rate: 512 * 1024 });
     origin.signedRedirect('/dl/d.bin', '/signed/d.bin', 1000);
-    const [added] = await first.engine.add([{ url: origin.url('/dl/d.bin') }]);
-    assert.ok(added!.ok);
+    const added = (await first.engine.add([{ url: origin.url('/dl/d.bin') }]))[0]!;
+    if (!added.ok) throw new Error(added.error.message);
     first.engine.start();
     await waitFor(() => (first.repo.get(added.id)?.bytesDone ?? 0) > 512 * 1024, 20_000, 'some bytes on disk');
     await first.stop();

@@ -38,8 +38,8 @@ describe('refreshing a download with a new link', () => {
 
   /** Starts a download of `path` and pauses it once some of it is on disk. */
   async function pausedPartway(path: string): Promise<number> {
-    const [added] = await rig.engine.add([{ url: origin.url(path) }]);
-    assert.ok(added!.ok);
+    const added = (await rig.engine.add([{ url: origin.url(path) }]))[0]!;
+    if (!added.ok) throw new Error(added.error.message);
     await waitFor(() => (rig.repo.get(added.id)?.bytesDone ?? 0) > 512 * 1024, 20_000, 'some bytes on disk');
     await rig.engine.pause([added.id]);
     assert.equal(rig.repo.get(added.id)!.status, 'paused');
