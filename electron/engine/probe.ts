@@ -134,9 +134,11 @@ async function nameFromGet(
   try {
     const viaGet = await rangedGet(clients, url, headers, signal);
     return viaGet.filename !== null ? { ...viaHead, filename: viaGet.filename } : viaHead;
-  } catch {
+  } catch (error) {
     if (signal.aborted) throw signal.reason;
-    return viaHead; // the name was a wish; the download goes on under the URL's
+    // "Later, please" (429, a 5xx, a dropped connection) is about the server: waited out and asked again.
+    if (error instanceof BraidError && error.retryable) throw error;
+    return viaHead; // a refusal of this GET: the name was a wish, the download goes on under the URL's
   }
 }
 
