@@ -208,7 +208,7 @@ export class DownloadJob {
       );
     } catch (error) {
       // The download's own URL refusing with bytes on disk: its link expired, and a new one can continue them.
-      if (error instanceof BraidError && this.state.record.bytesDone > 0) throw linkFailure(error, this.id);
+      if (error instanceof BraidError && (this.state.record.bytesDone > 0 || this.received > 0)) throw linkFailure(error, this.id);
       throw error;
     }
   }

@@ -39,8 +39,9 @@ export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string,
   const url = checkUrl(newUrl);
   const linkRefresh = { at: deps.clock.wallTime(), by: 'user' as const };
   if (options.startOver) {
-    // The bytes on disk came from the old URL: recording it as their source makes the next run start over.
-    commit(deps, id, record, { url, sourceUrl: record.sourceUrl ?? record.url, finalUrl: null, linkRefresh });
+    // Nothing of the bytes on disk is claimed any more (committed before the file is touched): the next run
+    // takes the `.part` for a leftover of its own and starts fresh from the new link.
+    commit(deps, id, record, { url, sourceUrl: null, finalUrl: null, bytesDone: 0, linkRefresh }, true);
     return { id, proof: 'start-over', kept: 0 };
   }
   const signal = AbortSignal.timeout(PROOF_DEADLINE_MS);
@@ -58,10 +59,11 @@ export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string,
 }
 
 /** Writes the new link, unless the download started (or was removed) while the link was being proven. */
-function commit(deps: RefreshDeps, id: number, before: DownloadRecord, patch: DownloadPatch): void {
+function commit(deps: RefreshDeps, id: number, before: DownloadRecord, patch: DownloadPatch, dropPlan = false): void {
   const now = deps.repo.get(id);
   if (!now || now.status !== before.status) throw new BraidError('INVALID_OPTION', `download #${id} changed while its new link was checked; nothing was changed`);
-  deps.repo.update(id, patch);
+  if (dropPlan) deps.repo.saveProgress(id, [], patch);
+  else deps.repo.update(id, patch);
 }
 
 async function openPart(fs: FileSystemPort, record: DownloadRecord): Promise<PartFileHandle | null> {
