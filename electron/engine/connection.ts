@@ -50,6 +50,8 @@ export interface TransferContext {
   /** Fresh links from the download's own URL when the one it redirected to expires. */
   links: FreshLinks;
   downloadId: number;
+  /** An answer whose body is about to be written (the first one may name the file). */
+  onBody?(head: ResponseHead): void;
   onReceived(bytes: number): void;
 }
 
@@ -259,6 +261,7 @@ class SegmentRequest {
     if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
     if (verdict.kind === 'retry' || verdict.kind === 'fail') throw verdict.error;
     this.bodyEnd = verdict.end ?? UNKNOWN_END;
+    ctx.onBody?.(head);
     // Bytes of this answer meet bytes of another one here.
     ctx.seams?.add(this.first);
     segment.beginConnection(ctx.clock.now());

@@ -15,6 +15,9 @@ import { LinkRefresher } from './link-refresh';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
 import { Preparation } from './preparation';
+import { nameFromContentDisposition } from './filename';
+import { reportOnce } from './report-once';
+import { header, type ResponseHead } from './response';
 import { probe, type ProbeResult } from './probe';
 import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
@@ -64,6 +67,8 @@ export class DownloadJob {
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
+  /** The `.part` being renamed to the name an answer gave. */
+  private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
   connections = 0;
   private readonly speed = new SpeedMeter();
@@ -136,6 +141,7 @@ export class DownloadJob {
     } catch (error) {
       outcome = this.stopped ? { kind: 'stopped', reason: (this.stopper.signal.reason as JobStopped).reason } : this.failure(error);
     } finally {
+      await this.naming;
       await this.state.file?.close().catch(() => undefined);
       this.state.file = null;
     }
@@ -187,6 +193,7 @@ export class DownloadJob {
         else await this.preparation.startOver(await this.probe(), true);
       }
     }
+    await this.naming;
     const size = this.state.validators.size ?? this.state.segments.end;
     return this.finishing.finish(size, this.stopper.signal, () => {
       this.state.segments.plan(size, this.state.ranged, this.connectionCount);
@@ -195,17 +202,11 @@ export class DownloadJob {
   }
 
   private async probe(): Promise<ProbeResult> {
-    const { sources, record } = this.state;
+    const { sources } = this.state;
     const signal = this.stopper.signal;
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
-    // The name is still to be chosen: the probe looks for it in a GET too when HEAD does not give it.
-    const wantName = record.name === null && record.requestedName === null;
     try {
-      return await this.retries.attempt(
-        () => probe(clients, sources.current, sources.headersFor(sources.current), signal, { wantName }),
-        signal,
-        sources.current,
-      );
+      return await this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
     } catch (error) {
       // The download's own URL refusing with bytes on disk: its link expired, and a new one can continue them.
       if (error instanceof BraidError && (this.state.record.bytesDone > 0 || this.received > 0)) throw linkFailure(error, this.id);
@@ -285,8 +286,20 @@ export class DownloadJob {
       maxRead: ctx.maxRead,
       links: this.links,
       downloadId: this.id,
+      onBody: (head) => this.nameFrom(head),
       onReceived: (bytes) => this.speed.add(bytes),
     };
+  }
+
+  /**
+   * The first answer with a body names the file when the probe could not (HEAD without Content-Disposition):
+   * the `.part` is renamed to it, safely, while the transfer goes on; finishing waits for that.
+   */
+  private nameFrom(head: ResponseHead): void {
+    if (!this.state.nameOpen) return;
+    this.state.nameOpen = false;
+    const name = nameFromContentDisposition(header(head, 'content-disposition') ?? undefined);
+    if (name) this.naming = this.preparation.renamePart(name).catch((error: unknown) => reportOnce('cannot rename the .part to the name the server gave', error));
   }
 
   private async worker(context: TransferContext, signal: AbortSignal): Promise<void> {

@@ -118,43 +118,11 @@ async function rangedGet(clients: ProbeClients, url: string, headers: Record<str
 }
 
 /**
- * Many servers name the file only in the GET answer (HEAD without Content-Disposition, or links signed for GET
- * alone): while the name is still to be chosen, a HEAD that gives none is followed by a one-byte GET, so the
- * name is known before the `.part` is created. Whatever that GET says otherwise, HEAD's answer stands.
- */
-async function nameFromGet(
-  viaHead: ProbeResult,
-  wanted: boolean,
-  clients: ProbeClients,
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<ProbeResult> {
-  if (!wanted || viaHead.filename !== null) return viaHead;
-  try {
-    const viaGet = await rangedGet(clients, url, headers, signal);
-    return viaGet.filename !== null ? { ...viaHead, filename: viaGet.filename } : viaHead;
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    // "Later, please" (429, a 5xx, a dropped connection) is about the server: waited out and asked again.
-    if (error instanceof BraidError && error.retryable) throw error;
-    return viaHead; // a refusal of this GET: the name was a wish, the download goes on under the URL's
-  }
-}
-
-/**
  * What the server says about the file: size, range support, validators, name, final URL. HEAD first; a ranged
- * GET when HEAD is refused or leaves out what we need (the name among it, when `wantName`).
+ * GET when HEAD is refused or leaves out what we need.
  */
-export async function probe(
-  clients: ProbeClients,
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-  options: { wantName?: boolean } = {},
-): Promise<ProbeResult> {
-  const viaHead = await head(clients, url, headers, signal);
-  const result = viaHead ? await nameFromGet(viaHead, options.wantName === true, clients, url, headers, signal) : await rangedGet(clients, url, headers, signal);
+export async function probe(clients: ProbeClients, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ProbeResult> {
+  const result = (await head(clients, url, headers, signal)) ?? (await rangedGet(clients, url, headers, signal));
   if (result.size !== null && result.size > Number.MAX_SAFE_INTEGER) throw new BraidError('BAD_RESPONSE', 'absurd file size');
   return result;
 }
