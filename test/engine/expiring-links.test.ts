@@ -16,6 +16,11 @@ function afterExpiry(log: Logged[], refused: number): { requests: number; refusa
   return { requests: later.length, refusals: later.filter((l) => l.status === refused).length };
 }
 
+function rangeLength(range: string): number {
+  const [first, last] = range.slice('bytes='.length).split('-').map(Number);
+  return last! - first! + 1;
+}
+
 describe('links that expire mid-download', () => {
   let origin: TestOrigin;
   const rigs: Rig[] = [];
@@ -35,7 +40,8 @@ describe('links that expire mid-download', () => {
 
   it('asks the download URL again for a fresh link each time the signed one expires (403), and finishes byte-identical', async () => {
     const r = await rig();
-    const data = origin.file('/signed/a.bin', 6 * MiB, { signed: true, rate: 1 * MiB, dropAfter: 384 * 1024, dropTimes: 1000 });
+    // 10 MiB at 1 MiB/s on each of 4 connections: at least 2.5 s, so links handed out at 0, 1 and 2 s are needed.
+    const data = origin.file('/signed/a.bin', 10 * MiB, { signed: true, rate: 1 * MiB, dropAfter: 384 * 1024, dropTimes: 1000 });
     origin.signedRedirect('/dl/a.bin', '/signed/a.bin', 1000);
     const start = origin.log.length;
     const [rec] = await runDownloads(r, [{ url: origin.url('/dl/a.bin') }]);
@@ -58,6 +64,19 @@ describe('links that expire mid-download', () => {
     const [rec] = await runDownloads(r, [{ url: origin.url('/dl/b.bin') }]);
     await assertCompletedWith(rec!, data);
     assert.ok(origin.log.slice(start).some((l) => l.status === 400), 'the signed link did expire');
+  });
+
+  it('with no validator, checks the seams between links (and gets a fresh link for that too)', async () => {
+    const r = await rig();
+    const data = origin.file('/signed/s.bin', 3 * MiB, { signed: true, noValidators: true, rate: 1 * MiB, dropAfter: 256 * 1024, dropTimes: 1000 });
+    origin.signedRedirect('/dl/s.bin', '/signed/s.bin', 700);
+    const start = origin.log.length;
+    const [rec] = await runDownloads(r, [{ url: origin.url('/dl/s.bin') }]);
+    await assertCompletedWith(rec!, data);
+    const log = origin.log.slice(start);
+    assert.ok(log.some((l) => l.status === 403), 'the signed link did expire');
+    // Seam windows are 8 KiB ranges read again after the transfer.
+    assert.ok(log.some((l) => /^bytes=\d+-\d+$/.test(l.range ?? '') && l.status === 206 && rangeLength(l.range!) <= 8192), 'seams were read again');
   });
 
   it('a 400 that is not about an expired signature is not taken for one', async () => {
