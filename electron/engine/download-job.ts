@@ -6,6 +6,7 @@ import { Checkpointer } from './checkpointer';
 import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
+import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
 import type { ConnectionPool } from './receive/connection-pool';
@@ -15,10 +16,9 @@ import { LinkRefresher } from './link-refresh';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
 import { Preparation } from './preparation';
-import { nameFromContentDisposition } from './filename';
+import { probe, type ProbeResult } from './probe';
 import { reportOnce } from './report-once';
 import { header, type ResponseHead } from './response';
-import { probe, type ProbeResult } from './probe';
 import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
@@ -102,10 +102,6 @@ export class DownloadJob {
     this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe() });
   }
 
-  /** Fresh links got from the download's own URL in this run, after the ones it redirected to expired. */
-  get linkRefreshes(): number {
-    return this.links.count;
-  }
 
   get id(): number {
     return this.state.id;

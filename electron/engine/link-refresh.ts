@@ -28,8 +28,6 @@ export interface FreshLinks {
  */
 export class LinkRefresher implements FreshLinks {
   private pending: Promise<void> | null = null;
-  /** Fresh links got in this run. */
-  count = 0;
 
   constructor(private readonly deps: LinkRefreshDeps) {}
 
@@ -54,7 +52,6 @@ export class LinkRefresher implements FreshLinks {
     if (change) throw new StartOver(`the download's URL now leads to another version: ${change}`);
     state.sources.requestUrl = p.finalUrl;
     state.responseDate = p.date ?? state.responseDate;
-    this.count++;
     const patch = { finalUrl: p.finalUrl, linkRefresh: { at: clock.wallTime(), by: 'original-url' as const } };
     repo.update(state.id, patch);
     state.remember(patch);
