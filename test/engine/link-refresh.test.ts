@@ -64,6 +64,24 @@ describe('refreshing a download with a new link', () => {
     assert.equal(rec.url, origin.url('/new/v.bin'));
     assert.equal(rec.linkRefresh?.by, 'user');
     assert.ok(bytesAsked(origin, '/new/v.bin', size) <= size - result.kept, 'the bytes on disk were not fetched again');
+    const shown = (await rig.engine.list({ limit: 1000 })).items.find((d) => d.id === id);
+    assert.equal(shown?.linkRefresh?.by, 'user', 'the snapshot tells the UI');
+  });
+
+  it('fails a resume whose link now refuses (403) as LINK_EXPIRED, and a refresh finishes it from the disk', async () => {
+    const size = 4 * MiB;
+    const data = origin.file('/old/r.bin', size, { rate: 1 * MiB });
+    const id = await pausedPartway('/old/r.bin');
+    const kept = rig.repo.get(id)!.bytesDone;
+    origin.serve('/old/r.bin', data, { status: 403 });
+    await rig.engine.resume([id]);
+    const failed = await settled(id);
+    assert.equal(failed.error?.code, 'LINK_EXPIRED');
+    origin.serve('/new/r.bin', data);
+    await rig.engine.refreshLink(id, origin.url('/new/r.bin'), {});
+    const rec = await settled(id);
+    await assertCompletedWith(rec, data);
+    assert.ok(bytesAsked(origin, '/new/r.bin', size) <= size - kept, 'the bytes on disk were kept');
   });
 
   it('proves the same file by sample windows when neither link has a validator', async () => {
