@@ -157,6 +157,8 @@ const listText = z
 
 const importDefaults = strict('the import options', { folder: text('the folder', MAX_FOLDER).optional(), paused: yesNo('paused').optional() }).prefault({});
 
+const refreshOptions = strict('the options of refreshLink', { startOver: yesNo('startOver').optional() }, '{ startOver: true or false }').prefault({});
+
 const removeOptions = strict('the options of remove', { deleteFile: yesNo('deleteFile') }, '{ deleteFile: true or false }');
 
 /** Each BraidApi command's arguments. A command missing here fails to compile. */
@@ -167,6 +169,10 @@ export const API_SCHEMAS = {
   resume: z.tuple([ids], takes('resume', 'a list of download ids')),
   retry: z.tuple([ids], takes('retry', 'a list of download ids')),
   remove: z.tuple([ids, removeOptions], takes('remove', 'a list of download ids and { deleteFile: true or false }')),
+  refreshLink: z.tuple(
+    [downloadId, text('the new URL', MAX_URL), refreshOptions],
+    takes('refreshLink', 'a download id, the new URL and { startOver: true or false }'),
+  ),
   move: z.tuple([downloadId, choice('the direction', ['up', 'down', 'top', 'bottom'])], takes('move', 'a download id and up, down, top or bottom')),
   list: z.tuple([listQuery], takes('list', 'one query { status, offset, limit, sort, descending }')),
   detail: z.tuple([downloadId], takes('detail', 'a download id')),

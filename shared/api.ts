@@ -6,6 +6,7 @@ import type {
   ImportReport,
   ListPage,
   ListQuery,
+  RefreshResult,
   SegmentState,
   Settings,
 } from './types';
@@ -20,6 +21,12 @@ export interface BraidApi {
   /** Failed downloads start again, keeping what is already on disk when it is still valid. */
   retry(ids: number[]): Promise<void>;
   remove(ids: number[], options: { deleteFile: boolean }): Promise<void>;
+  /**
+   * Gives a paused or failed download a new URL (its link expired) and queues it. The new link must serve the
+   * same file as the bytes on disk (same size and strong ETag, else sample windows read the same); a different
+   * file is refused with CANNOT_RESUME and nothing changed, unless `startOver` asks to download it from the start.
+   */
+  refreshLink(id: number, url: string, options: { startOver?: boolean }): Promise<RefreshResult>;
   move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void>;
   list(query: ListQuery): Promise<ListPage>;
   detail(id: number): Promise<{ record: DownloadRecord; segments: SegmentState[] } | null>;

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'DISK_FULL'
   | 'FILE_ERROR'
   | 'INVALID_OPTION'
+  /** A link that worked refused mid-download (403, 410) and there is no redirect to go back through: give it a fresh one. */
+  | 'LINK_EXPIRED'
   /** A fault inside Braid (a store write that failed, a bug): never retried, never blamed on the server. */
   | 'INTERNAL';
 
@@ -98,6 +100,36 @@ export interface DownloadRecord {
    * name and size that someone else's file may share.
    */
   placing: FilePlacement | null;
+  /** When the download's link was last refreshed, and how; null when it never was. */
+  linkRefresh: LinkRefresh | null;
+}
+
+/**
+ * A link refreshed while a download had bytes on disk: from its own URL (`original-url`: a signed link it
+ * redirects to expired, and asking it again gave a fresh one) or by the user giving it a new URL (`user`).
+ */
+export interface LinkRefresh {
+  /** Milliseconds since the epoch. */
+  at: number;
+  by: 'original-url' | 'user';
+}
+
+/** How a new URL given to a download was proven to serve the same file as the bytes on disk. */
+export type LinkProof =
+  /** Same size and the same strong ETag. */
+  | 'validator'
+  /** Same size, and sample windows of the bytes on disk read the same from the new URL. */
+  | 'samples'
+  /** Nothing was on disk yet to compare. */
+  | 'nothing-on-disk'
+  /** Not proven: the user asked to start over from the new URL. */
+  | 'start-over';
+
+export interface RefreshResult {
+  id: number;
+  proof: LinkProof;
+  /** Bytes on disk kept (0 when it starts over). */
+  kept: number;
 }
 
 export interface FilePlacement {
@@ -127,6 +159,8 @@ export interface DownloadSnapshot {
    * two answers' bytes meet are read again and compared before the file is called done.
    */
   seamCheck?: boolean;
+  /** When the link was last refreshed (from the download's own URL after a signed link expired, or by the user). */
+  linkRefresh?: LinkRefresh | null;
   error: DownloadError | null;
   priority: number;
   position: number;

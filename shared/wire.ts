@@ -13,6 +13,7 @@ const METHODS: { readonly [M in ApiMethod]: true } = {
   resume: true,
   retry: true,
   remove: true,
+  refreshLink: true,
   move: true,
   list: true,
   detail: true,

@@ -7,6 +7,7 @@ import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from 
 import { CONCURRENT_DOWNLOADS, CONNECTIONS, HEADER_NAME, HEADER_VALUE, type WholeRange } from '../../shared/limits';
 import type { AddFlags } from './commands/add';
 import type { GetFlags } from './commands/get';
+import type { RefreshFlags } from './commands/refresh';
 import type { ServeFlags } from './commands/serve';
 import { defaultDatabasePath } from './data-dir';
 import type { CommonFlags } from './store-access';
@@ -94,6 +95,18 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action(async (urls: string[], flags: AddFlags) => {
       process.exitCode = await (await import('./commands/add')).runAdd(urls, flags);
+    });
+
+  program
+    .command('refresh')
+    .description('give a paused or failed download a new link (its old one expired) and finish it')
+    .argument('<id>', 'the download (see `braid list`)', wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }))
+    .argument('<url>', 'the new http(s) URL')
+    .option('--start-over', 'download the new link from the start, when it serves a different file')
+    .option('--json', 'machine-readable output')
+    .addOption(dbOption())
+    .action(async (id: number, url: string, flags: RefreshFlags) => {
+      process.exitCode = await (await import('./commands/refresh')).runRefresh(id, url, flags);
     });
 
   program

@@ -19,6 +19,7 @@ export const HANDLERS: Handlers = {
   resume: (api, [ids]) => api.resume(ids),
   retry: (api, [ids]) => api.retry(ids),
   remove: (api, [ids, options]) => api.remove(ids, options),
+  refreshLink: (api, [id, url, options]) => api.refreshLink(id, url, options),
   move: (api, [id, direction]) => api.move(id, direction),
   list: (api, [query]) => api.list(query),
   detail: (api, [id]) => api.detail(id),

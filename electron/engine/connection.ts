@@ -2,6 +2,8 @@ import type { BufferPool } from './buffer-pool';
 import { BraidError, StartOver, toBraidError } from './errors';
 import { awaitResponse } from './got-response';
 import { USER_AGENT, type HttpClient } from './http-client';
+import { bodyTellsRefusal, isLinkRefusal, LinkRefused, linkFailure, REFUSAL_BODY_LIMIT } from './link-expiry';
+import type { FreshLinks } from './link-refresh';
 import type { LiveSegment } from './live-segment';
 import type { MemoryAccount } from './memory-budget';
 import type { Clock, PartFileHandle } from './ports';
@@ -9,7 +11,7 @@ import { classifyRangeAnswer } from './range-answer';
 import { ReceiveWatch } from './receive-watch';
 import { NotForFastPath } from './receive/errors';
 import type { ConnectionPool } from './receive/connection-pool';
-import { openRange } from './receive/range-request';
+import { openRange, type RangeResponse } from './receive/range-request';
 import { headOf, type ResponseHead } from './response';
 import type { RetryBook } from './retry-book';
 import type { SeamLedger } from './seam-check';
@@ -45,6 +47,11 @@ export interface TransferContext {
   fastPath: { enabled: boolean };
   /** The most one socket read brings: the sink keeps room for that much ahead. */
   maxRead: number;
+  /** Fresh links from the download's own URL when the one it redirected to expires. */
+  links: FreshLinks;
+  downloadId: number;
+  /** An answer whose body is about to be written (the first one may name the file). */
+  onBody?(head: ResponseHead): void;
   onReceived(bytes: number): void;
 }
 
@@ -65,6 +72,18 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (error instanceof StartOver) throw error;
+        if (error instanceof LinkRefused) {
+          // No redirect to go back through: the link itself expired, and only the user can give a new one.
+          if (!ctx.links.canRefresh(error.url)) throw linkFailure(error, ctx.downloadId);
+          if (segment.position > before) attempts = 0;
+          attempts++;
+          // Counted (a fresh link refused again and again gives up) but not waited for at first: the link is
+          // expired, not the server busy.
+          if (attempts > 1) await ctx.retries.wait(error, attempts - 1, signal);
+          else ctx.retries.note(error);
+          await ctx.links.refresh(error.url, signal);
+          continue;
+        }
         const e = toBraidError(error, ctx.sources.requestUrl);
         if (!e.retryable) throw e;
         if (segment.position > before && e.countsAsProgress) attempts = 0;
@@ -164,9 +183,11 @@ class SegmentRequest {
     try {
       // The first read is copied the moment it arrives: memory for it must be there before reading starts,
       // and waiting for Braid's own memory is not the server stalling (the watch starts after it).
+      const head = headOf(response.head);
+      const body = bodyTellsRefusal(head.status) ? await startOfBody(response) : null;
       await this.sink.room();
       if (this.connection.signal.aborted) throw this.connection.signal.reason;
-      this.accept(headOf(response.head));
+      this.accept(head, body);
       let holds = 0;
       const hold = () => {
         if (holds++ === 0) response.pause();
@@ -206,7 +227,8 @@ class SegmentRequest {
     const { ctx } = this;
     const request = await ctx.http.stream(this.url, this.headers, this.connection.signal);
     try {
-      this.accept(headOf(await awaitResponse(request)));
+      const head = headOf(await awaitResponse(request));
+      this.accept(head, bodyTellsRefusal(head.status) ? await startOfGotBody(request) : null);
       let complete = true;
       for await (const chunk of request as AsyncIterable<Buffer>) {
         const n = this.room(chunk.length);
@@ -231,13 +253,15 @@ class SegmentRequest {
   }
 
   /** Judges the answer before any byte of it is written; throws unless its body is to be written. */
-  private accept(head: ResponseHead): void {
+  private accept(head: ResponseHead, body: string | null = null): void {
     const { ctx, segment } = this;
+    if (isLinkRefusal(head.status, body)) throw new LinkRefused(this.url, head.status, head.statusMessage);
     const verdict = classifyRangeAnswer(head, { first: this.first, last: this.last }, ctx.version.validators);
     if (verdict.kind === 'restart') throw new StartOver(verdict.reason);
     if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
     if (verdict.kind === 'retry' || verdict.kind === 'fail') throw verdict.error;
     this.bodyEnd = verdict.end ?? UNKNOWN_END;
+    ctx.onBody?.(head);
     // Bytes of this answer meet bytes of another one here.
     ctx.seams?.add(this.first);
     segment.beginConnection(ctx.clock.now());
@@ -281,4 +305,35 @@ class SegmentRequest {
   done(): void {
     if (this.watch) this.ctx.watches.delete(this.watch);
   }
+}
+
+/** The first few KiB of an error answer's body on the receive path, to tell an expired signature. */
+async function startOfBody(response: RangeResponse): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  await response
+    .receive((buffer, start, stop) => {
+      const k = Math.min(stop - start, REFUSAL_BODY_LIMIT - n);
+      if (k <= 0) return;
+      parts.push(Buffer.from(buffer.subarray(start, start + k)));
+      n += k;
+    }, REFUSAL_BODY_LIMIT)
+    .catch(() => undefined);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The same through got. */
+async function startOfGotBody(request: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of request) {
+      parts.push(chunk.subarray(0, REFUSAL_BODY_LIMIT - n));
+      n += chunk.length;
+      if (n >= REFUSAL_BODY_LIMIT) break;
+    }
+  } catch {
+    /* what came is enough to judge by */
+  }
+  return Buffer.concat(parts).toString('utf8');
 }

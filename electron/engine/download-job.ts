@@ -6,14 +6,19 @@ import { Checkpointer } from './checkpointer';
 import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
+import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
 import type { ConnectionPool } from './receive/connection-pool';
 import { JobState } from './job-state';
+import { isLinkRefusal, linkFailure } from './link-expiry';
+import { LinkRefresher } from './link-refresh';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
 import type { Clock, DownloadRepository, FileSystemPort } from './ports';
 import { Preparation } from './preparation';
 import { probe, type ProbeResult } from './probe';
+import { reportOnce } from './report-once';
+import { header, type ResponseHead } from './response';
 import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
@@ -21,6 +26,8 @@ import type { SegmentSink } from './segment-sink';
 import type { Timing } from './settings';
 import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
+
+const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
@@ -56,9 +63,12 @@ export class DownloadJob {
   private readonly preparation: Preparation;
   private readonly finishing: Finishing;
   private readonly checkpointer: Checkpointer;
+  private readonly links: LinkRefresher;
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
+  /** The `.part` being renamed to the name an answer gave. */
+  private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
   connections = 0;
   private readonly speed = new SpeedMeter();
@@ -89,7 +99,9 @@ export class DownloadJob {
       planCommitted: () => (this.checkpointer.committed = 0),
     });
     this.finishing = new Finishing(this.state, ctx.repo, ctx.fs);
+    this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe() });
   }
+
 
   get id(): number {
     return this.state.id;
@@ -125,6 +137,7 @@ export class DownloadJob {
     } catch (error) {
       outcome = this.stopped ? { kind: 'stopped', reason: (this.stopper.signal.reason as JobStopped).reason } : this.failure(error);
     } finally {
+      await this.naming;
       await this.state.file?.close().catch(() => undefined);
       this.state.file = null;
     }
@@ -176,6 +189,7 @@ export class DownloadJob {
         else await this.preparation.startOver(await this.probe(), true);
       }
     }
+    await this.naming;
     const size = this.state.validators.size ?? this.state.segments.end;
     return this.finishing.finish(size, this.stopper.signal, () => {
       this.state.segments.plan(size, this.state.ranged, this.connectionCount);
@@ -183,19 +197,33 @@ export class DownloadJob {
     });
   }
 
-  private probe(): Promise<ProbeResult> {
+  private async probe(): Promise<ProbeResult> {
     const { sources } = this.state;
     const signal = this.stopper.signal;
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
-    return this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+    try {
+      return await this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+    } catch (error) {
+      // The download's own URL refusing with bytes on disk: its link expired, and a new one can continue them.
+      if (error instanceof BraidError && (this.state.record.bytesDone > 0 || this.received > 0)) throw linkFailure(error, this.id);
+      throw error;
+    }
   }
 
-  private verifySeams(): Promise<void> {
+  private async verifySeams(): Promise<void> {
     const { state, ctx } = this;
-    const url = state.sources.requestUrl;
     const signal = this.stopper.signal;
-    const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
-    return verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
+    for (let refreshes = 0; ; refreshes++) {
+      const url = state.sources.requestUrl;
+      const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
+      try {
+        return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
+      } catch (error) {
+        if (!(error instanceof BraidError) || error.status === undefined || !isRefusal(error.status)) throw error;
+        if (!this.links.canRefresh(url) || refreshes >= 3) throw linkFailure(error, this.id);
+        await this.links.refresh(url, signal);
+      }
+    }
   }
 
   // ---- transferring --------------------------------------------------------------------------------------
@@ -252,8 +280,22 @@ export class DownloadJob {
       receivePool: ctx.receivePool,
       fastPath: this.fastPath,
       maxRead: ctx.maxRead,
+      links: this.links,
+      downloadId: this.id,
+      onBody: (head) => this.nameFrom(head),
       onReceived: (bytes) => this.speed.add(bytes),
     };
+  }
+
+  /**
+   * The first answer with a body names the file when the probe could not (HEAD without Content-Disposition):
+   * the `.part` is renamed to it, safely, while the transfer goes on; finishing waits for that.
+   */
+  private nameFrom(head: ResponseHead): void {
+    if (!this.state.nameOpen) return;
+    this.state.nameOpen = false;
+    const name = nameFromContentDisposition(header(head, 'content-disposition') ?? undefined);
+    if (name) this.naming = this.preparation.renamePart(name).catch((error: unknown) => reportOnce('cannot rename the .part to the name the server gave', error));
   }
 
   private async worker(context: TransferContext, signal: AbortSignal): Promise<void> {

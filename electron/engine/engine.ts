@@ -10,6 +10,7 @@ import type {
   ImportReport,
   ListPage,
   ListQuery,
+  RefreshResult,
   Settings,
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
@@ -21,6 +22,7 @@ import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import type { Clock, DownloadRepository, FileSystemPort, NewDownload } from './ports';
+import { refreshLink } from './refresh-link';
 import { reportOnce } from './report-once';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
@@ -272,6 +274,15 @@ export class Engine implements BraidApi {
 
   retry(ids: number[]): Promise<void> {
     return this.resume(ids);
+  }
+
+  /** A new URL for a paused or failed download, proven to serve the same file first (or starting over); then it is queued. */
+  async refreshLink(id: number, url: string, options: { startOver?: boolean }): Promise<RefreshResult> {
+    const deps = { repo: this.repo, fs: this.fs, clock: this.clock, http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs };
+    const result = await refreshLink(deps, id, url, options);
+    this.hub.changed([id]);
+    this.scheduler.resume([id]);
+    return result;
   }
 
   async remove(ids: number[], options: { deleteFile: boolean }): Promise<void> {

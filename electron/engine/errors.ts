@@ -8,11 +8,13 @@ export class BraidError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Progress made just before this error does not reset the attempts (a trickle keeps a connection "alive"). */
   readonly countsAsProgress: boolean;
+  /** The HTTP status that caused it, when a server's answer did. */
+  readonly status: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown; countsAsProgress?: boolean } = {},
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown; countsAsProgress?: boolean; status?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'BraidError';
@@ -20,6 +22,7 @@ export class BraidError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.countsAsProgress = options.countsAsProgress ?? true;
+    this.status = options.status;
   }
 
   toJSON(): DownloadError {

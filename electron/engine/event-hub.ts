@@ -131,5 +131,6 @@ function storedSnapshot(record: DownloadRecord, repo: DownloadRepository, cap: n
     error: record.error,
     priority: record.priority,
     position: record.position,
+    linkRefresh: record.linkRefresh,
   };
 }

@@ -18,6 +18,8 @@ export class JobState {
   responseDate: string | null = null;
   /** Seams to verify before finishing, when the server gives no validator; null when it does. */
   seams: SeamLedger | null = null;
+  /** The name came from the URL, though an answer of this run may still give one (only HEAD was asked). */
+  nameOpen = false;
   readonly segments: SegmentScheduler;
   readonly sources: SourceList;
 
@@ -59,6 +61,7 @@ export class JobState {
       priority: rec.priority,
       position: rec.position,
       seamCheck: this.seams !== null,
+      linkRefresh: rec.linkRefresh,
     };
   }
 

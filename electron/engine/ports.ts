@@ -22,8 +22,8 @@ export interface NewDownload {
 export type DownloadPatch = Partial<
   Pick<
     DownloadRecord,
-    | 'finalUrl' | 'sourceUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
-    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position' | 'placing'
+    | 'url' | 'finalUrl' | 'sourceUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
+    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position' | 'placing' | 'linkRefresh'
   >
 >;
 

@@ -123,6 +123,7 @@ export class Preparation {
     await deps.fs.makeFolder(state.record.folder);
     await this.checkSpace(p.size, 0);
     const wanted = state.record.requestedName ? sanitizeFilename(state.record.requestedName) : (p.filename ?? nameFromUrl(p.finalUrl));
+    state.nameOpen = !state.record.requestedName && p.filename === null;
     await this.dropOwnLeftover();
     for (let attempt = 0; !state.file; attempt++) {
       const name = uniqueName(wanted, this.nameTaken);
@@ -142,6 +143,30 @@ export class Preparation {
     state.segments.plan(p.size, p.acceptRanges, this.deps.connections);
     this.watchSeams();
     this.commitPlan(p);
+  }
+
+  /**
+   * Renames the open `.part` to the name a later answer gave (sanitised, made unique). The new name is linked
+   * first (never over anything there), then recorded, then the old one unlinked: a crash in between leaves the
+   * recorded name on the bytes. Where the file system has no hard links the URL's name stays.
+   */
+  async renamePart(wanted: string): Promise<void> {
+    const { state, deps } = this;
+    if (wanted === state.record.name) return;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const name = uniqueName(wanted, this.nameTaken);
+      const from = state.partPath;
+      try {
+        await deps.fs.link(from, join(state.record.folder, `${name}.part`));
+      } catch (error) {
+        if (errorCode(error) === 'EEXIST') continue; // something appeared there since we looked
+        return;
+      }
+      deps.repo.update(state.id, { name });
+      state.remember({ name });
+      await deps.fs.remove(from);
+      return;
+    }
   }
 
   /**

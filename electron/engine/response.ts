@@ -22,9 +22,9 @@ export function statusError(head: ResponseHead): BraidError {
   const text = `${head.status} ${head.statusMessage || STATUS_CODES[head.status] || ''}`.trim();
   const retryAfter = parseRetryAfter(header(head, 'retry-after') ?? undefined);
   if (TRANSIENT.has(head.status)) {
-    return new BraidError('HTTP_ERROR', `the server answered ${text}`, { retryable: true, retryAfterMs: retryAfter ?? undefined });
+    return new BraidError('HTTP_ERROR', `the server answered ${text}`, { retryable: true, retryAfterMs: retryAfter ?? undefined, status: head.status });
   }
-  return new BraidError('HTTP_ERROR', `the server answered ${text}`);
+  return new BraidError('HTTP_ERROR', `the server answered ${text}`, { status: head.status });
 }
 
 export function header(head: ResponseHead, name: string): string | null {

@@ -50,7 +50,7 @@ export interface SeamSource {
 }
 
 /** Reads `first`..`last` of the file from the server into a new buffer; anything but that exact 206 is an error. */
-async function fetchWindow(source: SeamSource, first: number, last: number, signal: AbortSignal): Promise<Buffer> {
+export async function fetchWindow(source: SeamSource, first: number, last: number, signal: AbortSignal): Promise<Buffer> {
   const request = await source.http.stream(source.url, { ...source.headers, range: `bytes=${first}-${last}` }, signal);
   try {
     const head = headOf(await awaitResponse(request));

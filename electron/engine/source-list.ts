@@ -4,7 +4,7 @@ import { BraidError } from './errors';
 /** Failures that another server may not have; anything else (disk, options, Braid itself) fails wherever the bytes come from. */
 const SOURCE_FAILURES = new Set<ErrorCode>([
   'HTTP_ERROR', 'NETWORK_ERROR', 'TIMEOUT', 'BAD_RESPONSE', 'TOO_MANY_REDIRECTS', 'RETRY_AFTER_TOO_LONG',
-  'CANNOT_RESUME', 'SIZE_MISMATCH', 'CHECKSUM_ERROR',
+  'CANNOT_RESUME', 'SIZE_MISMATCH', 'CHECKSUM_ERROR', 'LINK_EXPIRED',
 ]);
 
 /**

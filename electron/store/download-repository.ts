@@ -29,6 +29,8 @@ interface Row {
   updated_at: number;
   completed_at: number | null;
   placing: string | null;
+  link_refreshed_at: number | null;
+  link_refreshed_by: string | null;
 }
 
 function toRecord(r: Row): DownloadRecord {
@@ -58,11 +60,14 @@ function toRecord(r: Row): DownloadRecord {
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
     placing: r.placing ? (JSON.parse(r.placing) as DownloadRecord['placing']) : null,
+    linkRefresh:
+      r.link_refreshed_at !== null ? { at: r.link_refreshed_at, by: r.link_refreshed_by === 'user' ? 'user' : 'original-url' } : null,
   };
 }
 
 /** Column for each patchable field, and how its value is stored. */
-const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error'>, [string, (v: never) => unknown]> = {
+const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error' | 'linkRefresh'>, [string, (v: never) => unknown]> = {
+  url: ['url', (v) => v],
   finalUrl: ['final_url', (v) => v],
   sourceUrl: ['source_url', (v) => v],
   name: ['name', (v) => v],
@@ -167,7 +172,11 @@ export class SqliteDownloadRepository implements DownloadRepository {
     let stmt = this.patchCache.get(cacheKey);
     if (!stmt) {
       const sets = keys.map((k) =>
-        k === 'error' ? 'error_code = @error_code, error_message = @error_message' : `${PATCH_COLUMNS[k as keyof typeof PATCH_COLUMNS][0]} = @${k}`,
+        k === 'error'
+          ? 'error_code = @error_code, error_message = @error_message'
+          : k === 'linkRefresh'
+            ? 'link_refreshed_at = @link_refreshed_at, link_refreshed_by = @link_refreshed_by'
+            : `${PATCH_COLUMNS[k as keyof typeof PATCH_COLUMNS][0]} = @${k}`,
       );
       stmt = this.db.prepare(`UPDATE downloads SET ${sets.join(', ')}, updated_at = @updated_at WHERE id = @id`);
       this.patchCache.set(cacheKey, stmt);
@@ -182,6 +191,9 @@ export class SqliteDownloadRepository implements DownloadRepository {
       if (k === 'error') {
         params['error_code'] = patch.error?.code ?? null;
         params['error_message'] = patch.error?.message ?? null;
+      } else if (k === 'linkRefresh') {
+        params['link_refreshed_at'] = patch.linkRefresh?.at ?? null;
+        params['link_refreshed_by'] = patch.linkRefresh?.by ?? null;
       } else {
         const [, encode] = PATCH_COLUMNS[k as keyof typeof PATCH_COLUMNS];
         params[k] = encode(patch[k as keyof DownloadPatch] as never);

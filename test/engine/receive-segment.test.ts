@@ -61,6 +61,8 @@ describe('a segment fetched over the receive path', () => {
       receivePool: new ConnectionPool({ readBufferSize: READ_SIZE }),
       fastPath: { enabled: true },
       maxRead: READ_SIZE,
+      links: { canRefresh: () => false, refresh: async () => undefined },
+      downloadId: 1,
       onReceived: () => undefined,
     };
     // The job's stall watch, on a short interval when a test wants a stall cut.

@@ -41,6 +41,10 @@ export interface Behaviour {
   /** After this many GETs, the file is replaced by another of the same size (new ETag). */
   changeAfter?: number;
   contentDisposition?: string;
+  /** Send Content-Disposition on GET answers only (HEAD has none). */
+  dispositionOnGetOnly?: boolean;
+  /** Answer HEAD with this status (refuseHead is 405). */
+  headStatus?: number;
   /** Send no ETag / Last-Modified. */
   noValidators?: boolean;
   /** Send the body chunked, without Content-Length. */
@@ -49,10 +53,24 @@ export interface Behaviour {
   basicAuth?: string;
   /** Claim this size in HEAD answers (a server that lies about an absurd length). */
   claimSize?: number;
+  /**
+   * A signed link: requests must carry `?exp=T` (ms since the epoch, as `signedRedirect` hands out) with T not
+   * past, or are answered `expiredStatus` with `expiredBody`.
+   */
+  signed?: boolean;
+  /** Once this many body bytes of the file were sent, every request is refused (a link that expired, no redirect). */
+  expireAfterBytes?: number;
+  /** How an expired link is refused (default 403, empty body). */
+  expiredStatus?: number;
+  expiredBody?: string;
+  /** Send this ETag instead of the one made of version and size. */
+  etag?: string;
 }
 
 interface Served {
   data: Buffer;
+  /** Body bytes of this file sent so far. */
+  sent: number;
   version: number;
   behaviour: Behaviour;
   gets: number;
@@ -79,6 +97,7 @@ export class TestOrigin {
   private readonly server: Server;
   private readonly files = new Map<string, Served>();
   private readonly redirects = new Map<string, string>();
+  private readonly signedRedirects = new Map<string, { to: string; validForMs: number }>();
   private readonly sockets = new Set<Socket>();
   readonly log: Logged[] = [];
   /** Body bytes written to sockets, over all responses. */
@@ -108,9 +127,18 @@ export class TestOrigin {
 
   /** Serves `size` random bytes at `path`; returns them. */
   file(path: string, size: number, behaviour: Behaviour = {}): Buffer {
-    const data = randomBytes(size);
-    this.files.set(path, { data, version: 1, behaviour, gets: 0, counters: {} });
+    return this.serve(path, randomBytes(size), behaviour);
+  }
+
+  /** Serves these bytes at `path`; returns them. */
+  serve(path: string, data: Buffer, behaviour: Behaviour = {}): Buffer {
+    this.files.set(path, { data, sent: 0, version: 1, behaviour, gets: 0, counters: {} });
     return data;
+  }
+
+  /** Redirects `from` to `to?exp=...`, a link valid for `validForMs` from the moment it is handed out. */
+  signedRedirect(from: string, to: string, validForMs: number): void {
+    this.signedRedirects.set(from, { to, validForMs });
   }
 
   /** The bytes `path` serves now (changes when `changeAfter` kicks in). */
@@ -155,6 +183,12 @@ export class TestOrigin {
       res.end();
       return;
     }
+    const signed = this.signedRedirects.get(path);
+    if (signed) {
+      answer(302, { location: `${signed.to}?exp=${Date.now() + signed.validForMs}`, 'content-length': 0 });
+      res.end();
+      return;
+    }
     const f = this.files.get(path);
     if (!f) {
       answer(404, { 'content-length': 0 });
@@ -165,6 +199,13 @@ export class TestOrigin {
     if (b.status) {
       answer(b.status, { 'content-length': 0 });
       res.end();
+      return;
+    }
+    const exp = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('exp') ?? 0);
+    if ((b.signed && !(exp >= Date.now())) || (b.expireAfterBytes !== undefined && f.sent >= b.expireAfterBytes)) {
+      const body = Buffer.from(b.expiredBody ?? '');
+      answer(b.expiredStatus ?? 403, { 'content-length': body.length, 'content-type': 'application/xml' });
+      res.end(body);
       return;
     }
     if (b.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(b.basicAuth).toString('base64')}`) {
@@ -182,8 +223,8 @@ export class TestOrigin {
       res.end();
       return;
     }
-    if (req.method === 'HEAD' && b.refuseHead) {
-      answer(405, { 'content-length': 0 });
+    if (req.method === 'HEAD' && (b.refuseHead || b.headStatus)) {
+      answer(b.headStatus ?? 405, { 'content-length': 0 });
       res.end();
       return;
     }
@@ -204,7 +245,7 @@ export class TestOrigin {
         return;
       }
     }
-    const etag = `"v${f.version}-${f.data.length}"`;
+    const etag = b.etag && f.version === 1 ? b.etag : `"v${f.version}-${f.data.length}"`;
     const lastModified = new Date(Date.UTC(2026, 0, f.version)).toUTCString();
     const headers: Record<string, string | number> = {};
     if (!b.noValidators) {
@@ -212,7 +253,7 @@ export class TestOrigin {
       headers['last-modified'] = lastModified;
     }
     if (!b.ignoreRange) headers['accept-ranges'] = 'bytes';
-    if (b.contentDisposition) headers['content-disposition'] = b.contentDisposition;
+    if (b.contentDisposition && !(b.dispositionOnGetOnly && req.method === 'HEAD')) headers['content-disposition'] = b.contentDisposition;
 
     let start = 0;
     let end = f.data.length - 1;
@@ -246,7 +287,7 @@ export class TestOrigin {
       this.trickle(res, body, b.trickleEveryMs);
       return;
     }
-    this.send(res, body, { dropAt, stallAt, reset: b.dropWithReset ?? false, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate });
+    this.send(res, body, { dropAt, stallAt, reset: b.dropWithReset ?? false, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate }, f);
   }
 
   private trickle(res: ServerResponse, body: Buffer, everyMs: number): void {
@@ -265,7 +306,7 @@ export class TestOrigin {
   }
 
   /** Writes the body in paced chunks, honouring backpressure, and misbehaves where told. */
-  private send(res: ServerResponse, body: Buffer, how: { dropAt: number; stallAt: number; reset: boolean; rate: number | undefined }): void {
+  private send(res: ServerResponse, body: Buffer, how: { dropAt: number; stallAt: number; reset: boolean; rate: number | undefined }, f: Served): void {
     const chunk = 16 * 1024;
     let sent = 0;
     const startedAt = Date.now();
@@ -291,6 +332,7 @@ export class TestOrigin {
         const ok = res.write(body.subarray(sent, sent + n));
         sent += n;
         this.bytesSent += n;
+        f.sent += n;
         if (!ok) {
           res.once('drain', next);
           return;

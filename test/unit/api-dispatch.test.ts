@@ -39,7 +39,7 @@ const hex = (digits: number) => 'ab'.repeat(digits / 2);
 describe('one contract for every face', () => {
   it('has a schema and a dispatch entry for every command, and nothing else', () => {
     const methods = [...API_METHODS].sort();
-    assert.equal(methods.length, 12);
+    assert.equal(methods.length, 13);
     assert.deepEqual(Object.keys(API_SCHEMAS).sort(), methods);
     assert.deepEqual(Object.keys(HANDLERS).sort(), methods);
     for (const m of API_METHODS) assert.equal(typeof HANDLERS[m], 'function', m);
@@ -62,6 +62,7 @@ describe('one contract for every face', () => {
       resume: [[1, 2]],
       retry: [[]],
       remove: [[3], { deleteFile: true }],
+      refreshLink: [7, 'http://a/new', { startOver: true }],
       move: [4, 'top'],
       list: [{ status: ['active'], sort: 'name', descending: true }],
       detail: [5],
@@ -72,6 +73,7 @@ describe('one contract for every face', () => {
     const { api, calls } = recorder();
     for (const m of API_METHODS) await dispatch(api, m, good[m]);
     assert.deepEqual(calls.map(([m]) => m), [...API_METHODS]);
+    assert.deepEqual(calls.find(([m]) => m === 'refreshLink')![1], [7, 'http://a/new', { startOver: true }]);
     assert.deepEqual(calls.find(([m]) => m === 'list')![1], [{ status: ['active'], sort: 'name', descending: true, limit: LIST_LIMIT.default }]);
   });
 });

@@ -1,0 +1,70 @@
+import { formatBytes } from '../../../shared/format';
+import type { RefreshResult } from '../../../shared/types';
+import { createEngine } from '../../engine/index';
+import { linesView } from '../progress';
+import { openStoreToRun, say, type CommonFlags } from '../store-access';
+
+export interface RefreshFlags extends CommonFlags {
+  startOver?: boolean;
+  json?: boolean;
+}
+
+function proofLine(r: RefreshResult): string {
+  switch (r.proof) {
+    case 'validator':
+      return `the new link serves the same file (same size and ETag): going on from the ${formatBytes(r.kept)} on disk`;
+    case 'samples':
+      return `the new link serves the same file (same size, and the bytes on disk read the same from it): going on from the ${formatBytes(r.kept)} on disk`;
+    case 'nothing-on-disk':
+      return 'nothing was on disk yet: downloading from the new link';
+    case 'start-over':
+      return 'starting over from the new link';
+  }
+}
+
+/**
+ * `braid refresh ID URL`: gives a paused or failed download a new link (its old one expired) and runs it to
+ * the end. A link to a different file is refused with nothing changed (exit 1) unless `--start-over`.
+ */
+export async function runRefresh(id: number, url: string, flags: RefreshFlags): Promise<number> {
+  const { db, repo, lock } = openStoreToRun(flags);
+  const engine = createEngine({ repo });
+  let code = 0;
+  try {
+    let result: RefreshResult;
+    try {
+      result = await engine.refreshLink(id, url, { startOver: flags.startOver });
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      say(`${e.message ?? String(error)}${e.code ? ` [${e.code}]` : ''}`);
+      return e.code === 'CANNOT_RESUME' ? 1 : 2;
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({ refreshed: result })}\n`);
+    else say(proofLine(result));
+    const view = flags.json ? null : linesView(process.stdout);
+    if (view) engine.onEvent((event) => view.onEvent(event));
+    let interrupted = false;
+    const interrupt = () => {
+      interrupted = true;
+      say('stopping: saving progress');
+      void engine.close();
+    };
+    process.once('SIGINT', interrupt);
+    engine.start({ only: [id] });
+    await engine.whenSettled([id]);
+    process.off('SIGINT', interrupt);
+    view?.stop();
+    const r = repo.get(id);
+    if (flags.json && r) process.stdout.write(`${JSON.stringify({ id, status: r.status, error: r.error })}\n`);
+    if (interrupted) code = 130;
+    else if (r?.status !== 'completed') {
+      say(`failed: ${r?.error?.message ?? 'unknown error'} [${r?.error?.code ?? '?'}]`);
+      code = 1;
+    }
+    return code;
+  } finally {
+    await engine.close();
+    db.close();
+    lock.release();
+  }
+}

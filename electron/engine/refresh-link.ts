@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { DownloadRecord, RefreshResult } from '../../shared/types';
+import { BraidError, errorCode } from './errors';
+import type { HttpClient } from './http-client';
+import { differentFile, proveSameFile } from './link-proof';
+import type { Clock, DownloadPatch, DownloadRepository, FileSystemPort, PartFileHandle } from './ports';
+import { probe } from './probe';
+import type { ConnectionPool } from './receive/connection-pool';
+import { SourceList } from './source-list';
+import { checkUrl } from './url-rules';
+
+export interface RefreshDeps {
+  repo: DownloadRepository;
+  fs: FileSystemPort;
+  clock: Clock;
+  http: HttpClient;
+  receivePool: ConnectionPool | null;
+  firstByteTimeoutMs: number;
+}
+
+/** How long proving a new link may take before it is given up. */
+const PROOF_DEADLINE_MS = 120_000;
+
+function refreshable(record: DownloadRecord | null, id: number): DownloadRecord {
+  if (!record) throw new BraidError('INVALID_OPTION', `there is no download #${id}`);
+  if (record.status !== 'paused' && record.status !== 'failed') {
+    throw new BraidError('INVALID_OPTION', `only a paused or failed download can be given a new link (#${id} is ${record.status})`);
+  }
+  return record;
+}
+
+/**
+ * Gives a paused or failed download a new URL. Unless told to start over, the new link must first prove it
+ * serves the file whose bytes are on disk (see `proveSameFile`); a different file is refused with nothing
+ * changed. Records the new URL as the download's own, so later expiries go back to it; the caller queues it.
+ */
+export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string, options: { startOver?: boolean }): Promise<RefreshResult> {
+  const record = refreshable(deps.repo.get(id), id);
+  const url = checkUrl(newUrl);
+  const linkRefresh = { at: deps.clock.wallTime(), by: 'user' as const };
+  if (options.startOver) {
+    // Nothing of the bytes on disk is claimed any more (committed before the file is touched): the next run
+    // takes the `.part` for a leftover of its own and starts fresh from the new link.
+    commit(deps, id, record, { url, sourceUrl: null, finalUrl: null, bytesDone: 0, linkRefresh }, true);
+    return { id, proof: 'start-over', kept: 0 };
+  }
+  const signal = AbortSignal.timeout(PROOF_DEADLINE_MS);
+  const headers = new SourceList(record).headersFor(url);
+  const clients = { http: deps.http, receivePool: deps.receivePool, firstByteTimeoutMs: deps.firstByteTimeoutMs };
+  const answer = await probe(clients, url, headers, signal);
+  const segments = deps.repo.segments(id);
+  const source = { http: deps.http, url: answer.finalUrl, headers: new SourceList(record).headersFor(answer.finalUrl) };
+  const result = await proveSameFile(record, segments, answer, source, () => openPart(deps.fs, record), signal);
+  if (!result.same) throw differentFile(id, result.reason);
+  const kept = result.proof === 'nothing-on-disk' ? 0 : segments.reduce((n, s) => n + s.done, 0);
+  // The new link's validators are the ones requests will carry in If-Range from now on.
+  commit(deps, id, record, { url, sourceUrl: null, finalUrl: answer.finalUrl, etag: answer.etag, lastModified: answer.lastModified, linkRefresh });
+  return { id, proof: result.proof, kept };
+}
+
+/** Writes the new link, unless the download started (or was removed) while the link was being proven. */
+function commit(deps: RefreshDeps, id: number, before: DownloadRecord, patch: DownloadPatch, dropPlan = false): void {
+  const now = deps.repo.get(id);
+  if (!now || now.status !== before.status) throw new BraidError('INVALID_OPTION', `download #${id} changed while its new link was checked; nothing was changed`);
+  if (dropPlan) deps.repo.saveProgress(id, [], patch);
+  else deps.repo.update(id, patch);
+}
+
+async function openPart(fs: FileSystemPort, record: DownloadRecord): Promise<PartFileHandle | null> {
+  if (!record.name) return null;
+  try {
+    return await fs.openExisting(join(record.folder, `${record.name}.part`));
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
