@@ -8,6 +8,8 @@ import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
+import { serverOf, StepAside, type HostLimits } from './host-limits';
+import type { ProxyRouter } from './proxy/proxy-router';
 import type { ConnectionPool } from './receive/connection-pool';
 import { JobState } from './job-state';
 import type { MemoryAccount, MemoryBudget } from './memory-budget';
@@ -40,6 +42,10 @@ export interface JobContext {
   receivePool: ConnectionPool | null;
   /** The most one socket read brings. */
   maxRead: number;
+  /** Connections per server (learned and set) and in all. */
+  hosts: HostLimits;
+  /** Which proxy a request goes through. */
+  proxies: ProxyRouter;
 }
 
 /**
@@ -186,15 +192,18 @@ export class DownloadJob {
   private probe(): Promise<ProbeResult> {
     const { sources } = this.state;
     const signal = this.stopper.signal;
-    const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
+    const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs, proxyFor: this.proxyFor };
     return this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
   }
 
-  private verifySeams(): Promise<void> {
+  /** The proxy for a request of this download: its own, else the settings', the system's or the environment's. */
+  private readonly proxyFor = (url: string): Promise<string | null> => this.ctx.proxies.route(url, this.state.record.options.proxy);
+
+  private async verifySeams(): Promise<void> {
     const { state, ctx } = this;
     const url = state.sources.requestUrl;
     const signal = this.stopper.signal;
-    const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
+    const source = { http: ctx.http, url, headers: state.sources.headersFor(url), proxy: await this.proxyFor(url) };
     return verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
   }
 
@@ -220,7 +229,8 @@ export class DownloadJob {
       cutStalled(this.watches, clock.now(), timing.stallTimeoutMs, timing.minBytesPerSecond),
     );
     const context = this.transferContext();
-    const count = this.state.ranged ? this.connectionCount : 1;
+    const perServer = this.state.record.options.maxPerServer ?? CONNECTIONS.max;
+    const count = this.state.ranged ? Math.min(this.connectionCount, perServer) : 1;
     try {
       await Promise.all(Array.from({ length: count }, () => this.worker(context, signal).catch(fail)));
     } finally {
@@ -252,22 +262,36 @@ export class DownloadJob {
       receivePool: ctx.receivePool,
       fastPath: this.fastPath,
       maxRead: ctx.maxRead,
+      proxyFor: this.proxyFor,
       onReceived: (bytes) => this.speed.add(bytes),
     };
   }
 
+  /**
+   * One connection's loop: a slot to the server (its limit, learned or set, and the global cap), then a segment.
+   * A connection the server refused while others work gives both back and waits for a slot again: the segment
+   * goes to a connection that has one.
+   */
   private async worker(context: TransferContext, signal: AbortSignal): Promise<void> {
     const segments = this.state.segments;
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      const segment = segments.checkout();
-      if (!segment) return;
-      this.connections++;
+      if (segments.complete) return;
+      const slot = await this.ctx.hosts.acquire(serverOf(this.state.sources.requestUrl), signal);
       try {
-        await fetchSegment(context, segment, signal);
+        const segment = segments.checkout();
+        if (!segment) return;
+        this.connections++;
+        try {
+          await fetchSegment(context, segment, signal, slot);
+        } catch (error) {
+          if (!(error instanceof StepAside)) throw error;
+        } finally {
+          segments.release(segment);
+          this.connections--;
+        }
       } finally {
-        segments.release(segment);
-        this.connections--;
+        slot.release();
       }
     }
   }
@@ -282,6 +306,7 @@ export class DownloadJob {
   snapshot(): DownloadSnapshot {
     // The buffers set aside for this download, filled or not: what it holds of the process's memory.
     const memory = { inFlight: this.account.reserved, cap: this.account.cap };
-    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent });
+    const hostLimit = this.ctx.hosts.describe(serverOf(this.state.sources.requestUrl));
+    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent, ...(hostLimit ? { hostLimit } : {}) });
   }
 }

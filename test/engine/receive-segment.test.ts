@@ -62,6 +62,7 @@ describe('a segment fetched over the receive path', () => {
       fastPath: { enabled: true },
       maxRead: READ_SIZE,
       onReceived: () => undefined,
+    proxyFor: async () => null,
     };
     // The job's stall watch, on a short interval when a test wants a stall cut.
     const watchdog = systemClock.every(stallMs / 4, () => cutStalled(ctx.watches, systemClock.now(), stallMs, 0));
