@@ -195,7 +195,7 @@ export class HostLimits {
   /** @internal the slot's refusal; see HostSlot.refused. */
   refusedWhileOthersWork(gate: ServerGate): boolean {
     if (!this.options.learn || gate.receiving === 0) return false;
-    const now = this.options.clock.now();
+    const now = this.options.clock.wallTime();
     const current = Math.min(this.limitOf(gate), gate.active);
     const next = Math.max(gate.receiving, stepBelow(current));
     if (gate.learned === null || next < gate.learned || now - gate.learnedAt > 1000) {
@@ -235,7 +235,7 @@ export class HostLimits {
   /** A learned limit that held long enough without a refusal is raised one step, to see whether it still holds. */
   private steppedUp(gate: ServerGate): boolean {
     if (gate.learned === null) return false;
-    const now = this.options.clock.now();
+    const now = this.options.clock.wallTime();
     if (now - gate.learnedAt < this.options.stepUpAfterMs) return false;
     const next = gate.learned * 2;
     if (next >= this.options.caps().perServer) {
