@@ -20,6 +20,8 @@ export class CappedOrigin {
   refused = 0;
   served = 0;
   mostAtOnce = 0;
+  /** The remote port of every connection it accepted: who connected, when all come from 127.0.0.1. */
+  readonly peers: number[] = [];
 
   constructor(
     size: number,
@@ -74,6 +76,7 @@ export class CappedOrigin {
     });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
+      this.peers.push(socket.remotePort!);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
@@ -93,6 +96,7 @@ export class CappedOrigin {
   }
 
   resetCounts(): void {
+    this.peers.length = 0;
     this.refused = 0;
     this.served = 0;
     this.mostAtOnce = 0;
