@@ -193,7 +193,16 @@ export class DownloadJob {
     const { sources } = this.state;
     const signal = this.stopper.signal;
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs, proxyFor: this.proxyFor };
-    return this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+    // The probe is a connection to the server too: a server that allows one is not asked for a second.
+    const probeOnce = async () => {
+      const slot = await this.ctx.hosts.acquire(serverOf(sources.current), signal);
+      try {
+        return await probe(clients, sources.current, sources.headersFor(sources.current), signal);
+      } finally {
+        slot.release();
+      }
+    };
+    return this.retries.attempt(probeOnce, signal, sources.current);
   }
 
   /** The proxy for a request of this download: its own, else the settings', the system's or the environment's. */
