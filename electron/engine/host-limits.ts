@@ -57,6 +57,9 @@ function stepBelow(n: number): number {
   return step;
 }
 
+/** How long a peak of working connections counts as proof of what the server takes. */
+const PEAK_WINDOW_MS = 5000;
+
 interface Waiter {
   resolve: (slot: HostSlot) => void;
   reject: (reason: unknown) => void;
@@ -73,6 +76,9 @@ class ServerGate {
   active = 0;
   /** Slots whose current request was answered and is receiving: the proof that `active` connections can work. */
   receiving = 0;
+  /** The most receiving at once lately, and when: answers are read one by one, so a count taken at a refusal can lag. */
+  peak = 0;
+  peakAt = 0;
   readonly waiters: Waiter[] = [];
 
   constructor(readonly host: string) {}
@@ -105,6 +111,7 @@ export class HostSlot {
     if (this.answered) return;
     this.answered = true;
     this.gate.receiving++;
+    this.limits.noteReceiving(this.gate);
   }
 
   /**
@@ -192,12 +199,23 @@ export class HostLimits {
     }
   }
 
+  /** @internal a slot's answer came: the peak of connections working at once. */
+  noteReceiving(gate: ServerGate): void {
+    const now = this.options.clock.now();
+    if (gate.receiving >= gate.peak || now - gate.peakAt > PEAK_WINDOW_MS) {
+      gate.peak = gate.receiving;
+      gate.peakAt = now;
+    }
+  }
+
   /** @internal the slot's refusal; see HostSlot.refused. */
   refusedWhileOthersWork(gate: ServerGate): boolean {
+    // Nothing working at all: the server is busy rather than limiting, and the refusal is retried with backoff.
     if (!this.options.learn || gate.receiving === 0) return false;
     const now = this.options.clock.wallTime();
+    const working = this.options.clock.now() - gate.peakAt <= PEAK_WINDOW_MS ? Math.max(gate.peak, gate.receiving) : gate.receiving;
     const current = Math.min(this.limitOf(gate), gate.active);
-    const next = Math.max(gate.receiving, stepBelow(current));
+    const next = Math.max(working, stepBelow(current));
     if (gate.learned === null || next < gate.learned || now - gate.learnedAt > 1000) {
       // Confirmed or lowered: remembered. A confirmation at most once a second keeps the store out of the way.
       gate.learned = gate.learned === null ? next : Math.min(gate.learned, next);

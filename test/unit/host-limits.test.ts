@@ -51,6 +51,18 @@ describe('learned connection limits', () => {
     next[1]!.release();
   });
 
+  it('counts the connections that worked together lately, not only those receiving at the instant of a refusal', async () => {
+    const { limits, rows } = setup();
+    const [a, b, c, d] = await slots(limits, 'd.test', 4);
+    a!.receiving();
+    b!.receiving();
+    b!.requesting(); // b's next request: its answer is not read yet
+    assert.equal(c!.refused(), true);
+    assert.equal(d!.refused(), true);
+    assert.equal(rows.get('d.test')?.connections, 2, 'two worked a moment ago: the limit stays 2, not 1');
+    for (const slot of [a, b, c, d]) slot!.release();
+  });
+
   it('does not learn from a refusal when no other connection works (the server is just busy)', async () => {
     const { limits, rows } = setup();
     const [only] = await slots(limits, 'b.test', 1);
