@@ -183,11 +183,6 @@ export class HostLimits {
     return { host, connections: gate.learned };
   }
 
-  /** Connections now holding a slot, over all servers. */
-  get activeCount(): number {
-    return this.total;
-  }
-
   /** A settings change may give room to waiting connections. */
   serve(): void {
     for (const gate of this.gates.values()) {
