@@ -60,6 +60,21 @@ describe('the receive path over TLS through a proxy', { skip: !canMakeCertificat
     }
   });
 
+  it('speaks TLS to an https:// proxy and TLS to the origin inside it', async () => {
+    const secureProxy = await new HttpConnectProxy({ user: 'u', password: 'p' }, { [NAME]: '127.0.0.1' }, certificate).start();
+    const pool = new ConnectionPool({ tls: { ca: certificate.cert } });
+    try {
+      const data = origin.file('/inside.bin', MIB);
+      assert.match(secureProxy.url(), /^https:/);
+      const { body } = await receive(pool, origin.url('/inside.bin', NAME), secureProxy.url(), data.length);
+      assert.ok(body.equals(data));
+      assert.deepEqual(secureProxy.targets, [`${NAME}:${origin.port}`]);
+    } finally {
+      pool.close();
+      await secureProxy.close();
+    }
+  });
+
   it('refuses a certificate that does not match the name, through the tunnel as directly', async () => {
     origin.file('/check.bin', 10);
     const pool = new ConnectionPool({ tls: { ca: certificate.cert } });

@@ -1,4 +1,5 @@
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 
 /**
@@ -67,11 +68,18 @@ abstract class TestProxy {
   }
 }
 
-/** An HTTP proxy: CONNECT tunnels, and plain-http requests in the absolute form, with Basic credentials. */
+/**
+ * An HTTP proxy: CONNECT tunnels, and plain-http requests in the absolute form, with Basic credentials; spoken
+ * over TLS (an `https://` proxy) when given a certificate.
+ */
 export class HttpConnectProxy extends TestProxy {
-  constructor(credentials: { user: string; password: string } | null = null, names: Record<string, string> = {}) {
+  constructor(
+    credentials: { user: string; password: string } | null = null,
+    names: Record<string, string> = {},
+    private readonly certificate?: { key: string | Buffer; cert: string | Buffer },
+  ) {
     super(credentials, names);
-    const server: Server = createHttpServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       if (!this.authorised(req.headers['proxy-authorization'])) {
         res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"', 'content-length': 0 }).end();
         return;
@@ -88,7 +96,8 @@ export class HttpConnectProxy extends TestProxy {
         req.pipe(forward);
       });
       upstream.on('error', () => res.destroy());
-    });
+    };
+    const server: Server = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, handler) : createHttpServer(handler);
     server.on('connect', (req, client: Socket, head: Buffer) => {
       client.on('error', () => undefined);
       if (!this.authorised(req.headers['proxy-authorization'])) {
@@ -117,7 +126,7 @@ export class HttpConnectProxy extends TestProxy {
   }
 
   url(credentials?: { user: string; password: string } | null): string {
-    return this.withCredentials('http', credentials);
+    return this.withCredentials(this.certificate ? 'https' : 'http', credentials);
   }
 }
 
