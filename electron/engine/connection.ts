@@ -69,7 +69,7 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
         if (signal.aborted) throw signal.reason;
         if (thrown instanceof StartOver) throw thrown;
         // Refused while other connections to the server work: it limits connections, and this one steps aside.
-        if (thrown instanceof Refused && slot?.refused()) throw new StepAside();
+        if (thrown instanceof Refused && slot?.refused(thrown.how)) throw new StepAside();
         const error = thrown instanceof Refused ? thrown.cause : thrown;
         const e = toBraidError(error, ctx.sources.requestUrl);
         if (!e.retryable) throw e;
@@ -122,7 +122,7 @@ async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: Se
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (connection.signal.aborted) throw connection.signal.reason;
-    if (!request.answered && isRefusal(error, request.refusal)) throw new Refused(error);
+    if (!request.answered && isRefusal(error, request.refusal)) throw new Refused(error, request.refusal ? 'answer' : 'reset');
     throw error;
   } finally {
     request.done();

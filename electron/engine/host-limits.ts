@@ -21,7 +21,11 @@ export interface HostLimitOptions {
 
 /** A request the server refused (503 or 429 without Retry-After, or a reset before any answer); `cause` is what failed. */
 export class Refused extends Error {
-  constructor(override readonly cause: unknown) {
+  constructor(
+    override readonly cause: unknown,
+    /** `answer`: a 503 or 429 said so; `reset`: the connection was cut, which a flaky network does now and then too. */
+    readonly how: 'answer' | 'reset',
+  ) {
     super('the server refused the connection');
     this.name = 'Refused';
   }
@@ -59,6 +63,8 @@ function stepBelow(n: number): number {
 
 /** How long a peak of working connections counts as proof of what the server takes. */
 const PEAK_WINDOW_MS = 5000;
+/** Two resets within this time, while other connections work, are a limit; one alone is not. */
+const RESET_PAIR_MS = 10_000;
 
 interface Waiter {
   resolve: (slot: HostSlot) => void;
@@ -79,6 +85,8 @@ class ServerGate {
   /** The most receiving at once lately, and when: answers are read one by one, so a count taken at a refusal can lag. */
   peak = 0;
   peakAt = 0;
+  /** When a connection to it was last reset before its answer. */
+  resetAt = -Infinity;
   readonly waiters: Waiter[] = [];
 
   constructor(readonly host: string) {}
@@ -118,9 +126,9 @@ export class HostSlot {
    * The server refused this connection. True when other connections to it are receiving at the same time: the
    * server limits connections, the limit steps down, and this connection should give its slot back.
    */
-  refused(): boolean {
+  refused(how: 'answer' | 'reset' = 'answer'): boolean {
     this.settle();
-    return this.limits.refusedWhileOthersWork(this.gate);
+    return this.limits.refusedWhileOthersWork(this.gate, how);
   }
 
   release(): void {
@@ -204,9 +212,15 @@ export class HostLimits {
   }
 
   /** @internal the slot's refusal; see HostSlot.refused. */
-  refusedWhileOthersWork(gate: ServerGate): boolean {
+  refusedWhileOthersWork(gate: ServerGate, how: 'answer' | 'reset'): boolean {
     // Nothing working at all: the server is busy rather than limiting, and the refusal is retried with backoff.
     if (!this.options.learn || gate.receiving === 0) return false;
+    if (how === 'reset') {
+      // One reset may be the network's; a second one soon after is the server's answer to too many connections.
+      const first = this.options.clock.now() - gate.resetAt > RESET_PAIR_MS;
+      gate.resetAt = this.options.clock.now();
+      if (first) return false;
+    }
     const now = this.options.clock.wallTime();
     const working = this.options.clock.now() - gate.peakAt <= PEAK_WINDOW_MS ? Math.max(gate.peak, gate.receiving) : gate.receiving;
     const current = Math.min(this.limitOf(gate), gate.active);

@@ -63,6 +63,18 @@ describe('learned connection limits', () => {
     for (const slot of [a, b, c, d]) slot!.release();
   });
 
+  it('takes one reset for the network, a second one soon after for a limit', async () => {
+    const { limits, rows } = setup();
+    const [a, b, c] = await slots(limits, 'e.test', 3);
+    a!.receiving();
+    assert.equal(b!.refused('reset'), false);
+    assert.equal(rows.size, 0);
+    b!.requesting();
+    assert.equal(c!.refused('reset'), true);
+    assert.equal(rows.get('e.test')?.connections, 2);
+    for (const slot of [a, b, c]) slot!.release();
+  });
+
   it('does not learn from a refusal when no other connection works (the server is just busy)', async () => {
     const { limits, rows } = setup();
     const [only] = await slots(limits, 'b.test', 1);
