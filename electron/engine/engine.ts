@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
 import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
-import { proxyProblem } from '../../shared/proxy-url';
+import { proxyProblem, redactProxy } from '../../shared/proxy-url';
 import type {
   AddRequest,
   AddResult,
@@ -330,7 +330,11 @@ export class Engine implements BraidApi {
 
   async detail(id: number) {
     const record = this.repo.get(id);
-    return record ? { record, segments: this.repo.segments(id) } : null;
+    if (!record) return null;
+    // A window shows the download's proxy, never its password.
+    const proxy = record.options.proxy;
+    const shown = proxy ? { ...record, options: { ...record.options, proxy: redactProxy(proxy) } } : record;
+    return { record: shown, segments: this.repo.segments(id) };
   }
 
   /** Opens a completed download's file or its folder through the host's shell; refused without one. */

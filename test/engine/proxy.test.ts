@@ -53,6 +53,8 @@ describe('proxies', () => {
       await assertCompletedWith(rec!, origin.data);
       onlyThrough(socks);
       assert.ok(socks.targets.includes(`${NAME}:${new URL(byName()).port}`));
+      const shown = await rig.engine.detail(rec!.id);
+      assert.equal(shown?.record.options.proxy, `socks5://braid:***@127.0.0.1:${socks.port}`, 'a window never sees the password');
       await rig.cleanup();
     });
 
