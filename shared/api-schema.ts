@@ -3,6 +3,7 @@ import { CHECKSUM_ALGORITHMS, checksumProblem } from './checksum';
 import {
   CONCURRENT_DOWNLOADS,
   CONNECTIONS,
+  CONNECTIONS_PER_SERVER,
   DOWNLOAD_ID,
   HEADER_NAME,
   HEADER_VALUE,
@@ -16,14 +17,17 @@ import {
   MAX_LIST_TEXT,
   MAX_MIRRORS,
   MAX_NAME,
+  MAX_PROXY,
   MAX_URL,
   MEMORY_BUDGET,
   PER_DOWNLOAD_MEMORY,
   PRIORITY,
   rangeMessage,
   SPEED_LIMIT,
+  TOTAL_CONNECTIONS,
   type WholeRange,
 } from './limits';
+import { proxyProblem } from './proxy-url';
 import type { AddRequest, DownloadStatus, SortKey } from './types';
 import type { ApiArgs, ApiMethod } from './wire';
 
@@ -93,7 +97,15 @@ const headers = z
   )
   .refine((h) => Object.keys(h).length <= MAX_HEADERS, { error: headerError });
 
+/** A proxy URL, or '' for none. */
+const proxyUrl = text('the proxy', MAX_PROXY).superRefine((value, ctx) => {
+  const problem = proxyProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const downloadOptions = strict('the download options', {
+  maxPerServer: whole('connections per server', CONNECTIONS_PER_SERVER).optional(),
+  proxy: proxyUrl.optional(),
   segments: whole('connections per download', CONNECTIONS).optional(),
   speedLimit: whole('the speed limit (bytes per second)', SPEED_LIMIT).optional(),
   checksum: checksum.optional(),
@@ -136,6 +148,10 @@ export const settingsPatch = strict(
     globalSpeedLimit: whole('the overall speed limit (bytes per second)', SPEED_LIMIT).optional(),
     perDownloadMemory: whole('memory per download (bytes)', PER_DOWNLOAD_MEMORY).optional(),
     memoryBudget: whole('the memory budget (bytes)', MEMORY_BUDGET).optional(),
+    maxConnectionsPerServer: whole('connections per server', CONNECTIONS_PER_SERVER).optional(),
+    maxConnections: whole('connections in all', TOTAL_CONNECTIONS).optional(),
+    proxy: proxyUrl.optional(),
+    noProxy: text('the no-proxy list', MAX_PROXY).optional(),
   },
   'an object',
   (key) => `unknown setting ${key}`,

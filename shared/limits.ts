@@ -13,6 +13,12 @@ const GIB = 1024 * MIB;
 
 /** Parallel connections for one download. */
 export const CONNECTIONS: WholeRange = { min: 1, max: 32 };
+/** Connections to one server (host and port) at once, over all downloads. */
+export const CONNECTIONS_PER_SERVER: WholeRange = { min: 1, max: 32 };
+/** Connections at once over all downloads and servers. */
+export const TOTAL_CONNECTIONS: WholeRange = { min: 1, max: 1024 };
+/** A proxy URL (`http://`, `https://`, `socks5://`, with credentials) or a no-proxy list, in characters. */
+export const MAX_PROXY = 2048;
 /** Downloads running at once. */
 export const CONCURRENT_DOWNLOADS: WholeRange = { min: 1, max: 64 };
 /** Bytes per second; 0 means no limit. */

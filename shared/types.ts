@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'INVALID_OPTION'
   /** A link that worked refused mid-download (403, 410) and there is no redirect to go back through: give it a fresh one. */
   | 'LINK_EXPIRED'
+  /** A proxy refused its credentials or the connection, or cannot be reached. */
+  | 'PROXY_ERROR'
   /** A fault inside Braid (a store write that failed, a bug): never retried, never blamed on the server. */
   | 'INTERNAL';
 
@@ -43,6 +45,13 @@ export interface DownloadOptions {
   checksum?: Checksum;
   /** Extra request headers, e.g. from a list file; never forwarded to another host. */
   headers?: Record<string, string>;
+  /** Connections to the server at most (aria2's max-connection-per-server); absent means the setting. */
+  maxPerServer?: number;
+  /**
+   * The proxy for this download (aria2's all-proxy): `http://`, `https://` or `socks5://`, credentials in the
+   * URL; '' means none at all, absent means the settings' proxy (else the system's or the environment's).
+   */
+  proxy?: string;
 }
 
 /** A byte range [start, end) of the file and how much of it, from start, is safely on disk. */
@@ -164,6 +173,18 @@ export interface DownloadSnapshot {
   error: DownloadError | null;
   priority: number;
   position: number;
+  /**
+   * The server answers no more than this many connections at once, as Braid learned from its refusals (kept
+   * across restarts): the detail pane says "127.0.0.1 allows 2 connections". Absent when nothing was learned.
+   */
+  hostLimit?: HostLimit;
+}
+
+/** What Braid learned of a server's limit on connections. */
+export interface HostLimit {
+  /** The server as `host` or `host:port`. */
+  host: string;
+  connections: number;
 }
 
 export interface GlobalStats {
@@ -206,6 +227,17 @@ export interface Settings {
   perDownloadMemory: number;
   /** In-flight bytes allowed over all downloads together. */
   memoryBudget: number;
+  /** Connections to one server at once, over all downloads (a learned lower limit wins). */
+  maxConnectionsPerServer: number;
+  /** Connections at once over everything. */
+  maxConnections: number;
+  /**
+   * The proxy for every download: `http://`, `https://` or `socks5://` with credentials in the URL; '' means
+   * the system's (the app) or the environment's (`HTTPS_PROXY` and the like, for the CLI and `braid serve`).
+   */
+  proxy: string;
+  /** Hosts reached without the settings' proxy: comma-separated names, `.domain` suffixes, `host:port`, `*`. */
+  noProxy: string;
 }
 
 export interface AddRequest {

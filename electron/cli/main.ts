@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
 import { parseChecksum } from '../../shared/checksum';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from '../../shared/defaults';
-import { CONCURRENT_DOWNLOADS, CONNECTIONS, HEADER_NAME, HEADER_VALUE, type WholeRange } from '../../shared/limits';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, HEADER_VALUE, TOTAL_CONNECTIONS, type WholeRange } from '../../shared/limits';
+import { proxyProblem } from '../../shared/proxy-url';
 import type { AddFlags } from './commands/add';
 import type { GetFlags } from './commands/get';
 import type { RefreshFlags } from './commands/refresh';
@@ -40,6 +41,12 @@ function header(text: string, previous: Record<string, string>): Record<string, 
   return { ...previous, [name]: value };
 }
 
+function proxy(text: string): string {
+  const problem = proxyProblem(text);
+  if (problem) throw new InvalidArgumentError(problem);
+  return text;
+}
+
 function checksum(text: string) {
   try {
     return parseChecksum(text);
@@ -70,6 +77,9 @@ export function buildProgram(): Command {
     .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(CONNECTIONS))
     .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(CONCURRENT_DOWNLOADS))
     .option('--limit <rate>', 'overall speed limit, e.g. 2M (bytes per second)', rate)
+    .option('--max-connection-per-server <n>', 'connections to one server at most (default: the setting, 16)', wholeNumber(CONNECTIONS_PER_SERVER))
+    .option('--max-connections <n>', 'connections at once over all downloads (default: the setting, 128)', wholeNumber(TOTAL_CONNECTIONS))
+    .option('--all-proxy <url>', "proxy for these downloads: http://, https:// or socks5://[user:pass@]host:port ('' for none)", proxy)
     .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber({ min: 1, max: 100 }))
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
     .option('--header <header>', 'extra request header "Name: value" (repeatable)', header, {})
@@ -91,6 +101,8 @@ export function buildProgram(): Command {
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
     .option('-d, --dir <dir>', 'folder to save into (default: the settings folder)')
     .option('-s, --segments <n>', 'parallel connections per download', wholeNumber(CONNECTIONS))
+    .option('--max-connection-per-server <n>', 'connections to one server at most', wholeNumber(CONNECTIONS_PER_SERVER))
+    .option('--all-proxy <url>', "proxy for these downloads: http://, https:// or socks5://[user:pass@]host:port ('' for none)", proxy)
     .option('--paused', 'add them paused')
     .addOption(dbOption())
     .action(async (urls: string[], flags: AddFlags) => {

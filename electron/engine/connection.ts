@@ -4,6 +4,7 @@ import { awaitResponse } from './got-response';
 import { USER_AGENT, type HttpClient } from './http-client';
 import { bodyTellsRefusal, isLinkRefusal, LinkRefused, linkFailure, REFUSAL_BODY_LIMIT } from './link-expiry';
 import type { FreshLinks } from './link-refresh';
+import { isRefusal, Refused, StepAside, type HostSlot } from './host-limits';
 import type { LiveSegment } from './live-segment';
 import type { MemoryAccount } from './memory-budget';
 import type { Clock, PartFileHandle } from './ports';
@@ -12,7 +13,7 @@ import { ReceiveWatch } from './receive-watch';
 import { NotForFastPath } from './receive/errors';
 import type { ConnectionPool } from './receive/connection-pool';
 import { openRange, type RangeResponse } from './receive/range-request';
-import { headOf, type ResponseHead } from './response';
+import { header, headOf, type ResponseHead } from './response';
 import type { RetryBook } from './retry-book';
 import type { SeamLedger } from './seam-check';
 import { UNKNOWN_END } from './segment-scheduler';
@@ -52,6 +53,8 @@ export interface TransferContext {
   downloadId: number;
   /** An answer whose body is about to be written (the first one may name the file). */
   onBody?(head: ResponseHead): void;
+  /** The proxy for a request to a URL (null: direct). */
+  proxyFor(url: string): Promise<string | null>;
   onReceived(bytes: number): void;
 }
 
@@ -59,7 +62,7 @@ export interface TransferContext {
  * One connection's work on one segment: requests from where the segment stands until it is complete, retrying
  * what may pass (with backoff, or as the server asks) and resetting the attempts whenever bytes arrived.
  */
-export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, signal: AbortSignal): Promise<void> {
+export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, signal: AbortSignal, slot?: HostSlot): Promise<void> {
   const sink = new SegmentSink(ctx.file, segment, ctx.pool, ctx.account, signal, ctx.maxRead);
   ctx.sinks.add(sink);
   let failed = false;
@@ -68,22 +71,25 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
     while (segment.position < segment.end) {
       const before = segment.position;
       try {
-        await requestRange(ctx, segment, sink, signal);
-      } catch (error) {
+        await requestRange(ctx, segment, sink, signal, slot);
+      } catch (thrown) {
         if (signal.aborted) throw signal.reason;
-        if (error instanceof StartOver) throw error;
-        if (error instanceof LinkRefused) {
+        if (thrown instanceof StartOver) throw thrown;
+        if (thrown instanceof LinkRefused) {
           // No redirect to go back through: the link itself expired, and only the user can give a new one.
-          if (!ctx.links.canRefresh(error.url)) throw linkFailure(error, ctx.downloadId);
+          if (!ctx.links.canRefresh(thrown.url)) throw linkFailure(thrown, ctx.downloadId);
           if (segment.position > before) attempts = 0;
           attempts++;
           // Counted (a fresh link refused again and again gives up) but not waited for at first: the link is
           // expired, not the server busy.
-          if (attempts > 1) await ctx.retries.wait(error, attempts - 1, signal);
-          else ctx.retries.note(error);
-          await ctx.links.refresh(error.url, signal);
+          if (attempts > 1) await ctx.retries.wait(thrown, attempts - 1, signal);
+          else ctx.retries.note(thrown);
+          await ctx.links.refresh(thrown.url, signal);
           continue;
         }
+        // Refused while other connections to the server work: it limits connections, and this one steps aside.
+        if (thrown instanceof Refused && slot?.refused(thrown.how)) throw new StepAside();
+        const error = thrown instanceof Refused ? thrown.cause : thrown;
         const e = toBraidError(error, ctx.sources.requestUrl);
         if (!e.retryable) throw e;
         if (segment.position > before && e.countsAsProgress) attempts = 0;
@@ -107,7 +113,7 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
 }
 
 /** One request for the rest of the segment; its answer is classified before any byte of it is written. */
-async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: SegmentSink, signal: AbortSignal): Promise<void> {
+async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: SegmentSink, signal: AbortSignal, slot: HostSlot | undefined): Promise<void> {
   // A plain controller per request, linked to the job's signal by hand. Node keeps a composite signal
   // (AbortSignal.any) alive while it has an abort listener and has not aborted, and a request that ends
   // normally leaves its listener behind: every finished request would stay in memory for good.
@@ -115,7 +121,8 @@ async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: Se
   const abortConnection = () => connection.abort(signal.reason);
   if (signal.aborted) abortConnection();
   else signal.addEventListener('abort', abortConnection, { once: true });
-  const request = new SegmentRequest(ctx, segment, sink, connection);
+  const request = new SegmentRequest(ctx, segment, sink, connection, slot);
+  slot?.requesting();
   try {
     if (ctx.receivePool && ctx.fastPath.enabled) {
       try {
@@ -134,6 +141,7 @@ async function requestRange(ctx: TransferContext, segment: LiveSegment, sink: Se
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (connection.signal.aborted) throw connection.signal.reason;
+    if (!request.answered && isRefusal(error, request.refusal)) throw new Refused(error, request.refusal ? 'answer' : 'reset');
     throw error;
   } finally {
     request.done();
@@ -157,12 +165,17 @@ class SegmentRequest {
   private bodyEnd = UNKNOWN_END;
   /** The segment was split under us (or the server overran): our part is done, the rest is left unread. */
   private cutShort = false;
+  /** The server's answer was accepted: bytes of it are being received. */
+  answered = false;
+  /** The status of an answer that refused the request, and whether it said when to come back. */
+  refusal: { status: number; retryAfter: boolean } | null = null;
 
   constructor(
     private readonly ctx: TransferContext,
     private readonly segment: LiveSegment,
     private readonly sink: SegmentSink,
     private readonly connection: AbortController,
+    private readonly slot: HostSlot | undefined,
   ) {
     this.url = ctx.sources.requestUrl;
     this.first = segment.position;
@@ -179,7 +192,8 @@ class SegmentRequest {
   async overReceivePath(pool: ConnectionPool): Promise<void> {
     const { ctx, segment } = this;
     const headers = { 'user-agent': USER_AGENT, ...this.headers };
-    const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal });
+    const proxy = await ctx.proxyFor(this.url);
+    const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal, proxy });
     try {
       // The first read is copied the moment it arrives: memory for it must be there before reading starts,
       // and waiting for Braid's own memory is not the server stalling (the watch starts after it).
@@ -225,7 +239,7 @@ class SegmentRequest {
 
   async overGot(): Promise<void> {
     const { ctx } = this;
-    const request = await ctx.http.stream(this.url, this.headers, this.connection.signal);
+    const request = await ctx.http.stream(this.url, this.headers, this.connection.signal, 'GET', await ctx.proxyFor(this.url));
     try {
       const head = headOf(await awaitResponse(request));
       this.accept(head, bodyTellsRefusal(head.status) ? await startOfGotBody(request) : null);
@@ -259,9 +273,14 @@ class SegmentRequest {
     const verdict = classifyRangeAnswer(head, { first: this.first, last: this.last }, ctx.version.validators);
     if (verdict.kind === 'restart') throw new StartOver(verdict.reason);
     if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
-    if (verdict.kind === 'retry' || verdict.kind === 'fail') throw verdict.error;
+    if (verdict.kind === 'retry' || verdict.kind === 'fail') {
+      this.refusal = { status: head.status, retryAfter: header(head, 'retry-after') !== null };
+      throw verdict.error;
+    }
     this.bodyEnd = verdict.end ?? UNKNOWN_END;
     ctx.onBody?.(head);
+    this.answered = true;
+    this.slot?.receiving();
     // Bytes of this answer meet bytes of another one here.
     ctx.seams?.add(this.first);
     segment.beginConnection(ctx.clock.now());

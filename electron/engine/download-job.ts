@@ -9,6 +9,8 @@ import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import type { HttpClient } from './http-client';
+import { serverOf, StepAside, type HostLimits } from './host-limits';
+import type { ProxyRouter } from './proxy/proxy-router';
 import type { ConnectionPool } from './receive/connection-pool';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
@@ -47,6 +49,10 @@ export interface JobContext {
   receivePool: ConnectionPool | null;
   /** The most one socket read brings. */
   maxRead: number;
+  /** Connections per server (learned and set) and in all. */
+  hosts: HostLimits;
+  /** Which proxy a request goes through. */
+  proxies: ProxyRouter;
 }
 
 /**
@@ -99,7 +105,7 @@ export class DownloadJob {
       planCommitted: () => (this.checkpointer.committed = 0),
     });
     this.finishing = new Finishing(this.state, ctx.repo, ctx.fs);
-    this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe() });
+    this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe(false) });
   }
 
 
@@ -197,12 +203,25 @@ export class DownloadJob {
     });
   }
 
-  private async probe(): Promise<ProbeResult> {
+  /**
+   * Asks the download's own URL. `takeSlot` false: the caller is a connection that already holds a slot to the
+   * server (a link refresh from inside a transfer), and waiting for another could wait on itself.
+   */
+  private async probe(takeSlot = true): Promise<ProbeResult> {
     const { sources } = this.state;
     const signal = this.stopper.signal;
-    const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs };
+    const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs, proxyFor: this.proxyFor };
+    // The probe is a connection to the server too: a server that allows one is not asked for a second.
+    const probeOnce = async () => {
+      const slot = takeSlot ? await this.ctx.hosts.acquire(serverOf(sources.current), signal) : null;
+      try {
+        return await probe(clients, sources.current, sources.headersFor(sources.current), signal);
+      } finally {
+        slot?.release();
+      }
+    };
     try {
-      return await this.retries.attempt(() => probe(clients, sources.current, sources.headersFor(sources.current), signal), signal, sources.current);
+      return await this.retries.attempt(probeOnce, signal, sources.current);
     } catch (error) {
       // The download's own URL refusing with bytes on disk: its link expired, and a new one can continue them.
       if (error instanceof BraidError && (this.state.record.bytesDone > 0 || this.received > 0)) throw linkFailure(error, this.id);
@@ -210,12 +229,15 @@ export class DownloadJob {
     }
   }
 
+  /** The proxy for a request of this download: its own, else the settings', the system's or the environment's. */
+  private readonly proxyFor = (url: string): Promise<string | null> => this.ctx.proxies.route(url, this.state.record.options.proxy);
+
   private async verifySeams(): Promise<void> {
     const { state, ctx } = this;
     const signal = this.stopper.signal;
     for (let refreshes = 0; ; refreshes++) {
       const url = state.sources.requestUrl;
-      const source = { http: ctx.http, url, headers: state.sources.headersFor(url) };
+      const source = { http: ctx.http, url, headers: state.sources.headersFor(url), proxy: await this.proxyFor(url) };
       try {
         return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
       } catch (error) {
@@ -248,7 +270,8 @@ export class DownloadJob {
       cutStalled(this.watches, clock.now(), timing.stallTimeoutMs, timing.minBytesPerSecond),
     );
     const context = this.transferContext();
-    const count = this.state.ranged ? this.connectionCount : 1;
+    const perServer = this.state.record.options.maxPerServer ?? CONNECTIONS.max;
+    const count = this.state.ranged ? Math.min(this.connectionCount, perServer) : 1;
     try {
       await Promise.all(Array.from({ length: count }, () => this.worker(context, signal).catch(fail)));
     } finally {
@@ -283,6 +306,7 @@ export class DownloadJob {
       links: this.links,
       downloadId: this.id,
       onBody: (head) => this.nameFrom(head),
+      proxyFor: this.proxyFor,
       onReceived: (bytes) => this.speed.add(bytes),
     };
   }
@@ -298,18 +322,31 @@ export class DownloadJob {
     if (name) this.naming = this.preparation.renamePart(name).catch((error: unknown) => reportOnce('cannot rename the .part to the name the server gave', error));
   }
 
+  /**
+   * One connection's loop: a slot to the server (its limit, learned or set, and the global cap), then a segment.
+   * A connection the server refused while others work gives both back and waits for a slot again: the segment
+   * goes to a connection that has one.
+   */
   private async worker(context: TransferContext, signal: AbortSignal): Promise<void> {
     const segments = this.state.segments;
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      const segment = segments.checkout();
-      if (!segment) return;
-      this.connections++;
+      if (segments.complete) return;
+      const slot = await this.ctx.hosts.acquire(serverOf(this.state.sources.requestUrl), signal);
       try {
-        await fetchSegment(context, segment, signal);
+        const segment = segments.checkout();
+        if (!segment) return;
+        this.connections++;
+        try {
+          await fetchSegment(context, segment, signal, slot);
+        } catch (error) {
+          if (!(error instanceof StepAside)) throw error;
+        } finally {
+          segments.release(segment);
+          this.connections--;
+        }
       } finally {
-        segments.release(segment);
-        this.connections--;
+        slot.release();
       }
     }
   }
@@ -324,6 +361,7 @@ export class DownloadJob {
   snapshot(): DownloadSnapshot {
     // The buffers set aside for this download, filled or not: what it holds of the process's memory.
     const memory = { inFlight: this.account.reserved, cap: this.account.cap };
-    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent });
+    const hostLimit = this.ctx.hosts.describe(serverOf(this.state.sources.requestUrl));
+    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent, ...(hostLimit ? { hostLimit } : {}) });
   }
 }

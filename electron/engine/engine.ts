@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
-import { CONNECTIONS, inRange, rangeMessage } from '../../shared/limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
+import { proxyProblem, redactProxy } from '../../shared/proxy-url';
 import type {
   AddRequest,
   AddResult,
@@ -18,6 +19,9 @@ import { DownloadJob, type JobContext } from './download-job';
 import { BraidError } from './errors';
 import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
+import { HostLimits } from './host-limits';
+import { ProxyRouter } from './proxy/proxy-router';
+import type { SystemProxy } from './proxy/system-proxy';
 import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
@@ -52,6 +56,11 @@ export interface EngineDeps {
   clock?: Clock;
   /** Segment bodies through Braid's own receive path (the default), or all through got. */
   receivePath?: boolean;
+  /**
+   * The proxy the system or environment chooses for a URL, used when neither the download nor the settings name
+   * one: the environment's variables for the CLI and `braid serve`, Electron's resolver in the app. Absent: direct.
+   */
+  systemProxy?: SystemProxy;
 }
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
@@ -83,6 +92,8 @@ export class Engine implements BraidApi {
   private readonly shell: DesktopShell | undefined;
   private readonly hub: EventHub;
   private readonly scheduler: Scheduler<DownloadJob>;
+  private readonly hosts: HostLimits;
+  private readonly proxies: ProxyRouter;
   private tick: NodeJS.Timeout | null = null;
 
   constructor(deps: EngineDeps) {
@@ -101,6 +112,14 @@ export class Engine implements BraidApi {
       deps.receivePath === false
         ? null
         : new ConnectionPool({ connectTimeoutMs: this.timing.connectTimeoutMs, idleTimeoutMs: this.timing.idleSocketMs, readBufferSize: READ_SIZE });
+    this.hosts = new HostLimits({
+      store: this.repo,
+      clock: this.clock,
+      caps: () => ({ perServer: this.settings.maxConnectionsPerServer, total: this.settings.maxConnections }),
+      stepUpAfterMs: this.timing.hostLimitStepUpMs,
+      learn: this.timing.learnHostLimits,
+    });
+    this.proxies = new ProxyRouter(() => this.settings, deps.systemProxy ?? null);
     this.budget = new MemoryBudget(this.settings.memoryBudget);
     const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
     this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
@@ -179,6 +198,8 @@ export class Engine implements BraidApi {
       perDownloadMemory: this.settings.perDownloadMemory,
       receivePool: this.receivePool,
       maxRead: READ_SIZE,
+      hosts: this.hosts,
+      proxies: this.proxies,
     };
   }
 
@@ -201,6 +222,13 @@ export class Engine implements BraidApi {
         const mirrors = (r.mirrors ?? []).map(checkUrl);
         if (r.options?.segments !== undefined && !inRange(r.options.segments, CONNECTIONS)) {
           throw new BraidError('INVALID_OPTION', rangeMessage('connections per download', CONNECTIONS));
+        }
+        if (r.options?.maxPerServer !== undefined && !inRange(r.options.maxPerServer, CONNECTIONS_PER_SERVER)) {
+          throw new BraidError('INVALID_OPTION', rangeMessage('connections per server', CONNECTIONS_PER_SERVER));
+        }
+        const proxy = r.options?.proxy;
+        if (proxy !== undefined && (typeof proxy !== 'string' || proxyProblem(proxy))) {
+          throw new BraidError('INVALID_OPTION', typeof proxy === 'string' ? proxyProblem(proxy)! : 'the proxy must be a URL');
         }
         return {
           url,
@@ -278,7 +306,7 @@ export class Engine implements BraidApi {
 
   /** A new URL for a paused or failed download, proven to serve the same file first (or starting over); then it is queued. */
   async refreshLink(id: number, url: string, options: { startOver?: boolean }): Promise<RefreshResult> {
-    const deps = { repo: this.repo, fs: this.fs, clock: this.clock, http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs };
+    const deps = { repo: this.repo, fs: this.fs, clock: this.clock, http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs, proxyFor: (to: string, own: string | undefined) => this.proxies.route(to, own) };
     const result = await refreshLink(deps, id, url, options);
     this.hub.changed([id]);
     this.scheduler.resume([id]);
@@ -313,7 +341,11 @@ export class Engine implements BraidApi {
 
   async detail(id: number) {
     const record = this.repo.get(id);
-    return record ? { record, segments: this.repo.segments(id) } : null;
+    if (!record) return null;
+    // A window shows the download's proxy, never its password.
+    const proxy = record.options.proxy;
+    const shown = proxy ? { ...record, options: { ...record.options, proxy: redactProxy(proxy) } } : record;
+    return { record: shown, segments: this.repo.segments(id) };
   }
 
   /** Opens a completed download's file or its folder through the host's shell; refused without one. */
@@ -342,6 +374,7 @@ export class Engine implements BraidApi {
     this.globalBucket.setRate(this.settings.globalSpeedLimit);
     this.budget.limit = this.settings.memoryBudget;
     this.budget.serve(); // a larger budget may let waiting readers go on
+    this.hosts.serve(); // and higher connection caps waiting connections
     this.scheduler.pump();
     return { ...this.settings };
   }

@@ -97,6 +97,9 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   if (code === 'ECONNREFUSED') {
     return new BraidError('NETWORK_ERROR', `connection refused${where}`, { retryable: true, cause: error });
   }
+  if (/socks5? authentication failed|no acceptable authentication/i.test(text)) {
+    return new BraidError('PROXY_ERROR', `the SOCKS proxy refused the user name or password${where}`, { cause: error });
+  }
   if (code.startsWith('HPE_')) {
     return new BraidError('BAD_RESPONSE', `the server sent a malformed HTTP response${where} (${code})`, { retryable: true, cause: error });
   }

@@ -15,6 +15,11 @@ const PORTABLE_HEADERS = new Set(['range', 'if-range', 'accept-encoding', 'user-
 
 export const USER_AGENT = 'Braid/0.1';
 
+interface ProxyAgents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
 function origin(url: URL | string): string {
   const u = typeof url === 'string' ? new URL(url) : url;
   return `${u.protocol}//${u.host}`;
@@ -29,6 +34,9 @@ function origin(url: URL | string): string {
 export class HttpClient {
   private got: Promise<Got> | null = null;
   private readonly agents: { http: http.Agent; https: https.Agent };
+  /** Agents that connect through a proxy, one pair per proxy URL, made with the first request through it. */
+  private readonly proxied = new Map<string, Promise<ProxyAgents>>();
+  private readonly agentOptions: http.AgentOptions;
 
   constructor(
     private readonly timeouts: HttpTimeouts,
@@ -36,6 +44,7 @@ export class HttpClient {
   ) {
     const maxSockets = options.maxSocketsPerOrigin ?? 32;
     const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: timeouts.idleSocketMs };
+    this.agentOptions = agentOptions;
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
@@ -74,16 +83,31 @@ export class HttpClient {
     });
   }
 
-  async stream(url: string, headers: Record<string, string>, signal: AbortSignal, method: 'GET' | 'HEAD' = 'GET'): Promise<Request> {
+  /** A request through `proxy` when one is given (its URL), else direct. */
+  async stream(url: string, headers: Record<string, string>, signal: AbortSignal, method: 'GET' | 'HEAD' = 'GET', proxy: string | null = null): Promise<Request> {
     const got = await this.client();
+    const agent = proxy ? await this.proxiedAgents(proxy) : undefined;
     if (signal.aborted) throw signal.reason;
-    return got.stream(url, { method, headers, signal });
+    return got.stream(url, { method, headers, signal, ...(agent ? { agent } : {}) });
+  }
+
+  private proxiedAgents(proxy: string): Promise<ProxyAgents> {
+    let agents = this.proxied.get(proxy);
+    if (!agents) {
+      agents = proxyAgents(proxy, this.agentOptions);
+      this.proxied.set(proxy, agents);
+      agents.then(
+        (a) => this.settledProxyAgents.add(a.http).add(a.https),
+        () => this.proxied.delete(proxy),
+      );
+    }
+    return agents;
   }
 
   /** Open sockets per origin, for leak checks. */
   socketCount(): number {
     let n = 0;
-    for (const agent of [this.agents.http, this.agents.https]) {
+    for (const agent of [this.agents.http, this.agents.https, ...this.settledProxyAgents]) {
       for (const list of Object.values(agent.sockets)) n += list?.length ?? 0;
       for (const list of Object.values(agent.freeSockets)) n += list?.length ?? 0;
     }
@@ -93,5 +117,26 @@ export class HttpClient {
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+    for (const agents of this.proxied.values()) agents.then((a) => (a.http.destroy(), a.https.destroy()), () => undefined);
   }
+
+  /** The proxy agents made so far, for socket counts. */
+  private readonly settledProxyAgents = new Set<http.Agent>();
+}
+
+/**
+ * got's agents through one proxy: HTTP(S) proxies take plain-http requests in the absolute form and tunnel https
+ * by CONNECT; SOCKS5 carries both, the host name resolved by the proxy (remote DNS). Loaded only when used.
+ */
+async function proxyAgents(proxy: string, options: http.AgentOptions): Promise<ProxyAgents> {
+  const url = new URL(proxy);
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([import('http-proxy-agent'), import('https-proxy-agent')]);
+    return { http: new HttpProxyAgent(url, options), https: new HttpsProxyAgent(url, options) as unknown as https.Agent };
+  }
+  const { SocksProxyAgent } = await import('socks-proxy-agent');
+  url.protocol = 'socks5h:';
+  const agent = new SocksProxyAgent(url, options);
+  // got's types want an https.Agent for https; agent-base's Agent serves both schemes.
+  return { http: agent, https: agent as unknown as https.Agent };
 }

@@ -2,6 +2,7 @@
 export { createEngine, Engine, type DesktopShell, type EngineDeps, type StartOptions } from './engine';
 export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { systemClock } from './system-clock';
+export { proxyFromEnvironment, proxyFromPacResult, type SystemProxy } from './proxy/system-proxy';
 export { nodeFileSystem } from './part-file';
 export { BraidError, toWireError } from './errors';
 import type { dispatch as Dispatch } from './api-dispatch';

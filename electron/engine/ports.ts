@@ -48,6 +48,14 @@ export interface DownloadIdSet {
 }
 
 /** Where downloads and their segments live. The engine sees only this; SQLite is one implementation. */
+/** A server's limit on connections as Braid learned it: `connections` at once worked, more were refused. */
+export interface LearnedHostLimit {
+  host: string;
+  connections: number;
+  /** When it was learned or last confirmed (ms since the epoch); a step up is tried some time after. */
+  learnedAt: number;
+}
+
 export interface DownloadRepository {
   insertMany(downloads: NewDownload[]): number[];
   get(id: number): DownloadRecord | null;
@@ -71,6 +79,10 @@ export interface DownloadRepository {
   requeue(from: DownloadStatus, stopReason: 'shutdown' | null): number;
   loadSettings(): Partial<Settings>;
   saveSettings(settings: Settings): void;
+  /** What was learned of servers' limits on connections. */
+  loadHostLimits(): LearnedHostLimit[];
+  /** Remembers a server's limit; null forgets it (the server took as many as Braid asked for). */
+  saveHostLimit(host: string, limit: { connections: number; learnedAt: number } | null): void;
 }
 
 /** An open `.part` file: positional reads and writes, durable flush, nothing else. */

@@ -36,6 +36,8 @@ export interface ProbeClients {
   http: HttpClient;
   receivePool: ConnectionPool | null;
   firstByteTimeoutMs: number;
+  /** The proxy for a request to a URL (null: direct). */
+  proxyFor(url: string): Promise<string | null>;
 }
 
 /** An answer's head, the URL that gave it (after redirects), and how to let go of the connection. */
@@ -46,6 +48,7 @@ interface Answer {
 }
 
 async function ask(clients: ProbeClients, method: 'GET' | 'HEAD', url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
+  const proxy = await clients.proxyFor(url);
   if (clients.receivePool) {
     try {
       const response = await openRange(clients.receivePool, {
@@ -54,6 +57,7 @@ async function ask(clients: ProbeClients, method: 'GET' | 'HEAD', url: string, h
         headers: { 'user-agent': USER_AGENT, ...headers },
         firstByteTimeoutMs: clients.firstByteTimeoutMs,
         signal,
+        proxy,
       });
       return { finalUrl: url, head: headOf(response.head), close: () => response.stop() };
     } catch (error) {
@@ -62,7 +66,7 @@ async function ask(clients: ProbeClients, method: 'GET' | 'HEAD', url: string, h
       if (!(error instanceof NotForFastPath) && !String((error as { code?: unknown }).code).startsWith('HPE_')) throw error;
     }
   }
-  const request = await clients.http.stream(url, headers, signal, method);
+  const request = await clients.http.stream(url, headers, signal, method, proxy);
   try {
     const response = await awaitResponse(request);
     return { finalUrl: response.url, head: headOf(response), close: () => request.destroy() };

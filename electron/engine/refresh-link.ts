@@ -16,6 +16,8 @@ export interface RefreshDeps {
   http: HttpClient;
   receivePool: ConnectionPool | null;
   firstByteTimeoutMs: number;
+  /** The proxy for a request of a download with this proxy option of its own (see ProxyRouter). */
+  proxyFor(url: string, own: string | undefined): Promise<string | null>;
 }
 
 /** How long proving a new link may take before it is given up. */
@@ -46,10 +48,11 @@ export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string,
   }
   const signal = AbortSignal.timeout(PROOF_DEADLINE_MS);
   const headers = new SourceList(record).headersFor(url);
-  const clients = { http: deps.http, receivePool: deps.receivePool, firstByteTimeoutMs: deps.firstByteTimeoutMs };
+  const proxyFor = (to: string) => deps.proxyFor(to, record.options.proxy);
+  const clients = { http: deps.http, receivePool: deps.receivePool, firstByteTimeoutMs: deps.firstByteTimeoutMs, proxyFor };
   const answer = await probe(clients, url, headers, signal);
   const segments = deps.repo.segments(id);
-  const source = { http: deps.http, url: answer.finalUrl, headers: new SourceList(record).headersFor(answer.finalUrl) };
+  const source = { http: deps.http, url: answer.finalUrl, headers: new SourceList(record).headersFor(answer.finalUrl), proxy: await proxyFor(answer.finalUrl) };
   const result = await proveSameFile(record, segments, answer, source, () => openPart(deps.fs, record), signal);
   if (!result.same) throw differentFile(id, result.reason);
   const kept = result.proof === 'nothing-on-disk' ? 0 : segments.reduce((n, s) => n + s.done, 0);

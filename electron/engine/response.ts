@@ -20,6 +20,9 @@ const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
 /** The error for a status that is not a success, with Retry-After when the server gave one. */
 export function statusError(head: ResponseHead): BraidError {
   const text = `${head.status} ${head.statusMessage || STATUS_CODES[head.status] || ''}`.trim();
+  if (head.status === 407) {
+    return new BraidError('PROXY_ERROR', `the proxy refused the request: ${text} (the user name or password in the proxy URL is missing or wrong)`);
+  }
   const retryAfter = parseRetryAfter(header(head, 'retry-after') ?? undefined);
   if (TRANSIENT.has(head.status)) {
     return new BraidError('HTTP_ERROR', `the server answered ${text}`, { retryable: true, retryAfterMs: retryAfter ?? undefined, status: head.status });

@@ -45,13 +45,15 @@ export class SeamLedger {
 
 export interface SeamSource {
   http: HttpClient;
+  /** The proxy to ask through, or null for a direct connection. */
+  proxy: string | null;
   url: string;
   headers: Record<string, string>;
 }
 
 /** Reads `first`..`last` of the file from the server into a new buffer; anything but that exact 206 is an error. */
 export async function fetchWindow(source: SeamSource, first: number, last: number, signal: AbortSignal): Promise<Buffer> {
-  const request = await source.http.stream(source.url, { ...source.headers, range: `bytes=${first}-${last}` }, signal);
+  const request = await source.http.stream(source.url, { ...source.headers, range: `bytes=${first}-${last}` }, signal, 'GET', source.proxy);
   try {
     const head = headOf(await awaitResponse(request));
     // "Later" or "no" is an answer about the server, retried or failed as any other; only a range answered

@@ -3,15 +3,19 @@ import { join } from 'node:path';
 import {
   CONCURRENT_DOWNLOADS,
   CONNECTIONS,
+  CONNECTIONS_PER_SERVER,
   inRange,
   MAX_FOLDER,
+  MAX_PROXY,
   MEMORY_BUDGET,
   PER_DOWNLOAD_MEMORY,
   rangeMessage,
   SPEED_LIMIT,
+  TOTAL_CONNECTIONS,
   type WholeRange,
 } from '../../shared/limits';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS } from '../../shared/defaults';
+import { proxyProblem } from '../../shared/proxy-url';
 import type { Settings } from '../../shared/types';
 import { BraidError } from './errors';
 import { MIB } from './segment-plan';
@@ -24,6 +28,10 @@ export const DEFAULT_SETTINGS: Settings = {
   globalSpeedLimit: 0,
   perDownloadMemory: 4 * MIB,
   memoryBudget: 64 * MIB,
+  maxConnectionsPerServer: 16,
+  maxConnections: 128,
+  proxy: '',
+  noProxy: '',
 };
 
 /** Deadlines and pacing; tests shorten them. */
@@ -39,6 +47,10 @@ export interface Timing {
   checkpointMs: number;
   tickMs: number;
   retry: RetryPolicy;
+  /** How long a learned limit on a server's connections holds before Braid tries one step more. */
+  hostLimitStepUpMs: number;
+  /** Whether refused connections teach Braid a server's limit (off: every refusal is retried with backoff). */
+  learnHostLimits: boolean;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -50,6 +62,8 @@ export const DEFAULT_TIMING: Timing = {
   checkpointMs: 1000,
   tickMs: 250,
   retry: DEFAULT_RETRY,
+  hostLimitStepUpMs: 10 * 60_000,
+  learnHostLimits: true,
 };
 
 function wholeNumber(name: string, value: unknown, range: WholeRange): number {
@@ -80,6 +94,22 @@ export function mergeSettings(current: Settings, patch: Partial<Settings>): Sett
         break;
       case 'memoryBudget':
         next.memoryBudget = wholeNumber(key, value, MEMORY_BUDGET);
+        break;
+      case 'maxConnectionsPerServer':
+        next.maxConnectionsPerServer = wholeNumber(key, value, CONNECTIONS_PER_SERVER);
+        break;
+      case 'maxConnections':
+        next.maxConnections = wholeNumber(key, value, TOTAL_CONNECTIONS);
+        break;
+      case 'proxy': {
+        const problem = typeof value === 'string' && value.length <= MAX_PROXY ? proxyProblem(value) : 'proxy must be a URL';
+        if (problem) throw new BraidError('INVALID_OPTION', problem);
+        next.proxy = value as string;
+        break;
+      }
+      case 'noProxy':
+        if (typeof value !== 'string' || value.length > MAX_PROXY) throw new BraidError('INVALID_OPTION', 'noProxy must be a comma-separated list of hosts');
+        next.noProxy = value;
         break;
       default:
         throw new BraidError('INVALID_OPTION', `unknown setting ${JSON.stringify(key)}`);

@@ -1,7 +1,8 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
 import type { checkAddRequest as CheckAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
-import { CONNECTIONS, HEADER_NAME, inRange, MAX_URL, rangeMessage } from '../../shared/limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, inRange, MAX_URL, rangeMessage } from '../../shared/limits';
+import { proxyProblem } from '../../shared/proxy-url';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
 import { LINE_TOO_LONG, MAX_LINE_BYTES, type Line } from './line-reader';
@@ -39,12 +40,22 @@ function applyOption(p: Pending, key: string, value: string): string | null {
       p.headers[name] = value.slice(colon + 1).trim();
       return null;
     }
-    case 'split':
-    case 'max-connection-per-server': {
+    case 'split': {
       const n = Number(value);
       if (!inRange(n, CONNECTIONS)) return rangeMessage(key, CONNECTIONS);
-      // Braid has one connection count per download; the smaller of the two aria2 knobs wins.
-      p.options.segments = Math.min(p.options.segments ?? n, n);
+      p.options.segments = n;
+      return null;
+    }
+    case 'max-connection-per-server': {
+      const n = Number(value);
+      if (!inRange(n, CONNECTIONS_PER_SERVER)) return rangeMessage(key, CONNECTIONS_PER_SERVER);
+      p.options.maxPerServer = n;
+      return null;
+    }
+    case 'all-proxy': {
+      const problem = proxyProblem(value);
+      if (problem) return problem;
+      p.options.proxy = value;
       return null;
     }
     case 'max-download-limit': {

@@ -1,8 +1,8 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
 import { join } from 'node:path';
 import { formatRate } from '../../shared/format';
 import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
-import { createEngine, type Engine } from '../engine/index';
+import { createEngine, proxyFromPacResult, type Engine } from '../engine/index';
 import { describeStoreFailure, openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
@@ -36,6 +36,8 @@ async function start(): Promise<void> {
   engine = createEngine({
     repo: new SqliteDownloadRepository(db),
     shell: { openFile: (path) => shell.openPath(path), showInFolder: (path) => shell.showItemInFolder(path) },
+    // The system's proxy settings as Chromium reads them (PAC scripts and auto-detection included).
+    systemProxy: async (url) => proxyFromPacResult(await session.defaultSession.resolveProxy(url)),
   });
   const running = engine;
   ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(running, origin, event.senderFrame?.url, method, args));

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DownloadRecord, DownloadStatus, SegmentState, Settings } from '../../shared/types';
-import type { DownloadIdSet, DownloadPatch, DownloadRepository, NewDownload, RecordQuery } from '../engine/ports';
+import type { DownloadIdSet, DownloadPatch, DownloadRepository, LearnedHostLimit, NewDownload, RecordQuery } from '../engine/ports';
 
 interface Row {
   id: number;
@@ -135,6 +135,11 @@ export class SqliteDownloadRepository implements DownloadRepository {
       minPosition: db.prepare('SELECT COALESCE(MIN(position), 0) AS p FROM downloads').pluck(),
       setPosition: db.prepare('UPDATE downloads SET position = ?, updated_at = ? WHERE id = ?'),
       settings: db.prepare('SELECT key, value FROM settings'),
+      hostLimits: db.prepare('SELECT host, connections, learned_at AS learnedAt FROM host_limits'),
+      saveHostLimit: db.prepare(
+        'INSERT INTO host_limits (host, connections, learned_at) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET connections = excluded.connections, learned_at = excluded.learned_at',
+      ),
+      forgetHostLimit: db.prepare('DELETE FROM host_limits WHERE host = ?'),
       saveSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
   }
@@ -290,6 +295,15 @@ export class SqliteDownloadRepository implements DownloadRepository {
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(settings)) this.stmt.saveSetting.run(k, JSON.stringify(v));
     }).immediate();
+  }
+
+  loadHostLimits(): LearnedHostLimit[] {
+    return this.stmt.hostLimits.all() as LearnedHostLimit[];
+  }
+
+  saveHostLimit(host: string, limit: { connections: number; learnedAt: number } | null): void {
+    if (limit) this.stmt.saveHostLimit.run(host, limit.connections, limit.learnedAt);
+    else this.stmt.forgetHostLimit.run(host);
   }
 }
 

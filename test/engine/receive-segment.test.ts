@@ -64,6 +64,7 @@ describe('a segment fetched over the receive path', () => {
       links: { canRefresh: () => false, refresh: async () => undefined },
       downloadId: 1,
       onReceived: () => undefined,
+    proxyFor: async () => null,
     };
     // The job's stall watch, on a short interval when a test wants a stall cut.
     const watchdog = systemClock.every(stallMs / 4, () => cutStalled(ctx.watches, systemClock.now(), stallMs, 0));

@@ -12,9 +12,9 @@ export interface Run {
 }
 
 /** Runs a command asynchronously and collects what it printed; `onStart` can signal it while it runs. */
-export function run(command: string, args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+export function run(command: string, args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void, env?: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -28,6 +28,6 @@ export function run(command: string, args: string[], onStart?: (kill: (signal: N
  * Runs the built CLI asynchronously, so an origin in the test's own process keeps serving. `onStart` gets a
  * way to signal the child (SIGKILL, SIGINT) while it runs.
  */
-export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
-  return run(process.execPath, [BRAID, ...args], onStart);
+export function braid(args: string[], onStart?: (kill: (signal: NodeJS.Signals) => void) => void, env?: Record<string, string>): Promise<Run> {
+  return run(process.execPath, [BRAID, ...args], onStart, env);
 }

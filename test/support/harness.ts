@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddRequest, DownloadRecord, Settings } from '../../shared/types';
-import { createEngine, type Clock, type Engine, type FileSystemPort, type Timing } from '../../electron/engine/index';
+import { createEngine, type Clock, type Engine, type FileSystemPort, type SystemProxy, type Timing } from '../../electron/engine/index';
 import { openDatabase } from '../../electron/store/database';
 import { SqliteDownloadRepository } from '../../electron/store/download-repository';
 import { sha256 } from './origin';
@@ -33,7 +33,16 @@ export interface Rig {
 }
 
 export async function makeRig(
-  options: { dir?: string; fs?: FileSystemPort; clock?: Clock; overrides?: Partial<Settings>; timing?: Partial<Timing>; bufferSize?: number } = {},
+  options: {
+    dir?: string;
+    fs?: FileSystemPort;
+    clock?: Clock;
+    overrides?: Partial<Settings>;
+    timing?: Partial<Timing>;
+    bufferSize?: number;
+    systemProxy?: SystemProxy;
+    receivePath?: boolean;
+  } = {},
 ): Promise<Rig> {
   const dir = options.dir ?? (await tempDir());
   const dbPath = join(dir, 'state.db');
@@ -46,6 +55,8 @@ export async function makeRig(
     timing: { ...FAST_TIMING, ...options.timing },
     bufferSize: options.bufferSize,
     clock: options.clock,
+    systemProxy: options.systemProxy,
+    receivePath: options.receivePath,
   });
   let stopped = false;
   const stop = async () => {

@@ -29,6 +29,7 @@ describe('parseUrlList', () => {
         '  split=4',
         '  max-connection-per-server=2',
         '  max-download-limit=1M',
+        '  all-proxy=socks5://u:p@127.0.0.1:1080',
         'http://b/g',
       ].join('\n'),
     );
@@ -43,7 +44,9 @@ describe('parseUrlList', () => {
       name: 'renamed.iso',
       options: {
         checksum: { algorithm: 'sha-256', hex: 'ab'.repeat(32) },
-        segments: 2,
+        segments: 4,
+        maxPerServer: 2,
+        proxy: 'socks5://u:p@127.0.0.1:1080',
         speedLimit: 1024 * 1024,
         headers: { 'X-Api-Key': 'k1' },
       },

@@ -7,6 +7,8 @@ import { queueAll } from './queue-all';
 export interface AddFlags extends CommonFlags {
   paused?: boolean;
   segments?: number;
+  maxConnectionPerServer?: number;
+  allProxy?: string;
 }
 
 export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
@@ -16,7 +18,10 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   }
   const { db, repo } = openStore(flags);
   const engine = createEngine({ repo });
-  const options: DownloadOptions = flags.segments ? { segments: flags.segments } : {};
+  const options: DownloadOptions = {};
+  if (flags.segments) options.segments = flags.segments;
+  if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
+  if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   const folder = flags.dir ? resolve(flags.dir) : undefined;
   const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
   await engine.close();

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/types';
-import { createEngine, DEFAULT_TIMING } from '../../engine/index';
+import { createEngine, DEFAULT_TIMING, proxyFromEnvironment } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
 import { queueAll } from './queue-all';
@@ -9,6 +9,9 @@ import { queueAll } from './queue-all';
 export interface GetFlags extends CommonFlags {
   output?: string;
   segments?: number;
+  maxConnectionPerServer?: number;
+  maxConnections?: number;
+  allProxy?: string;
   concurrent?: number;
   limit?: number;
   retries?: number;
@@ -63,11 +66,15 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
       ...(flags.concurrent ? { maxConcurrent: flags.concurrent } : {}),
       ...(flags.segments ? { segments: flags.segments } : {}),
       ...(flags.limit !== undefined ? { globalSpeedLimit: flags.limit } : {}),
+      ...(flags.maxConnections ? { maxConnections: flags.maxConnections } : {}),
     },
+    systemProxy: proxyFromEnvironment(),
     ...(flags.retries !== undefined ? { timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: flags.retries } } } : {}),
   });
   const options: DownloadOptions = {};
   if (flags.segments) options.segments = flags.segments;
+  if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
+  if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   if (flags.checksum) options.checksum = flags.checksum;
   if (Object.keys(flags.header).length > 0) options.headers = flags.header;
   const folder = resolve(flags.dir ?? '.');

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createEngine } from '../../engine/index';
+import { createEngine, proxyFromEnvironment } from '../../engine/index';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
 
@@ -15,7 +15,7 @@ export interface ServeFlags {
 
 export async function runServe(flags: ServeFlags): Promise<number> {
   const { db, repo, lock } = openStoreToRun(flags);
-  const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {} });
+  const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {}, systemProxy: proxyFromEnvironment() });
   const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir: flags.staticDir });
   engine.start();
   process.stdout.write(`Braid is serving on ${server.url}/#secret=${server.secret}\n`);

@@ -1,95 +1,9 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { directDialer, type Dialer, type Origin, type ReadInto, type TlsSettings } from './dialer';
 import { networkError } from './errors';
 
-/** Where connections go: one pool entry per scheme, host and port. */
-export interface Origin {
-  protocol: 'http:' | 'https:';
-  /** A host name or an IP address as `net.connect` takes it (no brackets around IPv6). */
-  host: string;
-  port: number;
-  /** `protocol//host:port`, the pool's key. */
-  key: string;
-}
-
-export function originOf(url: URL): Origin {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported protocol ${url.protocol}`);
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  return { protocol: url.protocol, host, port, key: `${url.protocol}//${url.hostname}:${port}` };
-}
-
-/** Node's `onread` option: every read of the socket lands in `buffer`, then `callback` runs. */
-export interface ReadInto {
-  buffer: Buffer;
-  callback: (bytes: number, buffer: Uint8Array) => boolean;
-}
-
-/**
- * Opens a connected (for https: TLS-established) socket that reads through `readInto`. It must destroy what it
- * made when `signal` aborts or it fails. The seam where a proxy goes: CONNECT first, then TLS over that socket.
- */
-export type Dialer = (origin: Origin, readInto: ReadInto, signal: AbortSignal) => Promise<net.Socket>;
-
-/** TLS as Node's https does it: verified certificates, SNI unless the host is an IP, NODE_EXTRA_CA_CERTS honoured. */
-export interface TlsSettings {
-  /** Trusted certificates instead of Node's defaults (tests with a certificate made on the spot). */
-  ca?: string | Buffer | (string | Buffer)[];
-}
-
-/**
- * Plain `net.connect` / `tls.connect`. TLS sessions are remembered per origin so a new connection to a known
- * server resumes its session instead of a full handshake.
- */
-export function directDialer(settings: TlsSettings = {}): Dialer {
-  const sessions = new Map<string, Buffer>();
-  return (origin, readInto, signal) =>
-    new Promise<net.Socket>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      let socket: net.Socket;
-      if (origin.protocol === 'https:') {
-        const options: tls.ConnectionOptions & { onread: ReadInto } = {
-          host: origin.host,
-          port: origin.port,
-          servername: net.isIP(origin.host) ? undefined : origin.host,
-          ALPNProtocols: ['http/1.1'],
-          rejectUnauthorized: true,
-          session: sessions.get(origin.key),
-          onread: readInto,
-          ...(settings.ca !== undefined ? { ca: settings.ca } : {}),
-        };
-        const secure = tls.connect(options);
-        secure.on('session', (session: Buffer) => sessions.set(origin.key, session));
-        socket = secure;
-      } else {
-        socket = net.connect({ host: origin.host, port: origin.port, onread: readInto, noDelay: true });
-      }
-      const ready = origin.protocol === 'https:' ? 'secureConnect' : 'connect';
-      const onReady = () => {
-        settle();
-        if (origin.protocol === 'https:') socket.setNoDelay(true);
-        resolve(socket);
-      };
-      const onError = (error: Error) => {
-        settle();
-        if (origin.protocol === 'https:') sessions.delete(origin.key);
-        socket.destroy();
-        reject(error);
-      };
-      const onAbort = () => onError(signal.reason as Error);
-      const settle = () => {
-        socket.off(ready, onReady);
-        socket.off('error', onError);
-        signal.removeEventListener('abort', onAbort);
-      };
-      socket.once(ready, onReady);
-      socket.once('error', onError);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-}
+// Where connections go and how they are opened live in dialer.ts; re-exported for the pool's users.
+export { directDialer, originOf, type Dialer, type Origin, type ReadInto, type TlsSettings } from './dialer';
 
 /** Who gets a connection's reads, its end and its errors while it carries a request. */
 export interface ConnectionReader {

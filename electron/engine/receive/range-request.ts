@@ -18,6 +18,8 @@ export interface RangeRequestOptions {
   firstByteTimeoutMs: number;
   /** Aborting destroys the socket; the pending promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** The proxy to connect through (its URL), or null / absent for a direct connection. */
+  proxy?: string | null;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function openRange(pool: ConnectionPool, options: RangeRequestOptio
   if (url.username || url.password) throw new NotForFastPath('credentials in the URL');
   const method = options.method ?? 'GET';
   const request = requestHead(method, url, options.headers ?? {});
-  const origin = originOf(url);
+  const origin = originOf(url, options.proxy ?? null);
   for (let attempt = 0; ; attempt++) {
     const connection = await pool.acquire(origin, options.signal, { fresh: attempt > 0 });
     const response = new RangeResponse(pool, connection, method, options);

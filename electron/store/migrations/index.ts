@@ -4,6 +4,7 @@ import { retryLog } from './002-retry-log';
 import { sourceUrl } from './003-source-url';
 import { sortIndexes } from './004-sort-indexes';
 import { placement } from './005-placement';
+import { hostLimits } from './006-host-limits';
 import { linkRefresh } from './007-link-refresh';
 
 export interface Migration {
@@ -12,6 +13,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, linkRefresh];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, hostLimits, linkRefresh];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { HostLimit } from '../../shared/types';
+import { DEFAULT_TIMING } from '../../electron/engine/index';
+import { CappedOrigin, type Refusal } from '../support/capped-origin';
+import { assertCompletedWith, makeRig, runDownloads, type Rig } from '../support/harness';
+
+const MIB = 1024 * 1024;
+// The backoff a user gets (with attempts enough that Braid without learning finishes at all: with the default
+// 6, extra connections that keep being refused fail the download), not the tests' short retries.
+const REAL_RETRIES = { retry: { ...DEFAULT_TIMING.retry, maxAttempts: 20 } };
+
+/** The learned limits the snapshots of a rig's downloads showed. */
+function watchHostLimits(rig: Rig): HostLimit[] {
+  const seen: HostLimit[] = [];
+  rig.engine.onEvent((event) => {
+    if (event.type !== 'snapshot') return;
+    for (const d of event.downloads) if (d.hostLimit) seen.push(d.hostLimit);
+  });
+  return seen;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const started = process.hrtime.bigint();
+  const result = await run();
+  return [result, Number(process.hrtime.bigint() - started) / 1e9];
+}
+
+describe('servers that limit connections', () => {
+  const origins: CappedOrigin[] = [];
+  after(async () => {
+    for (const origin of origins) await origin.close();
+  });
+  async function origin(size: number, allowed: number, rate: number, refusal: Refusal): Promise<CappedOrigin> {
+    const started = await new CappedOrigin(size, allowed, rate, refusal).start();
+    origins.push(started);
+    return started;
+  }
+
+  it('learns that a server allows 2 connections from its 503s, keeps it in the store, and the next download asks no more', async () => {
+    const server = await origin(16 * MIB, 2, MIB, '503');
+
+    const unlearned = await makeRig({ timing: { ...REAL_RETRIES, learnHostLimits: false }, overrides: { segments: 8 } });
+    const [[plain], withoutSeconds] = await timed(() => runDownloads(unlearned, [{ url: server.url() }]));
+    await assertCompletedWith(plain!, server.data);
+    const refusedWithout = server.refused;
+    await unlearned.cleanup();
+
+    server.resetCounts();
+    const rig = await makeRig({ timing: REAL_RETRIES, overrides: { segments: 8 } });
+    const [[first], learningSeconds] = await timed(() => runDownloads(rig, [{ url: server.url() }]));
+    await assertCompletedWith(first!, server.data);
+    const refusedLearning = server.refused;
+    assert.ok(refusedLearning > 0, 'the first download met the limit');
+    assert.deepEqual(
+      rig.repo.loadHostLimits().map(({ host, connections }) => ({ host, connections })),
+      [{ host: server.host, connections: 2 }],
+    );
+    await rig.stop();
+
+    // A restart on the same database: the limit is known before the first request.
+    server.resetCounts();
+    const again = await makeRig({ dir: rig.dir, timing: REAL_RETRIES, overrides: { segments: 8 } });
+    const shown = watchHostLimits(again);
+    const [[second], learnedSeconds] = await timed(() => runDownloads(again, [{ url: server.url() }]));
+    await assertCompletedWith(second!, server.data);
+    assert.equal(server.refused, 0, 'no request of the second download was refused');
+    assert.ok(server.mostAtOnce <= 2);
+    assert.deepEqual(shown.at(-1), { host: server.host, connections: 2 });
+    await again.cleanup();
+
+    console.log(
+      `# 16 MiB from a server allowing 2 connections at 1 MiB/s each (8 asked for): ` +
+        `without learning ${withoutSeconds.toFixed(1)} s (${refusedWithout} refused), ` +
+        `learning ${learningSeconds.toFixed(1)} s (${refusedLearning} refused), ` +
+        `limit already learned ${learnedSeconds.toFixed(1)} s (0 refused)`,
+    );
+  });
+
+  it('learns the limit from connections reset before an answer, and from 429 without Retry-After', async () => {
+    for (const refusal of ['reset', '429'] as const) {
+      const server = await origin(4 * MIB, 2, 2 * MIB, refusal);
+      const rig = await makeRig({ overrides: { segments: 8 } });
+      const [rec] = await runDownloads(rig, [{ url: server.url() }]);
+      await assertCompletedWith(rec!, server.data, refusal);
+      assert.ok(server.refused > 0, refusal);
+      assert.equal(rig.repo.loadHostLimits()[0]?.connections, 2, refusal);
+      await rig.cleanup();
+    }
+  });
+
+  it('keeps to the per-server maximum of a download, of the settings, and to the global cap', async () => {
+    const server = await origin(4 * MIB, 32, 4 * MIB, '503');
+    const cases: { overrides: object; options?: object; most: number }[] = [
+      { overrides: { segments: 8 }, options: { maxPerServer: 2 }, most: 2 },
+      { overrides: { segments: 8, maxConnectionsPerServer: 3 }, most: 3 },
+      { overrides: { segments: 8, maxConnections: 1 }, most: 1 },
+    ];
+    for (const { overrides, options, most } of cases) {
+      server.resetCounts();
+      const rig = await makeRig({ overrides });
+      const [rec] = await runDownloads(rig, [{ url: server.url(), ...(options ? { options } : {}) }]);
+      await assertCompletedWith(rec!, server.data);
+      assert.equal(server.refused, 0);
+      assert.ok(server.mostAtOnce <= most, `${server.mostAtOnce} at once, ${most} allowed: ${JSON.stringify({ overrides, options })}`);
+      assert.ok(server.mostAtOnce >= 1);
+      assert.deepEqual(rig.repo.loadHostLimits(), [], 'nothing was refused, nothing learned');
+      await rig.cleanup();
+    }
+  });
+});
