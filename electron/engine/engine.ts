@@ -28,6 +28,7 @@ import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
 import { parseUrlList } from './url-list';
+import { maskOptions } from '../../shared/header-mask';
 
 /** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
 export interface DesktopShell {
@@ -302,7 +303,8 @@ export class Engine implements BraidApi {
 
   async detail(id: number) {
     const record = this.repo.get(id);
-    return record ? { record, segments: this.repo.segments(id) } : null;
+    // Cookies and keys a download carries stay in the engine: a face shows their names, never their values.
+    return record ? { record: { ...record, options: maskOptions(record.options) }, segments: this.repo.segments(id) } : null;
   }
 
   /** Opens a completed download's file or its folder through the host's shell; refused without one. */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createEngine } from '../../engine/index';
+import { publishEndpoint } from '../engine-endpoint';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
 
@@ -14,10 +15,12 @@ export interface ServeFlags {
 }
 
 export async function runServe(flags: ServeFlags): Promise<number> {
-  const { db, repo, lock } = openStoreToRun(flags);
+  const { db, path, repo, lock } = openStoreToRun(flags);
   const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {} });
   const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir: flags.staticDir });
   engine.start();
+  // Lets `braid browser-host` hand this engine the browser's downloads (see engine-endpoint.ts).
+  const withdraw = publishEndpoint(path, server.url, server.secret);
   process.stdout.write(`Braid is serving on ${server.url}/#secret=${server.secret}\n`);
   if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
     say(`warning: listening on ${flags.host}, not only this machine; anyone with the secret can drive downloads`);
@@ -30,6 +33,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  withdraw();
   await server.close();
   await engine.close();
   db.close();

@@ -4,6 +4,7 @@ import { retryLog } from './002-retry-log';
 import { sourceUrl } from './003-source-url';
 import { sortIndexes } from './004-sort-indexes';
 import { placement } from './005-placement';
+import { forgetHeaders } from './008-forget-headers';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, forgetHeaders];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
