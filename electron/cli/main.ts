@@ -144,7 +144,8 @@ export function buildProgram(): Command {
     .option('--downloads <dir>', 'folder for downloads from the browser (default: the settings folder)')
     .addOption(dbOption())
     .action(async (flags: InstallFlags) => {
-      process.exitCode = (await import('./commands/browser-host')).runInstall(flags);
+      // `--db` and `--downloads` are also `browser-host`'s own options: commander may have given them to it.
+      process.exitCode = (await import('./commands/browser-host')).runInstall({ ...browserHost.opts<HostFlags>(), ...flags });
     });
   browserHost
     .command('uninstall')
