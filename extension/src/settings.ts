@@ -28,7 +28,8 @@ export function parseSites(text: string): string[] {
     const t = line.trim().toLowerCase();
     if (!t) continue;
     try {
-      sites.add(new URL(t.includes('://') ? t : `http://${t}`).hostname.replace(/^\./, ''));
+      const host = new URL(t.includes('://') ? t : `http://${t}`).hostname.replace(/^\./, '');
+      if (/^[a-z0-9.-]+$/.test(host)) sites.add(host);
     } catch {
       // Not a host name: left out.
     }
