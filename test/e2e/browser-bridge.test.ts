@@ -77,9 +77,19 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
   };
 
   /** Opens the page (which sets the session cookie) and clicks the link to `path`. */
-  const clickLink = async (path: string) => {
+  const clickLink = async (path: string, modifiers: 'Alt'[] = []) => {
     await page.goto(origin.url('/'));
-    await page.click(`a[href="${path}"]`);
+    await page.click(`a[href="${path}"]`, { modifiers });
+  };
+
+  /** The browser downloads `path` itself, to the same bytes. */
+  const browserKeeps = async (path: string, data: Buffer, modifiers: 'Alt'[] = []) => {
+    const download = page.waitForEvent('download');
+    await clickLink(path, modifiers);
+    assert.equal(sha256(await readFile(await (await download).path())), sha256(data), 'the browser finished its own download');
+    const [item] = await browserDownloadsOf(worker, origin.url(path));
+    assert.equal(item?.state, 'complete');
+    assert.ok(!(await records(dir)).some((r) => r.url === origin.url(path)), 'Braid did not queue it');
   };
 
   before(async () => {
@@ -87,7 +97,8 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
     origin = await new TestOrigin().start();
     origin.page(
       '/',
-      '<!doctype html><title>files</title><a href="/report.bin">report</a> <a href="/later.bin">later</a> <a href="/kept.bin">kept</a>',
+      '<!doctype html><title>files</title>' +
+        ['report', 'later', 'kept', 'alt', 'unreached'].map((n) => `<a href="/${n}.bin">${n}</a>`).join(' '),
       { 'set-cookie': `${SESSION}; Path=/; HttpOnly` },
     );
     dir = await tempDir('braid-bridge-');
@@ -175,16 +186,11 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
     await install(unusable);
     const data = origin.file('/kept.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="kept.bin"' });
 
-    const download = page.waitForEvent('download');
-    await clickLink('/kept.bin');
+    const kept = browserKeeps('/kept.bin', data);
     const entry = await waitForActivity(worker, 3);
     assert.equal(entry.ok, false);
     assert.match(entry.note, /^Braid could not queue it: /);
-    const path = await (await download).path();
-    assert.equal(sha256(await readFile(path)), sha256(data), 'the browser finished its own download');
-    const [item] = await browserDownloadsOf(worker, origin.url('/kept.bin'));
-    assert.equal(item?.state, 'complete');
-    assert.ok(!(await records(dir)).some((r) => r.url === origin.url('/kept.bin')));
+    await kept;
   });
 
   it('shows its settings, whether Braid answers and the recent handovers in its popup', async () => {
@@ -196,5 +202,23 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
     assert.equal(await popup.locator('#activity li').count(), 3);
     await popup.screenshot({ path: join(SHOTS, 'extension-popup.png') });
     await popup.close();
+  });
+
+  it('leaves an Alt-clicked link to the browser', async () => {
+    await install(join(dir, 'state.db'));
+    const data = origin.file('/alt.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="alt.bin"' });
+    await browserKeeps('/alt.bin', data, ['Alt']);
+    assert.equal((await activity(worker)).length, 3, 'Braid was not asked');
+  });
+
+  it('leaves the download to the browser when Braid is not reachable, and says why', async () => {
+    const r = await braid(['browser-host', 'uninstall', '--browser', 'chromium', '--dir', join(profile, 'NativeMessagingHosts')]);
+    assert.equal(r.code, 0, r.stderr);
+    const data = origin.file('/unreached.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="unreached.bin"' });
+    const kept = browserKeeps('/unreached.bin', data);
+    const entry = await waitForActivity(worker, 4);
+    assert.equal(entry.ok, false);
+    assert.match(entry.note, /^Braid is not reachable \(.+\); run "braid browser-host install/);
+    await kept;
   });
 });
