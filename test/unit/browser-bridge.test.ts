@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { hostFolder } from '../../electron/cli/browser/host-manifest';
-import { encodeFrame, FrameError, MAX_INCOMING, readFrames } from '../../electron/cli/browser/native-messaging';
+import { endpointPath, readEndpoint, socketPathFor } from '../../electron/bridge/endpoint-file';
+import { encodeFrame, FrameError, MAX_INCOMING, readFrames } from '../../electron/bridge/frames';
+import { EngineRefused, EngineUnreachable, handToEngine } from '../../electron/bridge/handoff-client';
+import { listenForHandoffs } from '../../electron/bridge/handoff-server';
 import { toAddRequest } from '../../electron/cli/browser/to-add-request';
-import { endpointPath, publishEndpoint, readEndpoint } from '../../electron/cli/engine-endpoint';
 import { DEFAULT_SETTINGS, parseSites, settingsFrom } from '../../extension/src/settings';
 import { decide } from '../../extension/src/takeover';
 import { CHROMIUM_EXTENSION_ID } from '../../shared/browser-bridge';
 import { maskHeaderValue, maskOptions } from '../../shared/header-mask';
-import { tempDir } from '../support/harness';
+import { makeRig } from '../support/harness';
 
 const MIB = 1024 * 1024;
 
@@ -106,31 +107,43 @@ describe('masked headers', () => {
   });
 });
 
-describe("the running engine's endpoint file", () => {
-  it('is read only when private to its user and its process lives', async () => {
-    const dir = await tempDir('braid-endpoint-');
-    const db = join(dir, 'state.db');
+describe("a running engine's handoff socket", () => {
+  it('takes downloads with the secret from the private endpoint file, and nothing without it', async () => {
+    const rig = await makeRig();
+    const handoffs = await listenForHandoffs(rig.engine, rig.dbPath);
     try {
-      const withdraw = publishEndpoint(db, 'http://127.0.0.1:7373', 'sekret');
-      assert.deepEqual(readEndpoint(db), { url: 'ws://127.0.0.1:7373/api', secret: 'sekret', pid: process.pid });
-      chmodSync(endpointPath(db), 0o644);
-      assert.equal(readEndpoint(db), null, 'readable by others: not trusted');
-      chmodSync(endpointPath(db), 0o600);
-      const text = readFileSync(endpointPath(db), 'utf8');
-      writeFileSync(endpointPath(db), text.replace(`"pid":${process.pid}`, '"pid":999999999'));
-      assert.equal(readEndpoint(db), null, 'its process is gone');
-      writeFileSync(endpointPath(db), text);
-      withdraw();
-      assert.equal(readEndpoint(db), null, 'withdrawn');
+      const endpoint = readEndpoint(rig.dbPath);
+      assert.ok(endpoint, 'published');
+      assert.equal(endpoint.socket, socketPathFor(rig.dbPath));
+      assert.equal(statSync(endpointPath(rig.dbPath)).mode & 0o777, 0o600);
+      assert.equal(statSync(endpoint.socket).mode & 0o077, 0, 'the socket is its user alone');
 
-      publishEndpoint(db, 'http://0.0.0.0:8080', 's');
-      assert.equal(readEndpoint(db)?.url, 'ws://127.0.0.1:8080/api', 'a wildcard listener is called on loopback');
-      const none = publishEndpoint(join(dir, 'other.db'), 'http://192.0.2.1:8080', 's');
-      assert.equal(readEndpoint(join(dir, 'other.db')), null, 'a listener off this machine is not published');
-      none();
+      const [added] = await handToEngine(endpoint, [{ url: 'http://127.0.0.1:9/x.iso', paused: true, options: { headers: { cookie: 'a=1' } } }]);
+      assert.ok(added?.ok);
+      assert.equal(rig.repo.get(added.id)?.options.headers?.['cookie'], 'a=1');
+      await assert.rejects(handToEngine({ ...endpoint, secret: 'guess' }, [{ url: 'http://127.0.0.1:9/y.iso' }]), EngineRefused);
+      await assert.rejects(handToEngine(endpoint, [{ url: 'http://127.0.0.1:9/z', options: { segments: 99 } }]), /connections per download must be a whole number from 1 to 32/);
+      assert.equal(rig.repo.list({}).total, 1, 'nothing refused was queued');
+
+      chmodSync(endpointPath(rig.dbPath), 0o644);
+      assert.equal(readEndpoint(rig.dbPath), null, 'an endpoint file others can read is not trusted');
+      chmodSync(endpointPath(rig.dbPath), 0o600);
+      const text = readFileSync(endpointPath(rig.dbPath), 'utf8');
+      writeFileSync(endpointPath(rig.dbPath), text.replace(`"pid":${process.pid}`, '"pid":999999999'), { mode: 0o600 });
+      assert.equal(readEndpoint(rig.dbPath), null, 'its process is gone');
+      writeFileSync(endpointPath(rig.dbPath), text, { mode: 0o600 });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await handoffs.close();
     }
+    assert.equal(readEndpoint(rig.dbPath), null, 'withdrawn when the engine stops');
+    await assert.rejects(handToEngine({ socket: socketPathFor(rig.dbPath), secret: 's', pid: process.pid }, []), EngineUnreachable);
+    await rig.cleanup();
+  });
+
+  it('keeps long database paths under the socket length limit', () => {
+    const long = `/${'d'.repeat(150)}/state.db`;
+    assert.ok(Buffer.byteLength(socketPathFor(long)) < 100);
+    assert.equal(socketPathFor('/tmp/x/state.db'), '/tmp/x/state.db.sock');
   });
 });
 

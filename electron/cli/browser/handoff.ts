@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { BridgeOutcome, BridgeReply, BrowserDownload } from '../../../shared/browser-bridge';
 import type { AddRequest, AddResult } from '../../../shared/types';
-import { readEndpoint } from '../engine-endpoint';
+import { readEndpoint } from '../../bridge/endpoint-file';
+import { EngineUnreachable, handToEngine } from '../../bridge/handoff-client';
 import { openStore } from '../store-access';
-import { callEngine, EngineUnreachable } from './engine-call';
 import { toAddRequest } from './to-add-request';
 
 export interface HandoffOptions {
@@ -49,7 +49,7 @@ export async function handOff(downloads: BrowserDownload[], options: HandoffOpti
   const endpoint = readEndpoint(options.databasePath);
   if (endpoint) {
     try {
-      return { ok: true, via: 'engine', results: outcomes((await callEngine(endpoint, 'add', [requests])) as AddResult[]) };
+      return { ok: true, via: 'engine', results: outcomes(await handToEngine(endpoint, requests)) };
     } catch (error) {
       if (!(error instanceof EngineUnreachable)) return { ok: false, reason: `Braid refused: ${problem(error)}` };
       // Published but not answering (killed without removing its file): the database is the way in.

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { BridgeReply, BridgeRequest } from '../../../shared/browser-bridge';
 import { handOff } from '../browser/handoff';
 import { installHost, uninstallHost, type BrowserName } from '../browser/host-manifest';
-import { FrameError, readFrames, writeFrame } from '../browser/native-messaging';
+import { FrameError, readFrames, writeFrame } from '../../bridge/frames';
 import { defaultDatabasePath } from '../data-dir';
 import { say } from '../store-access';
 

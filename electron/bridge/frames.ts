@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * Native messaging frames: a 32-bit length in the machine's byte order (little-endian on every platform the
+ * Native messaging frames (the browser and `braid browser-host`; the host and a running engine speak them too): a 32-bit length in the machine's byte order (little-endian on every platform the
  * browsers ship for) and that many bytes of UTF-8 JSON. The browser caps a host's message at 1 MiB; what the
  * extension sends is bounded here too, so a broken peer cannot make the host hold gigabytes.
  */
