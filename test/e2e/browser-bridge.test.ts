@@ -17,7 +17,8 @@ import { startServe, stopServe, type Serving } from '../support/serve';
 const MIB = 1024 * 1024;
 const CHROMIUM = '/usr/bin/chromium';
 const EXTENSION = join(import.meta.dirname, '../../out/extension');
-const SHOTS = join(import.meta.dirname, 'screenshots');
+// Written on every run (git ignores it); the README's copy is test/e2e/screenshots/extension-popup.png.
+const SHOTS = join(import.meta.dirname, 'output');
 const SECRET = 'bridge-secret';
 const SESSION = 'session=s3cret-value-123';
 
