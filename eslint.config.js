@@ -49,6 +49,15 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['electron/bridge/**'],
+    rules: restrict([
+      ban(['electron'], 'The bridge runs in the app, the CLI and the browser host.'),
+      ban(['better-sqlite3', '**/store/**'], 'The bridge hands downloads to the engine; it does not touch the store.'),
+      ban(['**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'], 'The bridge is shared by the faces; it imports none of them.'),
+      engineDoor,
+    ]),
+  },
+  {
     files: ['electron/main/**'],
     rules: restrict([
       ban(['better-sqlite3'], 'Only electron/store/ touches SQLite.'),

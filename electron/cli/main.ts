@@ -7,6 +7,8 @@ import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from 
 import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, HEADER_VALUE, TOTAL_CONNECTIONS, type WholeRange } from '../../shared/limits';
 import { proxyProblem } from '../../shared/proxy-url';
 import type { AddFlags } from './commands/add';
+import type { HostFlags, InstallFlags } from './commands/browser-host';
+import { BROWSERS } from '../../shared/browser-bridge';
 import type { GetFlags } from './commands/get';
 import type { RefreshFlags } from './commands/refresh';
 import type { ServeFlags } from './commands/serve';
@@ -144,6 +146,39 @@ export function buildProgram(): Command {
       // The bundled command is out/cli/braid.js; the built renderer is beside it in out/renderer/.
       const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
       process.exitCode = await (await import('./commands/serve')).runServe({ ...flags, staticDir });
+    });
+
+  const browserHost = program
+    .command('browser-host')
+    .description("the bridge from Braid's browser extension (native messaging on stdin and stdout; the browser starts it)")
+    .argument('[caller...]', 'what the browser passes: the extension origin or the manifest path')
+    .option('--downloads <dir>', 'folder for downloads from the browser (default: the settings folder)')
+    .addOption(dbOption())
+    // Browsers add arguments of their own (Chrome on Windows: --parent-window=N).
+    .allowUnknownOption()
+    .action(async (_caller: string[], flags: HostFlags) => {
+      process.exitCode = await (await import('./commands/browser-host')).runBrowserHost(flags);
+    });
+  const browserOption = () =>
+    new Option('--browser <browser>', 'the browser to register with').choices(BROWSERS).makeOptionMandatory();
+  browserHost
+    .command('install')
+    .description("register the host with a browser, for Braid's extension only")
+    .addOption(browserOption())
+    .option('--dir <dir>', "folder for the host manifest (default: the browser's own for this user)")
+    .option('--downloads <dir>', 'folder for downloads from the browser (default: the settings folder)')
+    .addOption(dbOption())
+    .action(async (flags: InstallFlags) => {
+      // `--db` and `--downloads` are also `browser-host`'s own options: commander may have given them to it.
+      process.exitCode = (await import('./commands/browser-host')).runInstall({ ...browserHost.opts<HostFlags>(), ...flags });
+    });
+  browserHost
+    .command('uninstall')
+    .description('remove the host from a browser')
+    .addOption(browserOption())
+    .option('--dir <dir>', 'the folder given to install')
+    .action(async (flags: InstallFlags) => {
+      process.exitCode = (await import('./commands/browser-host')).runUninstall(flags);
     });
 
   return program;

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
 import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
-import { proxyProblem, redactProxy } from '../../shared/proxy-url';
+import { proxyProblem } from '../../shared/proxy-url';
 import type {
   AddRequest,
   AddResult,
@@ -34,6 +34,7 @@ import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
 import { parseUrlList } from './url-list';
+import { maskOptions } from '../../shared/header-mask';
 
 /** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
 export interface DesktopShell {
@@ -341,11 +342,8 @@ export class Engine implements BraidApi {
 
   async detail(id: number) {
     const record = this.repo.get(id);
-    if (!record) return null;
-    // A window shows the download's proxy, never its password.
-    const proxy = record.options.proxy;
-    const shown = proxy ? { ...record, options: { ...record.options, proxy: redactProxy(proxy) } } : record;
-    return { record: shown, segments: this.repo.segments(id) };
+    // Cookies, keys and proxy passwords a download carries stay in the engine: a face shows their names, never their values.
+    return record ? { record: { ...record, options: maskOptions(record.options) }, segments: this.repo.segments(id) } : null;
   }
 
   /** Opens a completed download's file or its folder through the host's shell; refused without one. */

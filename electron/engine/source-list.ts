@@ -40,12 +40,16 @@ export class SourceList {
     return this.current === this.record.url ? null : this.current;
   }
 
-  /** The user's extra headers for a request to `url`: for the origin they were given for, and no other. */
+  /**
+   * The user's extra headers for a request to `url`: for the origin they were given for, and no other. Names in
+   * lower case, so a user's `User-Agent` replaces Braid's own `user-agent` instead of going out beside it.
+   */
   headersFor(url: string): Record<string, string> {
     if (!sameOrigin(url, this.record.url)) return {};
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(this.record.options.headers ?? {})) {
-      if (!PROTOCOL_HEADERS.has(name.toLowerCase())) headers[name] = value;
+      const lower = name.toLowerCase();
+      if (!PROTOCOL_HEADERS.has(lower)) headers[lower] = value;
     }
     return headers;
   }

@@ -1,5 +1,6 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, session, shell, Tray } from 'electron';
 import { join } from 'node:path';
+import { listenForHandoffs } from '../bridge/handoff-server';
 import { formatRate } from '../../shared/format';
 import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
 import { createEngine, proxyFromPacResult, type Engine } from '../engine/index';
@@ -54,13 +55,17 @@ async function start(): Promise<void> {
     if (event.type === 'failed' && Notification.isSupported()) new Notification({ title: 'Download failed', body: event.error.message }).show();
   });
 
+  // The browser extension's downloads come in through `braid browser-host` and this local socket; without it
+  // the host queues them into the database for the next start.
+  const handoffs = await listenForHandoffs(running, dbPath).catch(() => null);
+
   // Quitting pauses every download as a shutdown (they resume next launch) after a last checkpoint.
   let closing = false;
   app.on('before-quit', (event) => {
     if (closing) return;
     closing = true;
     event.preventDefault();
-    void running.close().finally(() => {
+    void Promise.allSettled([handoffs?.close(), running.close()]).finally(() => {
       db.close();
       lock.release();
       app.exit(0);

@@ -65,6 +65,8 @@ export interface Behaviour {
   expiredBody?: string;
   /** Send this ETag instead of the one made of version and size. */
   etag?: string;
+  /** Answer 403 unless the request's Cookie header carries this `name=value` (a file behind a session). */
+  cookie?: string;
 }
 
 interface Served {
@@ -98,6 +100,7 @@ export class TestOrigin {
   private readonly files = new Map<string, Served>();
   private readonly redirects = new Map<string, string>();
   private readonly signedRedirects = new Map<string, { to: string; validForMs: number }>();
+  private readonly pages = new Map<string, { html: string; headers: Record<string, string> }>();
   private readonly sockets = new Set<Socket>();
   readonly log: Logged[] = [];
   /** Body bytes written to sockets, over all responses. */
@@ -146,6 +149,11 @@ export class TestOrigin {
     return this.files.get(path)!.data;
   }
 
+  /** Serves an HTML page at `path` with these extra headers (a Set-Cookie, say). */
+  page(path: string, html: string, headers: Record<string, string> = {}): void {
+    this.pages.set(path, { html, headers });
+  }
+
   redirect(from: string, to: string): void {
     this.redirects.set(from, to);
   }
@@ -177,6 +185,12 @@ export class TestOrigin {
       entry.status = status;
       res.writeHead(status, headers);
     };
+    const page = this.pages.get(path);
+    if (page) {
+      answer(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page.html), ...page.headers });
+      res.end(page.html);
+      return;
+    }
     const target = this.redirects.get(path);
     if (target) {
       answer(302, { location: target, 'content-length': 0 });
@@ -210,6 +224,11 @@ export class TestOrigin {
     }
     if (b.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(b.basicAuth).toString('base64')}`) {
       answer(401, { 'www-authenticate': 'Basic realm="braid-test"', 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (b.cookie && !(req.headers.cookie ?? '').split(';').some((c) => c.trim() === b.cookie)) {
+      answer(403, { 'content-length': 0 });
       res.end();
       return;
     }

@@ -1,4 +1,5 @@
 import { formatBytes } from '../../../shared/format';
+import { maskOptions } from '../../../shared/header-mask';
 import type { DownloadRecord } from '../../../shared/types';
 import { openStore, type CommonFlags } from '../store-access';
 
@@ -17,7 +18,8 @@ export function runList(flags: CommonFlags & { status?: string[]; limit?: number
   const { db, repo } = openStore(flags);
   const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(page)}\n`);
+    // Cookies and keys a download carries are never printed whole.
+    process.stdout.write(`${JSON.stringify({ ...page, items: page.items.map((r) => ({ ...r, options: maskOptions(r.options) })) })}\n`);
   } else {
     for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
     if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createEngine, proxyFromEnvironment } from '../../engine/index';
+import { listenForHandoffs } from '../../bridge/handoff-server';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
 
@@ -14,10 +15,15 @@ export interface ServeFlags {
 }
 
 export async function runServe(flags: ServeFlags): Promise<number> {
-  const { db, repo, lock } = openStoreToRun(flags);
+  const { db, path, repo, lock } = openStoreToRun(flags);
   const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {}, systemProxy: proxyFromEnvironment() });
   const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir: flags.staticDir });
   engine.start();
+  // `braid browser-host` hands this engine the browser's downloads through a local socket, not the WebSocket.
+  const handoffs = await listenForHandoffs(engine, path).catch((error: Error) => {
+    say(`the browser extension cannot hand downloads to this run (${error.message}); they are queued for the next start`);
+    return null;
+  });
   process.stdout.write(`Braid is serving on ${server.url}/#secret=${server.secret}\n`);
   if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
     say(`warning: listening on ${flags.host}, not only this machine; anyone with the secret can drive downloads`);
@@ -30,6 +36,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await handoffs?.close();
   await server.close();
   await engine.close();
   db.close();

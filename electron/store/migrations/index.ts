@@ -6,6 +6,7 @@ import { sortIndexes } from './004-sort-indexes';
 import { placement } from './005-placement';
 import { hostLimits } from './006-host-limits';
 import { linkRefresh } from './007-link-refresh';
+import { forgetHeaders } from './008-forget-headers';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, hostLimits, linkRefresh];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, hostLimits, linkRefresh, forgetHeaders];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

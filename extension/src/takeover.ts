@@ -1,0 +1,43 @@
+import type { BridgeSettings } from './settings';
+
+export interface StartedDownload {
+  url: string;
+  finalUrl?: string;
+  referrer?: string;
+  /** Bytes, or null when the browser does not know yet. */
+  size: number | null;
+}
+
+export type Decision = { take: true } | { take: false; why: string };
+
+function hostOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+function isWeb(url: string | undefined): boolean {
+  return url !== undefined && /^https?:\/\//i.test(url);
+}
+
+export function coveredBySite(host: string | null, sites: readonly string[]): boolean {
+  return host !== null && sites.some((site) => host === site || host.endsWith(`.${site}`));
+}
+
+/**
+ * Whether Braid takes a download the browser started. Pure, so the rules test without a browser: only http(s);
+ * not one the user Alt-clicked; not from a site left to the browser (its own host or the page it came from);
+ * and not one known to be under the threshold (an unknown size goes to Braid).
+ */
+export function decide(d: StartedDownload, settings: BridgeSettings, leftByAltClick: boolean): Decision {
+  if (!settings.takeOver) return { take: false, why: 'taking over is off' };
+  if (!isWeb(d.url) || (d.finalUrl !== undefined && d.finalUrl !== '' && !isWeb(d.finalUrl))) return { take: false, why: 'not http or https' };
+  if (leftByAltClick) return { take: false, why: 'Alt-click leaves it to the browser' };
+  const sites = settings.sitesLeftToBrowser;
+  if ([d.url, d.finalUrl, d.referrer].some((u) => coveredBySite(hostOf(u), sites))) return { take: false, why: 'a site rule leaves it to the browser' };
+  if (d.size !== null && d.size >= 0 && d.size < settings.thresholdBytes) return { take: false, why: 'smaller than the threshold' };
+  return { take: true };
+}
