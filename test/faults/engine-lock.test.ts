@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -40,14 +41,17 @@ describe('engine lock', () => {
 
   it(`lets exactly one of ${CONTENDERS} processes starting at once take over a stale lock, round after round`, async () => {
     const dead = await deadPid();
-    for (let round = 0; round < ROUNDS; round++) writeFileSync(join(dir, `race-${round}.db.lock`), String(dead));
-    // tsx takes a while to start: every contender spins until the same instant, then they race once a round.
-    const startAt = Date.now() + 5000;
-    const runs = await Promise.all(
-      Array.from({ length: CONTENDERS }, () =>
-        run(process.execPath, ['--import', 'tsx', CONTENDER, dir, String(startAt), String(ROUNDS), String(ROUND_MS)]),
-      ),
+    const race = join(dir, 'race');
+    mkdirSync(race);
+    for (let round = 0; round < ROUNDS; round++) writeFileSync(join(race, `race-${round}.db.lock`), String(dead));
+    const running = Array.from({ length: CONTENDERS }, () =>
+      run(process.execPath, ['--import', 'tsx', CONTENDER, race, String(ROUNDS), String(ROUND_MS)]),
     );
+    // tsx takes a while to start, longer on a busy machine: the rounds' instants are handed out once all are ready.
+    const readyBy = Date.now() + 120_000;
+    while (readdirSync(race).filter((f) => f.startsWith('ready-')).length < CONTENDERS && Date.now() < readyBy) await delay(20);
+    writeFileSync(join(race, 'go'), String(Date.now() + 200));
+    const runs = await Promise.all(running);
     for (const r of runs) assert.equal(r.code, 0, r.stderr);
     const lines = runs.flatMap((r) => r.stdout.trim().split('\n'));
     for (let round = 0; round < ROUNDS; round++) {
@@ -55,8 +59,8 @@ describe('engine lock', () => {
       assert.equal(answers.length, CONTENDERS, `round ${round}: ${answers.join(', ')}`);
       assert.equal(answers.filter((a) => a === 'held').length, 1, `round ${round}: ${answers.join(', ')}`);
       assert.ok(answers.every((a) => a === 'held' || a === 'locked DB_LOCKED'), `round ${round}: ${answers.join(', ')}`);
-      assert.ok(!existsSync(join(dir, `race-${round}.db.lock`)), 'the winner released it');
+      assert.ok(!existsSync(join(race, `race-${round}.db.lock`)), 'the winner released it');
     }
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.lock')), [], 'no takeover or temporary files left');
+    assert.deepEqual(readdirSync(race).filter((f) => f.includes('.lock')), [], 'no takeover or temporary files left');
   });
 });

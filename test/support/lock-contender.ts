@@ -1,10 +1,19 @@
-// One process racing for engine locks: for each round, waits until that round's instant, tries once on the
-// round's database and prints `ROUND held` or `ROUND locked CODE`. Locks it got are kept until every round is
-// over, so a contender that starts late still finds the winner alive.
+// One process racing for engine locks: says it is ready, waits for the instant the test hands out once every
+// contender is ready, then for each round waits until that round's instant, tries once on the round's database
+// and prints `ROUND held` or `ROUND locked CODE`. Locks it got are kept until every round is over.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { acquireEngineLock } from '../../electron/store/engine-lock';
 
 const held: { release(): void }[] = [];
-const [dir, startAt, rounds, roundMs] = process.argv.slice(2);
+const [dir, rounds, roundMs] = process.argv.slice(2);
+writeFileSync(`${dir}/ready-${process.pid}`, '');
+// Starting can take seconds on a busy machine: the race begins only when all contenders are there.
+const waitUntil = Date.now() + 120_000;
+while (!existsSync(`${dir}/go`)) {
+  if (Date.now() > waitUntil) throw new Error('no start instant was handed out');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+}
+const startAt = readFileSync(`${dir}/go`, 'utf8');
 const spinUntil = (t: number) => {
   while (Date.now() < t) {
     /* spin: every contender starts the round at the same instant */
