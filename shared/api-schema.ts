@@ -16,6 +16,7 @@ import {
   MAX_LIST_TEXT,
   MAX_MIRRORS,
   MAX_NAME,
+  MAX_PREVIEW,
   MAX_URL,
   MEMORY_BUDGET,
   PER_DOWNLOAD_MEMORY,
@@ -151,6 +152,11 @@ const downloads = z
   .min(1, { error: `add needs a list of 1 to ${count(MAX_BATCH)} downloads` })
   .max(MAX_BATCH, { error: `add needs a list of 1 to ${count(MAX_BATCH)} downloads` });
 
+const previewUrls = z
+  .array(text('the URL', MAX_URL), { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` })
+  .min(1, { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` })
+  .max(MAX_PREVIEW, { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` });
+
 const listText = z
   .string({ error: 'the list must be text' })
   .max(MAX_LIST_TEXT, { error: `the list is longer than ${MAX_LIST_TEXT / 1024 / 1024} MiB; import it with \`braid add -i FILE\`, which streams` });
@@ -162,6 +168,7 @@ const removeOptions = strict('the options of remove', { deleteFile: yesNo('delet
 /** Each BraidApi command's arguments. A command missing here fails to compile. */
 export const API_SCHEMAS = {
   add: z.tuple([downloads], takes('add', 'a list of downloads')),
+  preview: z.tuple([previewUrls], takes('preview', 'a list of URLs')),
   importList: z.tuple([listText, importDefaults], takes('importList', 'the text of a list and { folder, paused }')),
   pause: z.tuple([ids], takes('pause', 'a list of download ids')),
   resume: z.tuple([ids], takes('resume', 'a list of download ids')),

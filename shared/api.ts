@@ -6,6 +6,7 @@ import type {
   ImportReport,
   ListPage,
   ListQuery,
+  PreviewResult,
   SegmentState,
   Settings,
 } from './types';
@@ -13,6 +14,11 @@ import type {
 /** Everything a face of Braid can ask of the engine. The renderer knows only this. */
 export interface BraidApi {
   add(requests: AddRequest[]): Promise<AddResult[]>;
+  /**
+   * Asks each server what it would send (name, size, whether it resumes) and looks up the download Braid already
+   * has for each URL, without adding anything: what the Add dialog shows before Start.
+   */
+  preview(urls: string[]): Promise<PreviewResult[]>;
   /** Imports a URL list (plain, or aria2's input-file format); bad lines are reported, good ones added. */
   importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport>;
   pause(ids: number[]): Promise<void>;

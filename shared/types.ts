@@ -196,6 +196,22 @@ export interface ListQuery {
   descending?: boolean;
 }
 
+/** A download already known for a URL, found before adding it again. */
+export interface KnownDownload {
+  id: number;
+  name: string | null;
+  status: DownloadStatus;
+  folder: string;
+}
+
+/**
+ * What the server says about a URL before it is added (name and size), and the download Braid already has for
+ * it, if any; or why the URL cannot be downloaded.
+ */
+export type PreviewResult =
+  | { ok: true; url: string; name: string; size: number | null; resumable: boolean; existing: KnownDownload | null }
+  | { ok: false; url: string; error: DownloadError; existing: KnownDownload | null };
+
 export interface ListPage {
   total: number;
   items: DownloadSnapshot[];

@@ -8,6 +8,7 @@ export type ApiMethod = Exclude<keyof BraidApi, 'onEvent'>;
 // preload and the browser's WebSocket client take their method list from this file alone.
 const METHODS: { readonly [M in ApiMethod]: true } = {
   add: true,
+  preview: true,
   importList: true,
   pause: true,
   resume: true,

@@ -10,6 +10,7 @@ import type {
   ImportReport,
   ListPage,
   ListQuery,
+  PreviewResult,
   Settings,
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
@@ -28,6 +29,7 @@ import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
 import { parseUrlList } from './url-list';
+import { previewUrls } from './preview';
 
 /** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
 export interface DesktopShell {
@@ -227,6 +229,11 @@ export class Engine implements BraidApi {
     return out;
   }
 
+  preview(urls: string[]): Promise<PreviewResult[]> {
+    const clients = { http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs };
+    return previewUrls({ clients, findByUrl: (url) => this.repo.findByUrl(url) }, urls);
+  }
+
   async importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport> {
     const report: ImportReport = { added: 0, problems: [], refused: 0 };
     const refuse = (line: number, message: string) => {
@@ -279,12 +286,12 @@ export class Engine implements BraidApi {
     const found = records.map((r) => r.id);
     await this.scheduler.forget(found);
     this.repo.remove(found);
-    if (options.deleteFile) {
-      for (const r of records) {
-        if (!r.name) continue;
-        await rm(join(r.folder, `${r.name}.part`), { force: true });
-        if (r.status === 'completed') await rm(join(r.folder, r.name), { force: true });
-      }
+    // An unfinished download's `.part` is of no use once the download is gone, so it always goes; "delete the
+    // file" is about the finished file alone.
+    for (const r of records) {
+      if (!r.name) continue;
+      if (r.status !== 'completed') await rm(join(r.folder, `${r.name}.part`), { force: true });
+      else if (options.deleteFile) await rm(join(r.folder, r.name), { force: true });
     }
     this.hub.emit({ type: 'removed', ids: found });
     this.scheduler.pump();
