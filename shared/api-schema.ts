@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHECKSUM_ALGORITHMS, checksumProblem } from './checksum';
+import { FILE_CATEGORIES } from './file-category';
 import {
   CONCURRENT_DOWNLOADS,
   CONNECTIONS,
@@ -121,6 +122,7 @@ const listQuery = strict('the list query', {
     .optional(),
   offset: whole('the offset', LIST_OFFSET).optional(),
   limit: whole('the page size (limit)', LIST_LIMIT).default(LIST_LIMIT.default),
+  category: choice('the category', FILE_CATEGORIES).optional(),
   sort: choice('sort', SORT_KEYS).optional(),
   descending: yesNo('descending').optional(),
 }).prefault({});
@@ -175,7 +177,7 @@ export const API_SCHEMAS = {
   retry: z.tuple([ids], takes('retry', 'a list of download ids')),
   remove: z.tuple([ids, removeOptions], takes('remove', 'a list of download ids and { deleteFile: true or false }')),
   move: z.tuple([downloadId, choice('the direction', ['up', 'down', 'top', 'bottom'])], takes('move', 'a download id and up, down, top or bottom')),
-  list: z.tuple([listQuery], takes('list', 'one query { status, offset, limit, sort, descending }')),
+  list: z.tuple([listQuery], takes('list', 'one query { status, category, offset, limit, sort, descending }')),
   detail: z.tuple([downloadId], takes('detail', 'a download id')),
   open: z.tuple([downloadId, choice('what to open', ['file', 'folder'])], takes('open', 'a download id and "file" or "folder"')),
   getSettings: z.tuple([], takes('getSettings', 'no arguments')),

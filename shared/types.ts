@@ -1,5 +1,7 @@
 // The contract between the engine and every face of Braid (app, CLI, browser). Plain data only.
 
+import type { FileCategory } from './file-category';
+
 export type DownloadStatus = 'queued' | 'active' | 'paused' | 'completed' | 'failed';
 
 /** Why a download stopped running; a restart resumes only what the user did not pause. */
@@ -190,6 +192,8 @@ export type SortKey = 'position' | 'name' | 'size' | 'status' | 'added';
 
 export interface ListQuery {
   status?: DownloadStatus[];
+  /** Only downloads of this file type (by name, or by the URL before a name is known). */
+  category?: FileCategory;
   offset?: number;
   limit?: number;
   sort?: SortKey;

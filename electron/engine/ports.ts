@@ -1,3 +1,4 @@
+import type { FileCategory } from '../../shared/file-category';
 import type {
   ChecksumAlgorithm,
   DownloadOptions,
@@ -29,6 +30,7 @@ export type DownloadPatch = Partial<
 
 export interface RecordQuery {
   status?: DownloadStatus[];
+  category?: FileCategory;
   offset?: number;
   limit?: number;
   sort?: SortKey;

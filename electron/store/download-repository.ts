@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CATEGORY_EXTENSIONS, type FileCategory } from '../../shared/file-category';
 import type { DownloadRecord, DownloadStatus, SegmentState, Settings } from '../../shared/types';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository, NewDownload, RecordQuery } from '../engine/ports';
 
@@ -89,6 +90,18 @@ const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
   status: 'status',
   added: 'id',
 };
+
+/**
+ * A download's file type by the extension of its name (the URL's before a name is known), as `categoryOf` judges
+ * it in the renderer. A scan, not an index: the sidebar's categories are looked at one at a time.
+ */
+function categoryTerm(category: FileCategory, args: unknown[]): string {
+  const all = Object.values(CATEGORY_EXTENSIONS).flat();
+  const exts = category === 'other' ? all : CATEGORY_EXTENSIONS[category];
+  args.push(...exts.map((e) => `%.${e}`));
+  const any = `(${exts.map(() => `lower(COALESCE(name, url)) LIKE ?`).join(' OR ')})`;
+  return category === 'other' ? `NOT ${any}` : any;
+}
 
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
@@ -213,8 +226,14 @@ export class SqliteDownloadRepository implements DownloadRepository {
   }
 
   list(query: RecordQuery): { total: number; items: DownloadRecord[] } {
-    const where = query.status && query.status.length > 0 ? `WHERE status IN (${query.status.map(() => '?').join(',')})` : '';
-    const args = query.status ?? [];
+    const terms: string[] = [];
+    const args: unknown[] = [];
+    if (query.status && query.status.length > 0) {
+      terms.push(`status IN (${query.status.map(() => '?').join(',')})`);
+      args.push(...query.status);
+    }
+    if (query.category) terms.push(categoryTerm(query.category, args));
+    const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
     // The tie-breaker runs the same way as the sort, so one index serves both directions.
     const direction = query.descending ? 'DESC' : 'ASC';
     const sort = query.sort ?? 'position';
