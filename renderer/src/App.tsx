@@ -46,7 +46,9 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   useEffect(() => localStorage.setItem(PANE_KEY, String(paneHeight)), [paneHeight]);
   useEffect(() => connection.subscribe((state) => state === 'connected' && refresh()), [connection, refresh]);
   useEngineNotices(api, inApp);
-  const offer = useCallback((seed: AddSeed) => setAddSeed(seed), []);
+  // Each opening of the Add dialog is a fresh one: nothing typed, previewed or chosen before carries over.
+  const [addOpenings, setAddOpenings] = useState(0);
+  const offer = useCallback((seed: AddSeed) => (setAddSeed(seed), setAddOpenings((n) => n + 1)), []);
   useWindowInput(offer);
 
   // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
@@ -114,15 +116,16 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
     }),
   };
 
-  // Escape closes the detail pane, unless a dialog or menu has it.
+  // Escape closes the detail pane, unless a dialog or menu has it. Listened to first (capture), so the Escape that
+  // closes a dialog is seen while the dialog is still open.
   const anyDialog = addSeed !== null || removing !== null || settingsOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || anyDialog || (e.target instanceof Element && e.target.closest('[role="menu"]'))) return;
       setPaneOpen(false);
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [anyDialog]);
 
   return (
@@ -131,7 +134,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       <Header global={global} running={running} />
       <Toolbar
         selection={selection}
-        onAdd={() => (askForNotifications(inApp), setAddSeed({ text: '' }))}
+        onAdd={() => (askForNotifications(inApp), offer({ text: '' }))}
         onResume={() => actions.resume(selection.filter((d) => d.status === 'paused' || d.status === 'failed').map((d) => d.id))}
         onPause={() => actions.pause(selectedIds)}
         onRemove={() => setRemoving(selection)}
@@ -154,6 +157,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
               keys={keys}
               sort={sort}
               onSort={onSort}
+              viewKey={`${filter.view}/${filter.category}/${sort.key}/${sort.descending}`}
               emptyText={filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
             />
           </QueueMenu>
@@ -161,6 +165,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         </main>
       </div>
       <AddDialog
+        key={addOpenings}
         api={api}
         seed={addSeed}
         defaultFolder={settings?.folder ?? ''}

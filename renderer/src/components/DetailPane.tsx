@@ -42,7 +42,8 @@ export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null;
   }, [api, id, version]);
 
   return (
-    <section className="detail-pane" aria-label="Details" style={{ height }}>
+    // With nothing selected the pane is one line, so the list keeps the room.
+    <section className="detail-pane" aria-label="Details" style={row ? { height } : undefined}>
       <PaneResizer height={height} onResize={onResize} />
       {!row ? (
         <div className="pane-empty">

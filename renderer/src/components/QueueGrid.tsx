@@ -73,9 +73,14 @@ export function QueueGrid(props: {
   sort: Sort;
   onSort: (key: SortKey) => void;
   emptyText: string;
+  /** Changes when the view, file type or sort changes: the list starts again from its top. */
+  viewKey: string;
 }) {
-  const { total, rows, ensure, selected, focus, select, keys, sort, onSort, emptyText } = props;
+  const { total, rows, ensure, selected, focus, select, keys, sort, onSort, emptyText, viewKey } = props;
   const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [viewKey]);
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
