@@ -131,18 +131,20 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   return (
     <div className="app">
       <ConnectionBanner connection={connection} />
-      <Header global={global} running={running} />
-      <Toolbar
-        selection={selection}
-        onAdd={() => (askForNotifications(inApp), offer({ text: '' }))}
-        onResume={() => actions.resume(selection.filter((d) => d.status === 'paused' || d.status === 'failed').map((d) => d.id))}
-        onPause={() => actions.pause(selectedIds)}
-        onRemove={() => setRemoving(selection)}
-        onStartAll={() => bulk('start all', async () => api.resume(await idsWithStatus(api, ['paused', 'failed'])))}
-        onPauseAll={() => bulk('pause all', async () => api.pause(await idsWithStatus(api, ['active', 'queued'])))}
-        onClearCompleted={() => bulk('clear finished downloads', async () => api.remove(await idsWithStatus(api, ['completed']), { deleteFile: false }))}
-        onSettings={() => setSettingsOpen(true)}
-      />
+      <header>
+        <Header global={global} running={running} />
+        <Toolbar
+          selection={selection}
+          onAdd={() => (askForNotifications(inApp), offer({ text: '' }))}
+          onResume={() => actions.resume(selection.filter((d) => d.status === 'paused' || d.status === 'failed').map((d) => d.id))}
+          onPause={() => actions.pause(selectedIds)}
+          onRemove={() => setRemoving(selection)}
+          onStartAll={() => bulk('start all', async () => api.resume(await idsWithStatus(api, ['paused', 'failed'])))}
+          onPauseAll={() => bulk('pause all', async () => api.pause(await idsWithStatus(api, ['active', 'queued'])))}
+          onClearCompleted={() => bulk('clear finished downloads', async () => api.remove(await idsWithStatus(api, ['completed']), { deleteFile: false }))}
+          onSettings={() => setSettingsOpen(true)}
+        />
+      </header>
       <div className="body">
         <Sidebar filter={filter} counts={global?.counts} onFilter={changeFilter} />
         <main className="main">

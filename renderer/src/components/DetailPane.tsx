@@ -144,7 +144,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           <h3>Segments</h3>
           <SegmentBar d={row} label={`${name}: segments`} />
           {detail && detail.segments.length > 0 && (
-            <ol className="segment-list" aria-label="Segments">
+            <ol className="segment-list" aria-label="Segments" tabIndex={0}>
               {detail.segments.map((s) => (
                 <li key={s.start}>
                   <span>{span(s)}</span>
@@ -156,7 +156,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           {r && r.retryLog.length > 0 && (
             <>
               <h3>Recent retries</h3>
-              <ol className="retries" aria-label="Retry history">
+              <ol className="retries" aria-label="Retry history" tabIndex={0}>
                 {r.retryLog.map((e) => (
                   <li key={`${e.at}-${e.message}`}>
                     {new Date(e.at).toLocaleTimeString()} — {e.message}

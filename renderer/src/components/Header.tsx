@@ -22,7 +22,7 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
       ? 'Nothing downloading'
       : `${active} downloading${sized.length > 0 ? ` · ${formatBytes(left)} left` : ''}${speed > 0 && left > 0 ? ` · about ${formatDuration(left / speed)}` : ''}`;
   return (
-    <header className="app-header">
+    <div className="app-header">
       <div className="brand">
         <svg viewBox="0 0 24 24" width={22} height={22} aria-hidden className="logo">
           <path d="M4 6c5 0 5 12 10 12h6M4 12h16M4 18c5 0 5-12 10-12h6" fill="none" stroke="currentColor" strokeWidth={2.2} strokeLinecap="round" />
@@ -47,6 +47,6 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
           Braid uses {formatBytes(global?.process.rss ?? 0)}
         </p>
       </div>
-    </header>
+    </div>
   );
 }

@@ -32,11 +32,11 @@ export function MiniChart(props: { label: string; now: string; samples: number[]
   const x = (i: number) => (i / (samples.length - 1)) * W;
   const line = samples.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return (
-    <figure className={`mini-chart ${props.className}`} aria-label={`${props.label} over the last minute, now ${props.now}`} role="img">
-      <figcaption>
+    <div className={`mini-chart ${props.className}`} aria-label={`${props.label} over the last minute, now ${props.now}`} role="img">
+      <div className="caption">
         <span className="chart-label">{props.label}</span>
         <span className="chart-now">{props.now}</span>
-      </figcaption>
+      </div>
       <div className="chart-body">
         <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} preserveAspectRatio="none" aria-hidden>
           <line x1={0} x2={W} y1={1} y2={1} className="grid" />
@@ -50,6 +50,6 @@ export function MiniChart(props: { label: string; now: string; samples: number[]
           <span>0</span>
         </span>
       </div>
-    </figure>
+    </div>
   );
 }

@@ -10,6 +10,8 @@ import { FileIcon } from './FileIcon';
 import { SegmentBar } from './SegmentBar';
 
 const ROW_HEIGHT = 36;
+/** The column heads stick above the rows inside the same scrolling grid. */
+const HEAD_HEIGHT = 30;
 
 function percent(d: DownloadSnapshot): string {
   if (d.status === 'completed') return '100%';
@@ -81,7 +83,7 @@ export function QueueGrid(props: {
   useEffect(() => {
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [viewKey]);
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10, scrollMargin: HEAD_HEIGHT });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
@@ -134,9 +136,12 @@ export function QueueGrid(props: {
     select(index, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'only');
   };
   const focusRow = rows.get(focus);
+  // The grid is its own scroller, so the one element that takes the keyboard is also the one that scrolls.
   return (
     <div
       className="queue"
+      ref={scroller}
+      data-testid="queue-scroller"
       role="grid"
       aria-label="Downloads"
       aria-rowcount={total + 1}
@@ -155,20 +160,18 @@ export function QueueGrid(props: {
           {header('status', 'Status', 'status')}
         </div>
       </div>
-      <div className="scroller" ref={scroller} data-testid="queue-scroller">
-        {total === 0 && <p className="empty">{emptyText}</p>}
+      {total === 0 && <p className="empty">{emptyText}</p>}
         <div role="rowgroup" className="rows" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const d = rows.get(item.index);
             return d ? (
-              <Row key={item.key} d={d} index={item.index} top={item.start} selected={selected.has(d.id)} focused={item.index === focus} onPointer={onPointer} />
+              <Row key={item.key} d={d} index={item.index} top={item.start - HEAD_HEIGHT} selected={selected.has(d.id)} focused={item.index === focus} onPointer={onPointer} />
             ) : (
-              <div key={item.key} className="row loading" role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start}px)` }}>
+              <div key={item.key} className="row loading" role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)` }}>
                 <span role="gridcell" />
               </div>
             );
           })}
-        </div>
       </div>
     </div>
   );

@@ -16,7 +16,8 @@ export function QueueMenu({ selection, actions, children }: { selection: Downloa
     </ContextMenu.Item>
   );
   return (
-    <ContextMenu.Root>
+    // Not modal: a modal menu hides the rest of the window from assistive technology while it stays focusable.
+    <ContextMenu.Root modal={false}>
       <ContextMenu.Trigger asChild disabled={selection.length === 0}>
         <div className="grid-area">{children}</div>
       </ContextMenu.Trigger>
