@@ -7,6 +7,7 @@ import type { Connection } from './api/connection';
 import { AddDialog, type AddSeed } from './components/add/AddDialog';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { DetailPane } from './components/DetailPane';
+import { FileIconSprite } from './components/FileIcon';
 import { Header } from './components/Header';
 import { QueueGrid } from './components/QueueGrid';
 import { QueueMenu } from './components/QueueMenu';
@@ -55,7 +56,8 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const { clear } = sel;
   const changeFilter = useCallback((f: Filter) => (setFilter(f), clear()), [clear]);
 
-  const selection = useMemo(() => [...rows.values()].filter((d) => sel.selected.has(d.id)), [rows, sel.selected]);
+  // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
+  const selection = useMemo(() => (sel.selected.size === 0 ? [] : [...rows.values()].filter((d) => sel.selected.has(d.id))), [rows, sel.selected]);
   const paneRow = selection.length === 1 ? selection[0]! : null;
 
   const attempt = useCallback((what: string, action: Promise<unknown>) => {
@@ -130,6 +132,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
 
   return (
     <div className="app">
+      <FileIconSprite />
       <ConnectionBanner connection={connection} />
       <header>
         <Header global={global} running={running} />

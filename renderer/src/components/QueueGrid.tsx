@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { displayName } from '../../../shared/file-category';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { DownloadSnapshot, SortKey } from '../../../shared/types';
@@ -19,7 +19,8 @@ function percent(d: DownloadSnapshot): string {
   return d.bytesDone > 0 ? formatBytes(d.bytesDone) : '';
 }
 
-function Row(props: { d: DownloadSnapshot; index: number; top: number; selected: boolean; focused: boolean; onPointer: (index: number, e: MouseEvent) => void }) {
+/** One row; drawn again only when its download, place or selection changes, not when a neighbour's does. */
+const Row = memo(function Row(props: { d: DownloadSnapshot; index: number; top: number; selected: boolean; focused: boolean; onPointer: (index: number, e: MouseEvent) => void }) {
   const { d, index, top, selected, focused, onPointer } = props;
   const name = displayName(d);
   const active = d.status === 'active';
@@ -52,7 +53,7 @@ function Row(props: { d: DownloadSnapshot; index: number; top: number; selected:
       </span>
     </div>
   );
-}
+});
 
 export interface GridKeys {
   /** Space on the grid: pause what runs among the selection, else resume it. */
@@ -125,7 +126,11 @@ export function QueueGrid(props: {
     else return;
     e.preventDefault();
   };
-  const onPointer = (index: number, e: MouseEvent) => {
+  // Stable across renders (what it reads is in a ref), so the memoised rows are not all drawn again.
+  const latest = useRef({ rows, selected, select });
+  latest.current = { rows, selected, select };
+  const onPointer = useCallback((index: number, e: MouseEvent) => {
+    const { rows, selected, select } = latest.current;
     if (e.button === 2) {
       // A right click on a row outside the selection acts on that row alone, as file managers do.
       const id = rows.get(index)?.id;
@@ -134,7 +139,7 @@ export function QueueGrid(props: {
     }
     if (e.button !== 0) return;
     select(index, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'only');
-  };
+  }, []);
   const focusRow = rows.get(focus);
   // The grid is its own scroller, so the one element that takes the keyboard is also the one that scrolls.
   return (
