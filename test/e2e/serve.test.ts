@@ -260,6 +260,17 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     assert.ok(shown > 0);
     await toasts.first().getByRole('button', { name: 'Close toast' }).click();
     await eventually(async () => (await toasts.count()) === shown - 1, 'the toast closed');
+
+    // A download with nothing on disk yet can come back: Undo adds it again as it was.
+    await client.api.add([{ url: 'http://127.0.0.1:9/undo-me.bin', paused: true, priority: 1000, options: { segments: 3 } }]);
+    await row('undo-me.bin').click();
+    await page.keyboard.press('Delete');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+    await row('undo-me.bin').waitFor({ state: 'detached' });
+    await page.locator('[data-sonner-toast]', { hasText: 'Download removed' }).getByRole('button', { name: 'Undo' }).click();
+    await row('undo-me.bin').and(page.locator('[data-status="paused"]')).waitFor();
+    const back = (await client.api.list({ status: ['paused'], sort: 'name' })).items.find((d) => d.url.endsWith('/undo-me.bin'))!;
+    assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
   });
 
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {
