@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { toast } from 'sonner';
 import type { BraidApi } from '../../shared/api';
-import { errorAdvice } from './words';
+import { errorAdvice } from '../../shared/status-words';
 
 /**
  * A toast when a download finishes or fails; in a browser also a system notification when the person allowed

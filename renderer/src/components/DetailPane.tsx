@@ -6,7 +6,7 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { DownloadRecord, DownloadSnapshot, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
 import { canPause, canResume, canRetry, type QueueActions } from '../actions';
-import { errorAdvice, STATUS_WORDS } from '../words';
+import { errorAdvice, STATUS_WORDS } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { PaneResizer } from './PaneResizer';
 import { SegmentBar } from './SegmentBar';

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { DownloadSnapshot, SortKey } from '../../../shared/types';
 import type { SelectHow } from '../useGridSelection';
 import type { Sort } from '../useQueue';
-import { errorHover, statusText } from '../words';
+import { errorHover, statusText } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { SegmentBar } from './SegmentBar';
 

@@ -4,10 +4,10 @@ import { useEffect, useMemo, useState } from 'react';
 import type { BraidApi } from '../../../../shared/api';
 import { PRIORITY } from '../../../../shared/limits';
 import type { ImportReport } from '../../../../shared/types';
-import { AddOptions, NO_OPTIONS, type AddOptionsText } from './AddOptions';
-import { parseAddOptions } from './parse-options';
+import { NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
+import { AddOptions } from './AddOptions';
 import { PreviewList, type DuplicateChoice } from './PreviewList';
-import { urlLines, useAddPreview } from './useAddPreview';
+import { useAddPreview } from './useAddPreview';
 
 export interface AddSeed {
   /** URLs to offer (pasted, dropped); never started before the person says so. */

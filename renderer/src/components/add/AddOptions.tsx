@@ -1,13 +1,5 @@
+import type { AddOptionsText } from '../../../../shared/add-options';
 import { CONNECTIONS } from '../../../../shared/limits';
-
-export interface AddOptionsText {
-  folder: string;
-  connections: string;
-  speedLimit: string;
-  checksum: string;
-}
-
-export const NO_OPTIONS: AddOptionsText = { folder: '', connections: '', speedLimit: '', checksum: '' };
 
 /** Folder, connections, speed limit and checksum of the downloads being added, each with its own error. */
 export function AddOptions(props: { value: AddOptionsText; onChange: (v: AddOptionsText) => void; errors: Partial<Record<keyof AddOptionsText, string>>; defaultFolder: string }) {

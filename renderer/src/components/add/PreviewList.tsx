@@ -1,7 +1,7 @@
 import { CircleAlert, CircleCheck, Copy, LoaderCircle } from 'lucide-react';
 import { formatBytes } from '../../../../shared/format';
 import type { PreviewResult } from '../../../../shared/types';
-import { errorAdvice, STATUS_WORDS } from '../../words';
+import { errorAdvice, STATUS_WORDS } from '../../../../shared/status-words';
 
 export type DuplicateChoice = 'skip' | 'again';
 

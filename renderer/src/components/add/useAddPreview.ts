@@ -3,11 +3,6 @@ import type { BraidApi } from '../../../../shared/api';
 import { MAX_PREVIEW } from '../../../../shared/limits';
 import type { PreviewResult } from '../../../../shared/types';
 
-/** The URLs of the Add box: one a line, blank and `#` lines skipped, each once. */
-export function urlLines(text: string): string[] {
-  return [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
-}
-
 /**
  * Asks the engine about each URL typed or pasted, shortly after the typing stops: name, size, and whether Braid
  * already has it. Answers are kept per URL, so editing one line does not ask about the others again.

@@ -1,8 +1,22 @@
-import { parseByteSize } from '../../../../shared/byte-size';
-import { parseChecksum } from '../../../../shared/checksum';
-import { CONNECTIONS } from '../../../../shared/limits';
-import type { DownloadOptions } from '../../../../shared/types';
-import type { AddOptionsText } from './AddOptions';
+import { parseByteSize } from './byte-size';
+import { parseChecksum } from './checksum';
+import { CONNECTIONS } from './limits';
+import type { DownloadOptions } from './types';
+
+/** The Add dialog's option fields as typed. */
+export interface AddOptionsText {
+  folder: string;
+  connections: string;
+  speedLimit: string;
+  checksum: string;
+}
+
+export const NO_OPTIONS: AddOptionsText = { folder: '', connections: '', speedLimit: '', checksum: '' };
+
+/** The URLs of the Add box: one a line, blank and `#` lines skipped, each once. */
+export function urlLines(text: string): string[] {
+  return [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
+}
 
 /** The Add dialog's fields as download options, or an error in plain words for each field that is wrong. */
 export function parseAddOptions(v: AddOptionsText): { folder?: string; options: DownloadOptions; errors: Partial<Record<keyof AddOptionsText, string>> } {

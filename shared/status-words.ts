@@ -1,4 +1,6 @@
-import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode } from '../../shared/types';
+// The queue's statuses and errors in words: what the row shows, and what to do next on hover and in the pane.
+
+import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode } from './types';
 
 export const STATUS_WORDS: Record<DownloadStatus, string> = {
   queued: 'Waiting',
