@@ -180,6 +180,7 @@ export const API_SCHEMAS = {
   list: z.tuple([listQuery], takes('list', 'one query { status, category, offset, limit, sort, descending }')),
   detail: z.tuple([downloadId], takes('detail', 'a download id')),
   open: z.tuple([downloadId, choice('what to open', ['file', 'folder'])], takes('open', 'a download id and "file" or "folder"')),
+  chooseFolder: z.tuple([text('the folder to start from', MAX_FOLDER)], takes('chooseFolder', 'the folder to start from')),
   getSettings: z.tuple([], takes('getSettings', 'no arguments')),
   setSettings: z.tuple([settingsPatch], takes('setSettings', 'the settings to change')),
 } satisfies { [M in ApiMethod]: z.ZodType<unknown, unknown> };

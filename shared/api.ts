@@ -34,6 +34,8 @@ export interface BraidApi {
    * the caller; only the desktop app can do this (`braid serve` refuses).
    */
   open(id: number, what: 'file' | 'folder'): Promise<void>;
+  /** Asks for a folder with the system's dialog (the desktop app only; `braid serve` refuses); null when cancelled. */
+  chooseFolder(start: string): Promise<string | null>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Subscribes to coalesced engine events; returns the unsubscribe function. */

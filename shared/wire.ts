@@ -18,6 +18,7 @@ const METHODS: { readonly [M in ApiMethod]: true } = {
   list: true,
   detail: true,
   open: true,
+  chooseFolder: true,
   getSettings: true,
   setSettings: true,
 };

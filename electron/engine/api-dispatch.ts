@@ -24,6 +24,7 @@ export const HANDLERS: Handlers = {
   list: (api, [query]) => api.list(query),
   detail: (api, [id]) => api.detail(id),
   open: (api, [id, what]) => api.open(id, what),
+  chooseFolder: (api, [start]) => api.chooseFolder(start),
   getSettings: (api) => api.getSettings(),
   setSettings: (api, [patch]) => api.setSettings(patch),
 };

@@ -36,6 +36,8 @@ export interface DesktopShell {
   /** Opens the file with its default application; resolves with an error message, or '' when it worked. */
   openFile(path: string): Promise<string>;
   showInFolder(path: string): void;
+  /** Asks the person for a folder with the system's dialog, starting at `start`; null when they cancel. */
+  chooseFolder(start: string): Promise<string | null>;
 }
 
 export interface EngineDeps {
@@ -320,6 +322,12 @@ export class Engine implements BraidApi {
     if (what === 'folder') return this.shell.showInFolder(path);
     const problem = await this.shell.openFile(path);
     if (problem) throw new BraidError('FILE_ERROR', `cannot open the file: ${problem}`);
+  }
+
+  /** The system's folder dialog, through the host's shell; refused without one (a browser types the folder). */
+  async chooseFolder(start: string): Promise<string | null> {
+    if (!this.shell) throw new BraidError('INVALID_OPTION', 'choosing a folder is available in the desktop app only');
+    return this.shell.chooseFolder(start);
   }
 
   /** Where a completed download's file is, from the store; null when it is not completed. */

@@ -35,7 +35,14 @@ async function start(): Promise<void> {
   // The desktop shell opens completed files; the engine looks their paths up in the store by id.
   engine = createEngine({
     repo: new SqliteDownloadRepository(db),
-    shell: { openFile: (path) => shell.openPath(path), showInFolder: (path) => shell.showItemInFolder(path) },
+    shell: {
+      openFile: (path) => shell.openPath(path),
+      showInFolder: (path) => shell.showItemInFolder(path),
+      chooseFolder: async (start) => {
+        const chosen = await dialog.showOpenDialog({ defaultPath: start, properties: ['openDirectory', 'createDirectory'] });
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
+    },
   });
   const running = engine;
   ipcMain.handle(IPC_CALL, (event, method: unknown, args: unknown) => handleCall(running, origin, event.senderFrame?.url, method, args));

@@ -172,6 +172,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       <AddDialog
         key={addOpenings}
         api={api}
+        inApp={inApp}
         seed={addSeed}
         defaultFolder={settings?.folder ?? ''}
         onClose={() => setAddSeed(null)}
@@ -179,7 +180,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null }), sel.selectIds([id]), setPaneOpen(true))}
       />
       <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />
-      <SettingsDialog api={api} open={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={(s) => (setSettings(s), toast.success('Settings saved'))} />
+      <SettingsDialog api={api} inApp={inApp} open={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={(s) => (setSettings(s), toast.success('Settings saved'))} />
       <Toaster closeButton position="bottom-right" toastOptions={{ className: 'toast' }} />
     </div>
   );

@@ -39,7 +39,7 @@ const hex = (digits: number) => 'ab'.repeat(digits / 2);
 describe('one contract for every face', () => {
   it('has a schema and a dispatch entry for every command, and nothing else', () => {
     const methods = [...API_METHODS].sort();
-    assert.equal(methods.length, 13);
+    assert.equal(methods.length, 14);
     assert.deepEqual(Object.keys(API_SCHEMAS).sort(), methods);
     assert.deepEqual(Object.keys(HANDLERS).sort(), methods);
     for (const m of API_METHODS) assert.equal(typeof HANDLERS[m], 'function', m);
@@ -67,6 +67,7 @@ describe('one contract for every face', () => {
       list: [{ status: ['active'], sort: 'name', descending: true }],
       detail: [5],
       open: [6, 'folder'],
+      chooseFolder: ['/downloads'],
       getSettings: [],
       setSettings: [{ segments: 4 }],
     };

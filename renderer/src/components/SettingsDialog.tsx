@@ -62,7 +62,7 @@ function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyo
 }
 
 /** Settings in sections, saved by the engine (in its database); the theme is kept by this window. */
-export function SettingsDialog({ api, open, onClose, onSaved }: { api: BraidApi; open: boolean; onClose: () => void; onSaved: (s: Settings) => void }) {
+export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: BraidApi; inApp: boolean; open: boolean; onClose: () => void; onSaved: (s: Settings) => void }) {
   const [form, setForm] = useState<Form | null>(null);
   const [errors, setErrors] = useState<Partial<Record<keyof Form, string>>>({});
   const [problem, setProblem] = useState('');
@@ -86,12 +86,23 @@ export function SettingsDialog({ api, open, onClose, onSaved }: { api: BraidApi;
       setProblem(`Braid could not save these settings: ${(error as Error).message}`);
     }
   };
+  // The system's folder dialog, in the app; a browser types the folder.
+  const browse = async () => {
+    if (!form) return;
+    const chosen = await api.chooseFolder(form.folder).catch(() => null);
+    if (chosen) setForm({ ...form, folder: chosen });
+  };
   const field = (key: keyof Form, label: string, unit: string, hint: string) => (
     <label className={`form-field${errors[key] ? ' invalid' : ''}`}>
       <span className="field-label">{label}</span>
       <span className="with-unit">
         <input value={form?.[key] ?? ''} onChange={(e) => form && setForm({ ...form, [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={`set-${key}-help`} />
         {unit && <span className="unit">{unit}</span>}
+        {key === 'folder' && inApp && (
+          <button type="button" className="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
       </span>
       <span id={`set-${key}-help`} className={errors[key] ? 'field-error' : 'field-hint'}>
         {errors[key] ?? hint}

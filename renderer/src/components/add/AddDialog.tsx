@@ -20,8 +20,8 @@ export interface AddSeed {
  * Add downloads: paste URLs (each is asked about first and shown with its name and size, a duplicate with a
  * choice, a refusal kept and marked) or import a list file; then Start now (ahead of what waits) or Queue.
  */
-export function AddDialog(props: { api: BraidApi; seed: AddSeed | null; defaultFolder: string; onClose: () => void; onAdded: (count: number) => void; onShow: (id: number) => void }) {
-  const { api, seed, defaultFolder, onClose, onAdded, onShow } = props;
+export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed | null; defaultFolder: string; onClose: () => void; onAdded: (count: number) => void; onShow: (id: number) => void }) {
+  const { api, inApp, seed, defaultFolder, onClose, onAdded, onShow } = props;
   const [text, setText] = useState('');
   const [file, setFile] = useState<AddSeed['file'] | null>(null);
   const [report, setReport] = useState<(ImportReport & { file: string }) | null>(null);
@@ -138,7 +138,7 @@ export function AddDialog(props: { api: BraidApi; seed: AddSeed | null; defaultF
               )}
             </div>
           )}
-          <AddOptions value={fields} onChange={setFields} errors={showErrors ? parsed.errors : {}} defaultFolder={defaultFolder} />
+          <AddOptions value={fields} onChange={setFields} errors={showErrors ? parsed.errors : {}} defaultFolder={defaultFolder} onBrowse={inApp ? (start) => api.chooseFolder(start) : undefined} />
           {problem && (
             <p className="form-problem" role="alert">
               {problem}
