@@ -195,6 +195,11 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await pane.waitFor({ state: 'detached' });
     await page.keyboard.press('Enter');
     await pane.getByRole('heading', { name: 'k2.bin' }).waitFor();
+    await page.keyboard.press('Escape');
+    await pane.waitFor({ state: 'detached' });
+    await row('k1.bin').dblclick();
+    await pane.getByRole('heading', { name: 'k1.bin' }).waitFor();
+    await row('k2.bin').click();
 
     // Space on a sidebar button presses that button; the selected download is left alone.
     const k2 = Number(await row('k2.bin').getAttribute('data-id'));

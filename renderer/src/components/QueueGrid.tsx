@@ -20,8 +20,16 @@ function percent(d: DownloadSnapshot): string {
 }
 
 /** One row; drawn again only when its download, place or selection changes, not when a neighbour's does. */
-const Row = memo(function Row(props: { d: DownloadSnapshot; index: number; top: number; selected: boolean; focused: boolean; onPointer: (index: number, e: MouseEvent) => void }) {
-  const { d, index, top, selected, focused, onPointer } = props;
+const Row = memo(function Row(props: {
+  d: DownloadSnapshot;
+  index: number;
+  top: number;
+  selected: boolean;
+  focused: boolean;
+  onPointer: (index: number, e: MouseEvent) => void;
+  onOpen: () => void;
+}) {
+  const { d, index, top, selected, focused, onPointer, onOpen } = props;
   const name = displayName(d);
   const active = d.status === 'active';
   return (
@@ -36,6 +44,7 @@ const Row = memo(function Row(props: { d: DownloadSnapshot; index: number; top: 
       style={{ transform: `translateY(${top}px)` }}
       onMouseDown={(e) => onPointer(index, e)}
       onContextMenu={(e) => onPointer(index, e)}
+      onDoubleClick={onOpen}
     >
       <span role="gridcell" className="name" title={name}>
         <FileIcon name={name} />
@@ -127,8 +136,9 @@ export function QueueGrid(props: {
     e.preventDefault();
   };
   // Stable across renders (what it reads is in a ref), so the memoised rows are not all drawn again.
-  const latest = useRef({ rows, selected, select });
-  latest.current = { rows, selected, select };
+  const latest = useRef({ rows, selected, select, keys });
+  latest.current = { rows, selected, select, keys };
+  const onOpen = useCallback(() => latest.current.keys.open(), []);
   const onPointer = useCallback((index: number, e: MouseEvent) => {
     const { rows, selected, select } = latest.current;
     if (e.button === 2) {
@@ -170,7 +180,7 @@ export function QueueGrid(props: {
           {items.map((item) => {
             const d = rows.get(item.index);
             return d ? (
-              <Row key={item.key} d={d} index={item.index} top={item.start - HEAD_HEIGHT} selected={selected.has(d.id)} focused={item.index === focus} onPointer={onPointer} />
+              <Row key={item.key} d={d} index={item.index} top={item.start - HEAD_HEIGHT} selected={selected.has(d.id)} focused={item.index === focus} onPointer={onPointer} onOpen={onOpen} />
             ) : (
               <div key={item.key} className="row loading" role="row" aria-rowindex={item.index + 2} style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)` }}>
                 <span role="gridcell" />
