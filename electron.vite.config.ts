@@ -19,6 +19,14 @@ export default defineConfig({
   renderer: {
     root: 'renderer',
     esbuild: { jsx: 'automatic' },
-    build: { rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+    build: {
+      rollupOptions: {
+        input: { index: resolve('renderer/index.html') },
+        // The UI libraries mark their modules "use client" for server rendering, which a plain bundle has no use for.
+        onwarn(warning, warn) {
+          if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+        },
+      },
+    },
   },
 });

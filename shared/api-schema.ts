@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHECKSUM_ALGORITHMS, checksumProblem } from './checksum';
+import { FILE_CATEGORIES } from './file-category';
 import {
   CONCURRENT_DOWNLOADS,
   CONNECTIONS,
@@ -17,6 +18,7 @@ import {
   MAX_LIST_TEXT,
   MAX_MIRRORS,
   MAX_NAME,
+  MAX_PREVIEW,
   MAX_PROXY,
   MAX_URL,
   MEMORY_BUDGET,
@@ -132,6 +134,7 @@ const listQuery = strict('the list query', {
     .optional(),
   offset: whole('the offset', LIST_OFFSET).optional(),
   limit: whole('the page size (limit)', LIST_LIMIT).default(LIST_LIMIT.default),
+  category: choice('the category', FILE_CATEGORIES).optional(),
   sort: choice('sort', SORT_KEYS).optional(),
   descending: yesNo('descending').optional(),
 }).prefault({});
@@ -167,6 +170,11 @@ const downloads = z
   .min(1, { error: `add needs a list of 1 to ${count(MAX_BATCH)} downloads` })
   .max(MAX_BATCH, { error: `add needs a list of 1 to ${count(MAX_BATCH)} downloads` });
 
+const previewUrls = z
+  .array(text('the URL', MAX_URL), { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` })
+  .min(1, { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` })
+  .max(MAX_PREVIEW, { error: `preview needs a list of 1 to ${MAX_PREVIEW} URLs` });
+
 const listText = z
   .string({ error: 'the list must be text' })
   .max(MAX_LIST_TEXT, { error: `the list is longer than ${MAX_LIST_TEXT / 1024 / 1024} MiB; import it with \`braid add -i FILE\`, which streams` });
@@ -180,6 +188,7 @@ const removeOptions = strict('the options of remove', { deleteFile: yesNo('delet
 /** Each BraidApi command's arguments. A command missing here fails to compile. */
 export const API_SCHEMAS = {
   add: z.tuple([downloads], takes('add', 'a list of downloads')),
+  preview: z.tuple([previewUrls], takes('preview', 'a list of URLs')),
   importList: z.tuple([listText, importDefaults], takes('importList', 'the text of a list and { folder, paused }')),
   pause: z.tuple([ids], takes('pause', 'a list of download ids')),
   resume: z.tuple([ids], takes('resume', 'a list of download ids')),
@@ -190,9 +199,10 @@ export const API_SCHEMAS = {
     takes('refreshLink', 'a download id, the new URL and { startOver: true or false }'),
   ),
   move: z.tuple([downloadId, choice('the direction', ['up', 'down', 'top', 'bottom'])], takes('move', 'a download id and up, down, top or bottom')),
-  list: z.tuple([listQuery], takes('list', 'one query { status, offset, limit, sort, descending }')),
+  list: z.tuple([listQuery], takes('list', 'one query { status, category, offset, limit, sort, descending }')),
   detail: z.tuple([downloadId], takes('detail', 'a download id')),
   open: z.tuple([downloadId, choice('what to open', ['file', 'folder'])], takes('open', 'a download id and "file" or "folder"')),
+  chooseFolder: z.tuple([text('the folder to start from', MAX_FOLDER)], takes('chooseFolder', 'the folder to start from')),
   getSettings: z.tuple([], takes('getSettings', 'no arguments')),
   setSettings: z.tuple([settingsPatch], takes('setSettings', 'the settings to change')),
 } satisfies { [M in ApiMethod]: z.ZodType<unknown, unknown> };

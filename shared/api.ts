@@ -6,6 +6,7 @@ import type {
   ImportReport,
   ListPage,
   ListQuery,
+  PreviewResult,
   RefreshResult,
   SegmentState,
   Settings,
@@ -14,6 +15,11 @@ import type {
 /** Everything a face of Braid can ask of the engine. The renderer knows only this. */
 export interface BraidApi {
   add(requests: AddRequest[]): Promise<AddResult[]>;
+  /**
+   * Asks each server what it would send (name, size, whether it resumes) and looks up the download Braid already
+   * has for each URL, without adding anything: what the Add dialog shows before Start.
+   */
+  preview(urls: string[]): Promise<PreviewResult[]>;
   /** Imports a URL list (plain, or aria2's input-file format); bad lines are reported, good ones added. */
   importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport>;
   pause(ids: number[]): Promise<void>;
@@ -35,6 +41,8 @@ export interface BraidApi {
    * the caller; only the desktop app can do this (`braid serve` refuses).
    */
   open(id: number, what: 'file' | 'folder'): Promise<void>;
+  /** Asks for a folder with the system's dialog (the desktop app only; `braid serve` refuses); null when cancelled. */
+  chooseFolder(start: string): Promise<string | null>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Subscribes to coalesced engine events; returns the unsubscribe function. */

@@ -45,6 +45,8 @@ export const MAX_MIRRORS = 16;
 
 /** Lengths of strings, in characters. */
 export const MAX_URL = 8192;
+/** URLs probed in one preview: each is a request to a server, so a pasted page of links is asked about, not a list file. */
+export const MAX_PREVIEW = 100;
 export const MAX_FOLDER = 4096;
 export const MAX_NAME = 1024;
 

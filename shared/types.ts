@@ -1,5 +1,7 @@
 // The contract between the engine and every face of Braid (app, CLI, browser). Plain data only.
 
+import type { FileCategory } from './file-category';
+
 export type DownloadStatus = 'queued' | 'active' | 'paused' | 'completed' | 'failed';
 
 /** Why a download stopped running; a restart resumes only what the user did not pause. */
@@ -256,11 +258,29 @@ export type SortKey = 'position' | 'name' | 'size' | 'status' | 'added';
 
 export interface ListQuery {
   status?: DownloadStatus[];
+  /** Only downloads of this file type (by name, or by the URL before a name is known). */
+  category?: FileCategory;
   offset?: number;
   limit?: number;
   sort?: SortKey;
   descending?: boolean;
 }
+
+/** A download already known for a URL, found before adding it again. */
+export interface KnownDownload {
+  id: number;
+  name: string | null;
+  status: DownloadStatus;
+  folder: string;
+}
+
+/**
+ * What the server says about a URL before it is added (name and size), and the download Braid already has for
+ * it, if any; or why the URL cannot be downloaded.
+ */
+export type PreviewResult =
+  | { ok: true; url: string; name: string; size: number | null; resumable: boolean; existing: KnownDownload | null }
+  | { ok: false; url: string; error: DownloadError; existing: KnownDownload | null };
 
 export interface ListPage {
   total: number;

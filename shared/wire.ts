@@ -8,6 +8,7 @@ export type ApiMethod = Exclude<keyof BraidApi, 'onEvent'>;
 // preload and the browser's WebSocket client take their method list from this file alone.
 const METHODS: { readonly [M in ApiMethod]: true } = {
   add: true,
+  preview: true,
   importList: true,
   pause: true,
   resume: true,
@@ -18,6 +19,7 @@ const METHODS: { readonly [M in ApiMethod]: true } = {
   list: true,
   detail: true,
   open: true,
+  chooseFolder: true,
   getSettings: true,
   setSettings: true,
 };

@@ -14,6 +14,7 @@ type Handlers = { readonly [M in ApiMethod]: (api: BraidApi, args: ParsedArgs<M>
 /** One entry per command; a command of BraidApi missing here fails to compile. */
 export const HANDLERS: Handlers = {
   add: (api, [requests]) => api.add(requests),
+  preview: (api, [urls]) => api.preview(urls),
   importList: (api, [text, defaults]) => api.importList(text, defaults),
   pause: (api, [ids]) => api.pause(ids),
   resume: (api, [ids]) => api.resume(ids),
@@ -24,6 +25,7 @@ export const HANDLERS: Handlers = {
   list: (api, [query]) => api.list(query),
   detail: (api, [id]) => api.detail(id),
   open: (api, [id, what]) => api.open(id, what),
+  chooseFolder: (api, [start]) => api.chooseFolder(start),
   getSettings: (api) => api.getSettings(),
   setSettings: (api, [patch]) => api.setSettings(patch),
 };

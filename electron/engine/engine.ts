@@ -12,6 +12,7 @@ import type {
   ListPage,
   ListQuery,
   RefreshResult,
+  PreviewResult,
   Settings,
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
@@ -35,12 +36,15 @@ import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
 import { parseUrlList } from './url-list';
 import { maskOptions } from '../../shared/header-mask';
+import { previewUrls } from './preview';
 
 /** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
 export interface DesktopShell {
   /** Opens the file with its default application; resolves with an error message, or '' when it worked. */
   openFile(path: string): Promise<string>;
   showInFolder(path: string): void;
+  /** Asks the person for a folder with the system's dialog, starting at `start`; null when they cancel. */
+  chooseFolder(start: string): Promise<string | null>;
 }
 
 export interface EngineDeps {
@@ -258,6 +262,11 @@ export class Engine implements BraidApi {
     return out;
   }
 
+  preview(urls: string[]): Promise<PreviewResult[]> {
+    const clients = { http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs, proxyFor: (to: string) => this.proxies.route(to, undefined) };
+    return previewUrls({ clients, findByUrl: (url) => this.repo.findByUrl(url) }, urls);
+  }
+
   async importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport> {
     const report: ImportReport = { added: 0, problems: [], refused: 0 };
     const refuse = (line: number, message: string) => {
@@ -319,12 +328,12 @@ export class Engine implements BraidApi {
     const found = records.map((r) => r.id);
     await this.scheduler.forget(found);
     this.repo.remove(found);
-    if (options.deleteFile) {
-      for (const r of records) {
-        if (!r.name) continue;
-        await rm(join(r.folder, `${r.name}.part`), { force: true });
-        if (r.status === 'completed') await rm(join(r.folder, r.name), { force: true });
-      }
+    // An unfinished download's `.part` is of no use once the download is gone, so it always goes; "delete the
+    // file" is about the finished file alone.
+    for (const r of records) {
+      if (!r.name) continue;
+      if (r.status !== 'completed') await rm(join(r.folder, `${r.name}.part`), { force: true });
+      else if (options.deleteFile) await rm(join(r.folder, r.name), { force: true });
     }
     this.hub.emit({ type: 'removed', ids: found });
     this.scheduler.pump();
@@ -354,6 +363,12 @@ export class Engine implements BraidApi {
     if (what === 'folder') return this.shell.showInFolder(path);
     const problem = await this.shell.openFile(path);
     if (problem) throw new BraidError('FILE_ERROR', `cannot open the file: ${problem}`);
+  }
+
+  /** The system's folder dialog, through the host's shell; refused without one (a browser types the folder). */
+  async chooseFolder(start: string): Promise<string | null> {
+    if (!this.shell) throw new BraidError('INVALID_OPTION', 'choosing a folder is available in the desktop app only');
+    return this.shell.chooseFolder(start);
   }
 
   /** Where a completed download's file is, from the store; null when it is not completed. */

@@ -1,3 +1,4 @@
+import type { FileCategory } from '../../shared/file-category';
 import type {
   ChecksumAlgorithm,
   DownloadOptions,
@@ -29,6 +30,7 @@ export type DownloadPatch = Partial<
 
 export interface RecordQuery {
   status?: DownloadStatus[];
+  category?: FileCategory;
   offset?: number;
   limit?: number;
   sort?: SortKey;
@@ -71,6 +73,8 @@ export interface DownloadRepository {
   countByStatus(): Record<DownloadStatus, number>;
   /** The unfinished download of this URL into this folder (and name, when one was asked for). */
   findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null;
+  /** The newest download of this URL (any status, any folder), for the duplicate prompt of the Add dialog. */
+  findByUrl(url: string): DownloadRecord | null;
   /** Whether another download already holds this name in this folder. */
   isNameReserved(folder: string, name: string, exceptId: number): boolean;
   remove(ids: number[]): void;

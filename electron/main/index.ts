@@ -36,7 +36,14 @@ async function start(): Promise<void> {
   // The desktop shell opens completed files; the engine looks their paths up in the store by id.
   engine = createEngine({
     repo: new SqliteDownloadRepository(db),
-    shell: { openFile: (path) => shell.openPath(path), showInFolder: (path) => shell.showItemInFolder(path) },
+    shell: {
+      openFile: (path) => shell.openPath(path),
+      showInFolder: (path) => shell.showItemInFolder(path),
+      chooseFolder: async (start) => {
+        const chosen = await dialog.showOpenDialog({ defaultPath: start, properties: ['openDirectory', 'createDirectory'] });
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
+    },
     // The system's proxy settings as Chromium reads them (PAC scripts and auto-detection included).
     systemProxy: async (url) => proxyFromPacResult(await session.defaultSession.resolveProxy(url)),
   });

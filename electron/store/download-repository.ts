@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CATEGORY_EXTENSIONS, type FileCategory } from '../../shared/file-category';
 import type { DownloadRecord, DownloadStatus, SegmentState, Settings } from '../../shared/types';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository, LearnedHostLimit, NewDownload, RecordQuery } from '../engine/ports';
 
@@ -95,6 +96,19 @@ const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
   added: 'id',
 };
 
+/**
+ * A download's file type by the extension of its name (the URL's before a name is known), as `categoryOf` judges
+ * it in the renderer. `rtrim` by every character but the dot strips the text back to its last dot, so what
+ * `replace` leaves is the extension: one expression and a set lookup per row, no index (the sidebar's file types
+ * are looked at one at a time).
+ */
+function categoryTerm(category: FileCategory, args: unknown[]): string {
+  const exts = category === 'other' ? Object.values(CATEGORY_EXTENSIONS).flat() : CATEGORY_EXTENSIONS[category];
+  args.push(...exts);
+  const ext = `lower(replace(COALESCE(name, url), rtrim(COALESCE(name, url), replace(COALESCE(name, url), '.', '')), ''))`;
+  return `${ext} ${category === 'other' ? 'NOT IN' : 'IN'} (${exts.map(() => '?').join(',')})`;
+}
+
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
 /**
@@ -123,6 +137,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
         `SELECT * FROM downloads WHERE url = ? AND folder = ? AND requested_name IS ? AND status != 'completed'
          ORDER BY id DESC LIMIT 1`,
       ),
+      findByUrl: db.prepare('SELECT * FROM downloads WHERE url = ? ORDER BY id DESC LIMIT 1'),
       nameReserved: db
         .prepare(`SELECT 1 FROM downloads WHERE folder = ? AND name = ? AND id != ? AND status != 'completed' LIMIT 1`)
         .pluck(),
@@ -229,8 +244,14 @@ export class SqliteDownloadRepository implements DownloadRepository {
   }
 
   list(query: RecordQuery): { total: number; items: DownloadRecord[] } {
-    const where = query.status && query.status.length > 0 ? `WHERE status IN (${query.status.map(() => '?').join(',')})` : '';
-    const args = query.status ?? [];
+    const terms: string[] = [];
+    const args: unknown[] = [];
+    if (query.status && query.status.length > 0) {
+      terms.push(`status IN (${query.status.map(() => '?').join(',')})`);
+      args.push(...query.status);
+    }
+    if (query.category) terms.push(categoryTerm(query.category, args));
+    const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
     // The tie-breaker runs the same way as the sort, so one index serves both directions.
     const direction = query.descending ? 'DESC' : 'ASC';
     const sort = query.sort ?? 'position';
@@ -251,6 +272,11 @@ export class SqliteDownloadRepository implements DownloadRepository {
 
   findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null {
     const row = this.stmt.findUnfinished.get(url, folder, requestedName) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  findByUrl(url: string): DownloadRecord | null {
+    const row = this.stmt.findByUrl.get(url) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 

@@ -1,150 +1,187 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { toast, Toaster } from 'sonner';
 import type { BraidApi } from '../../shared/api';
-import { formatBytes, formatRate } from '../../shared/format';
-import { AddForm } from './components/AddForm';
-import { DetailPanel } from './components/DetailPanel';
-import { SettingsPanel } from './components/SettingsPanel';
-import { SpeedChart } from './components/SpeedChart';
-import { ImportButton } from './components/ImportButton';
-import { QueueTable } from './components/QueueTable';
+import type { DownloadSnapshot, Settings, SortKey } from '../../shared/types';
+import type { QueueActions } from './actions';
+import type { Connection } from './api/connection';
+import { AddDialog, type AddSeed } from './components/add/AddDialog';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { DetailPane } from './components/DetailPane';
+import { FileIconSprite } from './components/FileIcon';
+import { Header } from './components/Header';
+import { QueueGrid } from './components/QueueGrid';
+import { QueueMenu } from './components/QueueMenu';
+import { RemoveDialog } from './components/RemoveDialog';
+import { SettingsDialog } from './components/SettingsDialog';
+import { Sidebar } from './components/Sidebar';
+import { Toolbar } from './components/Toolbar';
+import { idsWithStatus, undoableRemoval } from './queue-commands';
+import { askForNotifications, useEngineNotices } from './useEngineNotices';
+import { useGridSelection } from './useGridSelection';
 import { useQueue, type Filter, type Sort } from './useQueue';
-import type { SortKey } from '../../shared/types';
+import { useWindowInput } from './useWindowInput';
 
-/** Keys and pastes in a text field belong to that field. */
-function inTextField(target: EventTarget | null): boolean {
-  return target instanceof Element && target.closest('textarea, input') !== null;
-}
+const PANE_KEY = 'braid.paneHeight';
+const EMPTY_TEXT: Record<Filter['view'], string> = {
+  all: 'No downloads yet. Add one with the + button, Ctrl+N, or paste a link.',
+  active: 'Nothing is downloading.',
+  queued: 'Nothing is waiting.',
+  paused: 'Nothing is paused.',
+  completed: 'Nothing has finished yet.',
+  failed: 'No failed downloads.',
+};
 
-const FILTERS: Filter[] = ['all', 'active', 'queued', 'paused', 'completed', 'failed'];
-
-export function App({ api }: { api: BraidApi }) {
-  const [filter, setFilter] = useState<Filter>('all');
+export function App({ api, connection, inApp }: { api: BraidApi; connection: Connection; inApp: boolean }) {
+  const [filter, setFilter] = useState<Filter>({ view: 'all', category: null });
   const [sort, setSort] = useState<Sort>({ key: 'position', descending: false });
-  const onSort = useCallback((key: SortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false })), []);
-  const { total, rows, global, ensure, refresh } = useQueue(api, filter, sort);
-  const [selection, setSelection] = useState<Set<number>>(new Set());
-  const [showSettings, setShowSettings] = useState(false);
-  const [dropReport, setDropReport] = useState('');
+  const onSort = useCallback((key: SortKey) => setSort((s) => ({ key, descending: s.key === key && key !== 'position' ? !s.descending : false })), []);
+  const { total, rows, global, running, ensure, refresh } = useQueue(api, filter, sort);
+  const sel = useGridSelection(rows);
+  const [paneOpen, setPaneOpen] = useState(true);
+  const [paneHeight, setPaneHeight] = useState(() => Number(localStorage.getItem(PANE_KEY)) || 230);
+  const [addSeed, setAddSeed] = useState<AddSeed | null>(null);
+  const [removing, setRemoving] = useState<DownloadSnapshot[] | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  useEffect(() => void api.getSettings().then(setSettings, () => undefined), [api]);
+  useEffect(() => localStorage.setItem(PANE_KEY, String(paneHeight)), [paneHeight]);
+  useEffect(() => connection.subscribe((state) => state === 'connected' && refresh()), [connection, refresh]);
+  useEngineNotices(api, inApp);
+  // Each opening of the Add dialog is a fresh one: nothing typed, previewed or chosen before carries over.
+  const [addOpenings, setAddOpenings] = useState(0);
+  const offer = useCallback((seed: AddSeed) => (setAddSeed(seed), setAddOpenings((n) => n + 1)), []);
+  useWindowInput(offer);
 
-  const onSelect = useCallback((id: number, add: boolean) => {
-    setSelection((prev) => {
-      const next = new Set(add ? prev : []);
-      if (add && prev.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
+  // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
+  const { clear } = sel;
+  const changeFilter = useCallback((f: Filter) => (setFilter(f), clear()), [clear]);
 
-  // Space pauses or resumes the selection; Delete removes it (keeping the files).
+  // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
+  const selection = useMemo(() => (sel.selected.size === 0 ? [] : [...rows.values()].filter((d) => sel.selected.has(d.id))), [rows, sel.selected]);
+  const paneRow = selection.length === 1 ? selection[0]! : null;
+
+  const attempt = useCallback((what: string, action: Promise<unknown>) => {
+    action.then(refresh, (e: Error) => toast.error(`Could not ${what}`, { description: e.message }));
+  }, [refresh]);
+  const actions: QueueActions = useMemo(
+    () => ({
+      pause: (ids) => attempt('pause', api.pause(ids)),
+      resume: (ids) => attempt('resume', api.resume(ids)),
+      retry: (ids) => attempt('retry', api.retry(ids)),
+      remove: (ids) => setRemoving([...rows.values()].filter((d) => ids.includes(d.id))),
+      open: (id, what) => attempt(what === 'file' ? 'open the file' : 'show the folder', api.open(id, what)),
+      copyUrls: (ids) => {
+        const urls = [...rows.values()].filter((d) => ids.includes(d.id)).map((d) => d.url);
+        navigator.clipboard.writeText(urls.join('\n')).then(
+          () => toast(urls.length === 1 ? 'URL copied' : `${urls.length} URLs copied`),
+          () => toast.error('Could not copy', { description: 'The browser refused access to the clipboard.' }),
+        );
+      },
+      move: (id, where) => attempt('move the download', api.move(id, where)),
+      showDetails: (id) => (sel.selectIds([id]), setPaneOpen(true)),
+    }),
+    [api, attempt, rows, sel],
+  );
+
+  const confirmRemove = async (deleteFile: boolean) => {
+    const targets = removing ?? [];
+    setRemoving(null);
+    const ids = targets.map((d) => d.id);
+    try {
+      const undo = await undoableRemoval(api, ids);
+      await api.remove(ids, { deleteFile });
+      sel.clear();
+      refresh();
+      const what = ids.length === 1 ? 'Download removed' : `${ids.length} downloads removed`;
+      if (undo && undo.length > 0) toast(what, { action: { label: 'Undo', onClick: () => attempt('undo', api.add(undo)) } });
+      else toast(what);
+    } catch (error) {
+      toast.error('Could not remove', { description: (error as Error).message });
+    }
+  };
+
+  const bulk = (what: string, run: () => Promise<unknown>) => attempt(what, run());
+  const selectedIds = selection.map((d) => d.id);
+  const keys = {
+    toggle: () => {
+      if (selection.some((d) => d.status === 'active' || d.status === 'queued')) actions.pause(selectedIds);
+      else if (selection.length > 0) actions.resume(selectedIds);
+    },
+    remove: () => selection.length > 0 && setRemoving(selection),
+    open: () => {
+      const d = rows.get(sel.focus);
+      if (d) actions.showDetails(d.id);
+    },
+    selectAll: () => void idsWithStatus(api, filter.view === 'all' ? ['queued', 'active', 'paused', 'completed', 'failed'] : [filter.view]).then((ids) => {
+      // With a file type chosen, only the rows of that type that are loaded are known here.
+      sel.selectIds(filter.category === null ? ids : [...rows.values()].map((d) => d.id));
+    }),
+  };
+
+  // Escape closes the detail pane, unless a dialog or menu has it. Listened to first (capture), so the Escape that
+  // closes a dialog is seen while the dialog is still open.
+  const anyDialog = addSeed !== null || removing !== null || settingsOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (selection.size === 0 || inTextField(e.target)) return;
-      const ids = [...selection];
-      const selected = [...rows.values()].filter((d) => selection.has(d.id));
-      if (e.key === ' ') {
-        e.preventDefault();
-        if (selected.some((d) => d.status === 'active' || d.status === 'queued')) void api.pause(ids);
-        else void api.resume(ids);
-      } else if (e.key === 'Delete') {
-        void api.remove(ids, { deleteFile: false }).then(() => setSelection(new Set()));
-      }
+      if (e.key !== 'Escape' || anyDialog || (e.target instanceof Element && e.target.closest('[role="menu"]'))) return;
+      setPaneOpen(false);
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [api, rows, selection]);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [anyDialog]);
 
-  // URLs pasted anywhere but a text field, or dropped on the window (text or .txt lists), are added.
-  useEffect(() => {
-    const urlsIn = (text: string) => text.split(/\s+/).filter((t) => /^https?:\/\//i.test(t));
-    const addUrls = async (urls: string[]) => {
-      if (urls.length === 0) return;
-      const results = await api.add(urls.map((url) => ({ url })));
-      setDropReport(`${results.filter((r) => r.ok).length} added`);
-      refresh();
-    };
-    const onPaste = (e: ClipboardEvent) => {
-      if (inTextField(e.target)) return;
-      void addUrls(urlsIn(e.clipboardData?.getData('text') ?? ''));
-    };
-    const onDragOver = (e: DragEvent) => e.preventDefault();
-    const onDrop = async (e: DragEvent) => {
-      e.preventDefault();
-      const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length > 0) {
-        for (const file of files) {
-          const report = await api.importList(await file.text(), {});
-          setDropReport(`${file.name}: ${report.added} added, ${report.refused} refused`);
-        }
-        refresh();
-        return;
-      }
-      await addUrls(urlsIn(e.dataTransfer?.getData('text/uri-list') || e.dataTransfer?.getData('text/plain') || ''));
-    };
-    window.addEventListener('paste', onPaste);
-    window.addEventListener('dragover', onDragOver);
-    window.addEventListener('drop', onDrop);
-    return () => {
-      window.removeEventListener('paste', onPaste);
-      window.removeEventListener('dragover', onDragOver);
-      window.removeEventListener('drop', onDrop);
-    };
-  }, [api, refresh]);
-
-  const selectedId = selection.size === 1 ? [...selection][0]! : null;
-  const selectedRow = selectedId === null ? undefined : [...rows.values()].find((d) => d.id === selectedId);
-  const counts = global?.counts;
   return (
-    <main>
+    <div className="app">
+      <FileIconSprite />
+      <ConnectionBanner connection={connection} />
       <header>
-        <h1>Braid</h1>
-        <dl className="stats">
-          <dt>Speed</dt>
-          <dd className="global-speed">{formatRate(global?.speed ?? 0)}</dd>
-          <dt>Active</dt>
-          <dd>{global?.active ?? 0}</dd>
-          <dt>Queued</dt>
-          <dd>{counts?.queued ?? 0}</dd>
-          <dt>Done</dt>
-          <dd>{counts?.completed ?? 0}</dd>
-          <dt>In flight</dt>
-          <dd className="global-memory">
-            {formatBytes(global?.inFlight ?? 0)} / {formatBytes(global?.memoryBudget ?? 0)}
-          </dd>
-          <dt>Engine</dt>
-          <dd className="process-memory">
-            RSS {formatBytes(global?.process.rss ?? 0)}, heap {formatBytes(global?.process.heapUsed ?? 0)}
-          </dd>
-        </dl>
-        <SpeedChart speed={global?.speed ?? 0} />
-        <button className="settings-button" onClick={() => setShowSettings((v) => !v)} aria-expanded={showSettings}>
-          Settings
-        </button>
+        <Header global={global} running={running} />
+        <Toolbar
+          selection={selection}
+          onAdd={() => (askForNotifications(inApp), offer({ text: '' }))}
+          onResume={() => actions.resume(selection.filter((d) => d.status === 'paused' || d.status === 'failed').map((d) => d.id))}
+          onPause={() => actions.pause(selectedIds)}
+          onRemove={() => setRemoving(selection)}
+          onStartAll={() => bulk('start all', async () => api.resume(await idsWithStatus(api, ['paused', 'failed'])))}
+          onPauseAll={() => bulk('pause all', async () => api.pause(await idsWithStatus(api, ['active', 'queued'])))}
+          onClearCompleted={() => bulk('clear finished downloads', async () => api.remove(await idsWithStatus(api, ['completed']), { deleteFile: false }))}
+          onSettings={() => setSettingsOpen(true)}
+        />
       </header>
-      {showSettings && <SettingsPanel api={api} onClose={() => setShowSettings(false)} />}
-      <section className="toolbar">
-        <AddForm api={api} onAdded={refresh} />
-        <ImportButton api={api} onImported={refresh} />
-      </section>
-      <nav className="filters" aria-label="Filter">
-        {FILTERS.map((f) => (
-          <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>
-            {f}
-            {counts && f !== 'all' ? ` (${counts[f]})` : ''}
-          </button>
-        ))}
-      </nav>
-      {selection.size > 1 && (
-        <div className="bulk" role="toolbar" aria-label="Selected downloads">
-          {selection.size} selected:
-          <button onClick={() => void api.pause([...selection])}>Pause</button>
-          <button onClick={() => void api.resume([...selection])}>Resume</button>
-          <button onClick={() => void api.retry([...selection])}>Retry</button>
-          <button onClick={() => void api.remove([...selection], { deleteFile: false }).then(() => setSelection(new Set()))}>Remove</button>
-        </div>
-      )}
-      {dropReport && <p role="status" className="drop-report">{dropReport}</p>}
-      <QueueTable api={api} total={total} rows={rows} ensure={ensure} selection={selection} onSelect={onSelect} sort={sort} onSort={onSort} />
-      {selectedId !== null && <DetailPanel api={api} id={selectedId} version={(selectedRow?.bytesDone ?? 0) + (selectedRow?.status.length ?? 0) * 1e15} />}
-    </main>
+      <div className="body">
+        <Sidebar filter={filter} counts={global?.counts} onFilter={changeFilter} />
+        <main className="main">
+          <QueueMenu selection={selection} actions={actions}>
+            <QueueGrid
+              total={total}
+              rows={rows}
+              ensure={ensure}
+              selected={sel.selected}
+              focus={sel.focus}
+              select={sel.select}
+              keys={keys}
+              sort={sort}
+              onSort={onSort}
+              viewKey={`${filter.view}/${filter.category}/${sort.key}/${sort.descending}`}
+              emptyText={filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
+            />
+          </QueueMenu>
+          {paneOpen && <DetailPane api={api} row={paneRow} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}
+        </main>
+      </div>
+      <AddDialog
+        key={addOpenings}
+        api={api}
+        inApp={inApp}
+        seed={addSeed}
+        defaultFolder={settings?.folder ?? ''}
+        onClose={() => setAddSeed(null)}
+        onAdded={(n) => (toast.success(n === 1 ? 'Download added' : `${n.toLocaleString()} downloads added`), refresh())}
+        onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null }), sel.selectIds([id]), setPaneOpen(true))}
+      />
+      <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />
+      <SettingsDialog api={api} inApp={inApp} open={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={(s) => (setSettings(s), toast.success('Settings saved'))} />
+      <Toaster closeButton position="bottom-right" toastOptions={{ className: 'toast' }} />
+    </div>
   );
 }

@@ -1,10 +1,14 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { ConnectError } from './api/connection';
 import { getBraidApi } from './api/index';
+import { SecretPage } from './components/SecretPage';
 import './styles.css';
+import { applyTheme, loadTheme } from './theme';
 
+applyTheme(loadTheme());
 const root = createRoot(document.getElementById('root')!);
 getBraidApi().then(
-  (api) => root.render(<App api={api} />),
-  (error: Error) => root.render(<p className="fatal">Cannot reach the Braid engine: {error.message}</p>),
+  ({ api, connection, inApp }) => root.render(<App api={api} connection={connection} inApp={inApp} />),
+  (error: Error) => root.render(<SecretPage reason={error instanceof ConnectError ? error.reason : 'unreachable'} />),
 );

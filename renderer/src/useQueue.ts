@@ -1,8 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BraidApi } from '../../shared/api';
+import { categoryOf, displayName, type FileCategory } from '../../shared/file-category';
 import type { DownloadSnapshot, DownloadStatus, GlobalStats, SortKey } from '../../shared/types';
 
-export type Filter = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
+export type View = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
+/** What the sidebar chose: a status view and, optionally, one file type. */
+export interface Filter {
+  view: View;
+  category: FileCategory | null;
+}
 export interface Sort {
   key: SortKey;
   descending: boolean;
@@ -11,7 +17,11 @@ export interface Sort {
 const BLOCK = 100;
 
 function statuses(filter: Filter): DownloadStatus[] | undefined {
-  return filter === 'all' ? undefined : [filter];
+  return filter.view === 'all' ? undefined : [filter.view];
+}
+
+function matches(filter: Filter, d: DownloadSnapshot): boolean {
+  return (filter.view === 'all' || d.status === filter.view) && (filter.category === null || categoryOf(displayName(d)) === filter.category);
 }
 
 /**
@@ -22,13 +32,14 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
   const [total, setTotal] = useState(0);
   const [rows, setRows] = useState<Map<number, DownloadSnapshot>>(new Map());
   const [global, setGlobal] = useState<GlobalStats | null>(null);
+  const [running, setRunning] = useState<DownloadSnapshot[]>([]);
   const loaded = useRef(new Set<number>());
   const visible = useRef<[number, number]>([0, BLOCK]);
   const generation = useRef(0);
 
   const loadBlock = useCallback(
     async (block: number, gen: number) => {
-      const page = await api.list({ status: statuses(filter), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
+      const page = await api.list({ status: statuses(filter), ...(filter.category ? { category: filter.category } : {}), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
       if (gen !== generation.current) return;
       setTotal(page.total);
       setRows((prev) => {
@@ -78,6 +89,7 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
     const off = api.onEvent((event) => {
       if (event.type === 'snapshot') {
         setGlobal(event.global);
+        setRunning(event.downloads.filter((d) => d.status === 'active'));
         // More changed than a snapshot carries (an import, a bulk action): page what is on screen again.
         if (event.listChanged) refreshSoon();
         if (event.downloads.length === 0) return;
@@ -87,7 +99,7 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
           const next = new Map(prev);
           for (const d of event.downloads) {
             const index = where.get(d.id);
-            if (index === undefined || (filter !== 'all' && d.status !== filter) || prev.get(index)!.status !== d.status) refreshSoon();
+            if (index === undefined || !matches(filter, d) || prev.get(index)!.status !== d.status) refreshSoon();
             if (index !== undefined) next.set(index, d);
           }
           return next;
@@ -102,5 +114,5 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
     };
   }, [api, filter, refresh]);
 
-  return { total, rows, global, ensure, refresh };
+  return { total, rows, global, running, ensure, refresh };
 }

@@ -1,4 +1,4 @@
-// Times one 100-row page of a long queue in every sort order, at the top and in the middle, as the UI asks
+// Times one 100-row page of a long queue in every sort order and two file types, at the top and in the middle, as the UI asks
 // for it. usage: node --import tsx test/bench/queue-pages.ts [ROWS]   (default 1000000; after npm install)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,16 @@ try {
       }
     }
     console.log(`${sort.padEnd(8)} ${figures.join('  ')}`);
+  }
+  // A sidebar file type is a scan by extension (no index): its page and count, at the top and in the middle.
+  for (const category of ['video', 'other'] as const) {
+    const figures: string[] = [];
+    for (const offset of [0, Math.floor(rows / 2)]) {
+      const t = performance.now();
+      repo.list({ category, offset, limit: 100 });
+      figures.push(`@${offset} ${(performance.now() - t).toFixed(1)} ms`);
+    }
+    console.log(`${category.padEnd(8)} ${figures.join('  ')}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

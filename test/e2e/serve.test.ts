@@ -1,47 +1,49 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import WebSocket from 'ws';
+import type { Browser, Page } from 'playwright-core';
+import { eventually, launchChromium, NO_BROWSER } from '../support/browser';
 import { tempDir } from '../support/harness';
-import { socketOutcome, startServe, stopServe, type Serving } from '../support/serve';
 import { sha256, TestOrigin } from '../support/origin';
+import { socketOutcome, startServe, stopServe, type Serving } from '../support/serve';
+import { connectApi } from '../support/ws-api';
 
 const MIB = 1024 * 1024;
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, 'output');
 const SECRET = 'e2e-secret';
 
 /** The few DOM names the in-page snippets use; the test compiles without the DOM's types. */
 interface PageGlobals {
   DataTransfer: new () => { setData(type: string, value: string): void };
   ClipboardEvent: new (type: string, init: object) => unknown;
-  DragEvent: new (type: string, init: object) => unknown;
   dispatchEvent(event: unknown): boolean;
 }
 
-describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !process.env['CI'] ? 'no /usr/bin/chromium (apt-get install chromium)' : false }, () => {
+describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
   let origin: TestOrigin;
   let dir: string;
   let serve: Serving;
   let browser: Browser;
   let page: Page;
+  let client: Awaited<ReturnType<typeof connectApi>>;
+
+  const rows = () => page.locator('.rows .row[data-id]');
+  const row = (name: string | RegExp) => page.locator('.rows .row', { has: page.locator('.name .text', { hasText: name }) });
+  const selectedNames = async () => page.locator('.rows .row[aria-selected="true"] .name .text').allTextContents();
+  const statusOf = async (id: number) => (await client.api.detail(id))?.record.status;
 
   before(async () => {
     origin = await new TestOrigin().start();
     dir = await tempDir('braid-e2e-');
-    await mkdir(SHOTS, { recursive: true });
     serve = await startServe(dir, SECRET);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 640 } });
+    client = await connectApi(serve.url, SECRET);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
   after(async () => {
+    client?.close();
     await browser?.close();
     await stopServe(serve);
     await origin.close();
@@ -55,137 +57,233 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
     assert.match(await socketOutcome(api, { origin: serve.url }, [JSON.stringify({ type: 'hello', secret: SECRET })]), /"ready"/);
   });
 
-  it('adds a URL, shows progress, speed and memory, pauses, resumes and completes', async () => {
+  it('says what to do when the address has no secret, or a wrong one', async () => {
+    await page.goto(`${serve.url}/`);
+    await page.getByRole('heading', { name: 'This page needs its secret' }).waitFor();
+    await page.goto(`${serve.url}/#secret=wrong`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'The secret in this address is not accepted' }).waitFor();
+  });
+
+  it('previews name and size in the Add dialog, keeps refused lines marked, and starts only on Start', async () => {
     const data = origin.file('/ui.bin', 24 * MIB, { rate: 2 * MIB });
     await page.goto(`${serve.url}/#secret=${SECRET}`);
-    await page.getByLabel('URLs to add').fill(`${origin.url('/ui.bin')}\nftp://example/nope`);
-    await page.getByRole('button', { name: 'Add' }).click();
-    await page.getByLabel('Refused').getByText('unsupported scheme ftp:').waitFor();
-    const row = page.locator('.row', { hasText: 'ui.bin' });
-    await row.and(page.locator('[data-status="active"]')).waitFor();
-    // Progress and speed move: the speed shown is measured, and the bar fills.
-    // Progress and speed move: the bar fills and the speed shown is measured.
-    for (let i = 0; ; i++) {
-      const pct = parseFloat((await row.locator('.pct').textContent()) ?? '');
-      const speed = (await row.locator('.speed').textContent()) ?? '';
-      if (pct > 5 && speed.endsWith('MiB/s')) break;
-      assert.ok(i < 200, `no progress shown: ${pct}% at ${speed}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    assert.match((await row.locator('.memory').textContent()) ?? '', /\/ 4 MiB$/);
-    assert.match((await page.locator('.global-speed').textContent()) ?? '', /MiB\/s$/);
-    assert.match((await page.locator('.process-memory').textContent()) ?? '', /^RSS \d[\d.]* MiB, heap \d/);
-    await page.screenshot({ path: join(SHOTS, 'active.png') });
+    await page.reload();
+    await page.getByText('No downloads yet').waitFor();
+    await page.keyboard.press('Control+n');
+    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+    await dialog.getByLabel('URLs to add').fill([origin.url('/ui.bin'), 'ftp://example/nope', origin.url('/missing.bin')].join('\n'));
+    const preview = dialog.getByRole('list', { name: 'What will be added' });
+    await preview.locator('li', { hasText: 'ui.bin' }).getByText('24 MiB').waitFor();
+    await preview.locator('li.refused', { hasText: 'ftp://example/nope' }).getByText(/Refused: unsupported scheme ftp:/).waitFor();
+    await preview.locator('li.refused', { hasText: '/missing.bin' }).getByText(/Refused: .*404/).waitFor();
+    await dialog.getByText('1 of 3 will be added').waitFor();
+    assert.equal(await rows().count(), 0, 'a preview adds nothing');
 
-    await row.getByRole('button', { name: 'Pause' }).click();
-    await row.and(page.locator('[data-status="paused"]')).waitFor();
-    const pausedAt = await row.locator('.pct').textContent();
-    await page.screenshot({ path: join(SHOTS, 'paused.png') });
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(await row.locator('.pct').textContent(), pausedAt, 'nothing moves while paused');
+    await dialog.getByRole('button', { name: 'Start now' }).click();
+    await row('ui.bin').and(page.locator('[data-status="active"]')).waitFor();
+    const left = await dialog.getByLabel('URLs to add').inputValue();
+    assert.deepEqual(left.split('\n'), ['ftp://example/nope', origin.url('/missing.bin')], 'the refused lines stay in the box');
+    await preview.locator('li.refused').nth(1).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
 
-    await row.getByRole('button', { name: 'Resume' }).click();
-    await row.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(SHOTS, 'completed.png') });
+    // Progress and speed move in the row; the pane shows memory against the cap and acts on the download.
+    const r = row('ui.bin');
+    await eventually(async () => parseFloat((await r.locator('.pct').textContent()) ?? '') > 5 && /MiB\/s$/.test((await r.locator('.speed').textContent()) ?? ''), 'progress and speed');
+    await r.click();
+    const pane = page.getByRole('region', { name: 'Details' });
+    await pane.getByText(/of 4 MiB$/).waitFor();
+    assert.match((await page.locator('.speed-chart .chart-now').textContent()) ?? '', /B\/s$/);
+    await pane.getByRole('button', { name: 'Pause' }).click();
+    await r.and(page.locator('[data-status="paused"]')).waitFor();
+    await pane.getByRole('button', { name: 'Resume' }).click();
+    await r.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+    await page.getByRole('status').or(page.locator('[data-sonner-toast]')).getByText('Download complete').first().waitFor();
     assert.equal(sha256(await readFile(join(dir, 'files', 'ui.bin'))), sha256(data));
   });
 
-  it('imports a list file and reports the bad lines with their numbers', async () => {
-    const list = join(dir, 'import.txt');
-    await writeFile(list, ['# a comment', 'not a url', `${origin.url('/ui.bin')}`, '  split=99', 'javascript:alert(1)', ''].join('\n'));
-    await page.getByLabel('Import list').setInputFiles(list);
-    const report = page.getByLabel('Import report');
-    await report.getByText('import.txt: 1 added, 3 refused').waitFor();
-    for (const text of ['line 2: not a URL: not a url', 'line 4: split must be a whole number from 1 to 32', 'line 5: unsupported scheme javascript:']) {
-      await report.getByText(text).waitFor();
-    }
-    await page.screenshot({ path: join(SHOTS, 'import.png') });
-  });
-
-  it('persists settings, shows details, and adds URLs pasted or dropped on the window', async () => {
-    await page.getByRole('button', { name: 'Settings' }).click();
-    const settings = page.getByLabel('Settings');
-    await settings.getByLabel('Downloads at once').fill('5');
-    await settings.getByRole('button', { name: 'Save' }).click();
-    await settings.getByText('Saved').waitFor();
-    await page.reload();
-    await page.getByRole('button', { name: 'Settings' }).click();
-    assert.equal(await page.getByLabel('Settings').getByLabel('Downloads at once').inputValue(), '5', 'the engine kept the setting');
-    await page.getByLabel('Settings').getByRole('button', { name: 'Close' }).click();
-
-    await page.getByRole('img', { name: /Speed over the last minute/ }).waitFor();
-    await page.locator('.row', { hasText: /^ui\.bin/ }).click();
-    const detail = page.getByLabel('Details');
-    await detail.getByText('"v1-25165824"').waitFor();
-    await detail.getByText('25165824 bytes', { exact: false }).waitFor();
-    assert.equal(await detail.getByLabel('Segments').locator('tbody tr').count(), 1, 'finished segments are merged into one');
-
-    await detail.getByRole('button', { name: 'Open', exact: true }).click();
-    await detail.getByRole('alert').getByText('available in the desktop app only').waitFor();
-
-    origin.file('/pasted.bin', 64 * 1024);
-    origin.file('/dropped.bin', 64 * 1024);
+  it('offers a pasted link in the dialog instead of starting it, and asks before downloading it again', async () => {
     await page.evaluate((url) => {
       const g = globalThis as unknown as PageGlobals;
       const data = new g.DataTransfer();
       data.setData('text/plain', url);
       g.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: data }));
-    }, origin.url('/pasted.bin'));
-    await page.locator('.row[data-status="completed"]', { hasText: 'pasted.bin' }).waitFor();
-    await page.evaluate((url) => {
-      const g = globalThis as unknown as PageGlobals;
-      const data = new g.DataTransfer();
-      data.setData('text/plain', url);
-      g.dispatchEvent(new g.DragEvent('drop', { dataTransfer: data, cancelable: true }));
-    }, origin.url('/dropped.bin'));
-    await page.locator('.row[data-status="completed"]', { hasText: 'dropped.bin' }).waitFor();
-    await page.screenshot({ path: join(SHOTS, 'details.png') });
+    }, origin.url('/ui.bin'));
+    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+    assert.equal(await dialog.getByLabel('URLs to add').inputValue(), origin.url('/ui.bin'));
+    const known = dialog.getByRole('group', { name: 'Already known: ui.bin' });
+    await known.getByText('Already downloaded').waitFor();
+    await dialog.getByText('0 of 1 will be added').waitFor();
+    assert.ok(await dialog.getByRole('button', { name: 'Start now' }).isDisabled(), 'a duplicate is skipped unless chosen');
+    await known.getByLabel('Download again').check();
+    await dialog.getByRole('button', { name: 'Queue' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row('ui (1).bin').waitFor();
+  });
 
-    // Sorting is done by the engine (the list pages); the names now are ui.bin, ui (1).bin, pasted.bin, dropped.bin.
-    const names = async () => (await page.locator('.scroller .row .name').allTextContents()).slice(0, 4);
-    const expectOrder = async (want: string[]) => {
-      for (let i = 0; ; i++) {
-        const got = await names();
-        if (JSON.stringify(got) === JSON.stringify(want)) return;
-        assert.ok(i < 200, `order ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    };
-    await page.getByRole('button', { name: 'Name' }).click();
-    await expectOrder(['dropped.bin', 'pasted.bin', 'ui (1).bin', 'ui.bin']);
-    await page.getByRole('button', { name: /^Name/ }).click();
-    await expectOrder(['ui.bin', 'ui (1).bin', 'pasted.bin', 'dropped.bin']);
-    await page.getByRole('button', { name: /^Order/ }).click();
+  it('imports a list file through the same dialog, with its per-line report', async () => {
+    const list = join(dir, 'import.txt');
+    await writeFile(list, ['# a comment', 'not a url', `${origin.url('/ui.bin')}`, '  split=99', 'javascript:alert(1)', ''].join('\n'));
+    await page.getByRole('toolbar', { name: 'Actions' }).getByRole('button', { name: 'Add' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+    await dialog.getByLabel('Import list').setInputFiles(list);
+    await dialog.getByText('import.txt').waitFor();
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const report = dialog.getByLabel('Import report');
+    await report.getByText('import.txt: 1 added, 3 refused').waitFor();
+    for (const text of ['line 2: not a URL: not a url', 'line 4: split must be a whole number from 1 to 32', 'line 5: unsupported scheme javascript:']) {
+      await report.getByText(text).waitFor();
+    }
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.waitFor({ state: 'detached' });
+  });
 
-    // Ctrl+click selects several; the bulk bar acts on all of them.
-    await page.locator('.row', { hasText: 'pasted.bin' }).click();
-    await page.locator('.row', { hasText: 'dropped.bin' }).click({ modifiers: ['Control'] });
-    await page.getByRole('toolbar', { name: 'Selected downloads' }).getByText('2 selected').waitFor();
-    // Delete removes the selection (the files stay).
+  it('keeps settings in sections with errors in words, and a theme', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    await dialog.getByLabel('Downloads at once').fill('0');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Enter a number from 1 to 64.').waitFor();
+    assert.doesNotMatch((await dialog.textContent()) ?? '', /maxConcurrent|must be/);
+    await dialog.getByLabel('Downloads at once').fill('5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    assert.equal(await dialog.getByLabel('Downloads at once').inputValue(), '5', 'the engine kept the setting');
+    await dialog.getByLabel('Dark').check();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    await dialog.getByLabel('As the system').check();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), null);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('filters by view and file type, and selects with the keyboard; Space acts only when the list has focus', async () => {
+    for (let i = 0; i < 6; i++) origin.file(`/k${i}.bin`, 64 * 1024);
+    await client.api.add(Array.from({ length: 6 }, (_, i) => ({ url: origin.url(`/k${i}.bin`), paused: true })));
+    const sidebar = page.getByRole('navigation', { name: 'Views' });
+    await sidebar.getByRole('button', { name: /^Paused/ }).click();
+    await eventually(async () => (await rows().count()) === 6, 'the six paused downloads');
+    await page.getByRole('button', { name: 'Documents' }).click();
+    await page.getByText('No downloads of this type here.').waitFor();
+    await page.getByRole('button', { name: 'Documents' }).click();
+    await eventually(async () => (await rows().count()) === 6, 'the file type filter off again');
+
+    await row('k0.bin').click();
+    assert.deepEqual(await selectedNames(), ['k0.bin']);
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await selectedNames(), ['k1.bin']);
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    assert.deepEqual(await selectedNames(), ['k1.bin', 'k2.bin', 'k3.bin']);
+    await page.keyboard.press('End');
+    assert.deepEqual(await selectedNames(), ['k5.bin']);
+    await page.keyboard.press('Shift+Home');
+    assert.equal((await selectedNames()).length, 6);
+    await page.keyboard.press('Home');
+    assert.deepEqual(await selectedNames(), ['k0.bin']);
+    await page.keyboard.press('Control+a');
+    await eventually(async () => (await selectedNames()).length === 6, 'Ctrl+A selects the whole view');
+    await row('k4.bin').click({ modifiers: ['Control'] });
+    assert.equal((await selectedNames()).length, 5, 'Ctrl+click takes one out');
+    await row('k2.bin').click();
+
+    // Enter shows the focus row in the pane; Escape closes the pane.
+    const pane = page.getByRole('region', { name: 'Details' });
+    await page.keyboard.press('Escape');
+    await pane.waitFor({ state: 'detached' });
+    await page.keyboard.press('Enter');
+    await pane.getByRole('heading', { name: 'k2.bin' }).waitFor();
+    await page.keyboard.press('Escape');
+    await pane.waitFor({ state: 'detached' });
+    await row('k1.bin').dblclick();
+    await pane.getByRole('heading', { name: 'k1.bin' }).waitFor();
+    await row('k2.bin').click();
+
+    // Space on a sidebar button presses that button; the selected download is left alone.
+    const k2 = Number(await row('k2.bin').getAttribute('data-id'));
+    await sidebar.getByRole('button', { name: /^Paused/ }).focus();
+    await page.keyboard.press('Space');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await statusOf(k2), 'paused');
+    await row('k2.bin').click();
+    await page.keyboard.press('Space');
+    await eventually(async () => (await statusOf(k2)) !== 'paused', 'Space on the list resumes the selection');
+
+    // A filter that hides the selection clears it.
+    await row('k3.bin').click();
+    await sidebar.getByRole('button', { name: /^Done/ }).click();
+    await pane.getByText('Select a download to see its details.').waitFor();
+    assert.deepEqual(await selectedNames(), []);
+    await sidebar.getByRole('button', { name: /^All/ }).click();
+    await row('k3.bin').waitFor();
+    assert.deepEqual(await selectedNames(), []);
+  });
+
+  it('opens a context menu inside the window that acts on the row', async () => {
+    const target = row('k5.bin');
+    const box = (await target.boundingBox())!;
+    const viewport = page.viewportSize()!;
+    await target.click({ button: 'right', position: { x: box.width - 4, y: box.height / 2 } });
+    const menu = page.getByRole('menu');
+    await menu.waitFor();
+    const m = (await menu.boundingBox())!;
+    assert.ok(m.x >= 0 && m.y >= 0 && m.x + m.width <= viewport.width && m.y + m.height <= viewport.height, `menu inside the window: ${JSON.stringify(m)}`);
+    assert.deepEqual(await selectedNames(), ['k5.bin'], 'a right click selects the row it is on');
+    for (const name of ['Open', 'Show in folder', 'Pause', 'Resume', 'Retry', 'Copy URL', 'Move to top', 'Move to bottom', 'Remove…']) {
+      await menu.getByRole('menuitem', { name }).waitFor();
+    }
+    await menu.getByRole('menuitem', { name: 'Move to top' }).click();
+    await eventually(async () => (await rows().first().locator('.name .text').textContent()) === 'k5.bin', 'k5.bin first in the list');
+  });
+
+  it('removes after a confirmation that says what happens to the files; an unfinished download leaves no .part', async () => {
+    origin.file('/big.bin', 32 * MIB, { rate: 512 * 1024 });
+    const [added] = (await client.api.add([{ url: origin.url('/big.bin'), priority: 1000 }])) as { id: number }[];
+    await eventually(async () => ((await client.api.detail(added!.id))?.record.bytesDone ?? 0) > 0, 'big.bin under way');
+    const part = join(dir, 'files', 'big.bin.part');
+    assert.ok(existsSync(part));
+    await row('big.bin').click();
     await page.keyboard.press('Delete');
-    await page.locator('.row', { hasText: 'pasted.bin' }).waitFor({ state: 'detached' });
-    await page.locator('.row', { hasText: 'dropped.bin' }).waitFor({ state: 'detached' });
-    assert.ok(existsSync(join(dir, 'files', 'pasted.bin')), 'the file is kept');
+    const confirm = page.getByRole('alertdialog', { name: 'Remove “big.bin”?' });
+    await confirm.getByText('the partly downloaded data will be deleted').waitFor();
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await row('big.bin').waitFor({ state: 'detached' });
+    await eventually(async () => !existsSync(part), 'the .part deleted');
+
+    await row(/^ui\.bin$/).click();
+    await page.getByRole('toolbar', { name: 'Actions' }).getByRole('button', { name: 'Remove' }).click();
+    const again = page.getByRole('alertdialog', { name: 'Remove “ui.bin”?' });
+    await again.getByText('The downloaded file stays on disk').waitFor();
+    assert.equal(await again.getByLabel('Also delete the downloaded file').isChecked(), false);
+    await again.getByRole('button', { name: 'Remove' }).click();
+    await row(/^ui\.bin$/).waitFor({ state: 'detached' });
+    assert.ok(existsSync(join(dir, 'files', 'ui.bin')), 'the finished file is kept');
+    const toasts = page.locator('[data-sonner-toast]', { hasText: 'Download removed' });
+    const shown = await toasts.count();
+    assert.ok(shown > 0);
+    await toasts.first().getByRole('button', { name: 'Close toast' }).click();
+    await eventually(async () => (await toasts.count()) === shown - 1, 'the toast closed');
+
+    // A download with nothing on disk yet can come back: Undo adds it again as it was.
+    await client.api.add([{ url: 'http://127.0.0.1:9/undo-me.bin', paused: true, priority: 1000, options: { segments: 3 } }]);
+    await row('undo-me.bin').click();
+    await page.keyboard.press('Delete');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+    await row('undo-me.bin').waitFor({ state: 'detached' });
+    await page.locator('[data-sonner-toast]', { hasText: 'Download removed' }).getByRole('button', { name: 'Undo' }).click();
+    await row('undo-me.bin').and(page.locator('[data-status="paused"]')).waitFor();
+    const back = (await client.api.list({ status: ['paused'], sort: 'name' })).items.find((d) => d.url.endsWith('/undo-me.bin'))!;
+    assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
   });
 
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {
-    const api = serve.url.replace('http:', 'ws:') + '/api';
     const lines = Array.from({ length: 10_000 }, (_, i) => `http://127.0.0.1:9/bulk-${i}.bin`).join('\n');
-    const ws = new WebSocket(api, { headers: { origin: serve.url } });
-    const report = await new Promise<{ added: number }>((resolve, reject) => {
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', secret: SECRET })));
-      ws.on('message', (d) => {
-        const m = JSON.parse(String(d));
-        if (m.type === 'ready') ws.send(JSON.stringify({ type: 'call', id: 1, method: 'importList', args: [lines, { paused: true }] }));
-        if (m.type !== 'result') return;
-        if (m.ok) resolve(m.value);
-        else reject(new Error(m.error.message));
-      });
-    });
-    ws.close();
+    const report = (await client.api.importList(lines, { paused: true })) as { added: number };
     assert.equal(report.added, 10_000);
     await page.reload();
-    await page.locator('.row', { hasText: 'bulk-0.bin' }).waitFor();
+    await row('bulk-0.bin').waitFor();
     // Runs in the page (through the DevTools protocol, which the page's CSP does not block); no named inner
     // functions, which the test compiler would wrap in a helper the page does not have.
     const figures = await page.evaluate(async () => {
@@ -202,12 +300,27 @@ describe('braid serve in a real browser', { skip: !existsSync(CHROMIUM) && !proc
         last = now;
       }
       times.sort((a, b) => a - b);
-      return { median: times[75]!, p95: times[142]!, max: times[149]!, rows: doc.querySelectorAll('.row').length, height: el.scrollHeight };
+      return { median: times[75]!, p95: times[142]!, max: times[149]!, rows: doc.querySelectorAll('.rows .row').length, height: el.scrollHeight };
     });
     console.log(`# 10,000 rows: scroll frame median ${figures.median.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; ${figures.rows} rows in the DOM`);
     assert.ok(figures.rows < 120, `only the rows in view are rendered, saw ${figures.rows}`);
     assert.ok(figures.height > 10_000 * 30, 'the scroll area spans every row');
-    await page.locator('.row', { hasText: 'bulk-9999.bin' }).waitFor();
-    await page.screenshot({ path: join(SHOTS, 'bulk.png') });
+    await row('bulk-9999.bin').waitFor();
+  });
+
+  it('says it is disconnected while braid serve is gone, and comes back by itself', async () => {
+    const port = new URL(serve.url).port;
+    client.close();
+    await stopServe(serve);
+    const banner = page.getByRole('alert').filter({ hasText: 'Disconnected from Braid — reconnecting' });
+    await banner.waitFor();
+    serve = await startServe(dir, SECRET, ['--port', port]);
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    client = await connectApi(serve.url, SECRET);
+    // Live again: a download added now shows up in the open page.
+    await client.api.add([{ url: 'http://127.0.0.1:9/after-reconnect.bin', paused: true, priority: 1000 }]);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^Paused/ }).click();
+    await page.getByRole('button', { name: 'Name' }).click();
+    await row('after-reconnect.bin').waitFor();
   });
 });

@@ -39,7 +39,7 @@ const hex = (digits: number) => 'ab'.repeat(digits / 2);
 describe('one contract for every face', () => {
   it('has a schema and a dispatch entry for every command, and nothing else', () => {
     const methods = [...API_METHODS].sort();
-    assert.equal(methods.length, 13);
+    assert.equal(methods.length, 15);
     assert.deepEqual(Object.keys(API_SCHEMAS).sort(), methods);
     assert.deepEqual(Object.keys(HANDLERS).sort(), methods);
     for (const m of API_METHODS) assert.equal(typeof HANDLERS[m], 'function', m);
@@ -57,6 +57,7 @@ describe('one contract for every face', () => {
   it('dispatches every command to the engine method of the same name with the checked arguments', async () => {
     const good: { [M in (typeof API_METHODS)[number]]: unknown[] } = {
       add: [[{ url: 'http://a/b' }]],
+      preview: [['http://a/b']],
       importList: ['http://a/b\n', { paused: true }],
       pause: [[1]],
       resume: [[1, 2]],
@@ -67,6 +68,7 @@ describe('one contract for every face', () => {
       list: [{ status: ['active'], sort: 'name', descending: true }],
       detail: [5],
       open: [6, 'folder'],
+      chooseFolder: ['/downloads'],
       getSettings: [],
       setSettings: [{ segments: 4 }],
     };

@@ -98,6 +98,7 @@ describe('open and show in folder', () => {
       shell: {
         openFile: async (path) => (opened.push(`file ${path}`), ''),
         showInFolder: (path) => void opened.push(`folder ${path}`),
+        chooseFolder: async (start) => `${start}/chosen`,
       },
     });
     const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
@@ -108,12 +109,15 @@ describe('open and show in folder', () => {
     const withPath = await handleCall(desktop, packaged, trusted, 'open', ['/etc/passwd', 'file']);
     assert.equal(withPath.ok, false, 'a path instead of an id is refused');
     assert.deepEqual(opened, ['file /downloads/done.iso', 'folder /downloads/done.iso']);
+    assert.deepEqual(await handleCall(desktop, packaged, trusted, 'chooseFolder', ['/downloads']), { ok: true, value: '/downloads/chosen' });
 
     // Without a shell (the CLI, `braid serve`) the engine refuses.
     const headless = createEngine({ repo });
     const refused = await handleCall(headless, packaged, trusted, 'open', [done, 'file']);
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.error.message, /desktop app only/);
+    const noDialog = await handleCall(headless, packaged, trusted, 'chooseFolder', ['/downloads']);
+    assert.match(noDialog.ok ? '' : noDialog.error.message, /choosing a folder is available in the desktop app only/);
     await desktop.close();
     await headless.close();
     db.close();

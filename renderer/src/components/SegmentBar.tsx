@@ -1,11 +1,11 @@
 import type { DownloadSnapshot } from '../../../shared/types';
 
 /** The progress bar is also the segment map: each segment's span, and how much of it is done. */
-export function SegmentBar({ d }: { d: DownloadSnapshot }) {
+export function SegmentBar({ d, label }: { d: DownloadSnapshot; label: string }) {
   const size = d.size ?? 0;
   const whole = d.status === 'completed' ? 1 : size > 0 ? d.bytesDone / size : 0;
   return (
-    <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(whole * 100)}>
+    <div className="bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(whole * 100)}>
       {size > 0 && d.segments.length > 0 && d.status !== 'completed' ? (
         d.segments.map((s) => (
           <div

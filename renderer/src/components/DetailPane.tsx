@@ -1,0 +1,172 @@
+import { ExternalLink, FolderOpen, Pause, Play, RotateCw, Trash2, X } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import type { BraidApi } from '../../../shared/api';
+import { displayName } from '../../../shared/file-category';
+import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import type { DownloadRecord, DownloadSnapshot, SegmentState } from '../../../shared/types';
+import { versionCheck } from '../../../shared/verification';
+import { canPause, canResume, canRetry, type QueueActions } from '../actions';
+import { errorAdvice, STATUS_WORDS } from '../../../shared/status-words';
+import { FileIcon } from './FileIcon';
+import { PaneResizer } from './PaneResizer';
+import { SegmentBar } from './SegmentBar';
+
+type Detail = { record: DownloadRecord; segments: SegmentState[] };
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="field">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** A byte span in the units a person reads: "0 B – 12 MiB". */
+const span = (s: SegmentState) => `${formatBytes(s.start)} – ${formatBytes(s.end)}`;
+
+/** The docked pane: one download's progress, memory, source and last error with what to do next. */
+export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null; actions: QueueActions; height: number; onResize: (h: number) => void; onClose: () => void }) {
+  const { api, row, actions, height, onResize, onClose } = props;
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const id = row?.id ?? null;
+  // Fetched again when the status or a whole MiB of progress changes, not on every snapshot.
+  const version = row ? `${row.status}/${Math.floor(row.bytesDone / 1048576)}/${row.error?.code}` : '';
+  useEffect(() => {
+    if (id === null) return setDetail(null);
+    let live = true;
+    void api.detail(id).then((d) => live && setDetail(d), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, id, version]);
+
+  return (
+    // With nothing selected the pane is one line, so the list keeps the room.
+    <section className="detail-pane" aria-label="Details" style={row ? { height } : undefined}>
+      <PaneResizer height={height} onResize={onResize} />
+      {!row ? (
+        <div className="pane-empty">
+          <p>Select a download to see its details.</p>
+          <button className="icon-button close" onClick={onClose} aria-label="Close details" title="Close (Esc)">
+            <X size={16} aria-hidden />
+          </button>
+        </div>
+      ) : (
+        <DetailBody row={row} detail={detail?.record.id === row.id ? detail : null} actions={actions} onClose={onClose} />
+      )}
+    </section>
+  );
+}
+
+function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; detail: Detail | null; actions: QueueActions; onClose: () => void }) {
+  const name = displayName(row);
+  const r = detail?.record;
+  const active = row.status === 'active';
+  const done = row.status === 'completed';
+  const memoryShare = row.memory.cap > 0 ? row.memory.inFlight / row.memory.cap : 0;
+  const advice = row.error ? errorAdvice(row.error) : null;
+  return (
+    <div className="pane-body">
+      <div className="pane-head">
+        <FileIcon name={name} />
+        <h2 title={name}>{name}</h2>
+        <span className={`pill ${row.status}`}>{STATUS_WORDS[row.status]}</span>
+        <div className="pane-actions">
+          {canPause(row) && (
+            <button onClick={() => actions.pause([row.id])}>
+              <Pause size={15} aria-hidden /> Pause
+            </button>
+          )}
+          {canResume(row) && (
+            <button onClick={() => actions.resume([row.id])}>
+              <Play size={15} aria-hidden /> Resume
+            </button>
+          )}
+          {canRetry(row) && (
+            <button onClick={() => actions.retry([row.id])}>
+              <RotateCw size={15} aria-hidden /> Retry
+            </button>
+          )}
+          {done && (
+            <button onClick={() => actions.open(row.id, 'file')}>
+              <ExternalLink size={15} aria-hidden /> Open
+            </button>
+          )}
+          {done && (
+            <button onClick={() => actions.open(row.id, 'folder')}>
+              <FolderOpen size={15} aria-hidden /> Show in folder
+            </button>
+          )}
+          {/* A "new link" action for a failed or paused download (refresh link) belongs here. */}
+          <button onClick={() => actions.remove([row.id])}>
+            <Trash2 size={15} aria-hidden /> Remove…
+          </button>
+          <button className="icon-button" onClick={onClose} aria-label="Close details" title="Close (Esc)">
+            <X size={16} aria-hidden />
+          </button>
+        </div>
+      </div>
+      {row.error && advice && (
+        <div className="pane-error" role="note">
+          <strong>{row.status === 'failed' ? 'This download failed' : 'Last problem'}: {row.error.message}.</strong> {advice.next}
+        </div>
+      )}
+      <div className="pane-grid">
+        <dl>
+          <Field label="Downloaded">
+            {formatBytes(done && row.size !== null ? row.size : row.bytesDone)} of {row.size === null ? 'unknown size' : formatBytes(row.size)}
+          </Field>
+          <Field label="Speed">{active ? formatRate(row.speed) : '—'}</Field>
+          <Field label="Time left">{active ? formatDuration(row.eta) : '—'}</Field>
+          <Field label="Connections">{active ? row.connections : '—'}</Field>
+          <Field label="Memory">
+            <span className="memory-line">
+              <meter min={0} max={1} value={memoryShare} aria-label="Memory held for this download against its limit" />
+              {formatBytes(row.memory.inFlight)} of {formatBytes(row.memory.cap)}
+            </span>
+          </Field>
+        </dl>
+        <dl>
+          <Field label="Saved to">{r ? (r.name ? `${r.folder}/${r.name}` : `${r.folder} (name given by the server)`) : row.folder}</Field>
+          <Field label="Address">
+            <span className="url" title={row.url}>
+              {row.url}
+            </span>
+          </Field>
+          {r?.finalUrl && r.finalUrl !== r.url && <Field label="Redirected to">{r.finalUrl}</Field>}
+          {r && r.mirrors.length > 0 && <Field label="Mirrors">{r.mirrors.length}</Field>}
+          <Field label="Same file checked by">{r?.finalUrl ? versionCheck(r) : 'known once the download has started'}</Field>
+          <Field label="Resumable">{r?.finalUrl ? (r.acceptRanges ? 'Yes' : 'No, the server sends the file whole') : '—'}</Field>
+          {r && r.retries > 0 && <Field label="Retries">{r.retries}</Field>}
+        </dl>
+        <div className="pane-segments">
+          <h3>Segments</h3>
+          <SegmentBar d={row} label={`${name}: segments`} />
+          {detail && detail.segments.length > 0 && (
+            <ol className="segment-list" aria-label="Segments" tabIndex={0}>
+              {detail.segments.map((s) => (
+                <li key={s.start}>
+                  <span>{span(s)}</span>
+                  <span className="num">{Math.floor((s.done / Math.max(1, s.end - s.start)) * 100)}%</span>
+                </li>
+              ))}
+            </ol>
+          )}
+          {r && r.retryLog.length > 0 && (
+            <>
+              <h3>Recent retries</h3>
+              <ol className="retries" aria-label="Retry history" tabIndex={0}>
+                {r.retryLog.map((e) => (
+                  <li key={`${e.at}-${e.message}`}>
+                    {new Date(e.at).toLocaleTimeString()} — {e.message}
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import type { DownloadSnapshot, GlobalStats } from '../../../shared/types';
+import { MiniChart, useHistory } from './MiniChart';
+
+const KIB = 1024;
+
+/**
+ * What people glance at: how fast, how much is left and when it ends; beside it Braid's memory view, what its
+ * transfer buffers hold against the budget, with the process's resident memory in words.
+ */
+export function Header({ global, running }: { global: GlobalStats | null; running: DownloadSnapshot[] }) {
+  const speed = global?.speed ?? 0;
+  const inFlight = global?.inFlight ?? 0;
+  const budget = global?.memoryBudget ?? 0;
+  const speeds = useHistory(speed);
+  const memory = useHistory(inFlight);
+  const sized = running.filter((d) => d.size !== null);
+  const left = sized.reduce((sum, d) => sum + Math.max(0, d.size! - d.bytesDone), 0);
+  const active = global?.active ?? 0;
+  const summary =
+    active === 0
+      ? 'Nothing downloading'
+      : `${active} downloading${sized.length > 0 ? ` · ${formatBytes(left)} left` : ''}${speed > 0 && left > 0 ? ` · about ${formatDuration(left / speed)}` : ''}`;
+  return (
+    <div className="app-header">
+      <div className="brand">
+        <svg viewBox="0 0 24 24" width={22} height={22} aria-hidden className="logo">
+          <path d="M4 6c5 0 5 12 10 12h6M4 12h16M4 18c5 0 5-12 10-12h6" fill="none" stroke="currentColor" strokeWidth={2.2} strokeLinecap="round" />
+        </svg>
+        <h1>Braid</h1>
+        <p className="summary" aria-live="polite">
+          {summary}
+        </p>
+      </div>
+      <div className="charts">
+        <MiniChart className="speed-chart" label="Speed" now={formatRate(speed)} samples={speeds} format={(v) => formatRate(v)} floor={100 * KIB} />
+        <MiniChart
+          className="memory-chart"
+          label="Memory"
+          now={`${formatBytes(inFlight)} of ${formatBytes(budget)}`}
+          samples={memory}
+          format={(v) => formatBytes(v)}
+          floor={KIB * KIB}
+          limit={budget}
+        />
+        <p className="process-memory" title="What the Braid process holds in memory in all (its resident set)">
+          Braid uses {formatBytes(global?.process.rss ?? 0)}
+        </p>
+      </div>
+    </div>
+  );
+}

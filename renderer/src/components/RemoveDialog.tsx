@@ -1,0 +1,50 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import { useEffect, useState } from 'react';
+import { displayName } from '../../../shared/file-category';
+import type { DownloadSnapshot } from '../../../shared/types';
+
+/**
+ * Asks before removing, and says what happens to the files: an unfinished download's partial file is always
+ * deleted (it is of no use alone); a finished file is kept unless "also delete" is ticked.
+ */
+export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCancel: () => void; onConfirm: (deleteFiles: boolean) => void }) {
+  const { targets, onCancel, onConfirm } = props;
+  const [deleteFiles, setDeleteFiles] = useState(false);
+  useEffect(() => setDeleteFiles(false), [targets]);
+  const list = targets ?? [];
+  const finished = list.filter((d) => d.status === 'completed').length;
+  const unfinished = list.length - finished;
+  const title = list.length === 1 ? `Remove “${displayName(list[0]!)}”?` : `Remove ${list.length.toLocaleString()} downloads?`;
+  return (
+    <Dialog.Root open={targets !== null} onOpenChange={(open) => !open && onCancel()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog confirm-dialog" role="alertdialog" aria-describedby="remove-what">
+          <Dialog.Title>{title}</Dialog.Title>
+          <div id="remove-what" className="dialog-help">
+            {unfinished > 0 && (
+              <p>
+                {unfinished === 1 && list.length === 1 ? 'It is not finished: ' : `${unfinished.toLocaleString()} not finished: `}
+                the partly downloaded data will be deleted.
+              </p>
+            )}
+            {finished > 0 && (
+              <p>{deleteFiles ? 'The downloaded file' + (finished > 1 ? 's' : '') + ' will be deleted from disk.' : `The downloaded file${finished > 1 ? 's stay' : ' stays'} on disk; only the entry leaves the list.`}</p>
+            )}
+          </div>
+          {finished > 0 && (
+            <label className="check">
+              <input type="checkbox" checked={deleteFiles} onChange={(e) => setDeleteFiles(e.target.checked)} /> Also delete the downloaded file{finished > 1 ? 's' : ''}
+            </label>
+          )}
+          <div className="dialog-buttons">
+            <Dialog.Close className="button">Cancel</Dialog.Close>
+            <button className="button danger" onClick={() => onConfirm(deleteFiles)} autoFocus>
+              Remove
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,173 @@
+import * as Dialog from '@radix-ui/react-dialog';
+import { X } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import type { BraidApi } from '../../../shared/api';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, type WholeRange } from '../../../shared/limits';
+import type { Settings } from '../../../shared/types';
+import { applyTheme, loadTheme, type Theme } from '../theme';
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+
+/** The form's fields as typed (text), in the units shown: MiB for memory, KiB/s for speed. */
+interface Form {
+  folder: string;
+  maxConcurrent: string;
+  segments: string;
+  globalSpeedLimit: string;
+  perDownloadMemory: string;
+  memoryBudget: string;
+}
+
+const toForm = (s: Settings): Form => ({
+  folder: s.folder,
+  maxConcurrent: String(s.maxConcurrent),
+  segments: String(s.segments),
+  globalSpeedLimit: String(Math.round(s.globalSpeedLimit / KIB)),
+  perDownloadMemory: String(s.perDownloadMemory / MIB),
+  memoryBudget: String(s.memoryBudget / MIB),
+});
+
+function whole(text: string, range: WholeRange, scale: number, unit: string): number | string {
+  const n = Number(text.trim());
+  const value = Math.round(n * scale);
+  const lo = range.min / scale;
+  const hi = range.max / scale;
+  if (text.trim() === '' || !Number.isFinite(n) || value < range.min || value > range.max) {
+    return range.max === Number.MAX_SAFE_INTEGER ? `Enter ${lo} or more${unit}.` : `Enter a number from ${lo} to ${hi}${unit}.`;
+  }
+  if (scale === 1 && !Number.isInteger(n)) return 'Enter a whole number.';
+  return value;
+}
+
+/** Checks every field; each error is written for the person, next to its field. */
+function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyof Form, string>> } {
+  const errors: Partial<Record<keyof Form, string>> = {};
+  const patch: Partial<Settings> = {};
+  if (f.folder.trim() === '') errors.folder = 'Enter the folder where downloads are saved.';
+  else patch.folder = f.folder.trim();
+  const fields: [Exclude<keyof Form, 'folder'>, WholeRange, number, string][] = [
+    ['maxConcurrent', CONCURRENT_DOWNLOADS, 1, ''],
+    ['segments', CONNECTIONS, 1, ''],
+    ['globalSpeedLimit', { min: 0, max: Number.MAX_SAFE_INTEGER }, KIB, ' KiB/s'],
+    ['perDownloadMemory', PER_DOWNLOAD_MEMORY, MIB, ' MiB'],
+    ['memoryBudget', MEMORY_BUDGET, MIB, ' MiB'],
+  ];
+  for (const [key, range, scale, unit] of fields) {
+    const v = whole(f[key], range, scale, unit);
+    if (typeof v === 'string') errors[key] = v;
+    else (patch as Record<string, number>)[key] = v;
+  }
+  return { patch, errors };
+}
+
+/** Settings in sections, saved by the engine (in its database); the theme is kept by this window. */
+export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: BraidApi; inApp: boolean; open: boolean; onClose: () => void; onSaved: (s: Settings) => void }) {
+  const [form, setForm] = useState<Form | null>(null);
+  const [errors, setErrors] = useState<Partial<Record<keyof Form, string>>>({});
+  const [problem, setProblem] = useState('');
+  const [theme, setTheme] = useState<Theme>(loadTheme);
+  useEffect(() => {
+    if (!open) return;
+    setErrors({});
+    setProblem('');
+    void api.getSettings().then((s) => setForm(toForm(s)), (e: Error) => setProblem(e.message));
+  }, [api, open]);
+
+  const save = async () => {
+    if (!form) return;
+    const { patch, errors } = check(form);
+    setErrors(errors);
+    if (Object.keys(errors).length > 0) return;
+    try {
+      onSaved(await api.setSettings(patch));
+      onClose();
+    } catch (error) {
+      setProblem(`Braid could not save these settings: ${(error as Error).message}`);
+    }
+  };
+  // The system's folder dialog, in the app; a browser types the folder.
+  const browse = async () => {
+    if (!form) return;
+    const chosen = await api.chooseFolder(form.folder).catch(() => null);
+    if (chosen) setForm({ ...form, folder: chosen });
+  };
+  const field = (key: keyof Form, label: string, unit: string, hint: string) => (
+    <label className={`form-field${errors[key] ? ' invalid' : ''}`}>
+      <span className="field-label">{label}</span>
+      <span className="with-unit">
+        <input value={form?.[key] ?? ''} onChange={(e) => form && setForm({ ...form, [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={`set-${key}-help`} />
+        {unit && <span className="unit">{unit}</span>}
+        {key === 'folder' && inApp && (
+          <button type="button" className="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
+      </span>
+      <span id={`set-${key}-help`} className={errors[key] ? 'field-error' : 'field-hint'}>
+        {errors[key] ?? hint}
+      </span>
+    </label>
+  );
+  return (
+    <Dialog.Root open={open} onOpenChange={(o) => !o && onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog settings-dialog" aria-describedby={undefined}>
+          <div className="dialog-head">
+            <Dialog.Title>Settings</Dialog.Title>
+            <Dialog.Close className="icon-button" aria-label="Close">
+              <X size={16} aria-hidden />
+            </Dialog.Close>
+          </div>
+          {form && (
+            <div className="settings-sections">
+              <section aria-labelledby="set-downloads">
+                <h3 id="set-downloads">Downloads</h3>
+                {field('folder', 'Save downloads to', '', 'New downloads go here unless you choose another folder when adding.')}
+                {field('maxConcurrent', 'Downloads at once', '', `${CONCURRENT_DOWNLOADS.min} to ${CONCURRENT_DOWNLOADS.max}; the rest wait their turn.`)}
+                {field('segments', 'Connections per download', '', `${CONNECTIONS.min} to ${CONNECTIONS.max}; more is faster on most servers.`)}
+              </section>
+              <section aria-labelledby="set-speed">
+                <h3 id="set-speed">Speed</h3>
+                {field('globalSpeedLimit', 'Overall speed limit', 'KiB/s', '0 means no limit.')}
+              </section>
+              <section aria-labelledby="set-memory">
+                <h3 id="set-memory">Memory</h3>
+                {field('perDownloadMemory', 'Memory per download', 'MiB', 'Data held between the network and the disk, per download.')}
+                {field('memoryBudget', 'Memory for all downloads', 'MiB', 'Braid never holds more than this in transfer buffers.')}
+              </section>
+              <section aria-labelledby="set-network">
+                <h3 id="set-network">Network</h3>
+                {/* Proxy settings and the per-server connection limit belong in this section. */}
+                <p className="field-hint">Braid connects directly, with the connections set above.</p>
+              </section>
+              <section aria-labelledby="set-look">
+                <h3 id="set-look">Appearance</h3>
+                <div className="segmented" role="radiogroup" aria-label="Theme">
+                  {(['system', 'light', 'dark'] as const).map((t) => (
+                    <label key={t}>
+                      <input type="radio" name="theme" checked={theme === t} onChange={() => (setTheme(t), applyTheme(t))} />
+                      {t === 'system' ? 'As the system' : t === 'light' ? 'Light' : 'Dark'}
+                    </label>
+                  ))}
+                </div>
+              </section>
+            </div>
+          )}
+          {problem && (
+            <p className="form-problem" role="alert">
+              {problem}
+            </p>
+          )}
+          <div className="dialog-buttons">
+            <Dialog.Close className="button">Cancel</Dialog.Close>
+            <button className="button primary" onClick={() => void save()}>
+              Save
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

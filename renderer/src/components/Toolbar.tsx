@@ -1,0 +1,42 @@
+import { Eraser, Pause, Play, Plus, Settings, Trash2, type LucideIcon } from 'lucide-react';
+import type { DownloadSnapshot } from '../../../shared/types';
+import { canPause, canResume, canRetry } from '../actions';
+
+function Tool({ icon: Icon, label, onClick, disabled, title }: { icon: LucideIcon; label: string; onClick: () => void; disabled?: boolean; title?: string }) {
+  return (
+    <button className="tool" onClick={onClick} disabled={disabled} title={title}>
+      <Icon size={17} aria-hidden />
+      <span>{label}</span>
+    </button>
+  );
+}
+
+/** The actions people look for first; the ones on the selection are greyed out when they do not apply. */
+export function Toolbar(props: {
+  selection: DownloadSnapshot[];
+  onAdd: () => void;
+  onResume: () => void;
+  onPause: () => void;
+  onRemove: () => void;
+  onStartAll: () => void;
+  onPauseAll: () => void;
+  onClearCompleted: () => void;
+  onSettings: () => void;
+}) {
+  const s = props.selection;
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Actions">
+      <Tool icon={Plus} label="Add" title="Add downloads (Ctrl+N)" onClick={props.onAdd} />
+      <span className="tool-gap" />
+      <Tool icon={Play} label="Resume" onClick={props.onResume} disabled={!s.some((d) => canResume(d) || canRetry(d))} />
+      <Tool icon={Pause} label="Pause" onClick={props.onPause} disabled={!s.some(canPause)} />
+      <Tool icon={Trash2} label="Remove" onClick={props.onRemove} disabled={s.length === 0} title="Remove (Delete)" />
+      <span className="tool-gap" />
+      <Tool icon={Play} label="Start all" onClick={props.onStartAll} />
+      <Tool icon={Pause} label="Pause all" onClick={props.onPauseAll} />
+      <Tool icon={Eraser} label="Clear done" title="Remove finished downloads from the list (the files stay)" onClick={props.onClearCompleted} />
+      <span className="tool-spacer" />
+      <Tool icon={Settings} label="Settings" onClick={props.onSettings} />
+    </div>
+  );
+}

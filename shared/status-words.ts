@@ -1,0 +1,48 @@
+// The queue's statuses and errors in words: what the row shows, and what to do next on hover and in the pane.
+
+import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode } from './types';
+
+export const STATUS_WORDS: Record<DownloadStatus, string> = {
+  queued: 'Waiting',
+  active: 'Downloading',
+  paused: 'Paused',
+  completed: 'Done',
+  failed: 'Failed',
+};
+
+/** What went wrong, in a few words for the row, and what the person can do about it. */
+const ADVICE: Record<ErrorCode, { short: string; next: string }> = {
+  INVALID_URL: { short: 'not a web address', next: 'Check the address and add it again.' },
+  UNSUPPORTED_SCHEME: { short: 'not http or https', next: 'Braid downloads http and https addresses only.' },
+  HTTP_ERROR: { short: 'server error', next: 'The link may have expired or moved: get a fresh link from the page you found it on, then retry.' },
+  NETWORK_ERROR: { short: 'network problem', next: 'Check your connection, then retry; Braid keeps what is already downloaded.' },
+  TIMEOUT: { short: 'server stopped answering', next: 'Retry later; what is downloaded is kept.' },
+  BAD_RESPONSE: { short: 'odd server answer', next: 'Retry; if it keeps failing, try fewer connections for this download.' },
+  TOO_MANY_REDIRECTS: { short: 'too many redirects', next: 'Open the link in a browser to find where the file really is.' },
+  RETRY_AFTER_TOO_LONG: { short: 'server busy', next: 'The server asked to wait a long time: retry later.' },
+  CANNOT_RESUME: { short: 'cannot resume', next: 'The server cannot continue where it stopped, or a new link is another file: retry to start over.' },
+  SIZE_MISMATCH: { short: 'wrong size', next: 'The file changed on the server: retry to download it again.' },
+  CHECKSUM_ERROR: { short: 'checksum mismatch', next: 'The file is not the one expected: check the checksum, or download it again.' },
+  NOT_ENOUGH_DISK_SPACE: { short: 'not enough space', next: 'Free some disk space or choose another folder, then retry.' },
+  DISK_FULL: { short: 'disk full', next: 'Free some disk space, then retry; nothing downloaded is lost.' },
+  FILE_ERROR: { short: 'cannot write the file', next: 'Check that the folder exists and can be written to, then retry.' },
+  INVALID_OPTION: { short: 'invalid option', next: 'Remove the download and add it again with other options.' },
+  LINK_EXPIRED: { short: 'link expired', next: 'Get a fresh link from the page you found it on and use Refresh link: Braid checks it is the same file and goes on from what is downloaded.' },
+  PROXY_ERROR: { short: 'proxy problem', next: 'Check the proxy address and its user name and password in Settings, then retry.' },
+  INTERNAL: { short: 'Braid failed', next: 'Retry; if it happens again, restart Braid.' },
+};
+
+export function errorAdvice(error: DownloadError): { short: string; next: string } {
+  return ADVICE[error.code] ?? { short: 'failed', next: 'Retry.' };
+}
+
+/** The status cell: the status in words, and for a failure what went wrong in a few words. */
+export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error'>): string {
+  if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;
+  return STATUS_WORDS[d.status];
+}
+
+/** The whole error for a tooltip: what happened and what to do next. */
+export function errorHover(error: DownloadError): string {
+  return `${error.message}. ${errorAdvice(error).next}`;
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { categoryOf, displayName, type FileCategory } from '../../shared/file-category';
+import { makeRig } from '../support/harness';
+
+describe('the sidebar categories', () => {
+  it('pages only the downloads of one file type, by the same rule the renderer uses', async () => {
+    const rig = await makeRig();
+    try {
+      const urls = ['movie.MKV', 'song.mp3', 'backup.tar.gz', 'paper.pdf', 'setup.exe', 'notes', 'page.html', 'clip.mp4'].map((n) => `http://127.0.0.1:9/files/${n}`);
+      await rig.engine.add(urls.map((url) => ({ url, paused: true })));
+      const names = async (category: FileCategory) =>
+        (await rig.engine.list({ category })).items.map((d) => displayName(d));
+      assert.deepEqual(await names('video'), ['movie.MKV', 'clip.mp4']);
+      assert.deepEqual(await names('audio'), ['song.mp3']);
+      assert.deepEqual(await names('archives'), ['backup.tar.gz']);
+      assert.deepEqual(await names('documents'), ['paper.pdf']);
+      assert.deepEqual(await names('programs'), ['setup.exe']);
+      assert.deepEqual(await names('other'), ['notes', 'page.html']);
+      for (const url of urls) {
+        const name = displayName({ name: null, url });
+        assert.ok((await names(categoryOf(name))).includes(name), `${name} is listed under ${categoryOf(name)}`);
+      }
+      const page = await rig.engine.list({ category: 'video', status: ['paused'], limit: 1 });
+      assert.equal(page.total, 2);
+      assert.equal(page.items.length, 1);
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('shows a download by its URL\'s last segment until the server names it, never the whole URL', () => {
+    assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/slow/big%20file.iso?x=1' }), 'big file.iso');
+    assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/' }), '127.0.0.1');
+    assert.equal(displayName({ name: 'server.iso', url: 'http://h/x' }), 'server.iso');
+  });
+});

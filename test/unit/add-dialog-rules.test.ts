@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NO_OPTIONS, parseAddOptions, urlLines } from '../../shared/add-options';
+import { errorHover, statusText } from '../../shared/status-words';
+
+describe('the Add dialog and the words of the queue', () => {
+  it('reads one URL a line, skipping blanks, comments and repeats', () => {
+    assert.deepEqual(urlLines(' http://a/x \n\n# note\nhttp://a/y\nhttp://a/x\n'), ['http://a/x', 'http://a/y']);
+  });
+
+  it('turns the option fields into download options, or says for each field what is wrong', () => {
+    assert.deepEqual(parseAddOptions({ folder: ' /tmp/d ', connections: '4', speedLimit: '2M', checksum: 'md5=' + 'a'.repeat(32) }), {
+      folder: '/tmp/d',
+      options: { segments: 4, speedLimit: 2 * 1024 * 1024, checksum: { algorithm: 'md5', hex: 'a'.repeat(32) } },
+      errors: {},
+    });
+    assert.deepEqual(parseAddOptions(NO_OPTIONS), { options: {}, errors: {} });
+    const bad = parseAddOptions({ folder: '', connections: '40', speedLimit: 'fast', checksum: 'sha-256=zz' });
+    assert.equal(bad.errors.connections, 'Use a whole number from 1 to 32.');
+    assert.equal(bad.errors.speedLimit, 'Use a rate such as 500K or 2M (per second).');
+    assert.match(bad.errors.checksum ?? '', /algorithm=digest/);
+    assert.deepEqual(bad.options, {});
+  });
+
+  it('says a status in words, a failure in a few, and the whole error with what to do next', () => {
+    assert.equal(statusText({ status: 'queued', error: null }), 'Waiting');
+    assert.equal(statusText({ status: 'failed', error: { code: 'DISK_FULL', message: 'no space left on device' } }), 'Failed: disk full');
+    assert.equal(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden' }), 'the server answered 403 Forbidden. The link may have expired or moved: get a fresh link from the page you found it on, then retry.');
+  });
+});
