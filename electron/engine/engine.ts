@@ -1,8 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
-import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
-import { proxyProblem } from '../../shared/proxy-url';
 import type {
   AddRequest,
   AddResult,
@@ -34,7 +32,8 @@ import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './
 import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { checkUrl } from './url-rules';
-import { parseUrlList } from './url-list';
+import { importUrlList } from './list-import';
+import { toNewDownload } from './add-request';
 import { maskOptions } from '../../shared/header-mask';
 import { previewUrls } from './preview';
 
@@ -221,35 +220,7 @@ export class Engine implements BraidApi {
 
   /** Validates and queues in one transaction; bad entries come back as errors, good ones are still added. */
   addSync(requests: AddRequest[]): AddResult[] {
-    const results: (AddResult | NewDownload)[] = requests.map((r) => {
-      try {
-        const url = checkUrl(r.url);
-        const mirrors = (r.mirrors ?? []).map(checkUrl);
-        if (r.options?.segments !== undefined && !inRange(r.options.segments, CONNECTIONS)) {
-          throw new BraidError('INVALID_OPTION', rangeMessage('connections per download', CONNECTIONS));
-        }
-        if (r.options?.maxPerServer !== undefined && !inRange(r.options.maxPerServer, CONNECTIONS_PER_SERVER)) {
-          throw new BraidError('INVALID_OPTION', rangeMessage('connections per server', CONNECTIONS_PER_SERVER));
-        }
-        const proxy = r.options?.proxy;
-        if (proxy !== undefined && (typeof proxy !== 'string' || proxyProblem(proxy))) {
-          throw new BraidError('INVALID_OPTION', typeof proxy === 'string' ? proxyProblem(proxy)! : 'the proxy must be a URL');
-        }
-        return {
-          url,
-          mirrors,
-          folder: resolve(r.folder ?? this.settings.folder),
-          requestedName: r.name ?? null,
-          options: r.options ?? {},
-          status: r.paused ? 'paused' : 'queued',
-          stopReason: r.paused ? 'user' : null,
-          priority: r.priority ?? 0,
-        } satisfies NewDownload;
-      } catch (error) {
-        const e = error instanceof BraidError ? error : new BraidError('INVALID_URL', String(error));
-        return { ok: false as const, url: r.url, error: e.toJSON() };
-      }
-    });
+    const results = requests.map((r) => toNewDownload(r, this.settings.folder));
     const fresh = results.filter((r): r is NewDownload => !('ok' in r));
     const ids = this.repo.insertMany(fresh);
     let next = 0;
@@ -267,28 +238,8 @@ export class Engine implements BraidApi {
     return previewUrls({ clients, findByUrl: (url) => this.repo.findByUrl(url) }, urls);
   }
 
-  async importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport> {
-    const report: ImportReport = { added: 0, problems: [], refused: 0 };
-    const refuse = (line: number, message: string) => {
-      report.refused++;
-      if (report.problems.length < 1000) report.problems.push({ line, message });
-    };
-    async function* lines() {
-      yield* text.split(/\r?\n/);
-    }
-    let batch: { line: number; request: AddRequest }[] = [];
-    const flush = () => {
-      const results = this.addSync(batch.map((b) => b.request));
-      results.forEach((r, i) => (r.ok ? report.added++ : refuse(batch[i]!.line, r.error.message)));
-      batch = [];
-    };
-    for await (const item of parseUrlList(lines())) {
-      if (item.kind === 'problem') refuse(item.line, item.message);
-      else batch.push({ line: item.line, request: { ...item.request, folder: item.request.folder ?? defaults.folder, paused: defaults.paused } });
-      if (batch.length >= 1000) flush();
-    }
-    flush();
-    return report;
+  importList(text: string, defaults: { folder?: string; paused?: boolean }): Promise<ImportReport> {
+    return importUrlList(text, defaults, (requests) => this.addSync(requests));
   }
 
   /**

@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
+import { proxyProblem } from '../../shared/proxy-url';
+import type { AddRequest, AddResult } from '../../shared/types';
+import { BraidError } from './errors';
+import type { NewDownload } from './ports';
+import { checkUrl } from './url-rules';
+
+/**
+ * One request to add, checked: the row to queue, or the refusal with its reason. Every face adds through this,
+ * so a URL, a mirror, a connection count or a proxy is judged the same from a list, the CLI, the window or the
+ * browser.
+ */
+export function toNewDownload(r: AddRequest, defaultFolder: string): NewDownload | Extract<AddResult, { ok: false }> {
+  try {
+    const url = checkUrl(r.url);
+    const mirrors = (r.mirrors ?? []).map(checkUrl);
+    if (r.options?.segments !== undefined && !inRange(r.options.segments, CONNECTIONS)) {
+      throw new BraidError('INVALID_OPTION', rangeMessage('connections per download', CONNECTIONS));
+    }
+    if (r.options?.maxPerServer !== undefined && !inRange(r.options.maxPerServer, CONNECTIONS_PER_SERVER)) {
+      throw new BraidError('INVALID_OPTION', rangeMessage('connections per server', CONNECTIONS_PER_SERVER));
+    }
+    const proxy = r.options?.proxy;
+    if (proxy !== undefined && (typeof proxy !== 'string' || proxyProblem(proxy))) {
+      throw new BraidError('INVALID_OPTION', typeof proxy === 'string' ? proxyProblem(proxy)! : 'the proxy must be a URL');
+    }
+    return {
+      url,
+      mirrors,
+      folder: resolve(r.folder ?? defaultFolder),
+      requestedName: r.name ?? null,
+      options: r.options ?? {},
+      status: r.paused ? 'paused' : 'queued',
+      stopReason: r.paused ? 'user' : null,
+      priority: r.priority ?? 0,
+    };
+  } catch (error) {
+    const e = error instanceof BraidError ? error : new BraidError('INVALID_URL', String(error));
+    return { ok: false as const, url: r.url, error: e.toJSON() };
+  }
+}
