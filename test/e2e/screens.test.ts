@@ -12,7 +12,8 @@ import { connectApi } from '../support/ws-api';
 
 const MIB = 1024 * 1024;
 const SECRET = 'screens';
-const SHOTS = join(import.meta.dirname, 'screenshots');
+// A run writes to test/e2e/output (ignored by git); BRAID_UPDATE_SCREENSHOTS=1 refreshes the committed ones.
+const SHOTS = join(import.meta.dirname, process.env['BRAID_UPDATE_SCREENSHOTS'] === '1' ? 'screenshots' : 'output');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeViolation {
