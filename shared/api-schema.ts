@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { FILE_CATEGORIES, type FileCategory } from './file-category';
 import { CHECKSUM_ALGORITHMS, checksumProblem } from './checksum';
-import { FILE_CATEGORIES } from './file-category';
 import {
   CONCURRENT_DOWNLOADS,
   CONNECTIONS,
@@ -155,6 +155,12 @@ export const settingsPatch = strict(
     maxConnections: whole('connections in all', TOTAL_CONNECTIONS).optional(),
     proxy: proxyUrl.optional(),
     noProxy: text('the no-proxy list', MAX_PROXY).optional(),
+    categoryFolders: strict(
+      'folders by file type',
+      Object.fromEntries(FILE_CATEGORIES.map((c) => [c, text(`the folder for ${c}`, MAX_FOLDER).optional()])) as Record<FileCategory, z.ZodOptional<z.ZodString>>,
+      'an object of folders by file type',
+      (key) => `there is no file type called ${key}`,
+    ).optional(),
   },
   'an object',
   (key) => `unknown setting ${key}`,

@@ -240,6 +240,8 @@ export interface Settings {
   proxy: string;
   /** Hosts reached without the settings' proxy: comma-separated names, `.domain` suffixes, `host:port`, `*`. */
   noProxy: string;
+  /** A folder of its own for a file type (video, audio, ...); a type not named here goes to `folder`. */
+  categoryFolders: Partial<Record<FileCategory, string>>;
 }
 
 export interface AddRequest {

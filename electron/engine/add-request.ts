@@ -1,17 +1,23 @@
 import { resolve } from 'node:path';
 import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
 import { proxyProblem } from '../../shared/proxy-url';
-import type { AddRequest, AddResult } from '../../shared/types';
+import { categoryOf, displayName } from '../../shared/file-category';
+import type { AddRequest, AddResult, Settings } from '../../shared/types';
 import { BraidError } from './errors';
 import type { NewDownload } from './ports';
 import { checkUrl } from './url-rules';
+
+/** Where a download of this name goes when the request names no folder: its file type's folder, else the default. */
+export function folderFor(name: string, folders: Pick<Settings, 'folder' | 'categoryFolders'>): string {
+  return folders.categoryFolders[categoryOf(name)] ?? folders.folder;
+}
 
 /**
  * One request to add, checked: the row to queue, or the refusal with its reason. Every face adds through this,
  * so a URL, a mirror, a connection count or a proxy is judged the same from a list, the CLI, the window or the
  * browser.
  */
-export function toNewDownload(r: AddRequest, defaultFolder: string): NewDownload | Extract<AddResult, { ok: false }> {
+export function toNewDownload(r: AddRequest, folders: Pick<Settings, 'folder' | 'categoryFolders'>): NewDownload | Extract<AddResult, { ok: false }> {
   try {
     const url = checkUrl(r.url);
     const mirrors = (r.mirrors ?? []).map(checkUrl);
@@ -28,7 +34,7 @@ export function toNewDownload(r: AddRequest, defaultFolder: string): NewDownload
     return {
       url,
       mirrors,
-      folder: resolve(r.folder ?? defaultFolder),
+      folder: resolve(r.folder ?? folderFor(r.name ?? displayName({ name: null, url }), folders)),
       requestedName: r.name ?? null,
       options: r.options ?? {},
       status: r.paused ? 'paused' : 'queued',

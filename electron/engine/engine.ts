@@ -220,7 +220,7 @@ export class Engine implements BraidApi {
 
   /** Validates and queues in one transaction; bad entries come back as errors, good ones are still added. */
   addSync(requests: AddRequest[]): AddResult[] {
-    const results = requests.map((r) => toNewDownload(r, this.settings.folder));
+    const results = requests.map((r) => toNewDownload(r, this.settings));
     const fresh = results.filter((r): r is NewDownload => !('ok' in r));
     const ids = this.repo.insertMany(fresh);
     let next = 0;

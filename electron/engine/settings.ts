@@ -16,6 +16,7 @@ import {
 } from '../../shared/limits';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS } from '../../shared/defaults';
 import { proxyProblem } from '../../shared/proxy-url';
+import { FILE_CATEGORIES, type FileCategory } from '../../shared/file-category';
 import type { Settings } from '../../shared/types';
 import { BraidError } from './errors';
 import { MIB } from './segment-plan';
@@ -32,6 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxConnections: 128,
   proxy: '',
   noProxy: '',
+  categoryFolders: {},
 };
 
 /** Deadlines and pacing; tests shorten them. */
@@ -71,6 +73,18 @@ function wholeNumber(name: string, value: unknown, range: WholeRange): number {
   return value;
 }
 
+/** Folders by file type: each a path, or '' to send that type to the default folder again. */
+function categoryFolders(value: unknown): Settings['categoryFolders'] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BraidError('INVALID_OPTION', 'folders by file type must name a folder for each type');
+  const out: Settings['categoryFolders'] = {};
+  for (const [category, folder] of Object.entries(value)) {
+    if (!(FILE_CATEGORIES as readonly string[]).includes(category)) throw new BraidError('INVALID_OPTION', `there is no file type called ${JSON.stringify(category)}`);
+    if (typeof folder !== 'string' || folder.length > MAX_FOLDER) throw new BraidError('INVALID_OPTION', `the folder for ${category} must be a path`);
+    if (folder.trim() !== '') out[category as FileCategory] = folder;
+  }
+  return out;
+}
+
 /** Validates a settings change; unknown keys and bad values are refused with the reason. */
 export function mergeSettings(current: Settings, patch: Partial<Settings>): Settings {
   const next = { ...current };
@@ -107,6 +121,9 @@ export function mergeSettings(current: Settings, patch: Partial<Settings>): Sett
         next.proxy = value as string;
         break;
       }
+      case 'categoryFolders':
+        next.categoryFolders = categoryFolders(value);
+        break;
       case 'noProxy':
         if (typeof value !== 'string' || value.length > MAX_PROXY) throw new BraidError('INVALID_OPTION', 'noProxy must be a comma-separated list of hosts');
         next.noProxy = value;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { categoryOf, displayName, type FileCategory } from '../../shared/file-category';
+import { join } from 'node:path';
 import { makeRig } from '../support/harness';
 
 describe('the sidebar categories', () => {
@@ -33,5 +34,26 @@ describe('the sidebar categories', () => {
     assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/slow/big%20file.iso?x=1' }), 'big file.iso');
     assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/' }), '127.0.0.1');
     assert.equal(displayName({ name: 'server.iso', url: 'http://h/x' }), 'server.iso');
+  });
+  it('sends a file type to its own folder when the request names none, and refuses a type that does not exist', async () => {
+    const rig = await makeRig();
+    try {
+      const videos = join(rig.dir, 'Videos');
+      const settings = await rig.engine.setSettings({ categoryFolders: { video: videos, audio: '' } });
+      assert.deepEqual(settings.categoryFolders, { video: videos }, "'' sends a type back to the default folder");
+      const own = join(rig.dir, 'chosen');
+      const added = await rig.engine.add([
+        { url: 'http://127.0.0.1:9/a/film.mkv', paused: true },
+        { url: 'http://127.0.0.1:9/a/film2.mkv', folder: own, paused: true },
+        { url: 'http://127.0.0.1:9/a/download.php?id=3', name: 'talk.mp4', paused: true },
+        { url: 'http://127.0.0.1:9/a/paper.pdf', paused: true },
+      ]);
+      const folders = added.map((r) => (r.ok ? rig.repo.get(r.id)!.folder : null));
+      const { folder } = await rig.engine.getSettings();
+      assert.deepEqual(folders, [videos, own, videos, folder]);
+      await assert.rejects(rig.engine.setSettings({ categoryFolders: { films: videos } as never }), /no file type called "films"/);
+    } finally {
+      await rig.cleanup();
+    }
   });
 });
