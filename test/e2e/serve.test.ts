@@ -66,7 +66,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
   });
 
   it('previews name and size in the Add dialog, keeps refused lines marked, and starts only on Start', async () => {
-    const data = origin.file('/ui.bin', 24 * MIB, { rate: 2 * MIB });
+    const data = origin.file('/ui.bin', 48 * MIB, { rate: 1 * MIB }); // ~6 s at 8 connections: time to look at it while it runs
     await page.goto(`${serve.url}/#secret=${SECRET}`);
     await page.reload();
     await page.getByText('No downloads yet').waitFor();
@@ -74,7 +74,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     const dialog = page.getByRole('dialog', { name: 'Add downloads' });
     await dialog.getByLabel('URLs to add').fill([origin.url('/ui.bin'), 'ftp://example/nope', origin.url('/missing.bin')].join('\n'));
     const preview = dialog.getByRole('list', { name: 'What will be added' });
-    await preview.locator('li', { hasText: 'ui.bin' }).getByText('24 MiB').waitFor();
+    await preview.locator('li', { hasText: 'ui.bin' }).getByText('48 MiB').waitFor();
     await preview.locator('li.refused', { hasText: 'ftp://example/nope' }).getByText(/Refused: unsupported scheme ftp:/).waitFor();
     await preview.locator('li.refused', { hasText: '/missing.bin' }).getByText(/Refused: .*404/).waitFor();
     await dialog.getByText('1 of 3 will be added').waitFor();
