@@ -41,6 +41,7 @@ export type BridgeOutcome = { ok: true; id: number } | { ok: false; reason: stri
 
 export type BridgeReply =
   /** `engine`: a running Braid took it; `queue`: queued in the database for Braid's next start. */
-  | { ok: true; via: 'engine' | 'queue'; results: BridgeOutcome[] }
+  /** `app`: for a queue, whether the Braid app was started to run it ('started', or why it could not be). */
+  | { ok: true; via: 'engine' | 'queue'; results: BridgeOutcome[]; app?: string }
   | { ok: true; pong: true; version: string }
   | { ok: false; reason: string };

@@ -153,6 +153,7 @@ export function buildProgram(): Command {
     .description("the bridge from Braid's browser extension (native messaging on stdin and stdout; the browser starts it)")
     .argument('[caller...]', 'what the browser passes: the extension origin or the manifest path')
     .option('--downloads <dir>', 'folder for downloads from the browser (default: the settings folder)')
+    .option('--app <path>', 'the Braid app to start when no engine is running (default: queue for the next start)')
     .addOption(dbOption())
     // Browsers add arguments of their own (Chrome on Windows: --parent-window=N).
     .allowUnknownOption()
@@ -167,9 +168,10 @@ export function buildProgram(): Command {
     .addOption(browserOption())
     .option('--dir <dir>', "folder for the host manifest (default: the browser's own for this user)")
     .option('--downloads <dir>', 'folder for downloads from the browser (default: the settings folder)')
+    .option('--app <path>', 'the Braid app the host starts when no engine is running')
     .addOption(dbOption())
     .action(async (flags: InstallFlags) => {
-      // `--db` and `--downloads` are also `browser-host`'s own options: commander may have given them to it.
+      // `--db`, `--downloads` and `--app` are also `browser-host`'s own options: commander may have given them to it.
       process.exitCode = (await import('./commands/browser-host')).runInstall({ ...browserHost.opts<HostFlags>(), ...flags });
     });
   browserHost

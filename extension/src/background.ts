@@ -84,7 +84,12 @@ async function onDownloadCreated(item: chrome.downloads.DownloadItem): Promise<v
   if (outcome.ok && reply.ok) {
     await chrome.downloads.cancel(item.id).catch(() => undefined);
     await chrome.downloads.erase({ id: item.id }).catch(() => undefined);
-    const note = reply.via === 'engine' ? 'Braid is downloading it' : 'queued: Braid runs it when it next starts';
+    const note =
+      reply.via === 'engine'
+        ? 'Braid is downloading it'
+        : reply.app === 'started'
+          ? 'queued: Braid is starting to run it'
+          : `queued: Braid runs it when it next starts${reply.app ? ` (${reply.app})` : ''}`;
     await recordActivity({ at: Date.now(), name, ok: true, note });
     return;
   }

@@ -1,7 +1,7 @@
 import { BROWSER_HOST_NAME, type BridgeReply, type BridgeRequest, type BrowserDownload } from '../../shared/browser-bridge';
 
 /** What became of downloads handed to Braid: each one's fate, or why none was taken. */
-export type Handoff = { ok: true; via: 'engine' | 'queue'; results: ({ ok: true; id: number } | { ok: false; reason: string })[] } | { ok: false; reason: string };
+export type Handoff = { ok: true; via: 'engine' | 'queue'; app?: string; results: ({ ok: true; id: number } | { ok: false; reason: string })[] } | { ok: false; reason: string };
 
 /** Asks `braid browser-host` (started by the browser for this extension alone); a failure is a reason, never a throw. */
 export async function askBraid(request: BridgeRequest): Promise<BridgeReply> {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BROWSER_HOST_NAME, CHROMIUM_EXTENSION_ID, type BridgeReply, type BridgeRequest } from '../../shared/browser-bridge';
 import type { DownloadRecord } from '../../shared/types';
-import { braid } from '../support/cli';
-import { tempDir } from '../support/harness';
+import { BRAID, braid } from '../support/cli';
+import { tempDir, waitFor } from '../support/harness';
+import { TestOrigin } from '../support/origin';
+import { createHash } from 'node:crypto';
 import { startServe } from '../support/serve';
 
 // `braid browser-host` as the browser runs it: through the launcher `install` writes, frames on stdin and stdout.
@@ -124,5 +126,63 @@ describe('braid browser-host', () => {
     const r = await braid(['browser-host', 'uninstall', '--browser', 'chromium', '--dir', folder]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!existsSync(join(folder, `${BROWSER_HOST_NAME}.json`)) && !existsSync(launcher));
+  });
+});
+
+describe('braid browser-host with the app named at install', () => {
+  let dir: string;
+  let origin: TestOrigin;
+  before(async () => {
+    dir = await tempDir('braid-host-app-');
+    origin = await new TestOrigin().start();
+  });
+  after(async () => {
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts the app when no engine is running, and the app downloads what was queued', async () => {
+    const data = origin.file('/from-browser.bin', 3 * 1024 * 1024);
+    const db = join(dir, 'state.db');
+    const pidFile = join(dir, 'app.pid');
+    // Stands in for the installed desktop app: an engine that starts on the same database and runs its queue.
+    const app = join(dir, 'braid-app');
+    writeFileSync(app, `#!/bin/sh\necho $$ > '${pidFile}'\nexec '${process.execPath}' '${BRAID}' serve --port 0 --secret app --db '${db}' >/dev/null\n`, { mode: 0o755 });
+    const folder = join(dir, 'hosts');
+    const r = await braid(['browser-host', 'install', '--browser', 'chromium', '--dir', folder, '--db', db, '--downloads', join(dir, 'files'), '--app', app]);
+    assert.equal(r.code, 0, r.stderr);
+    const launcher = join(folder, 'braid-browser-host');
+    assert.match(readFileSync(launcher, 'utf8'), new RegExp(`'--app' '${app}'`));
+    try {
+      const { code, replies, stderr } = await host(launcher, frame({ type: 'add', downloads: [{ url: origin.url('/from-browser.bin') }] }));
+      assert.equal(code, 0, stderr);
+      const reply = replies[0] as BridgeReply & { via?: string; app?: string };
+      assert.equal(reply.via, 'queue');
+      assert.equal(reply.app, 'started');
+      await waitFor(() => existsSync(join(dir, 'files', 'from-browser.bin')), 30_000, 'the app to finish the download');
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      assert.equal(sha(readFileSync(join(dir, 'files', 'from-browser.bin'))), sha(data));
+    } finally {
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  });
+
+  it('says why when the app cannot be started, and keeps the download queued', async () => {
+    const db = join(dir, 'other.db');
+    const folder = join(dir, 'hosts-missing');
+    const r = await braid(['browser-host', 'install', '--browser', 'chromium', '--dir', folder, '--db', db, '--app', join(dir, 'no-such-app')]);
+    assert.equal(r.code, 0, r.stderr);
+    const { code, replies } = await host(join(folder, 'braid-browser-host'), frame({ type: 'add', downloads: [{ url: 'http://127.0.0.1:9/later.iso' }] }));
+    assert.equal(code, 0);
+    const reply = replies[0] as { via?: string; app?: string; results?: { ok: boolean }[] };
+    assert.equal(reply.via, 'queue');
+    assert.ok(reply.results?.[0]?.ok, 'queued all the same');
+    assert.match(reply.app ?? '', /cannot start the Braid app .*no-such-app/);
   });
 });

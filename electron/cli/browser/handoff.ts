@@ -11,6 +11,8 @@ export interface HandoffOptions {
   databasePath: string;
   /** Folder for the downloads; absent means the settings folder. */
   folder?: string;
+  /** The Braid app to start when no engine runs, so what was queued runs now. */
+  app?: string;
 }
 
 /** Downloads handed over in one message, at most. */
@@ -55,10 +57,15 @@ export async function handOff(downloads: BrowserDownload[], options: HandoffOpti
       // Published but not answering (killed without removing its file): the database is the way in.
     }
   }
+  let results: BridgeOutcome[];
   try {
-    return { ok: true, via: 'queue', results: outcomes(await queue(requests, options.databasePath)) };
+    results = outcomes(await queue(requests, options.databasePath));
   } catch (error) {
     const { describeStoreFailure } = await import('../../store/database');
     return { ok: false, reason: `Braid could not queue it: ${describeStoreFailure(error) ?? problem(error)}` };
   }
+  if (!options.app || !results.some((r) => r.ok)) return { ok: true, via: 'queue', results };
+  const { startApp } = await import('./start-app');
+  const appProblem = await startApp(options.app);
+  return { ok: true, via: 'queue', results, app: appProblem ?? 'started' };
 }

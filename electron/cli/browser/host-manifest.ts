@@ -22,6 +22,8 @@ export interface InstallOptions {
   /** Passed on to every `braid browser-host` the browser starts. */
   database?: string;
   downloads?: string;
+  /** The Braid app the host starts when no engine is running. */
+  app?: string;
 }
 
 export function hostFolder(browser: BrowserName, platform = process.platform, home = homedir()): string {
@@ -48,6 +50,7 @@ function launcher(options: InstallOptions): { name: string; text: string } {
   const args = ['browser-host'];
   if (options.database) args.push('--db', options.database);
   if (options.downloads) args.push('--downloads', options.downloads);
+  if (options.app) args.push('--app', options.app);
   if (process.platform === 'win32') {
     const quoted = [process.execPath, cli, ...args].map((a) => `"${a}"`).join(' ');
     return { name: 'braid-browser-host.bat', text: `@echo off\r\n${quoted} %*\r\n` };

@@ -9,6 +9,8 @@ import { say } from '../store-access';
 export interface HostFlags {
   db?: string;
   downloads?: string;
+  /** The Braid app to start when no engine is running. */
+  app?: string;
 }
 
 export interface InstallFlags extends HostFlags {
@@ -18,7 +20,7 @@ export interface InstallFlags extends HostFlags {
 
 async function answer(request: BridgeRequest, flags: HostFlags): Promise<BridgeReply> {
   if (request?.type === 'ping') return { ok: true, pong: true, version: '0.1.0' };
-  if (request?.type === 'add') return handOff(request.downloads, { databasePath: resolve(flags.db ?? defaultDatabasePath()), folder: flags.downloads });
+  if (request?.type === 'add') return handOff(request.downloads, { databasePath: resolve(flags.db ?? defaultDatabasePath()), folder: flags.downloads, app: flags.app });
   return { ok: false, reason: 'Braid does not know this request' };
 }
 
@@ -60,6 +62,7 @@ export function runInstall(flags: InstallFlags): number {
     dir: flags.dir ? resolve(flags.dir) : undefined,
     database: databaseToRecord(flags),
     downloads: flags.downloads ? resolve(flags.downloads) : undefined,
+    app: flags.app ? resolve(flags.app) : undefined,
   });
   process.stdout.write(`installed the Braid host for ${flags.browser}: ${path}\n`);
   return 0;
