@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BROWSERS } from './browser-bridge';
 import { FILE_CATEGORIES, type FileCategory } from './file-category';
 import { CHECKSUM_ALGORITHMS, checksumProblem } from './checksum';
 import {
@@ -209,6 +210,10 @@ export const API_SCHEMAS = {
   detail: z.tuple([downloadId], takes('detail', 'a download id')),
   open: z.tuple([downloadId, choice('what to open', ['file', 'folder'])], takes('open', 'a download id and "file" or "folder"')),
   chooseFolder: z.tuple([text('the folder to start from', MAX_FOLDER)], takes('chooseFolder', 'the folder to start from')),
+  browserHost: z.tuple(
+    [choice('the browser', BROWSERS), choice('what to do', ['install', 'uninstall'])],
+    takes('browserHost', 'a browser and "install" or "uninstall"'),
+  ),
   getSettings: z.tuple([], takes('getSettings', 'no arguments')),
   setSettings: z.tuple([settingsPatch], takes('setSettings', 'the settings to change')),
 } satisfies { [M in ApiMethod]: z.ZodType<unknown, unknown> };

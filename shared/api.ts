@@ -1,3 +1,4 @@
+import type { BrowserName } from './browser-bridge';
 import type {
   AddRequest,
   AddResult,
@@ -43,6 +44,11 @@ export interface BraidApi {
   open(id: number, what: 'file' | 'folder'): Promise<void>;
   /** Asks for a folder with the system's dialog (the desktop app only; `braid serve` refuses); null when cancelled. */
   chooseFolder(start: string): Promise<string | null>;
+  /**
+   * Registers Braid's native messaging host with a browser, or removes it, so the extension can hand this app
+   * downloads (the desktop app only); resolves with the host manifest's path.
+   */
+  browserHost(browser: BrowserName, action: 'install' | 'uninstall'): Promise<string>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Subscribes to coalesced engine events; returns the unsubscribe function. */

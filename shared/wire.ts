@@ -20,6 +20,7 @@ const METHODS: { readonly [M in ApiMethod]: true } = {
   detail: true,
   open: true,
   chooseFolder: true,
+  browserHost: true,
   getSettings: true,
   setSettings: true,
 };

@@ -26,6 +26,7 @@ export const HANDLERS: Handlers = {
   detail: (api, [id]) => api.detail(id),
   open: (api, [id, what]) => api.open(id, what),
   chooseFolder: (api, [start]) => api.chooseFolder(start),
+  browserHost: (api, [browser, action]) => api.browserHost(browser, action),
   getSettings: (api) => api.getSettings(),
   setSettings: (api, [patch]) => api.setSettings(patch),
 };

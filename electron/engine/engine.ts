@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
+import type { BrowserName } from '../../shared/browser-bridge';
 import type {
   AddRequest,
   AddResult,
@@ -44,6 +45,8 @@ export interface DesktopShell {
   showInFolder(path: string): void;
   /** Asks the person for a folder with the system's dialog, starting at `start`; null when they cancel. */
   chooseFolder(start: string): Promise<string | null>;
+  /** Registers or removes Braid's native messaging host with a browser; resolves with the manifest's path. */
+  browserHost(browser: BrowserName, action: 'install' | 'uninstall'): Promise<string>;
 }
 
 export interface EngineDeps {
@@ -320,6 +323,12 @@ export class Engine implements BraidApi {
   async chooseFolder(start: string): Promise<string | null> {
     if (!this.shell) throw new BraidError('INVALID_OPTION', 'choosing a folder is available in the desktop app only');
     return this.shell.chooseFolder(start);
+  }
+
+  /** The browser extension's host, registered by the app for itself; refused without a desktop shell. */
+  async browserHost(browser: BrowserName, action: 'install' | 'uninstall'): Promise<string> {
+    if (!this.shell) throw new BraidError('INVALID_OPTION', 'the desktop app registers itself with a browser; on the command line use `braid browser-host install`');
+    return this.shell.browserHost(browser, action);
   }
 
   /** Where a completed download's file is, from the store; null when it is not completed. */

@@ -7,6 +7,7 @@ import { createEngine, proxyFromPacResult, type Engine } from '../engine/index';
 import { describeStoreFailure, openDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
+import { registerBrowserHost } from './browser-host-registration';
 import { handleCall, urlsFromArgv } from './ipc-handlers';
 import { createMainWindow, ICON_DATA_URL, rendererOrigin } from './window';
 
@@ -43,6 +44,7 @@ async function start(): Promise<void> {
         const chosen = await dialog.showOpenDialog({ defaultPath: start, properties: ['openDirectory', 'createDirectory'] });
         return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
       },
+      browserHost: async (browser, action) => registerBrowserHost(browser, action, dbPath),
     },
     // The system's proxy settings as Chromium reads them (PAC scripts and auto-detection included).
     systemProxy: async (url) => proxyFromPacResult(await session.defaultSession.resolveProxy(url)),

@@ -39,7 +39,7 @@ const hex = (digits: number) => 'ab'.repeat(digits / 2);
 describe('one contract for every face', () => {
   it('has a schema and a dispatch entry for every command, and nothing else', () => {
     const methods = [...API_METHODS].sort();
-    assert.equal(methods.length, 15);
+    assert.equal(methods.length, 16);
     assert.deepEqual(Object.keys(API_SCHEMAS).sort(), methods);
     assert.deepEqual(Object.keys(HANDLERS).sort(), methods);
     for (const m of API_METHODS) assert.equal(typeof HANDLERS[m], 'function', m);
@@ -69,6 +69,7 @@ describe('one contract for every face', () => {
       detail: [5],
       open: [6, 'folder'],
       chooseFolder: ['/downloads'],
+      browserHost: ['firefox', 'install'],
       getSettings: [],
       setSettings: [{ segments: 4 }],
     };

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { hostFolder } from '../../electron/cli/browser/host-manifest';
+import { hostFolder, installHost, uninstallHost } from '../../electron/bridge/host-manifest';
 import { endpointPath, readEndpoint, socketPathFor } from '../../electron/bridge/endpoint-file';
 import { encodeFrame, FrameError, MAX_INCOMING, readFrames } from '../../electron/bridge/frames';
 import { EngineRefused, EngineUnreachable, handToEngine } from '../../electron/bridge/handoff-client';
@@ -163,5 +165,30 @@ describe('the extension identity', () => {
     assert.equal(hostFolder('firefox', 'linux', '/home/u'), '/home/u/.mozilla/native-messaging-hosts');
     assert.equal(hostFolder('firefox', 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Mozilla/NativeMessagingHosts');
     assert.equal(hostFolder('chrome', 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Google/Chrome/NativeMessagingHosts');
+  });
+
+  it("writes a launcher that runs the app's own executable as Node when the app registers itself", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'braid-launcher-'));
+    try {
+      const manifest = installHost({
+        browser: 'firefox',
+        dir,
+        command: ['/opt/Braid/braid', "/opt/Braid/resources/app.asar/out/cli/braid.js"],
+        env: { ELECTRON_RUN_AS_NODE: '1' },
+        database: "/home/u/.config/Braid/braid's.db",
+        app: '/opt/Braid/braid',
+      });
+      const written = JSON.parse(readFileSync(manifest, 'utf8')) as { path: string; allowed_extensions?: string[] };
+      assert.deepEqual(written.allowed_extensions, ['browser-bridge@braid.app']);
+      assert.equal(
+        readFileSync(written.path, 'utf8'),
+        "#!/bin/sh\nexport ELECTRON_RUN_AS_NODE='1'\nexec '/opt/Braid/braid' '/opt/Braid/resources/app.asar/out/cli/braid.js' 'browser-host' " +
+          "'--db' '/home/u/.config/Braid/braid'\\''s.db' '--app' '/opt/Braid/braid' \"$@\"\n",
+      );
+      uninstallHost({ browser: 'firefox', dir });
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

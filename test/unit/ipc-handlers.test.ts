@@ -99,6 +99,7 @@ describe('open and show in folder', () => {
         openFile: async (path) => (opened.push(`file ${path}`), ''),
         showInFolder: (path) => void opened.push(`folder ${path}`),
         chooseFolder: async (start) => `${start}/chosen`,
+        browserHost: async (browser, action) => `${action} ${browser}`,
       },
     });
     const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
@@ -110,6 +111,9 @@ describe('open and show in folder', () => {
     assert.equal(withPath.ok, false, 'a path instead of an id is refused');
     assert.deepEqual(opened, ['file /downloads/done.iso', 'folder /downloads/done.iso']);
     assert.deepEqual(await handleCall(desktop, packaged, trusted, 'chooseFolder', ['/downloads']), { ok: true, value: '/downloads/chosen' });
+    assert.deepEqual(await handleCall(desktop, packaged, trusted, 'browserHost', ['firefox', 'install']), { ok: true, value: 'install firefox' });
+    const noSuchBrowser = await handleCall(desktop, packaged, trusted, 'browserHost', ['netscape', 'install']);
+    assert.equal(noSuchBrowser.ok, false, 'only the browsers Braid knows');
 
     // Without a shell (the CLI, `braid serve`) the engine refuses.
     const headless = createEngine({ repo });
@@ -118,6 +122,8 @@ describe('open and show in folder', () => {
     assert.match(refused.ok ? '' : refused.error.message, /desktop app only/);
     const noDialog = await handleCall(headless, packaged, trusted, 'chooseFolder', ['/downloads']);
     assert.match(noDialog.ok ? '' : noDialog.error.message, /choosing a folder is available in the desktop app only/);
+    const noHost = await handleCall(headless, packaged, trusted, 'browserHost', ['chromium', 'install']);
+    assert.match(noHost.ok ? '' : noHost.error.message, /braid browser-host install/);
     await desktop.close();
     await headless.close();
     db.close();

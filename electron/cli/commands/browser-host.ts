@@ -1,7 +1,8 @@
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BridgeReply, BridgeRequest } from '../../../shared/browser-bridge';
 import { handOff } from '../browser/handoff';
-import { installHost, uninstallHost, type BrowserName } from '../browser/host-manifest';
+import { installHost, uninstallHost, type BrowserName } from '../../bridge/host-manifest';
 import { FrameError, readFrames, writeFrame } from '../../bridge/frames';
 import { defaultDatabasePath } from '../data-dir';
 import { say } from '../store-access';
@@ -59,6 +60,7 @@ function databaseToRecord(flags: HostFlags): string | undefined {
 export function runInstall(flags: InstallFlags): number {
   const path = installHost({
     browser: flags.browser,
+    command: [process.execPath, realpathSync(process.argv[1]!)],
     dir: flags.dir ? resolve(flags.dir) : undefined,
     database: databaseToRecord(flags),
     downloads: flags.downloads ? resolve(flags.downloads) : undefined,

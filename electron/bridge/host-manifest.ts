@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER_HOST_NAME, CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, type BrowserName } from '../../../shared/browser-bridge';
+import { BROWSER_HOST_NAME, CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, type BrowserName } from '../../shared/browser-bridge';
 
 export type { BrowserName };
 
@@ -17,6 +17,12 @@ const FOLDERS: Record<BrowserName, { linux: string; darwin: string; registry: st
 
 export interface InstallOptions {
   browser: BrowserName;
+  /**
+   * How to run Braid's command line, by absolute path: this Node and the built `braid` for the CLI; for the app,
+   * its own executable and the `braid` inside it, with `ELECTRON_RUN_AS_NODE=1` in `env`.
+   */
+  command: string[];
+  env?: Record<string, string>;
   /** Folder for the manifest instead of the browser's own. */
   dir?: string;
   /** Passed on to every `braid browser-host` the browser starts. */
@@ -42,20 +48,21 @@ function shellQuote(s: string): string {
 }
 
 /**
- * The launcher the browser runs: this Node and this built `braid`, by absolute path (a browser starts hosts
- * with a bare environment, often without the user's PATH), with the options given at install.
+ * The launcher the browser runs: Braid's command line by absolute path (a browser starts hosts with a bare
+ * environment, often without the user's PATH), with the options given at install.
  */
 function launcher(options: InstallOptions): { name: string; text: string } {
-  const cli = realpathSync(process.argv[1]!);
-  const args = ['browser-host'];
+  const args = [...options.command, 'browser-host'];
   if (options.database) args.push('--db', options.database);
   if (options.downloads) args.push('--downloads', options.downloads);
   if (options.app) args.push('--app', options.app);
+  const env = Object.entries(options.env ?? {});
   if (process.platform === 'win32') {
-    const quoted = [process.execPath, cli, ...args].map((a) => `"${a}"`).join(' ');
-    return { name: 'braid-browser-host.bat', text: `@echo off\r\n${quoted} %*\r\n` };
+    const sets = env.map(([k, v]) => `set "${k}=${v}"\r\n`).join('');
+    return { name: 'braid-browser-host.bat', text: `@echo off\r\n${sets}${args.map((a) => `"${a}"`).join(' ')} %*\r\n` };
   }
-  return { name: 'braid-browser-host', text: `#!/bin/sh\nexec ${[process.execPath, cli, ...args].map(shellQuote).join(' ')} "$@"\n` };
+  const exports = env.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('');
+  return { name: 'braid-browser-host', text: `#!/bin/sh\n${exports}exec ${args.map(shellQuote).join(' ')} "$@"\n` };
 }
 
 /** Writes the host manifest (allowed for Braid's extension only) and its launcher; returns the manifest's path. */
