@@ -87,10 +87,14 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
           await ctx.links.refresh(thrown.url, signal);
           continue;
         }
-        // Refused while other connections to the server work: it limits connections, and this one steps aside.
-        if (thrown instanceof Refused && slot?.refused(thrown.how)) throw new StepAside();
         const error = thrown instanceof Refused ? thrown.cause : thrown;
         const e = toBraidError(error, ctx.sources.requestUrl);
+        if (thrown instanceof Refused && slot) {
+          // Refused while other connections to the server work: it limits connections, and this one steps aside.
+          if (slot.refused(thrown.how)) throw new StepAside(null);
+          // Refused within the limit: the wait is spent without the segment, which connections still answered take on.
+          if (e.retryable) throw new StepAside(e);
+        }
         if (!e.retryable) throw e;
         if (segment.position > before && e.countsAsProgress) attempts = 0;
         if (!ctx.version.ranged && segment.position > segment.start) {

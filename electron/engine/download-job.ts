@@ -272,8 +272,12 @@ export class DownloadJob {
     const context = this.transferContext();
     const perServer = this.state.record.options.maxPerServer ?? CONNECTIONS.max;
     const count = this.state.ranged ? Math.min(this.connectionCount, perServer) : 1;
+    // A connection waiting for a slot to the server stops waiting once the others have received every segment.
+    const allReceived = new AbortController();
+    const waitSignal = AbortSignal.any([signal, allReceived.signal]);
+    setMaxListeners(8 * CONNECTIONS.max, waitSignal);
     try {
-      await Promise.all(Array.from({ length: count }, () => this.worker(context, signal).catch(fail)));
+      await Promise.all(Array.from({ length: count }, () => this.worker(context, signal, waitSignal, allReceived).catch(fail)));
     } finally {
       checkpoints.cancel();
       watchdog.cancel();
@@ -327,26 +331,43 @@ export class DownloadJob {
    * A connection the server refused while others work gives both back and waits for a slot again: the segment
    * goes to a connection that has one.
    */
-  private async worker(context: TransferContext, signal: AbortSignal): Promise<void> {
+  private async worker(context: TransferContext, signal: AbortSignal, waitSignal: AbortSignal, allReceived: AbortController): Promise<void> {
     const segments = this.state.segments;
+    // Refusals in a row without a byte received in between: the backoff grows with them, and they run out.
+    let refusals = 0;
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      if (segments.complete) return;
-      const slot = await this.ctx.hosts.acquire(serverOf(this.state.sources.requestUrl), signal);
+      if (segments.complete) {
+        allReceived.abort();
+        return;
+      }
+      let stepped: StepAside | null = null;
       try {
-        const segment = segments.checkout();
-        if (!segment) return;
-        this.connections++;
+        const slot = await this.ctx.hosts.acquire(serverOf(this.state.sources.requestUrl), waitSignal);
         try {
-          await fetchSegment(context, segment, signal, slot);
-        } catch (error) {
-          if (!(error instanceof StepAside)) throw error;
+          const segment = segments.checkout();
+          if (!segment) return;
+          this.connections++;
+          const before = segment.position;
+          try {
+            await fetchSegment(context, segment, signal, slot);
+            refusals = 0;
+          } catch (error) {
+            if (!(error instanceof StepAside)) throw error;
+            if (segment.position > before) refusals = 0;
+            stepped = error;
+          } finally {
+            segments.release(segment);
+            this.connections--;
+          }
         } finally {
-          segments.release(segment);
-          this.connections--;
+          slot.release();
         }
-      } finally {
-        slot.release();
+        if (stepped?.retryAfter) await this.retries.wait(stepped.retryAfter, ++refusals, waitSignal);
+      } catch (error) {
+        // Waiting (for a slot, or out a refusal) ends when the other connections received the rest.
+        if (!signal.aborted && waitSignal.aborted) return;
+        throw error;
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { HostLimit } from '../../shared/types';
+import type { BraidError } from './errors';
 import type { Clock, LearnedHostLimit } from './ports';
 import { reportOnce } from './report-once';
 
@@ -31,10 +32,14 @@ export class Refused extends Error {
   }
 }
 
-/** The connection gives its slot back: the server allows fewer connections than were open. */
+/**
+ * The connection gives its slot and its segment back, so that connections the server does answer take the
+ * segment on. `retryAfter` null: the server allows fewer connections than were open, and this one waits for a
+ * slot; otherwise it was refused within the limit (a server busy for a moment) and waits that out first.
+ */
 export class StepAside extends Error {
-  constructor() {
-    super('the server allows fewer connections');
+  constructor(readonly retryAfter: BraidError | null) {
+    super(retryAfter ? retryAfter.message : 'the server allows fewer connections');
     this.name = 'StepAside';
   }
 }
@@ -231,7 +236,9 @@ export class HostLimits {
       gate.learnedAt = now;
       this.remember(gate.host, { connections: gate.learned, learnedAt: now });
     }
-    return true;
+    // Only a connection beyond the limit steps aside (it waits for a slot, not retrying at once); one within it was
+    // refused for another reason (a slow close on the server's side, another client) and is retried with backoff.
+    return gate.active > this.limitOf(gate);
   }
 
   /** @internal a slot given back. */
