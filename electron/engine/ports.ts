@@ -24,7 +24,7 @@ export type DownloadPatch = Partial<
   Pick<
     DownloadRecord,
     | 'url' | 'finalUrl' | 'sourceUrl' | 'name' | 'size' | 'etag' | 'lastModified' | 'acceptRanges' | 'status' | 'stopReason'
-    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position' | 'placing' | 'linkRefresh'
+    | 'error' | 'bytesDone' | 'retries' | 'retryLog' | 'completedAt' | 'priority' | 'position' | 'placing' | 'linkRefresh' | 'options'
   >
 >;
 

@@ -6,7 +6,7 @@ import { differentFile, proveSameFile } from './link-proof';
 import type { Clock, DownloadPatch, DownloadRepository, FileSystemPort, PartFileHandle } from './ports';
 import { probe } from './probe';
 import type { ConnectionPool } from './receive/connection-pool';
-import { SourceList } from './source-list';
+import { sameOrigin, SourceList } from './source-list';
 import { checkUrl } from './url-rules';
 
 export interface RefreshDeps {
@@ -40,25 +40,36 @@ export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string,
   const record = refreshable(deps.repo.get(id), id);
   const url = checkUrl(newUrl);
   const linkRefresh = { at: deps.clock.wallTime(), by: 'user' as const };
+  const headerChange = headersMoved(record, url);
   if (options.startOver) {
     // Nothing of the bytes on disk is claimed any more (committed before the file is touched): the next run
     // takes the `.part` for a leftover of its own and starts fresh from the new link.
-    commit(deps, id, record, { url, sourceUrl: null, finalUrl: null, bytesDone: 0, linkRefresh }, true);
+    commit(deps, id, record, { url, sourceUrl: null, finalUrl: null, bytesDone: 0, linkRefresh, ...headerChange }, true);
     return { id, proof: 'start-over', kept: 0 };
   }
   const signal = AbortSignal.timeout(PROOF_DEADLINE_MS);
-  const headers = new SourceList(record).headersFor(url);
   const proxyFor = (to: string) => deps.proxyFor(to, record.options.proxy);
   const clients = { http: deps.http, receivePool: deps.receivePool, firstByteTimeoutMs: deps.firstByteTimeoutMs, proxyFor };
-  const answer = await probe(clients, url, headers, signal);
+  const answer = await probe(clients, url, new SourceList(record).headersFor(url), signal);
   const segments = deps.repo.segments(id);
   const source = { http: deps.http, url: answer.finalUrl, headers: new SourceList(record).headersFor(answer.finalUrl), proxy: await proxyFor(answer.finalUrl) };
   const result = await proveSameFile(record, segments, answer, source, () => openPart(deps.fs, record), signal);
   if (!result.same) throw differentFile(id, result.reason);
   const kept = result.proof === 'nothing-on-disk' ? 0 : segments.reduce((n, s) => n + s.done, 0);
   // The new link's validators are the ones requests will carry in If-Range from now on.
-  commit(deps, id, record, { url, sourceUrl: null, finalUrl: answer.finalUrl, etag: answer.etag, lastModified: answer.lastModified, linkRefresh });
+  commit(deps, id, record, { url, sourceUrl: null, finalUrl: answer.finalUrl, etag: answer.etag, lastModified: answer.lastModified, linkRefresh, ...headerChange });
   return { id, proof: result.proof, kept };
+}
+
+/**
+ * The user's headers (a browser's cookies, an API key) were given for the old link's origin: a new link to
+ * another origin goes without them, never carrying them to a server they were not meant for.
+ */
+function headersMoved(record: DownloadRecord, url: string): Pick<DownloadPatch, 'options'> {
+  if (!record.options.headers || sameOrigin(url, record.url)) return {};
+  const options = { ...record.options };
+  delete options.headers;
+  return { options };
 }
 
 /** Writes the new link, unless the download started (or was removed) while the link was being proven. */

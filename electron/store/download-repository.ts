@@ -85,6 +85,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error' | 'linkRefresh'
   priority: ['priority', (v) => v],
   position: ['position', (v) => v],
   placing: ['placing', (v: unknown) => (v === null ? null : JSON.stringify(v))],
+  options: ['options', (v: unknown) => JSON.stringify(v)],
 };
 
 /** ORDER BY for each sort key; position breaks ties so pages never overlap. */

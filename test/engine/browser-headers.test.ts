@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AddRequest } from '../../shared/types';
-import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, waitFor } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 // What the browser bridge hands Braid: the browser's cookies, referrer and user agent as the download's own
@@ -77,6 +77,29 @@ describe('headers handed over by the browser', () => {
       });
       await rig.engine.remove([added.id], { deleteFile: false });
       assert.equal(rig.repo.get(added.id), null, 'a removed download takes its cookie with it');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('stay behind when a refreshed link goes to another host', async () => {
+    const data = origin.file('/moving.bin', 2 * MIB, { cookie: 'session=abc123', rate: 1 * MIB });
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    rig.engine.start();
+    try {
+      const [added] = await rig.engine.add([fromBrowser(origin.url('/moving.bin'), origin.url('/page'))]);
+      assert.ok(added?.ok);
+      await waitFor(() => (rig.repo.get(added.id)?.bytesDone ?? 0) > 256 * 1024, 20_000, 'some bytes on disk');
+      await rig.engine.pause([added.id]);
+      other.serve('/moved.bin', data);
+      await rig.engine.refreshLink(added.id, other.url('/moved.bin'), {});
+      assert.equal(rig.repo.get(added.id)!.options.headers, undefined, 'the new link to another host keeps no cookie');
+      await rig.engine.resume([added.id]);
+      await rig.engine.whenSettled([added.id]);
+      await assertCompletedWith(rig.repo.get(added.id)!, data);
+      const elsewhere = other.requests('/moved.bin');
+      assert.ok(elsewhere.length > 0);
+      assert.ok(elsewhere.every((l) => l.headers.cookie === undefined && l.headers.referer === undefined), 'the other host sees neither cookie nor referrer');
     } finally {
       await rig.cleanup();
     }
