@@ -15,6 +15,7 @@ export function registerBrowserHost(browser: BrowserName, action: 'install' | 'u
     command: [process.execPath, join(app.getAppPath(), 'out', 'cli', 'braid.js')],
     env: { ELECTRON_RUN_AS_NODE: '1' },
     database: databasePath,
-    app: process.execPath,
+    // An AppImage runs from a temporary mount: the image itself is what starts the app again later.
+    app: process.env['APPIMAGE'] ?? process.execPath,
   });
 }

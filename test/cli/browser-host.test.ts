@@ -32,9 +32,9 @@ function parseFrames(bytes: Buffer): unknown[] {
 }
 
 /** Runs `launcher` as a browser does (its origin as the argument), sends `input` and closes stdin. */
-function host(launcher: string, input: Buffer): Promise<{ code: number | null; replies: unknown[]; stderr: string }> {
+function host(launcher: string, input: Buffer, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; replies: unknown[]; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(launcher, [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    const child = spawn(launcher, [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', ...extraEnv } });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -147,14 +147,16 @@ describe('braid browser-host with the app named at install', () => {
     const pidFile = join(dir, 'app.pid');
     // Stands in for the installed desktop app: an engine that starts on the same database and runs its queue.
     const app = join(dir, 'braid-app');
-    writeFileSync(app, `#!/bin/sh\necho $$ > '${pidFile}'\nexec '${process.execPath}' '${BRAID}' serve --port 0 --secret app --db '${db}' >/dev/null\n`, { mode: 0o755 });
+    const appEnv = join(dir, 'app.env');
+    writeFileSync(app, `#!/bin/sh\necho $$ > '${pidFile}'\necho "\${ELECTRON_RUN_AS_NODE:-unset}" > '${appEnv}'\nexec '${process.execPath}' '${BRAID}' serve --port 0 --secret app --db '${db}' >/dev/null\n`, { mode: 0o755 });
     const folder = join(dir, 'hosts');
     const r = await braid(['browser-host', 'install', '--browser', 'chromium', '--dir', folder, '--db', db, '--downloads', join(dir, 'files'), '--app', app]);
     assert.equal(r.code, 0, r.stderr);
     const launcher = join(folder, 'braid-browser-host');
     assert.match(readFileSync(launcher, 'utf8'), new RegExp(`'--app' '${app}'`));
     try {
-      const { code, replies, stderr } = await host(launcher, frame({ type: 'add', downloads: [{ url: origin.url('/from-browser.bin') }] }));
+      // The app's own executable runs the host in Node mode; the app it starts must run as the app.
+      const { code, replies, stderr } = await host(launcher, frame({ type: 'add', downloads: [{ url: origin.url('/from-browser.bin') }] }), { ELECTRON_RUN_AS_NODE: '1' });
       assert.equal(code, 0, stderr);
       const reply = replies[0] as BridgeReply & { via?: string; app?: string };
       assert.equal(reply.via, 'queue');
@@ -162,6 +164,7 @@ describe('braid browser-host with the app named at install', () => {
       await waitFor(() => existsSync(join(dir, 'files', 'from-browser.bin')), 30_000, 'the app to finish the download');
       const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
       assert.equal(sha(readFileSync(join(dir, 'files', 'from-browser.bin'))), sha(data));
+      assert.equal(readFileSync(appEnv, 'utf8').trim(), 'unset', 'the app is started without ELECTRON_RUN_AS_NODE');
     } finally {
       if (existsSync(pidFile)) {
         try {

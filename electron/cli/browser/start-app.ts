@@ -17,7 +17,10 @@ export function startApp(path: string): Promise<string | null> {
       resolve(problem);
     };
     try {
-      const child = spawn(path, [], { detached: true, stdio: 'ignore' });
+      // The host itself may run as the app's executable in Node mode; the app it starts must not inherit that.
+      const env = { ...process.env };
+      delete env['ELECTRON_RUN_AS_NODE'];
+      const child = spawn(path, [], { detached: true, stdio: 'ignore', env });
       child.once('error', (error) => settle(`cannot start the Braid app (${path}): ${error.message}`));
       child.once('spawn', () => {
         child.unref();
