@@ -2,9 +2,9 @@
 // own copy stop) and adds "Download with Braid" to the context menu.
 import type { BrowserDownload } from '../../shared/browser-bridge';
 import { notify, recordActivity } from './activity';
-import { describe, handOff } from './bridge';
+import { cookieStoreOf, describe, handOff } from './bridge';
 import { DEFAULT_SETTINGS, settingsFrom, type BridgeSettings } from './settings';
-import { decide } from './takeover';
+import { decide, sameSite } from './takeover';
 
 /** How long an Alt-click keeps its link with the browser: the download starts well within it. */
 const ALT_CLICK_MS = 15_000;
@@ -77,7 +77,7 @@ async function onDownloadCreated(item: chrome.downloads.DownloadItem): Promise<v
     pageUrl: (await activePageUrl()) ?? (item.referrer || undefined),
     name: bareName(item.filename),
     size: started.size ?? undefined,
-  });
+  }, { storeId: downloadCookieStore(item) });
   const reply = await handOff([download]);
   const name = download.name ?? bareName(new URL(item.url).pathname) ?? item.url;
   const outcome = reply.ok ? reply.results[0]! : reply;
@@ -110,13 +110,24 @@ chrome.runtime.onInstalled.addListener(() => {
   });
 });
 
-async function sendFromPage(urls: string[], pageUrl: string | undefined): Promise<void> {
+/** The cookie store a download the browser started belongs to: Firefox names it, Chromium's private one is "1". */
+function downloadCookieStore(item: chrome.downloads.DownloadItem): string | undefined {
+  return (item as { cookieStoreId?: string }).cookieStoreId ?? (item.incognito ? '1' : undefined);
+}
+
+/**
+ * Links from a page. The one link the user chose goes with its cookies, as the browser would send them on a
+ * click; of all the page's links, only those on the page's own site do.
+ */
+async function sendFromPage(urls: string[], pageUrl: string | undefined, tab: chrome.tabs.Tab | undefined, chosen: boolean): Promise<void> {
   const web = [...new Set(urls.filter((u) => /^https?:/i.test(u)))].slice(0, MAX_LINKS);
   if (web.length === 0) {
     notify('Nothing for Braid', 'no http or https links here');
     return;
   }
-  const downloads = await Promise.all(web.map((url) => describe({ url, referrer: pageUrl, pageUrl })));
+  const storeId = await cookieStoreOf(tab);
+  const withCookies = (url: string) => chosen || (pageUrl !== undefined && sameSite(url, pageUrl));
+  const downloads = await Promise.all(web.map((url) => describe({ url, referrer: pageUrl, pageUrl }, withCookies(url) ? { storeId } : false)));
   const reply = await handOff(downloads);
   if (!reply.ok) {
     await recordActivity({ at: Date.now(), name: `${web.length} link${web.length === 1 ? '' : 's'}`, ok: false, note: reply.reason });
@@ -132,11 +143,11 @@ async function sendFromPage(urls: string[], pageUrl: string | undefined): Promis
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === 'braid-link' && info.linkUrl) {
-    void sendFromPage([info.linkUrl], info.pageUrl);
+    void sendFromPage([info.linkUrl], info.pageUrl, tab, true);
   } else if (info.menuItemId === 'braid-all-links' && tab?.id !== undefined) {
     chrome.tabs
       .sendMessage(tab.id, { type: 'collect-links' }, { frameId: 0 })
-      .then((urls: unknown) => sendFromPage(Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [], info.pageUrl))
+      .then((urls: unknown) => sendFromPage(Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [], info.pageUrl, tab, false))
       .catch(() => notify('Braid cannot read this page', 'reload the page and try again'));
   }
 });

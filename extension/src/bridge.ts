@@ -20,17 +20,36 @@ export async function handOff(downloads: BrowserDownload[]): Promise<Handoff> {
   return reply;
 }
 
-/** The Cookie header the browser would send to `url` (the extension's host permissions let it read them). */
-export async function cookiesFor(url: string): Promise<string | undefined> {
+/**
+ * The Cookie header the browser would send to `url`, from the cookie store of the window it came from (a private
+ * window's or a container's cookies are not the main profile's). The extension's host permissions let it read them.
+ */
+export async function cookiesFor(url: string, storeId?: string): Promise<string | undefined> {
   try {
-    const cookies = await chrome.cookies.getAll({ url });
+    const cookies = await chrome.cookies.getAll(storeId ? { url, storeId } : { url });
     return cookies.length > 0 ? cookies.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A download with what Braid needs to fetch it as the browser would. */
-export async function describe(d: Omit<BrowserDownload, 'cookies' | 'userAgent'>): Promise<BrowserDownload> {
-  return { ...d, cookies: await cookiesFor(d.url), userAgent: navigator.userAgent };
+/** The cookie store of a tab: Firefox names it on the tab, Chromium lists the tabs of each store. */
+export async function cookieStoreOf(tab: chrome.tabs.Tab | undefined): Promise<string | undefined> {
+  if (!tab) return undefined;
+  const named = (tab as { cookieStoreId?: string }).cookieStoreId;
+  if (named) return named;
+  try {
+    const stores = await chrome.cookies.getAllCookieStores();
+    return stores.find((s) => tab.id !== undefined && s.tabIds.includes(tab.id))?.id;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A download with what Braid needs to fetch it as the browser would. `cookies`: the store to take them from, or
+ * false for none.
+ */
+export async function describe(d: Omit<BrowserDownload, 'cookies' | 'userAgent'>, cookies: { storeId?: string } | false): Promise<BrowserDownload> {
+  return { ...d, cookies: cookies === false ? undefined : await cookiesFor(d.url, cookies.storeId), userAgent: navigator.userAgent };
 }

@@ -41,3 +41,22 @@ export function decide(d: StartedDownload, settings: BridgeSettings, leftByAltCl
   if (d.size !== null && d.size >= 0 && d.size < settings.thresholdBytes) return { take: false, why: 'smaller than the threshold' };
   return { take: true };
 }
+
+/**
+ * Whether two hosts belong to one site, roughly as browsers group cookies: the same host, or the same last two
+ * labels (three under a country's second level, as in example.co.uk). A page's links to other sites are sent
+ * without cookies: the user asked for the links, not for their sessions on every site the page points to.
+ */
+export function sameSite(a: string, b: string): boolean {
+  const site = (host: string) => {
+    if (/^[\d.]+$/.test(host) || host.includes(':')) return host;
+    const labels = host.toLowerCase().split('.');
+    const countrySecondLevel = labels.length > 2 && labels.at(-1)!.length === 2 && labels.at(-2)!.length <= 3;
+    return labels.slice(countrySecondLevel ? -3 : -2).join('.');
+  };
+  try {
+    return site(new URL(a).hostname) === site(new URL(b).hostname);
+  } catch {
+    return false;
+  }
+}

@@ -13,7 +13,7 @@ import { EngineRefused, EngineUnreachable, handToEngine } from '../../electron/b
 import { listenForHandoffs } from '../../electron/bridge/handoff-server';
 import { toAddRequest } from '../../electron/cli/browser/to-add-request';
 import { DEFAULT_SETTINGS, parseSites, settingsFrom } from '../../extension/src/settings';
-import { decide } from '../../extension/src/takeover';
+import { decide, sameSite } from '../../extension/src/takeover';
 import { CHROMIUM_EXTENSION_ID } from '../../shared/browser-bridge';
 import { maskHeaderValue, maskOptions } from '../../shared/header-mask';
 import { makeRig } from '../support/harness';
@@ -190,5 +190,18 @@ describe('the extension identity', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('which page links go with cookies', () => {
+  it('only links on the page’s own site', () => {
+    assert.equal(sameSite('https://dl.example.com/a.iso', 'https://www.example.com/page'), true);
+    assert.equal(sameSite('https://example.com/a.iso', 'https://example.com/'), true);
+    assert.equal(sameSite('https://files.shop.co.uk/a.zip', 'https://www.shop.co.uk/'), true);
+    assert.equal(sameSite('https://other.co.uk/a.zip', 'https://www.shop.co.uk/'), false);
+    assert.equal(sameSite('https://tracker.net/a.bin', 'https://example.com/page'), false);
+    assert.equal(sameSite('http://127.0.0.1:8080/a.bin', 'http://127.0.0.1:9090/'), true);
+    assert.equal(sameSite('http://127.0.0.2/a.bin', 'http://127.0.0.1/'), false);
+    assert.equal(sameSite('not a url', 'https://example.com/'), false);
   });
 });
