@@ -44,7 +44,7 @@ export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error'>): strin
 
 /** The whole error for a tooltip: what happened and what to do next. */
 export function errorHover(error: DownloadError): string {
-  return `${error.message}. ${errorAdvice(error).next}`;
+  return `${withoutCommand(error.message)}. ${errorAdvice(error).next}`;
 }
 
 /**

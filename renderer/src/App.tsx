@@ -81,7 +81,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       },
       move: (id, where) => attempt('move the download', api.move(id, where)),
       showDetails: (id) => (sel.selectIds([id]), setPaneOpen(true)),
-      refreshLink: (id) => setRefreshing(rows.get(id) ?? null),
+      refreshLink: (id) => setRefreshing([...rows.values()].find((d) => d.id === id) ?? null),
     }),
     [api, attempt, rows, sel],
   );

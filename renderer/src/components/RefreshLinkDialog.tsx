@@ -98,7 +98,9 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
             }}
           >
             <label className={`form-field${fieldError ? ' invalid' : ''}`}>
-              <span className="field-label">New link</span>
+              <span className="field-label" id="refresh-url-label">
+                New link
+              </span>
               <input
                 type="url"
                 value={url}
@@ -112,6 +114,7 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
                   setOutcome({ kind: 'idle' });
                 }}
                 aria-invalid={fieldError ? true : undefined}
+                aria-labelledby="refresh-url-label"
                 aria-describedby="refresh-url-help"
               />
               <span id="refresh-url-help" className={fieldError ? 'field-error' : 'field-hint'}>

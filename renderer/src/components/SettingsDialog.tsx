@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, MAX_PROXY, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, TOTAL_CONNECTIONS, type WholeRange } from '../../../shared/limits';
 import type { Settings } from '../../../shared/types';
-import { joinProxy, noProxyProblem, splitProxy } from '../network-settings';
+import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-form';
 import { applyTheme, loadTheme, type Theme } from '../theme';
 
 const KIB = 1024;
@@ -119,10 +119,24 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
   };
   const field = (key: keyof Form, label: string, unit: string, hint: string, extra: React.InputHTMLAttributes<HTMLInputElement> & { wide?: boolean } = {}) => (
     <label className={`form-field${errors[key] ? ' invalid' : ''}${extra.wide ? ' wide' : ''}`}>
-      <span className="field-label">{label}</span>
+      <span className="field-label" id={`set-${key}-label`}>
+        {label}
+      </span>
       <span className="with-unit">
-        <input value={form?.[key] ?? ''} onChange={(e) => form && setForm({ ...form, [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={`set-${key}-help`} {...inputProps(extra)} />
-        {unit && <span className="unit">{unit}</span>}
+        <input
+          value={form?.[key] ?? ''}
+          onChange={(e) => form && setForm({ ...form, [key]: e.target.value })}
+          aria-invalid={errors[key] ? true : undefined}
+          aria-describedby={`set-${key}-help`}
+          // Named by the label (and unit) alone; the hint or error below is its description.
+          aria-labelledby={unit ? `set-${key}-label set-${key}-unit` : `set-${key}-label`}
+          {...inputProps(extra)}
+        />
+        {unit && (
+          <span className="unit" id={`set-${key}-unit`}>
+            {unit}
+          </span>
+        )}
         {key === 'folder' && inApp && (
           <button type="button" className="button" onClick={() => void browse()}>
             Browse…

@@ -1,7 +1,7 @@
 // The proxy as the Settings dialog shows it: the address in one field and the password apart, in a password
 // field, so a saved password is never on screen in clear text.
 
-import { PROXY_SCHEMES, proxyProblem } from '../../shared/proxy-url';
+import { PROXY_SCHEMES, proxyProblem } from './proxy-url';
 
 /** A proxy URL as two fields: the address (user name included) and the password. */
 export function splitProxy(proxy: string): { address: string; password: string } {
