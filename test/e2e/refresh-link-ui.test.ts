@@ -157,6 +157,24 @@ describe('expired links, server limits and network settings in the window (braid
     await client.api.remove([added!.id], { deleteFile: true });
   });
 
+  it('adds a download with its own connections per server and no proxy, refusing a bad proxy first', async () => {
+    const data = origin.file('/own/opts.bin', 256 * 1024);
+    await page.keyboard.press('Control+n');
+    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+    await dialog.getByLabel('URLs to add').fill(origin.url('/own/opts.bin'));
+    await dialog.getByLabel('Connections per server').fill('2');
+    await dialog.getByLabel('Proxy').fill('ftp://proxy:21');
+    await dialog.getByRole('button', { name: 'Queue' }).click();
+    await dialog.getByText('A proxy address starts with http://, https:// or socks5://.').waitFor();
+    await dialog.getByLabel('Proxy').fill('direct');
+    await dialog.getByRole('button', { name: 'Queue' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row('opts.bin').and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+    const id = Number(await row('opts.bin').getAttribute('data-id'));
+    assert.deepEqual((await record(id)).options, { maxPerServer: 2, proxy: '' });
+    assert.equal(sha256(await readFile(join(dir, 'files', 'opts.bin'))), sha256(data));
+  });
+
   it('saves the Network settings, refuses a bad proxy in plain words, and never shows its password', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NO_OPTIONS, parseAddOptions } from '../../shared/add-options';
 import { errorHover, withoutCommand } from '../../shared/status-words';
 import { joinProxy, noProxyProblem, splitProxy } from '../../shared/proxy-form';
 
@@ -40,5 +41,21 @@ describe('the proxy in the Settings dialog', () => {
     assert.equal(noProxyProblem('localhost, .example.com,10.0.0.1 intranet:8080, [::1]:80, *'), null);
     assert.equal(noProxyProblem(''), null);
     assert.match(noProxyProblem('localhost, http://intranet/')!, /^“http:\/\/intranet\/” is not a host/);
+  });
+});
+
+describe('connections per server and the proxy of downloads being added', () => {
+  const fields = { ...NO_OPTIONS };
+  it('takes a number, a proxy, or direct for none at all', () => {
+    assert.deepEqual(parseAddOptions({ ...fields, perServer: '2', proxy: 'socks5://u:p@127.0.0.1:1080' }).options, { maxPerServer: 2, proxy: 'socks5://u:p@127.0.0.1:1080' });
+    assert.deepEqual(parseAddOptions({ ...fields, proxy: ' Direct ' }).options, { proxy: '' });
+    assert.deepEqual(parseAddOptions(fields).options, {}, 'empty: as in Settings');
+  });
+
+  it('says what is wrong with each', () => {
+    const bad = parseAddOptions({ ...fields, perServer: '33', proxy: 'ftp://p:21' });
+    assert.equal(bad.errors.perServer, 'Use a whole number from 1 to 32.');
+    assert.equal(bad.errors.proxy, 'A proxy address starts with http://, https:// or socks5://.');
+    assert.deepEqual(bad.options, {});
   });
 });

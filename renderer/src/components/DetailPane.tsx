@@ -28,7 +28,7 @@ const span = (s: SegmentState) => `${formatBytes(s.start)} – ${formatBytes(s.e
 /** "14:02", with the day in front when it was not today. */
 function clockTime(at: number): string {
   const d = new Date(at);
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = d.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
   return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
 }
 
