@@ -148,12 +148,14 @@ describe('expired links, server limits and network settings in the window (braid
     assert.equal(sha256(await readFile(join(dir, 'files', 's.bin'))), sha256(data));
     await row('s.bin').click();
     await pane().getByText(/^Link refreshed from the original URL at \d/).waitFor();
+    await page.screenshot({ path: join(OUTPUT, 'pane-link-refreshed.png') });
   });
 
   it('shows the connections a server allows, once Braid learned it', async () => {
     const [added] = (await client.api.add([{ url: capped.url(), priority: 1000, options: { segments: 8 } }])) as { id: number }[];
     await row('capped.bin').and(page.locator('[data-status="active"]')).click();
     await pane().getByText(`${capped.host} allows 2 connections`).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(OUTPUT, 'pane-host-limit.png') });
     await client.api.remove([added!.id], { deleteFile: true });
   });
 

@@ -13,11 +13,12 @@ import { SegmentBar } from './SegmentBar';
 
 type Detail = { record: DownloadRecord; segments: SegmentState[] };
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+/** One line of the pane; `wrap` for a sentence, which must not be cut short like a long path may be. */
+function Field({ label, children, wrap = false }: { label: string; children: React.ReactNode; wrap?: boolean }) {
   return (
     <div className="field">
       <dt>{label}</dt>
-      <dd>{children}</dd>
+      <dd className={wrap ? 'wrap' : undefined}>{children}</dd>
     </div>
   );
 }
@@ -143,7 +144,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           <Field label="Speed">{active ? formatRate(row.speed) : '—'}</Field>
           <Field label="Time left">{active ? formatDuration(row.eta) : '—'}</Field>
           <Field label="Connections">{active ? row.connections : '—'}</Field>
-          {row.hostLimit && <Field label="Server limit">{hostLimitText(row.hostLimit)}</Field>}
+          {row.hostLimit && <Field label="Server limit" wrap>{hostLimitText(row.hostLimit)}</Field>}
           <Field label="Memory">
             <span className="memory-line">
               <meter min={0} max={1} value={memoryShare} aria-label="Memory held for this download against its limit" />
@@ -159,7 +160,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
             </span>
           </Field>
           {r?.finalUrl && r.finalUrl !== r.url && <Field label="Redirected to">{r.finalUrl}</Field>}
-          {linkRefresh && <Field label="Link">{linkRefreshText(linkRefresh)}</Field>}
+          {linkRefresh && <Field label="Link" wrap>{linkRefreshText(linkRefresh)}</Field>}
           {r && r.mirrors.length > 0 && <Field label="Mirrors">{r.mirrors.length}</Field>}
           <Field label="Same file checked by">{r?.finalUrl ? versionCheck(r) : 'known once the download has started'}</Field>
           <Field label="Resumable">{r?.finalUrl ? (r.acceptRanges ? 'Yes' : 'No, the server sends the file whole') : '—'}</Field>
