@@ -1,6 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { Link2, X } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { displayName } from '../../../shared/file-category';
 import { formatBytes } from '../../../shared/format';
@@ -48,11 +48,14 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
   const [url, setUrl] = useState('');
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
+  // A proof can take a while; its answer is dropped when the dialog was closed or opened for another download since.
+  const opening = useRef(0);
   useEffect(() => {
+    opening.current++;
     setUrl('');
     setFieldError(null);
     setOutcome({ kind: 'idle' });
-  }, [target?.id]);
+  }, [target]);
 
   const send = async (startOver: boolean, link = url.trim()) => {
     if (!target) return;
@@ -60,11 +63,13 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
     setFieldError(problem);
     if (problem) return;
     setOutcome({ kind: 'checking', startOver });
+    const asked = opening.current;
     try {
       const result = await api.refreshLink(target.id, link, { startOver });
-      setOutcome({ kind: 'done', result });
       onRefreshed();
+      if (asked === opening.current) setOutcome({ kind: 'done', result });
     } catch (error) {
+      if (asked !== opening.current) return;
       const e = error as Error & { code?: string };
       const message = withoutCommand(e.message);
       if (e.code === 'CANNOT_RESUME') setOutcome({ kind: 'different', message: sentence(message.replace(/^the new link gives a different file:\s*/i, '')), url: link });
@@ -87,8 +92,10 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
             </Dialog.Close>
           </div>
           <Dialog.Description id="refresh-help" className="dialog-help">
-            Copy the link again from the page that offered the file and paste it here. Braid checks it is the same file
-            before going on from the {formatBytes(target?.bytesDone ?? 0)} already downloaded.
+            Copy the link again from the page that offered the file and paste it here.{' '}
+            {(target?.bytesDone ?? 0) > 0
+              ? `Braid checks it is the same file before going on from the ${formatBytes(target!.bytesDone)} already downloaded.`
+              : 'Nothing was downloaded yet, so the download simply goes on from the new link.'}
           </Dialog.Description>
           <form
             className="refresh-form"

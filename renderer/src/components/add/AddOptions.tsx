@@ -45,7 +45,7 @@ export function AddOptions(props: {
       {field('speedLimit', 'Speed limit', 'e.g. 500K or 2M per second; empty: none', { placeholder: 'none' })}
       {field('perServer', 'Connections per server', `${CONNECTIONS_PER_SERVER.min} to ${CONNECTIONS_PER_SERVER.max}; empty: as in Settings`, { inputMode: 'numeric', placeholder: 'default' })}
       {field('checksum', 'Checksum', 'e.g. sha-256=9f86…; checked when done', { placeholder: 'none', spellCheck: false })}
-      {field('proxy', 'Proxy', 'An address such as http://proxy:3128 or socks5://user:password@proxy:1080. Empty: as in Settings; “direct”: no proxy at all.', { placeholder: 'as in Settings', spellCheck: false, autoComplete: 'off' })}
+      {field('proxy', 'Proxy', 'e.g. socks5://proxy:1080; empty: as in Settings; “direct”: none', { placeholder: 'as in Settings', spellCheck: false, autoComplete: 'off' })}
     </fieldset>
   );
 }
