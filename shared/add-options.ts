@@ -1,6 +1,7 @@
 import { parseByteSize } from './byte-size';
 import { parseChecksum } from './checksum';
-import { CONNECTIONS } from './limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER } from './limits';
+import { joinProxy } from './proxy-form';
 import type { DownloadOptions } from './types';
 
 /** The Add dialog's option fields as typed. */
@@ -9,9 +10,16 @@ export interface AddOptionsText {
   connections: string;
   speedLimit: string;
   checksum: string;
+  /** Connections to the server at most, for these downloads; empty means the setting. */
+  perServer: string;
+  /** The proxy for these downloads; empty means the settings' proxy, `direct` none at all. */
+  proxy: string;
 }
 
-export const NO_OPTIONS: AddOptionsText = { folder: '', connections: '', speedLimit: '', checksum: '' };
+/** What the proxy field takes for "no proxy, not even the settings' one". */
+export const DIRECT = 'direct';
+
+export const NO_OPTIONS: AddOptionsText = { folder: '', connections: '', speedLimit: '', checksum: '', perServer: '', proxy: '' };
 
 /** The URLs of the Add box: one a line, blank and `#` lines skipped, each once. */
 export function urlLines(text: string): string[] {
@@ -27,6 +35,20 @@ export function parseAddOptions(v: AddOptionsText): { folder?: string; options: 
     const n = Number(connections);
     if (!Number.isInteger(n) || n < CONNECTIONS.min || n > CONNECTIONS.max) errors.connections = `Use a whole number from ${CONNECTIONS.min} to ${CONNECTIONS.max}.`;
     else options.segments = n;
+  }
+  const perServer = v.perServer.trim();
+  if (perServer !== '') {
+    const n = Number(perServer);
+    if (!Number.isInteger(n) || n < CONNECTIONS_PER_SERVER.min || n > CONNECTIONS_PER_SERVER.max) {
+      errors.perServer = `Use a whole number from ${CONNECTIONS_PER_SERVER.min} to ${CONNECTIONS_PER_SERVER.max}.`;
+    } else options.maxPerServer = n;
+  }
+  const proxy = v.proxy.trim();
+  if (proxy.toLowerCase() === DIRECT) options.proxy = '';
+  else if (proxy !== '') {
+    const joined = joinProxy(proxy, '');
+    if ('error' in joined) errors.proxy = joined.error;
+    else options.proxy = joined.proxy;
   }
   const limit = v.speedLimit.trim();
   if (limit !== '') {

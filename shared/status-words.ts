@@ -44,5 +44,13 @@ export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error'>): strin
 
 /** The whole error for a tooltip: what happened and what to do next. */
 export function errorHover(error: DownloadError): string {
-  return `${error.message}. ${errorAdvice(error).next}`;
+  return `${withoutCommand(error.message)}. ${errorAdvice(error).next}`;
+}
+
+/**
+ * An engine message without the command line it ends with (`…: braid refresh 12 URL`): a window offers that
+ * action as a button, so the command would only confuse.
+ */
+export function withoutCommand(message: string): string {
+  return message.replace(/;[^;]*:\s*braid\s.*$/s, '').replace(/:\s*braid\s.*$/s, '');
 }

@@ -11,6 +11,7 @@ import { FileIconSprite } from './components/FileIcon';
 import { Header } from './components/Header';
 import { QueueGrid } from './components/QueueGrid';
 import { QueueMenu } from './components/QueueMenu';
+import { RefreshLinkDialog } from './components/RefreshLinkDialog';
 import { RemoveDialog } from './components/RemoveDialog';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
@@ -41,6 +42,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const [paneHeight, setPaneHeight] = useState(() => Number(localStorage.getItem(PANE_KEY)) || 230);
   const [addSeed, setAddSeed] = useState<AddSeed | null>(null);
   const [removing, setRemoving] = useState<DownloadSnapshot[] | null>(null);
+  const [refreshing, setRefreshing] = useState<DownloadSnapshot | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [settings, setSettings] = useState<Settings | null>(null);
   useEffect(() => void api.getSettings().then(setSettings, () => undefined), [api]);
@@ -79,6 +81,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       },
       move: (id, where) => attempt('move the download', api.move(id, where)),
       showDetails: (id) => (sel.selectIds([id]), setPaneOpen(true)),
+      refreshLink: (id) => setRefreshing([...rows.values()].find((d) => d.id === id) ?? null),
     }),
     [api, attempt, rows, sel],
   );
@@ -120,7 +123,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
 
   // Escape closes the detail pane, unless a dialog or menu has it. Listened to first (capture), so the Escape that
   // closes a dialog is seen while the dialog is still open.
-  const anyDialog = addSeed !== null || removing !== null || settingsOpen;
+  const anyDialog = addSeed !== null || removing !== null || refreshing !== null || settingsOpen;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || anyDialog || (e.target instanceof Element && e.target.closest('[role="menu"]'))) return;
@@ -179,6 +182,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         onAdded={(n) => (toast.success(n === 1 ? 'Download added' : `${n.toLocaleString()} downloads added`), refresh())}
         onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null }), sel.selectIds([id]), setPaneOpen(true))}
       />
+      <RefreshLinkDialog api={api} target={refreshing} onClose={() => setRefreshing(null)} onRefreshed={refresh} />
       <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />
       <SettingsDialog api={api} inApp={inApp} open={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={(s) => (setSettings(s), toast.success('Settings saved'))} />
       <Toaster closeButton position="bottom-right" toastOptions={{ className: 'toast' }} />

@@ -11,8 +11,12 @@ export interface QueueActions {
   copyUrls(ids: number[]): void;
   move(id: number, where: 'top' | 'bottom'): void;
   showDetails(id: number): void;
+  /** Asks for a fresh link (the old one expired), in a dialog that proves it is the same file. */
+  refreshLink(id: number): void;
 }
 
 export const canPause = (d: DownloadSnapshot) => d.status === 'active' || d.status === 'queued';
 export const canResume = (d: DownloadSnapshot) => d.status === 'paused';
 export const canRetry = (d: DownloadSnapshot) => d.status === 'failed';
+/** Only a download that is not running can take a new link; a finished one needs none. */
+export const canRefreshLink = (d: DownloadSnapshot) => d.status === 'paused' || d.status === 'failed';

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { toast } from 'sonner';
 import type { BraidApi } from '../../shared/api';
-import { errorAdvice } from '../../shared/status-words';
+import { errorAdvice, withoutCommand } from '../../shared/status-words';
 
 /**
  * A toast when a download finishes or fails; in a browser also a system notification when the person allowed
@@ -13,7 +13,7 @@ export function useEngineNotices(api: BraidApi, inApp: boolean): void {
       api.onEvent((event) => {
         if (event.type !== 'completed' && event.type !== 'failed') return;
         const title = event.type === 'completed' ? 'Download complete' : 'Download failed';
-        const body = event.type === 'completed' ? event.name : `${event.error.message}. ${errorAdvice(event.error).next}`;
+        const body = event.type === 'completed' ? event.name : `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}`;
         if (event.type === 'completed') toast.success(title, { description: body });
         else toast.error(title, { description: body, duration: 10_000 });
         if (!inApp && typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.hidden) new Notification(title, { body });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { axe } from '../support/axe';
 import { eventually, launchChromium, NO_BROWSER } from '../support/browser';
 import { tempDir } from '../support/harness';
 import { TestOrigin } from '../support/origin';
@@ -14,25 +14,6 @@ const MIB = 1024 * 1024;
 const SECRET = 'screens';
 // A run writes to test/e2e/output (ignored by git); BRAID_UPDATE_SCREENSHOTS=1 refreshes the committed ones.
 const SHOTS = join(import.meta.dirname, process.env['BRAID_UPDATE_SCREENSHOTS'] === '1' ? 'screenshots' : 'output');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core in the page; the serious and critical violations, and a line for every other one. */
-async function axe(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = (await page.evaluate(() =>
-    (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe.run().then((r) => r.violations),
-  )) as AxeViolation[];
-  for (const v of violations) console.log(`# axe ${what}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], `${what}: no serious or critical accessibility violation`);
-}
 
 describe('the window at two sizes, light and dark, with a busy queue', { skip: NO_BROWSER }, () => {
   let origin: TestOrigin;

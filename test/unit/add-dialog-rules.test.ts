@@ -9,13 +9,13 @@ describe('the Add dialog and the words of the queue', () => {
   });
 
   it('turns the option fields into download options, or says for each field what is wrong', () => {
-    assert.deepEqual(parseAddOptions({ folder: ' /tmp/d ', connections: '4', speedLimit: '2M', checksum: 'md5=' + 'a'.repeat(32) }), {
+    assert.deepEqual(parseAddOptions({ folder: ' /tmp/d ', connections: '4', speedLimit: '2M', checksum: 'md5=' + 'a'.repeat(32), perServer: '', proxy: '' }), {
       folder: '/tmp/d',
       options: { segments: 4, speedLimit: 2 * 1024 * 1024, checksum: { algorithm: 'md5', hex: 'a'.repeat(32) } },
       errors: {},
     });
     assert.deepEqual(parseAddOptions(NO_OPTIONS), { options: {}, errors: {} });
-    const bad = parseAddOptions({ folder: '', connections: '40', speedLimit: 'fast', checksum: 'sha-256=zz' });
+    const bad = parseAddOptions({ folder: '', connections: '40', speedLimit: 'fast', checksum: 'sha-256=zz', perServer: '', proxy: '' });
     assert.equal(bad.errors.connections, 'Use a whole number from 1 to 32.');
     assert.equal(bad.errors.speedLimit, 'Use a rate such as 500K or 2M (per second).');
     assert.match(bad.errors.checksum ?? '', /algorithm=digest/);

@@ -1,29 +1,47 @@
-import { ExternalLink, FolderOpen, Pause, Play, RotateCw, Trash2, X } from 'lucide-react';
+import { ExternalLink, FolderOpen, Link2, Pause, Play, RotateCw, Trash2, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { displayName } from '../../../shared/file-category';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
-import type { DownloadRecord, DownloadSnapshot, SegmentState } from '../../../shared/types';
+import type { DownloadRecord, DownloadSnapshot, HostLimit, LinkRefresh, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
-import { canPause, canResume, canRetry, type QueueActions } from '../actions';
-import { errorAdvice, STATUS_WORDS } from '../../../shared/status-words';
+import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
+import { errorAdvice, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { PaneResizer } from './PaneResizer';
 import { SegmentBar } from './SegmentBar';
 
 type Detail = { record: DownloadRecord; segments: SegmentState[] };
 
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
+/** One line of the pane; `wrap` for a sentence, which must not be cut short like a long path may be. */
+function Field({ label, children, wrap = false }: { label: string; children: React.ReactNode; wrap?: boolean }) {
   return (
     <div className="field">
       <dt>{label}</dt>
-      <dd>{children}</dd>
+      <dd className={wrap ? 'wrap' : undefined}>{children}</dd>
     </div>
   );
 }
 
 /** A byte span in the units a person reads: "0 B – 12 MiB". */
 const span = (s: SegmentState) => `${formatBytes(s.start)} – ${formatBytes(s.end)}`;
+
+/** "14:02", with the day in front when it was not today. */
+function clockTime(at: number): string {
+  const d = new Date(at);
+  const time = d.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
+}
+
+/** "Link refreshed from the original URL at 14:02" or "Link replaced by you at 14:02". */
+export function linkRefreshText(l: LinkRefresh): string {
+  return `${l.by === 'user' ? 'Link replaced by you' : 'Link refreshed from the original URL'} at ${clockTime(l.at)}`;
+}
+
+/** "127.0.0.1:8080 allows 2 connections": what Braid learned of the server's limit. */
+export function hostLimitText(h: HostLimit): string {
+  return `${h.host} allows ${h.connections} connection${h.connections === 1 ? '' : 's'}`;
+}
 
 /** The docked pane: one download's progress, memory, source and last error with what to do next. */
 export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null; actions: QueueActions; height: number; onResize: (h: number) => void; onClose: () => void }) {
@@ -66,6 +84,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
   const done = row.status === 'completed';
   const memoryShare = row.memory.cap > 0 ? row.memory.inFlight / row.memory.cap : 0;
   const advice = row.error ? errorAdvice(row.error) : null;
+  const linkRefresh = row.linkRefresh !== undefined ? row.linkRefresh : (r?.linkRefresh ?? null);
   return (
     <div className="pane-body">
       <div className="pane-head">
@@ -98,7 +117,12 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
               <FolderOpen size={15} aria-hidden /> Show in folder
             </button>
           )}
-          {/* A "new link" action for a failed or paused download (refresh link) belongs here. */}
+          {canRefreshLink(row) && (
+            // An expired link is the one thing a retry cannot fix, so the way out stands out.
+            <button className={row.error?.code === 'LINK_EXPIRED' ? 'prominent' : undefined} onClick={() => actions.refreshLink(row.id)}>
+              <Link2 size={15} aria-hidden /> Refresh link…
+            </button>
+          )}
           <button onClick={() => actions.remove([row.id])}>
             <Trash2 size={15} aria-hidden /> Remove…
           </button>
@@ -109,7 +133,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
       </div>
       {row.error && advice && (
         <div className="pane-error" role="note">
-          <strong>{row.status === 'failed' ? 'This download failed' : 'Last problem'}: {row.error.message}.</strong> {advice.next}
+          <strong>{row.status === 'failed' ? 'This download failed' : 'Last problem'}: {withoutCommand(row.error.message)}.</strong> {advice.next}
         </div>
       )}
       <div className="pane-grid">
@@ -120,6 +144,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           <Field label="Speed">{active ? formatRate(row.speed) : '—'}</Field>
           <Field label="Time left">{active ? formatDuration(row.eta) : '—'}</Field>
           <Field label="Connections">{active ? row.connections : '—'}</Field>
+          {row.hostLimit && <Field label="Server limit" wrap>{hostLimitText(row.hostLimit)}</Field>}
           <Field label="Memory">
             <span className="memory-line">
               <meter min={0} max={1} value={memoryShare} aria-label="Memory held for this download against its limit" />
@@ -135,6 +160,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
             </span>
           </Field>
           {r?.finalUrl && r.finalUrl !== r.url && <Field label="Redirected to">{r.finalUrl}</Field>}
+          {linkRefresh && <Field label="Link" wrap>{linkRefreshText(linkRefresh)}</Field>}
           {r && r.mirrors.length > 0 && <Field label="Mirrors">{r.mirrors.length}</Field>}
           <Field label="Same file checked by">{r?.finalUrl ? versionCheck(r) : 'known once the download has started'}</Field>
           <Field label="Resumable">{r?.finalUrl ? (r.acceptRanges ? 'Yes' : 'No, the server sends the file whole') : '—'}</Field>

@@ -1,8 +1,8 @@
 import * as ContextMenu from '@radix-ui/react-context-menu';
-import { ArrowDownToLine, ArrowUpToLine, Copy, ExternalLink, FolderOpen, Info, Pause, Play, RotateCw, Trash2 } from 'lucide-react';
+import { ArrowDownToLine, ArrowUpToLine, Copy, ExternalLink, FolderOpen, Info, Link2, Pause, Play, RotateCw, Trash2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { DownloadSnapshot } from '../../../shared/types';
-import { canPause, canResume, canRetry, type QueueActions } from '../actions';
+import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
 
 /** The right-click menu of the queue: it acts on the selection (a row right-clicked outside it is selected first). */
 export function QueueMenu({ selection, actions, children }: { selection: DownloadSnapshot[]; actions: QueueActions; children: ReactNode }) {
@@ -30,6 +30,7 @@ export function QueueMenu({ selection, actions, children }: { selection: Downloa
           {item('Pause', <Pause size={15} aria-hidden />, () => actions.pause(ids), selection.some(canPause))}
           {item('Resume', <Play size={15} aria-hidden />, () => actions.resume(ids), selection.some(canResume))}
           {item('Retry', <RotateCw size={15} aria-hidden />, () => actions.retry(ids), selection.some(canRetry))}
+          {item('Refresh link…', <Link2 size={15} aria-hidden />, () => one && actions.refreshLink(one.id), one !== null && canRefreshLink(one))}
           <ContextMenu.Separator className="menu-separator" />
           {item(selection.length > 1 ? 'Copy URLs' : 'Copy URL', <Copy size={15} aria-hidden />, () => actions.copyUrls(ids))}
           {item('Move to top', <ArrowUpToLine size={15} aria-hidden />, () => one && actions.move(one.id, 'top'), one !== null)}

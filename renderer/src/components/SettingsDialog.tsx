@@ -2,8 +2,9 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
-import { CONCURRENT_DOWNLOADS, CONNECTIONS, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, type WholeRange } from '../../../shared/limits';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, MAX_PROXY, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, TOTAL_CONNECTIONS, type WholeRange } from '../../../shared/limits';
 import type { Settings } from '../../../shared/types';
+import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-form';
 import { applyTheme, loadTheme, type Theme } from '../theme';
 
 const KIB = 1024;
@@ -17,6 +18,12 @@ interface Form {
   globalSpeedLimit: string;
   perDownloadMemory: string;
   memoryBudget: string;
+  maxConnectionsPerServer: string;
+  maxConnections: string;
+  /** The proxy URL without its password, which has a field of its own (never shown in clear text). */
+  proxy: string;
+  proxyPassword: string;
+  noProxy: string;
 }
 
 const toForm = (s: Settings): Form => ({
@@ -26,6 +33,11 @@ const toForm = (s: Settings): Form => ({
   globalSpeedLimit: String(Math.round(s.globalSpeedLimit / KIB)),
   perDownloadMemory: String(s.perDownloadMemory / MIB),
   memoryBudget: String(s.memoryBudget / MIB),
+  maxConnectionsPerServer: String(s.maxConnectionsPerServer),
+  maxConnections: String(s.maxConnections),
+  proxy: splitProxy(s.proxy).address,
+  proxyPassword: splitProxy(s.proxy).password,
+  noProxy: s.noProxy,
 });
 
 function whole(text: string, range: WholeRange, scale: number, unit: string): number | string {
@@ -46,20 +58,33 @@ function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyo
   const patch: Partial<Settings> = {};
   if (f.folder.trim() === '') errors.folder = 'Enter the folder where downloads are saved.';
   else patch.folder = f.folder.trim();
-  const fields: [Exclude<keyof Form, 'folder'>, WholeRange, number, string][] = [
+  const fields: [keyof Form, WholeRange, number, string][] = [
     ['maxConcurrent', CONCURRENT_DOWNLOADS, 1, ''],
     ['segments', CONNECTIONS, 1, ''],
     ['globalSpeedLimit', { min: 0, max: Number.MAX_SAFE_INTEGER }, KIB, ' KiB/s'],
     ['perDownloadMemory', PER_DOWNLOAD_MEMORY, MIB, ' MiB'],
     ['memoryBudget', MEMORY_BUDGET, MIB, ' MiB'],
+    ['maxConnectionsPerServer', CONNECTIONS_PER_SERVER, 1, ''],
+    ['maxConnections', TOTAL_CONNECTIONS, 1, ''],
   ];
   for (const [key, range, scale, unit] of fields) {
     const v = whole(f[key], range, scale, unit);
     if (typeof v === 'string') errors[key] = v;
     else (patch as Record<string, number>)[key] = v;
   }
+  const proxy = joinProxy(f.proxy, f.proxyPassword);
+  if ('error' in proxy) errors.proxy = proxy.error;
+  else if (proxy.proxy.length > MAX_PROXY) errors.proxy = `Keep the proxy address under ${MAX_PROXY} characters.`;
+  else patch.proxy = proxy.proxy;
+  const noProxy = f.noProxy.trim();
+  const noProxyBad = noProxy.length > MAX_PROXY ? `Keep this list under ${MAX_PROXY} characters.` : noProxyProblem(noProxy);
+  if (noProxyBad) errors.noProxy = noProxyBad;
+  else patch.noProxy = noProxy;
   return { patch, errors };
 }
+
+/** The input's own attributes, without the dialog's layout flag. */
+const inputProps = ({ wide: _wide, ...rest }: React.InputHTMLAttributes<HTMLInputElement> & { wide?: boolean }) => rest;
 
 /** Settings in sections, saved by the engine (in its database); the theme is kept by this window. */
 export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: BraidApi; inApp: boolean; open: boolean; onClose: () => void; onSaved: (s: Settings) => void }) {
@@ -92,12 +117,26 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
     const chosen = await api.chooseFolder(form.folder).catch(() => null);
     if (chosen) setForm({ ...form, folder: chosen });
   };
-  const field = (key: keyof Form, label: string, unit: string, hint: string) => (
-    <label className={`form-field${errors[key] ? ' invalid' : ''}`}>
-      <span className="field-label">{label}</span>
+  const field = (key: keyof Form, label: string, unit: string, hint: string, extra: React.InputHTMLAttributes<HTMLInputElement> & { wide?: boolean } = {}) => (
+    <label className={`form-field${errors[key] ? ' invalid' : ''}${extra.wide ? ' wide' : ''}`}>
+      <span className="field-label" id={`set-${key}-label`}>
+        {label}
+      </span>
       <span className="with-unit">
-        <input value={form?.[key] ?? ''} onChange={(e) => form && setForm({ ...form, [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={`set-${key}-help`} />
-        {unit && <span className="unit">{unit}</span>}
+        <input
+          value={form?.[key] ?? ''}
+          onChange={(e) => form && setForm({ ...form, [key]: e.target.value })}
+          aria-invalid={errors[key] ? true : undefined}
+          aria-describedby={`set-${key}-help`}
+          // Named by the label (and unit) alone; the hint or error below is its description.
+          aria-labelledby={unit ? `set-${key}-label set-${key}-unit` : `set-${key}-label`}
+          {...inputProps(extra)}
+        />
+        {unit && (
+          <span className="unit" id={`set-${key}-unit`}>
+            {unit}
+          </span>
+        )}
         {key === 'folder' && inApp && (
           <button type="button" className="button" onClick={() => void browse()}>
             Browse…
@@ -139,8 +178,11 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
               </section>
               <section aria-labelledby="set-network">
                 <h3 id="set-network">Network</h3>
-                {/* Proxy settings and the per-server connection limit belong in this section. */}
-                <p className="field-hint">Braid connects directly, with the connections set above.</p>
+                {field('maxConnectionsPerServer', 'Connections per server', '', `${CONNECTIONS_PER_SERVER.min} to ${CONNECTIONS_PER_SERVER.max}, over all downloads; fewer if the server allows fewer.`, { inputMode: 'numeric' })}
+                {field('maxConnections', 'Connections in all', '', `${TOTAL_CONNECTIONS.min} to ${TOTAL_CONNECTIONS.max}, over every download and server.`, { inputMode: 'numeric' })}
+                {field('proxy', 'Proxy', '', 'http://, https:// or socks5://, with host and port; user name optional. Empty: the system’s proxy, if any.', { wide: true, placeholder: 'http://user@proxy:3128', spellCheck: false, autoComplete: 'off' })}
+                {field('proxyPassword', 'Proxy password', '', 'Only if the proxy asks for one. Saved with the settings.', { type: 'password', autoComplete: 'off' })}
+                {field('noProxy', 'Reach directly, without the proxy', '', 'Hosts separated by commas: localhost, example.com (and its subdomains), 10.0.0.1, intranet:8080, or * for all.', { wide: true, placeholder: 'localhost, .example.com', spellCheck: false })}
               </section>
               <section aria-labelledby="set-look">
                 <h3 id="set-look">Appearance</h3>

@@ -1,5 +1,5 @@
 import type { AddOptionsText } from '../../../../shared/add-options';
-import { CONNECTIONS } from '../../../../shared/limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER } from '../../../../shared/limits';
 
 /** Folder, connections, speed limit and checksum of the downloads being added, each with its own error. */
 export function AddOptions(props: {
@@ -43,7 +43,9 @@ export function AddOptions(props: {
       {field('folder', 'Save to folder', `Empty: ${defaultFolder || 'the default folder'}`, { placeholder: defaultFolder, className: 'wide' })}
       {field('connections', 'Connections', `${CONNECTIONS.min} to ${CONNECTIONS.max}; empty: as in Settings`, { inputMode: 'numeric', placeholder: 'default' })}
       {field('speedLimit', 'Speed limit', 'e.g. 500K or 2M per second; empty: none', { placeholder: 'none' })}
+      {field('perServer', 'Connections per server', `${CONNECTIONS_PER_SERVER.min} to ${CONNECTIONS_PER_SERVER.max}; empty: as in Settings`, { inputMode: 'numeric', placeholder: 'default' })}
       {field('checksum', 'Checksum', 'e.g. sha-256=9f86…; checked when done', { placeholder: 'none', spellCheck: false })}
+      {field('proxy', 'Proxy', 'e.g. socks5://proxy:1080; empty: as in Settings; “direct”: none', { placeholder: 'as in Settings', spellCheck: false, autoComplete: 'off' })}
     </fieldset>
   );
 }
