@@ -7,6 +7,7 @@ import type { FileCategory } from '../../../shared/file-category';
 import type { Settings } from '../../../shared/types';
 import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-form';
 import { applyTheme, loadTheme, type Theme } from '../theme';
+import { BrowserSection } from './settings/BrowserSection';
 import { CategoryFolders, checkCategoryFolders, toCategoryFolderFields, type CategoryFolderFields } from './settings/CategoryFolders';
 import { folderProblem } from './settings/folder-problem';
 
@@ -206,6 +207,7 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
                 {field('proxyPassword', 'Proxy password', '', 'Only if the proxy asks for one. Saved with the settings.', { type: 'password', autoComplete: 'off' })}
                 {field('noProxy', 'Reach directly, without the proxy', '', 'Hosts separated by commas: localhost, example.com (and its subdomains), 10.0.0.1, intranet:8080, or * for all.', { wide: true, placeholder: 'localhost, .example.com', spellCheck: false })}
               </section>
+              <BrowserSection api={api} inApp={inApp} />
               <section aria-labelledby="set-look">
                 <h3 id="set-look">Appearance</h3>
                 <div className="segmented" role="radiogroup" aria-label="Theme">
