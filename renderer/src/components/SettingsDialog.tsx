@@ -3,9 +3,13 @@ import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, MAX_PROXY, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, TOTAL_CONNECTIONS, type WholeRange } from '../../../shared/limits';
+import type { FileCategory } from '../../../shared/file-category';
 import type { Settings } from '../../../shared/types';
 import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-form';
 import { applyTheme, loadTheme, type Theme } from '../theme';
+import { BrowserSection } from './settings/BrowserSection';
+import { CategoryFolders, checkCategoryFolders, toCategoryFolderFields, type CategoryFolderFields } from './settings/CategoryFolders';
+import { folderProblem } from './settings/folder-problem';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -56,8 +60,10 @@ function whole(text: string, range: WholeRange, scale: number, unit: string): nu
 function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyof Form, string>> } {
   const errors: Partial<Record<keyof Form, string>> = {};
   const patch: Partial<Settings> = {};
-  if (f.folder.trim() === '') errors.folder = 'Enter the folder where downloads are saved.';
-  else patch.folder = f.folder.trim();
+  const folder = f.folder.trim();
+  const folderBad = folder === '' ? 'Enter the folder where downloads are saved.' : folderProblem(folder);
+  if (folderBad) errors.folder = folderBad;
+  else patch.folder = folder;
   const fields: [keyof Form, WholeRange, number, string][] = [
     ['maxConcurrent', CONCURRENT_DOWNLOADS, 1, ''],
     ['segments', CONNECTIONS, 1, ''],
@@ -90,22 +96,32 @@ const inputProps = ({ wide: _wide, ...rest }: React.InputHTMLAttributes<HTMLInpu
 export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: BraidApi; inApp: boolean; open: boolean; onClose: () => void; onSaved: (s: Settings) => void }) {
   const [form, setForm] = useState<Form | null>(null);
   const [errors, setErrors] = useState<Partial<Record<keyof Form, string>>>({});
+  const [typeFolders, setTypeFolders] = useState<CategoryFolderFields | null>(null);
+  const [typeErrors, setTypeErrors] = useState<Partial<Record<FileCategory, string>>>({});
   const [problem, setProblem] = useState('');
   const [theme, setTheme] = useState<Theme>(loadTheme);
   useEffect(() => {
     if (!open) return;
     setErrors({});
+    setTypeErrors({});
     setProblem('');
-    void api.getSettings().then((s) => setForm(toForm(s)), (e: Error) => setProblem(e.message));
+    // Nothing is shown until the engine's settings arrive, so no section starts from the last opening's values.
+    setForm(null);
+    void api.getSettings().then(
+      (s) => (setForm(toForm(s)), setTypeFolders(toCategoryFolderFields(s))),
+      (e: Error) => setProblem(e.message),
+    );
   }, [api, open]);
 
   const save = async () => {
-    if (!form) return;
+    if (!form || !typeFolders) return;
     const { patch, errors } = check(form);
+    const { categoryFolders, errors: folderErrors } = checkCategoryFolders(typeFolders);
     setErrors(errors);
-    if (Object.keys(errors).length > 0) return;
+    setTypeErrors(folderErrors);
+    if (Object.keys(errors).length > 0 || Object.keys(folderErrors).length > 0) return;
     try {
-      onSaved(await api.setSettings(patch));
+      onSaved(await api.setSettings({ ...patch, categoryFolders }));
       onClose();
     } catch (error) {
       setProblem(`Braid could not save these settings: ${(error as Error).message}`);
@@ -159,14 +175,21 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
               <X size={16} aria-hidden />
             </Dialog.Close>
           </div>
-          {form && (
+          {form && typeFolders && (
             <div className="settings-sections">
               <section aria-labelledby="set-downloads">
                 <h3 id="set-downloads">Downloads</h3>
-                {field('folder', 'Save downloads to', '', 'New downloads go here unless you choose another folder when adding.')}
+                {field('folder', 'Save downloads to', '', 'New downloads go here unless you choose another folder when adding, or their type has a folder below.')}
                 {field('maxConcurrent', 'Downloads at once', '', `${CONCURRENT_DOWNLOADS.min} to ${CONCURRENT_DOWNLOADS.max}; the rest wait their turn.`)}
                 {field('segments', 'Connections per download', '', `${CONNECTIONS.min} to ${CONNECTIONS.max}; more is faster on most servers.`)}
               </section>
+              <CategoryFolders
+                value={typeFolders}
+                onChange={setTypeFolders}
+                errors={typeErrors}
+                mainFolder={form.folder.trim()}
+                onBrowse={inApp ? (start) => api.chooseFolder(start) : undefined}
+              />
               <section aria-labelledby="set-speed">
                 <h3 id="set-speed">Speed</h3>
                 {field('globalSpeedLimit', 'Overall speed limit', 'KiB/s', '0 means no limit.')}
@@ -184,6 +207,7 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
                 {field('proxyPassword', 'Proxy password', '', 'Only if the proxy asks for one. Saved with the settings.', { type: 'password', autoComplete: 'off' })}
                 {field('noProxy', 'Reach directly, without the proxy', '', 'Hosts separated by commas: localhost, example.com (and its subdomains), 10.0.0.1, intranet:8080, or * for all.', { wide: true, placeholder: 'localhost, .example.com', spellCheck: false })}
               </section>
+              <BrowserSection api={api} inApp={inApp} />
               <section aria-labelledby="set-look">
                 <h3 id="set-look">Appearance</h3>
                 <div className="segmented" role="radiogroup" aria-label="Theme">
