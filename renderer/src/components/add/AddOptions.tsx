@@ -40,7 +40,7 @@ export function AddOptions(props: {
   return (
     <fieldset className="add-options">
       <legend>Options</legend>
-      {field('folder', 'Save to folder', `Empty: ${defaultFolder || 'the default folder'}`, { placeholder: defaultFolder, className: 'wide' })}
+      {field('folder', 'Save to folder', `Empty: ${defaultFolder || 'the default folder'}, or its file type's folder when Settings names one`, { placeholder: defaultFolder, className: 'wide' })}
       {field('connections', 'Connections', `${CONNECTIONS.min} to ${CONNECTIONS.max}; empty: as in Settings`, { inputMode: 'numeric', placeholder: 'default' })}
       {field('speedLimit', 'Speed limit', 'e.g. 500K or 2M per second; empty: none', { placeholder: 'none' })}
       {field('perServer', 'Connections per server', `${CONNECTIONS_PER_SERVER.min} to ${CONNECTIONS_PER_SERVER.max}; empty: as in Settings`, { inputMode: 'numeric', placeholder: 'default' })}
