@@ -188,7 +188,11 @@ const listText = z
 
 const importDefaults = strict('the import options', { folder: text('the folder', MAX_FOLDER).optional(), paused: yesNo('paused').optional() }).prefault({});
 
-const refreshOptions = strict('the options of refreshLink', { startOver: yesNo('startOver').optional() }, '{ startOver: true or false }').prefault({});
+const refreshOptions = strict(
+  'the options of refreshLink',
+  { startOver: yesNo('startOver').optional(), headers: headers.optional() },
+  '{ startOver: true or false, headers }',
+).prefault({});
 
 const removeOptions = strict('the options of remove', { deleteFile: yesNo('deleteFile') }, '{ deleteFile: true or false }');
 
@@ -203,8 +207,10 @@ export const API_SCHEMAS = {
   remove: z.tuple([ids, removeOptions], takes('remove', 'a list of download ids and { deleteFile: true or false }')),
   refreshLink: z.tuple(
     [downloadId, text('the new URL', MAX_URL), refreshOptions],
-    takes('refreshLink', 'a download id, the new URL and { startOver: true or false }'),
+    takes('refreshLink', 'a download id, the new URL and { startOver: true or false, headers }'),
   ),
+  catchLink: z.tuple([downloadId], takes('catchLink', 'a download id')),
+  cancelCatch: z.tuple([downloadId], takes('cancelCatch', 'a download id')),
   move: z.tuple([downloadId, choice('the direction', ['up', 'down', 'top', 'bottom'])], takes('move', 'a download id and up, down, top or bottom')),
   list: z.tuple([listQuery], takes('list', 'one query { status, category, offset, limit, sort, descending }')),
   detail: z.tuple([downloadId], takes('detail', 'a download id')),

@@ -2,6 +2,7 @@ import type { BrowserName } from './browser-bridge';
 import type {
   AddRequest,
   AddResult,
+  ArmedCatch,
   DownloadRecord,
   EngineEvent,
   ImportReport,
@@ -32,8 +33,19 @@ export interface BraidApi {
    * Gives a paused or failed download a new URL (its link expired) and queues it. The new link must serve the
    * same file as the bytes on disk (same size and strong ETag, else sample windows read the same); a different
    * file is refused with CANNOT_RESUME and nothing changed, unless `startOver` asks to download it from the start.
+   * `headers`, when given, are the new link's own (a browser's cookies for its origin) and replace the download's;
+   * otherwise the download's headers stay when the new link is on their origin and are dropped when it is not.
    */
-  refreshLink(id: number, url: string, options: { startOver?: boolean }): Promise<RefreshResult>;
+  refreshLink(id: number, url: string, options: { startOver?: boolean; headers?: Record<string, string> }): Promise<RefreshResult>;
+  /**
+   * Arms a catch for a paused or failed download: the next download the browser extension hands over that matches
+   * it (the same file name, or the same size) is offered to it as its new link, proven the same file as with
+   * `refreshLink`, instead of becoming a new download. One catch at a time (arming another calls off the first);
+   * it lapses after a few minutes. Its fate comes as a `catch` event.
+   */
+  catchLink(id: number): Promise<ArmedCatch>;
+  /** Calls off the catch armed for this download, if any. */
+  cancelCatch(id: number): Promise<void>;
   move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void>;
   list(query: ListQuery): Promise<ListPage>;
   detail(id: number): Promise<{ record: DownloadRecord; segments: SegmentState[] } | null>;

@@ -143,6 +143,22 @@ export interface RefreshResult {
   kept: number;
 }
 
+/**
+ * A download waiting for its new link from the browser: the next download the browser extension hands over that
+ * matches it (its name, or its size) is proven the same file and becomes its link instead of a new download.
+ * `until`: when an armed catch lapses (milliseconds since the epoch).
+ */
+export type LinkCatch =
+  | { state: 'armed'; id: number; until: number }
+  /** Lapsed with nothing caught, or called off. */
+  | { state: 'expired' | 'cancelled'; id: number }
+  /** A browser download was proven the same file and became the download's link. */
+  | { state: 'used'; id: number; result: RefreshResult }
+  /** A browser download matched but could not be its link (another file, or it did not answer): the browser kept it. */
+  | { state: 'refused'; id: number; error: DownloadError };
+
+export type ArmedCatch = Extract<LinkCatch, { state: 'armed' }>;
+
 export interface FilePlacement {
   name: string;
   identity: string;
@@ -216,7 +232,9 @@ export type EngineEvent =
   | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats; listChanged?: boolean }
   | { type: 'completed'; id: number; name: string; path: string }
   | { type: 'failed'; id: number; error: DownloadError }
-  | { type: 'removed'; ids: number[] };
+  | { type: 'removed'; ids: number[] }
+  /** A link catch was armed, lapsed, called off, used or refused (see LinkCatch). */
+  | { type: 'catch'; catch: LinkCatch };
 
 export interface Settings {
   /** Default folder for new downloads. */

@@ -15,6 +15,8 @@ const METHODS: { readonly [M in ApiMethod]: true } = {
   retry: true,
   remove: true,
   refreshLink: true,
+  catchLink: true,
+  cancelCatch: true,
   move: true,
   list: true,
   detail: true,

@@ -13,8 +13,11 @@ export class EngineUnreachable extends Error {}
 /** The engine answered, with a refusal. */
 export class EngineRefused extends Error {}
 
-/** Hands downloads to the engine behind `endpoint`; resolves to each one's result. */
-export function handToEngine(endpoint: HandoffEndpoint, requests: AddRequest[]): Promise<AddResult[]> {
+/**
+ * Hands downloads to the engine behind `endpoint`; resolves to each one's result. `sizes`: the browser's size of
+ * each (null when unknown), which lets a download waiting for its link from the browser recognise its file.
+ */
+export function handToEngine(endpoint: HandoffEndpoint, requests: AddRequest[], sizes?: (number | null)[]): Promise<AddResult[]> {
   return new Promise((resolve, reject) => {
     let connected = false;
     const socket = connect(endpoint.socket);
@@ -27,7 +30,7 @@ export function handToEngine(endpoint: HandoffEndpoint, requests: AddRequest[]):
     socket.on('connect', () => {
       connected = true;
       void (async () => {
-        await writeFrame(socket, { secret: endpoint.secret, requests });
+        await writeFrame(socket, sizes ? { secret: endpoint.secret, requests, sizes } : { secret: endpoint.secret, requests });
         for await (const message of readFrames(socket)) {
           const answer = message as HandoffAnswer;
           socket.end();

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import type { BraidApi } from '../../shared/api';
-import type { AddResult } from '../../shared/types';
-import { dispatch } from '../engine/index';
+import type { AddRequest, AddResult } from '../../shared/types';
+import { checkArgs } from '../engine/index';
 import { newSecret, publishEndpoint, socketPathFor } from './endpoint-file';
 import { readFrames, writeFrame } from './frames';
 
@@ -11,6 +11,13 @@ import { readFrames, writeFrame } from './frames';
 export interface HandoffRequest {
   secret: string;
   requests: unknown;
+  /** The browser's size of each download, in the same order (null: unknown); used to match a link catch. */
+  sizes?: unknown;
+}
+
+/** What takes the browser's downloads: the engine, which first offers them to an armed link catch. */
+export interface HandoffTarget extends Pick<BraidApi, 'add'> {
+  takeFromBrowser?(requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]>;
 }
 
 export type HandoffAnswer = { ok: true; results: AddResult[] } | { ok: false; reason: string };
@@ -29,7 +36,16 @@ function sameSecret(a: unknown, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-async function serveOne(socket: Socket, api: Pick<BraidApi, 'add'>, secret: string): Promise<void> {
+/** The sizes sent beside `count` downloads: each a byte count or null; anything else counts as unknown. */
+function browserSizes(value: unknown, count: number): (number | null)[] {
+  const list = Array.isArray(value) && value.length === count ? (value as unknown[]) : [];
+  return Array.from({ length: count }, (_, i) => {
+    const size = list[i];
+    return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : null;
+  });
+}
+
+async function serveOne(socket: Socket, api: HandoffTarget, secret: string): Promise<void> {
   const timer = setTimeout(() => socket.destroy(), REQUEST_TIMEOUT_MS);
   socket.on('error', () => undefined);
   try {
@@ -41,7 +57,9 @@ async function serveOne(socket: Socket, api: Pick<BraidApi, 'add'>, secret: stri
       } else {
         try {
           // The same argument checks as the app's IPC and `braid serve`: nothing reaches the engine unchecked.
-          answer = { ok: true, results: (await dispatch(api as BraidApi, 'add', [request!.requests])) as AddResult[] };
+          const [requests] = await checkArgs('add', [request!.requests]);
+          const results = api.takeFromBrowser ? await api.takeFromBrowser(requests, browserSizes(request!.sizes, requests.length)) : await api.add(requests);
+          answer = { ok: true, results };
         } catch (error) {
           answer = { ok: false, reason: (error as Error).message };
         }
@@ -72,7 +90,7 @@ function removeStaleSocket(path: string): void {
  * Lets `braid browser-host` hand the running engine the browser's downloads: a local socket and a secret,
  * published beside the database (see endpoint-file.ts). Call it while holding the database's engine lock.
  */
-export async function listenForHandoffs(api: Pick<BraidApi, 'add'>, databasePath: string): Promise<HandoffServer> {
+export async function listenForHandoffs(api: HandoffTarget, databasePath: string): Promise<HandoffServer> {
   const path = socketPathFor(databasePath);
   const secret = newSecret();
   removeStaleSocket(path);

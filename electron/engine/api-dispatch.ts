@@ -21,6 +21,8 @@ export const HANDLERS: Handlers = {
   retry: (api, [ids]) => api.retry(ids),
   remove: (api, [ids, options]) => api.remove(ids, options),
   refreshLink: (api, [id, url, options]) => api.refreshLink(id, url, options),
+  catchLink: (api, [id]) => api.catchLink(id),
+  cancelCatch: (api, [id]) => api.cancelCatch(id),
   move: (api, [id, direction]) => api.move(id, direction),
   list: (api, [query]) => api.list(query),
   detail: (api, [id]) => api.detail(id),
@@ -32,9 +34,14 @@ export const HANDLERS: Handlers = {
 };
 
 function call<M extends ApiMethod>(api: BraidApi, method: M, args: unknown): Promise<ApiResult<M>> {
+  return HANDLERS[method](api, checkArgs(method, args));
+}
+
+/** The arguments of `method` checked and normalised by its schema; rejects with BraidError INVALID_OPTION as `dispatch` does. */
+export function checkArgs<M extends ApiMethod>(method: M, args: unknown): ParsedArgs<M> {
   const parsed = parseArgs(method, args);
   if (!parsed.ok) throw new BraidError('INVALID_OPTION', parsed.message);
-  return HANDLERS[method](api, parsed.args);
+  return parsed.args;
 }
 
 /** Validates `args` for `method` and calls it; rejects with BraidError INVALID_OPTION for anything malformed. */

@@ -5,6 +5,7 @@ import type { BrowserName } from '../../shared/browser-bridge';
 import type {
   AddRequest,
   AddResult,
+  ArmedCatch,
   DownloadRecord,
   EngineEvent,
   ImportReport,
@@ -16,7 +17,7 @@ import type {
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
 import { DownloadJob, type JobContext } from './download-job';
-import { BraidError } from './errors';
+import { BraidError, toWireError } from './errors';
 import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
 import { HostLimits } from './host-limits';
@@ -26,7 +27,9 @@ import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import type { Clock, DownloadRepository, FileSystemPort, NewDownload } from './ports';
-import { refreshLink } from './refresh-link';
+import { refreshable, refreshLink, type RefreshOptions } from './refresh-link';
+import { catchMatches, LinkCatcher } from './link-catch';
+import { DifferentFile } from './link-proof';
 import { reportOnce } from './report-once';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
@@ -101,6 +104,7 @@ export class Engine implements BraidApi {
   private readonly scheduler: Scheduler<DownloadJob>;
   private readonly hosts: HostLimits;
   private readonly proxies: ProxyRouter;
+  private readonly catcher: LinkCatcher;
   private tick: NodeJS.Timeout | null = null;
 
   constructor(deps: EngineDeps) {
@@ -143,6 +147,7 @@ export class Engine implements BraidApi {
         return { perDownload: this.settings.perDownloadMemory, budget: this.budget.limit, held: this.memoryHeld() };
       },
     });
+    this.catcher = new LinkCatcher((change) => this.hub.emit({ type: 'catch', catch: change }), this.timing.linkCatchMs, () => this.clock.wallTime());
     this.scheduler = new Scheduler({
       repo: this.repo,
       hub: this.hub,
@@ -176,6 +181,7 @@ export class Engine implements BraidApi {
    * the way, the tick is cleared and the connections closed.
    */
   async close(): Promise<void> {
+    this.catcher.close();
     try {
       await this.scheduler.close();
     } finally {
@@ -269,7 +275,11 @@ export class Engine implements BraidApi {
   }
 
   /** A new URL for a paused or failed download, proven to serve the same file first (or starting over); then it is queued. */
-  async refreshLink(id: number, url: string, options: { startOver?: boolean }): Promise<RefreshResult> {
+  async refreshLink(id: number, url: string, options: { startOver?: boolean; headers?: Record<string, string> }): Promise<RefreshResult> {
+    return this.refresh(id, url, options);
+  }
+
+  private async refresh(id: number, url: string, options: RefreshOptions): Promise<RefreshResult> {
     const deps = { repo: this.repo, fs: this.fs, clock: this.clock, http: this.http, receivePool: this.receivePool, firstByteTimeoutMs: this.timing.firstByteTimeoutMs, proxyFor: (to: string, own: string | undefined) => this.proxies.route(to, own) };
     const result = await refreshLink(deps, id, url, options);
     this.hub.changed([id]);
@@ -277,10 +287,57 @@ export class Engine implements BraidApi {
     return result;
   }
 
+  /** Waits for the browser's next matching download to become this paused or failed download's link. */
+  async catchLink(id: number): Promise<ArmedCatch> {
+    refreshable(this.repo.get(id), id);
+    return this.catcher.arm(id);
+  }
+
+  async cancelCatch(id: number): Promise<void> {
+    this.catcher.cancel(id);
+  }
+
+  /**
+   * The browser extension's downloads (through `braid browser-host` and the handoff socket; `sizes` are the
+   * browser's, in the same order, null when unknown), already checked as `add`'s arguments. When a link catch is
+   * armed, the first that matches its download is proven the same file and becomes that download's link, with the
+   * browser's headers for it, and the download resumes: it comes back as taken, under the waiting download's id,
+   * so the browser cancels its own. A different file comes back refused with why, so the browser keeps it. The
+   * rest are added as usual.
+   */
+  async takeFromBrowser(requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
+    let index = -1;
+    const id = this.catcher.take((armed) => {
+      const record = this.repo.get(armed);
+      index = record ? requests.findIndex((r, i) => catchMatches(record, r, sizes[i] ?? null)) : -1;
+      return index >= 0;
+    });
+    if (id === null) return this.addSync(requests);
+    const request = requests[index]!;
+    const rest = requests.filter((_, i) => i !== index);
+    const added = rest.length > 0 ? this.addSync(rest) : [];
+    const caught = await this.takeCaught(id, request);
+    return [...added.slice(0, index), caught, ...added.slice(index)];
+  }
+
+  private async takeCaught(id: number, request: AddRequest): Promise<AddResult> {
+    try {
+      const result = await this.refresh(id, request.url, { headers: request.options?.headers ?? {}, deadlineMs: this.timing.linkCatchProofMs });
+      this.hub.emit({ type: 'catch', catch: { state: 'used', id, result } });
+      return { ok: true, id, resumed: true };
+    } catch (error) {
+      const wire = toWireError(error);
+      this.hub.emit({ type: 'catch', catch: { state: 'refused', id, error: wire } });
+      const message = error instanceof DifferentFile ? `a different file than download #${id}: ${error.reason}` : `download #${id} could not take this link: ${wire.message}`;
+      return { ok: false, url: request.url, error: { code: wire.code, message } };
+    }
+  }
+
   async remove(ids: number[], options: { deleteFile: boolean }): Promise<void> {
     const records = ids.map((id) => this.repo.get(id)).filter((r): r is DownloadRecord => r !== null);
     const found = records.map((r) => r.id);
     await this.scheduler.forget(found);
+    for (const id of found) this.catcher.cancel(id);
     this.repo.remove(found);
     // An unfinished download's `.part` is of no use once the download is gone, so it always goes; "delete the
     // file" is about the finished file alone.

@@ -5,7 +5,7 @@ export { systemClock } from './system-clock';
 export { proxyFromEnvironment, proxyFromPacResult, type SystemProxy } from './proxy/system-proxy';
 export { nodeFileSystem } from './part-file';
 export { BraidError, toWireError } from './errors';
-import type { dispatch as Dispatch } from './api-dispatch';
+import type { checkArgs as CheckArgs, dispatch as Dispatch } from './api-dispatch';
 
 /**
  * Checks a face's call against the API's schemas and runs it. The schemas (and their library) load with the
@@ -13,6 +13,10 @@ import type { dispatch as Dispatch } from './api-dispatch';
  */
 export async function dispatch(...args: Parameters<typeof Dispatch>): ReturnType<typeof Dispatch> {
   return (await import('./api-dispatch')).dispatch(...args);
+}
+/** A command's arguments checked by its schema, as `dispatch` checks them (the schemas load with the first call). */
+export async function checkArgs<M extends Parameters<typeof CheckArgs>[0]>(method: M, args: unknown): Promise<ReturnType<typeof CheckArgs<M>>> {
+  return (await import('./api-dispatch')).checkArgs(method, args);
 }
 export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';

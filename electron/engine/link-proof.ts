@@ -63,9 +63,19 @@ export async function proveSameFile(
 }
 
 /** The refusal a user sees when a new link gives another file; the bytes on disk are left as they were. */
-export function differentFile(id: number, reason: string): BraidError {
-  return new BraidError(
-    'CANNOT_RESUME',
-    `the new link gives a different file: ${reason}. Nothing was changed; to download the new link's file from the start instead: braid refresh ${id} URL --start-over`,
-  );
+export function differentFile(id: number, reason: string): DifferentFile {
+  return new DifferentFile(id, reason);
+}
+
+/** A new link that gives another file than the bytes on disk; `reason` says how it differs. */
+export class DifferentFile extends BraidError {
+  constructor(
+    readonly id: number,
+    readonly reason: string,
+  ) {
+    super(
+      'CANNOT_RESUME',
+      `the new link gives a different file: ${reason}. Nothing was changed; to download the new link's file from the start instead: braid refresh ${id} URL --start-over`,
+    );
+  }
 }

@@ -23,7 +23,17 @@ export interface RefreshDeps {
 /** How long proving a new link may take before it is given up. */
 const PROOF_DEADLINE_MS = 120_000;
 
-function refreshable(record: DownloadRecord | null, id: number): DownloadRecord {
+export interface RefreshOptions {
+  /** Download the new link from the start instead of proving it the same file. */
+  startOver?: boolean;
+  /** The new link's own headers (a browser's cookies for its origin), replacing the download's. */
+  headers?: Record<string, string>;
+  /** How long the proof may take (a browser waiting for its answer cannot wait two minutes). */
+  deadlineMs?: number;
+}
+
+/** The download if it can be given a new link now: it exists, and it is paused or failed. */
+export function refreshable(record: DownloadRecord | null, id: number): DownloadRecord {
   if (!record) throw new BraidError('INVALID_OPTION', `there is no download #${id}`);
   if (record.status !== 'paused' && record.status !== 'failed') {
     throw new BraidError('INVALID_OPTION', `only a paused or failed download can be given a new link (#${id} is ${record.status})`);
@@ -36,23 +46,25 @@ function refreshable(record: DownloadRecord | null, id: number): DownloadRecord 
  * serves the file whose bytes are on disk (see `proveSameFile`); a different file is refused with nothing
  * changed. Records the new URL as the download's own, so later expiries go back to it; the caller queues it.
  */
-export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string, options: { startOver?: boolean }): Promise<RefreshResult> {
+export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string, options: RefreshOptions): Promise<RefreshResult> {
   const record = refreshable(deps.repo.get(id), id);
   const url = checkUrl(newUrl);
   const linkRefresh = { at: deps.clock.wallTime(), by: 'user' as const };
-  const headerChange = headersMoved(record, url);
+  const headerChange = options.headers ? headersGiven(record, options.headers) : headersMoved(record, url);
+  // The download as it will be once the new link is recorded: its headers are asked for with that link.
+  const sources = new SourceList({ url, mirrors: record.mirrors, sourceUrl: null, options: headerChange.options ?? record.options });
   if (options.startOver) {
     // Nothing of the bytes on disk is claimed any more (committed before the file is touched): the next run
     // takes the `.part` for a leftover of its own and starts fresh from the new link.
     commit(deps, id, record, { url, sourceUrl: null, finalUrl: null, bytesDone: 0, linkRefresh, ...headerChange }, true);
     return { id, proof: 'start-over', kept: 0 };
   }
-  const signal = AbortSignal.timeout(PROOF_DEADLINE_MS);
+  const signal = AbortSignal.timeout(options.deadlineMs ?? PROOF_DEADLINE_MS);
   const proxyFor = (to: string) => deps.proxyFor(to, record.options.proxy);
   const clients = { http: deps.http, receivePool: deps.receivePool, firstByteTimeoutMs: deps.firstByteTimeoutMs, proxyFor };
-  const answer = await probe(clients, url, new SourceList(record).headersFor(url), signal);
+  const answer = await probe(clients, url, sources.headersFor(url), signal);
   const segments = deps.repo.segments(id);
-  const source = { http: deps.http, url: answer.finalUrl, headers: new SourceList(record).headersFor(answer.finalUrl), proxy: await proxyFor(answer.finalUrl) };
+  const source = { http: deps.http, url: answer.finalUrl, headers: sources.headersFor(answer.finalUrl), proxy: await proxyFor(answer.finalUrl) };
   const result = await proveSameFile(record, segments, answer, source, () => openPart(deps.fs, record), signal);
   if (!result.same) throw differentFile(id, result.reason);
   const kept = result.proof === 'nothing-on-disk' ? 0 : segments.reduce((n, s) => n + s.done, 0);
@@ -69,6 +81,14 @@ function headersMoved(record: DownloadRecord, url: string): Pick<DownloadPatch, 
   if (!record.options.headers || sameOrigin(url, record.url)) return {};
   const options = { ...record.options };
   delete options.headers;
+  return { options };
+}
+
+/** Headers given with the new link: they replace the download's (none given: the download has none any more). */
+function headersGiven(record: DownloadRecord, headers: Record<string, string>): Pick<DownloadPatch, 'options'> {
+  const options = { ...record.options };
+  if (Object.keys(headers).length > 0) options.headers = { ...headers };
+  else delete options.headers;
   return { options };
 }
 

@@ -53,6 +53,10 @@ export interface Timing {
   hostLimitStepUpMs: number;
   /** Whether refused connections teach Braid a server's limit (off: every refusal is retried with backoff). */
   learnHostLimits: boolean;
+  /** How long a link catch waits for the browser's download before it lapses. */
+  linkCatchMs: number;
+  /** How long proving a caught browser download the same file may take (the browser waits for the answer). */
+  linkCatchProofMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -66,6 +70,8 @@ export const DEFAULT_TIMING: Timing = {
   retry: DEFAULT_RETRY,
   hostLimitStepUpMs: 10 * 60_000,
   learnHostLimits: true,
+  linkCatchMs: 5 * 60_000,
+  linkCatchProofMs: 8_000,
 };
 
 function wholeNumber(name: string, value: unknown, range: WholeRange): number {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { handOff } from '../../electron/cli/browser/handoff';
 import { axe } from '../support/axe';
 import { eventually, launchChromium, NO_BROWSER } from '../support/browser';
 import { CappedOrigin } from '../support/capped-origin';
@@ -122,6 +123,46 @@ describe('expired links, server limits and network settings in the window (braid
       }, 0);
     assert.ok(asked <= size - kept, `the ${kept} bytes on disk were kept (asked for ${asked})`);
     await pane().getByText(/^Link replaced by you at \d/).waitFor();
+  });
+
+  it("catches the link from the browser's next download: waits in the dialog, then goes on from it", async () => {
+    const size = 3 * MIB;
+    const { id, data } = await expiredDownload('/old/c.bin', size);
+    origin.serve('/fresh/c.bin', data, { cookie: 'sid=fresh' });
+    await row('c.bin').and(page.locator('[data-status="failed"]')).click();
+    // The toasts of the downloads before (stacked ones are drawn faded while they animate) are not this dialog's.
+    const toasts = page.locator('[data-sonner-toast]');
+    for (let i = 0; i < 10 && (await toasts.count()) > 0; i++) {
+      await toasts.first().getByRole('button', { name: 'Close toast' }).click({ timeout: 2_000 }).catch(() => undefined);
+      await page.waitForTimeout(200);
+    }
+    await pane().getByRole('button', { name: 'Refresh link…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Refresh link of “c.bin”' });
+    await dialog.getByRole('button', { name: 'Catch the next download from the browser' }).click();
+    const waiting = dialog.getByRole('status');
+    await waiting.getByText('Waiting for the browser…').waitFor();
+    await waiting.getByText(/Click the site’s download button again/).waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Check and continue' }).isDisabled(), true, 'one way at a time');
+    await page.screenshot({ path: join(OUTPUT, 'refresh-link-catching.png') });
+    await axe(page, 'refresh link dialog, waiting for the browser');
+
+    // Stopping and catching again: the catch is the dialog's, called off with it.
+    await waiting.getByRole('button', { name: 'Stop waiting' }).click();
+    await dialog.getByRole('button', { name: 'Catch the next download from the browser' }).click();
+    await waiting.getByText('Waiting for the browser…').waitFor();
+
+    // What the extension sends through `braid browser-host` when the site's button is clicked again.
+    const reply = await handOff([{ url: origin.url('/fresh/c.bin'), name: 'c.bin', size, cookies: 'sid=fresh' }], { databasePath: join(dir, 'state.db') });
+    assert.deepEqual(reply, { ok: true, via: 'engine', results: [{ ok: true, id }] });
+    const outcome = dialog.getByRole('status');
+    await outcome.getByText('Same file: the download goes on from the new link.').waitFor();
+    await outcome.getByText(/the browser cancelled/).waitFor();
+    assert.doesNotMatch((await dialog.textContent()) ?? '', INTERNAL);
+    await axe(page, 'refresh link dialog, caught');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await row('c.bin').and(page.locator('[data-status="completed"]')).waitFor({ timeout: 60_000 });
+    assert.equal(sha256(await readFile(join(dir, 'files', 'c.bin'))), sha256(data), 'byte-identical');
+    assert.equal((await client.api.list({ limit: 1000 })).items.filter((d) => d.name === 'c.bin').length, 1, 'no second download');
   });
 
   it('starts over from a different file when asked, from the context menu', async () => {

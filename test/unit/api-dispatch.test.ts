@@ -39,7 +39,7 @@ const hex = (digits: number) => 'ab'.repeat(digits / 2);
 describe('one contract for every face', () => {
   it('has a schema and a dispatch entry for every command, and nothing else', () => {
     const methods = [...API_METHODS].sort();
-    assert.equal(methods.length, 16);
+    assert.equal(methods.length, 18);
     assert.deepEqual(Object.keys(API_SCHEMAS).sort(), methods);
     assert.deepEqual(Object.keys(HANDLERS).sort(), methods);
     for (const m of API_METHODS) assert.equal(typeof HANDLERS[m], 'function', m);
@@ -64,6 +64,8 @@ describe('one contract for every face', () => {
       retry: [[]],
       remove: [[3], { deleteFile: true }],
       refreshLink: [7, 'http://a/new', { startOver: true }],
+      catchLink: [7],
+      cancelCatch: [7],
       move: [4, 'top'],
       list: [{ status: ['active'], sort: 'name', descending: true }],
       detail: [5],
@@ -77,6 +79,8 @@ describe('one contract for every face', () => {
     for (const m of API_METHODS) await dispatch(api, m, good[m]);
     assert.deepEqual(calls.map(([m]) => m), [...API_METHODS]);
     assert.deepEqual(calls.find(([m]) => m === 'refreshLink')![1], [7, 'http://a/new', { startOver: true }]);
+    assert.deepEqual(calls.find(([m]) => m === 'catchLink')![1], [7]);
+    assert.deepEqual(calls.find(([m]) => m === 'cancelCatch')![1], [7]);
     assert.deepEqual(calls.find(([m]) => m === 'list')![1], [{ status: ['active'], sort: 'name', descending: true, limit: LIST_LIMIT.default }]);
   });
 });
@@ -124,6 +128,11 @@ describe('payload validation before the engine', () => {
     ['remove', [[1]], /deleteFile/],
     ['remove', [[1], { deleteFile: 'yes' }], /^deleteFile must be true or false$/],
     ['remove', [[1], { deleteFile: true, also: 1 }], /^unknown field "also" in the options of remove$/],
+    ['refreshLink', [1, 'http://a/new', { headers: { 'X-A': 'a\r\nX-B: b' } }], /^header "X-A": a header value cannot contain a line break$/],
+    ['refreshLink', [1, 'http://a/new', { cookies: 'a=1' }], /^unknown field "cookies" in the options of refreshLink$/],
+    ['catchLink', [0], /^a download id must be a whole number of at least 1$/],
+    ['catchLink', [], /^catchLink takes a download id$/],
+    ['cancelCatch', ['1'], /^a download id must be a whole number of at least 1$/],
     ['move', [1, 'sideways'], /^the direction must be up, down, top or bottom$/],
     ['open', [1, '/etc/passwd'], /^what to open must be file or folder$/],
     ['detail', [-1], /^a download id must be a whole number of at least 1$/],

@@ -57,7 +57,7 @@ describe('IPC handler fuzzed', () => {
     const api = new Proxy({} as BraidApi, { get: () => async () => ((reached++), []) });
     const trusted = 'file:///opt/Braid/resources/app/out/renderer/index.html';
     const sender = fc.oneof(fc.constant(trusted), fc.constant(undefined), fc.webUrl(), fc.string(), fc.constant(`${trusted}.evil.html`));
-    const method = fc.oneof(fc.constantFrom('add', 'importList', 'pause', 'resume', 'retry', 'remove', 'move', 'list', 'detail', 'open', 'getSettings', 'setSettings', 'onEvent', '__proto__', 'constructor'), fc.anything());
+    const method = fc.oneof(fc.constantFrom('add', 'importList', 'pause', 'resume', 'retry', 'remove', 'refreshLink', 'catchLink', 'cancelCatch', 'move', 'list', 'detail', 'open', 'getSettings', 'setSettings', 'onEvent', '__proto__', 'constructor'), fc.anything());
     await fc.assert(
       fc.asyncProperty(sender, method, fc.anything(), async (frameUrl, m, args) => {
         const before = reached;

@@ -51,7 +51,8 @@ export async function handOff(downloads: BrowserDownload[], options: HandoffOpti
   const endpoint = readEndpoint(options.databasePath);
   if (endpoint) {
     try {
-      return { ok: true, via: 'engine', results: outcomes(await handToEngine(endpoint, requests)) };
+      const sizes = downloads.map((d) => (typeof d?.size === 'number' ? d.size : null));
+      return { ok: true, via: 'engine', results: outcomes(await handToEngine(endpoint, requests, sizes)) };
     } catch (error) {
       if (!(error instanceof EngineUnreachable)) return { ok: false, reason: `Braid refused: ${problem(error)}` };
       // Published but not answering (killed without removing its file): the database is the way in.
