@@ -16,6 +16,12 @@ interface AxeViolation {
  * serious or critical violation, and prints a line for every other one.
  */
 export async function axe(page: Page, what: string): Promise<void> {
+  // A toast or dialog caught halfway through its fade has the contrast of no colour a person reads: the check
+  // waits for running transitions to end (at most 2 s), then judges what stays on screen.
+  await page.evaluate(`Promise.race([
+    Promise.allSettled(document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity).map((a) => a.finished)),
+    new Promise((resolve) => setTimeout(resolve, 2000)),
+  ])`);
   await page.addScriptTag({ path: AXE });
   const violations = (await page.evaluate(() =>
     (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe.run().then((r) => r.violations),
