@@ -17,7 +17,7 @@ import type {
 } from '../../shared/types';
 import { BufferPool } from './buffer-pool';
 import { DownloadJob, type JobContext } from './download-job';
-import { BraidError, toWireError } from './errors';
+import { BraidError } from './errors';
 import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
 import { HostLimits } from './host-limits';
@@ -28,8 +28,7 @@ import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
 import type { Clock, DownloadRepository, FileSystemPort, NewDownload } from './ports';
 import { refreshable, refreshLink, type RefreshOptions } from './refresh-link';
-import { catchMatches, LinkCatcher } from './link-catch';
-import { DifferentFile } from './link-proof';
+import { LinkCatcher, offerToCatch } from './link-catch';
 import { reportOnce } from './report-once';
 import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
@@ -306,31 +305,18 @@ export class Engine implements BraidApi {
    * rest are added as usual.
    */
   async takeFromBrowser(requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
-    let index = -1;
-    const id = this.catcher.take((armed) => {
-      const record = this.repo.get(armed);
-      index = record ? requests.findIndex((r, i) => catchMatches(record, r, sizes[i] ?? null)) : -1;
-      return index >= 0;
-    });
-    if (id === null) return this.addSync(requests);
-    const request = requests[index]!;
-    const rest = requests.filter((_, i) => i !== index);
-    const added = rest.length > 0 ? this.addSync(rest) : [];
-    const caught = await this.takeCaught(id, request);
-    return [...added.slice(0, index), caught, ...added.slice(index)];
-  }
-
-  private async takeCaught(id: number, request: AddRequest): Promise<AddResult> {
-    try {
-      const result = await this.refresh(id, request.url, { headers: request.options?.headers ?? {}, deadlineMs: this.timing.linkCatchProofMs });
-      this.hub.emit({ type: 'catch', catch: { state: 'used', id, result } });
-      return { ok: true, id, resumed: true };
-    } catch (error) {
-      const wire = toWireError(error);
-      this.hub.emit({ type: 'catch', catch: { state: 'refused', id, error: wire } });
-      const message = error instanceof DifferentFile ? `a different file than download #${id}: ${error.reason}` : `download #${id} could not take this link: ${wire.message}`;
-      return { ok: false, url: request.url, error: { code: wire.code, message } };
-    }
+    return offerToCatch(
+      {
+        catcher: this.catcher,
+        record: (id) => this.repo.get(id),
+        add: (rest) => this.addSync(rest),
+        refresh: (id, url, options) => this.refresh(id, url, options),
+        report: (change) => this.hub.emit({ type: 'catch', catch: change }),
+        proofDeadlineMs: this.timing.linkCatchProofMs,
+      },
+      requests,
+      sizes,
+    );
   }
 
   async remove(ids: number[], options: { deleteFile: boolean }): Promise<void> {

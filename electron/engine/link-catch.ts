@@ -1,4 +1,7 @@
-import type { AddRequest, ArmedCatch, DownloadRecord, LinkCatch } from '../../shared/types';
+import type { AddRequest, AddResult, ArmedCatch, DownloadRecord, LinkCatch, RefreshResult } from '../../shared/types';
+import { toWireError } from './errors';
+import { DifferentFile } from './link-proof';
+import type { RefreshOptions } from './refresh-link';
 
 /**
  * "The next download from the browser is this one's new link": a user who cannot copy a fresh signed link clicks
@@ -82,4 +85,48 @@ export function catchMatches(record: Pick<DownloadRecord, 'name' | 'size' | 'sta
   if (record.status !== 'paused' && record.status !== 'failed') return false;
   if (record.name && request.name && comparableName(record.name) === comparableName(request.name)) return true;
   return record.size !== null && record.size > 0 && size !== null && size === record.size;
+}
+
+export interface CatchDeps {
+  catcher: LinkCatcher;
+  record(id: number): DownloadRecord | null;
+  add(requests: AddRequest[]): AddResult[];
+  refresh(id: number, url: string, options: RefreshOptions): Promise<RefreshResult>;
+  report(change: LinkCatch): void;
+  proofDeadlineMs: number;
+}
+
+/**
+ * The browser extension's downloads (`sizes` are the browser's, in the same order, null when unknown). When a
+ * catch is armed, the first that matches its download is proven the same file and becomes that download's link,
+ * with the browser's headers for it, and the download resumes: it comes back as taken, under the waiting
+ * download's id, so the browser cancels its own. A different file comes back refused with why, so the browser
+ * keeps it. The rest are added as usual.
+ */
+export async function offerToCatch(deps: CatchDeps, requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
+  let index = -1;
+  const id = deps.catcher.take((armed) => {
+    const record = deps.record(armed);
+    index = record ? requests.findIndex((r, i) => catchMatches(record, r, sizes[i] ?? null)) : -1;
+    return index >= 0;
+  });
+  if (id === null) return deps.add(requests);
+  const request = requests[index]!;
+  const rest = requests.filter((_, i) => i !== index);
+  const added = rest.length > 0 ? deps.add(rest) : [];
+  const caught = await takeCaught(deps, id, request);
+  return [...added.slice(0, index), caught, ...added.slice(index)];
+}
+
+async function takeCaught(deps: CatchDeps, id: number, request: AddRequest): Promise<AddResult> {
+  try {
+    const result = await deps.refresh(id, request.url, { headers: request.options?.headers ?? {}, deadlineMs: deps.proofDeadlineMs });
+    deps.report({ state: 'used', id, result });
+    return { ok: true, id, resumed: true };
+  } catch (error) {
+    const wire = toWireError(error);
+    deps.report({ state: 'refused', id, error: wire });
+    const message = error instanceof DifferentFile ? `a different file than download #${id}: ${error.reason}` : `download #${id} could not take this link: ${wire.message}`;
+    return { ok: false, url: request.url, error: { code: wire.code, message } };
+  }
 }
