@@ -333,8 +333,12 @@ export class DownloadJob {
    */
   private async worker(context: TransferContext, signal: AbortSignal, waitSignal: AbortSignal, allReceived: AbortController): Promise<void> {
     const segments = this.state.segments;
-    // Refusals in a row without a byte received in between: the backoff grows with them, and they run out.
+    // This connection's refusals in a row set its backoff, which grows while the server keeps refusing it; they run
+    // out only while the download receives nothing at all: bytes other connections bring are progress, as
+    // `--retries` promises.
     let refusals = 0;
+    let stalled = 0;
+    let receivedAtRefusal = -1;
     for (;;) {
       if (signal.aborted) throw signal.reason;
       if (segments.complete) {
@@ -352,9 +356,12 @@ export class DownloadJob {
           try {
             await fetchSegment(context, segment, signal, slot);
             refusals = 0;
+            stalled = 0;
           } catch (error) {
             if (!(error instanceof StepAside)) throw error;
             if (segment.position > before) refusals = 0;
+            if (segment.position > before || this.received > receivedAtRefusal) stalled = 0;
+            receivedAtRefusal = this.received;
             stepped = error;
           } finally {
             segments.release(segment);
@@ -363,7 +370,7 @@ export class DownloadJob {
         } finally {
           slot.release();
         }
-        if (stepped?.retryAfter) await this.retries.wait(stepped.retryAfter, ++refusals, waitSignal);
+        if (stepped?.retryAfter) await this.retries.wait(stepped.retryAfter, ++stalled, waitSignal, ++refusals);
       } catch (error) {
         // Waiting (for a slot, or out a refusal) ends when the other connections received the rest.
         if (!signal.aborted && waitSignal.aborted) return;

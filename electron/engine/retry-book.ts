@@ -33,8 +33,12 @@ export class RetryBook {
     this.log = [...this.log, { at: this.clock.wallTime(), ...e.toJSON() }].slice(-RETRY_LOG_LENGTH);
   }
 
-  /** Counts a retry and waits before it; throws when `attempts` in a row used up the policy. */
-  async wait(e: BraidError, attempts: number, signal: AbortSignal): Promise<void> {
+  /**
+   * Counts a retry and waits before it; throws when `attempts` in a row used up the policy. `backoffAttempt`, when
+   * the wait should grow by another count than the one that runs out (see the download's connections), sets the
+   * backoff.
+   */
+  async wait(e: BraidError, attempts: number, signal: AbortSignal, backoffAttempt = attempts): Promise<void> {
     this.retries++;
     this.note(e);
     if (attempts >= this.policy.maxAttempts) {
@@ -46,7 +50,7 @@ export class RetryBook {
         `${e.message} and asked to retry in ${formatDuration(e.retryAfterMs / 1000)}, longer than the ${formatDuration(this.policy.maxRetryAfterMs / 1000)} Braid waits`,
       );
     }
-    await this.clock.sleep(e.retryAfterMs ?? backoffDelay(attempts, this.policy), signal);
+    await this.clock.sleep(e.retryAfterMs ?? backoffDelay(backoffAttempt, this.policy), signal);
   }
 
   /** Runs `action` until it succeeds, a failure is not retryable, or the attempts run out. */

@@ -80,12 +80,17 @@ describe('servers that limit connections', () => {
   it('learns the limit from connections reset before an answer, and from 429 without Retry-After', async () => {
     for (const refusal of ['reset', '429'] as const) {
       const server = await origin(4 * MIB, 2, 2 * MIB, refusal);
-      const rig = await makeRig({ overrides: { segments: 8 } });
-      const [rec] = await runDownloads(rig, [{ url: server.url() }]);
-      await assertCompletedWith(rec!, server.data, refusal);
-      assert.ok(server.refused > 0, refusal);
-      assert.equal(rig.repo.loadHostLimits()[0]?.connections, 2, refusal);
-      await rig.cleanup();
+      // Short waits, as in every engine test, but attempts enough that a loaded machine answering the two allowed
+      // connections late does not use them up before a byte has come.
+      const rig = await makeRig({ timing: { retry: { maxAttempts: 12, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 } }, overrides: { segments: 8 } });
+      try {
+        const [rec] = await runDownloads(rig, [{ url: server.url() }]);
+        await assertCompletedWith(rec!, server.data, refusal);
+        assert.ok(server.refused > 0, refusal);
+        assert.equal(rig.repo.loadHostLimits()[0]?.connections, 2, refusal);
+      } finally {
+        await rig.cleanup();
+      }
     }
   });
 
