@@ -152,6 +152,8 @@ export type LinkCatch =
   | { state: 'armed'; id: number; until: number }
   /** Lapsed with nothing caught, or called off. */
   | { state: 'expired' | 'cancelled'; id: number }
+  /** A browser download matched and is being proven the same file; the catch takes no other meanwhile. */
+  | { state: 'checking'; id: number }
   /** A browser download was proven the same file and became the download's link. */
   | { state: 'used'; id: number; result: RefreshResult }
   /** A browser download matched but could not be its link (another file, or it did not answer): the browser kept it. */

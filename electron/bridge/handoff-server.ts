@@ -50,6 +50,9 @@ async function serveOne(socket: Socket, api: HandoffTarget, secret: string): Pro
   socket.on('error', () => undefined);
   try {
     for await (const message of readFrames(socket)) {
+      // The timer guards against a client that never asks; the answer's own time is bounded where it is made
+      // (a caught link's proof has a deadline below the client's).
+      clearTimeout(timer);
       const request = message as Partial<HandoffRequest> | null;
       let answer: HandoffAnswer;
       if (!sameSecret(request?.secret, secret)) {

@@ -266,6 +266,8 @@ export class Engine implements BraidApi {
   }
 
   async resume(ids: number[]): Promise<void> {
+    // A download that runs again is not waiting for a link from the browser any more.
+    for (const id of ids) this.catcher.cancel(id);
     this.scheduler.resume(ids);
   }
 
@@ -275,6 +277,7 @@ export class Engine implements BraidApi {
 
   /** A new URL for a paused or failed download, proven to serve the same file first (or starting over); then it is queued. */
   async refreshLink(id: number, url: string, options: { startOver?: boolean; headers?: Record<string, string> }): Promise<RefreshResult> {
+    this.catcher.cancel(id);
     return this.refresh(id, url, options);
   }
 

@@ -11,6 +11,8 @@ import type { RefreshOptions } from './refresh-link';
  */
 export class LinkCatcher {
   private armed: { id: number; until: number; timer: NodeJS.Timeout } | null = null;
+  /** The download whose caught link is being proven now. */
+  private checking: number | null = null;
 
   constructor(
     private readonly report: (change: LinkCatch) => void,
@@ -51,13 +53,27 @@ export class LinkCatcher {
     const { id, timer } = this.armed;
     clearTimeout(timer);
     this.armed = null;
+    this.checking = id;
+    this.report({ state: 'checking', id });
     return id;
+  }
+
+  /** The download whose caught link is being proven, if any: a second click in the browser meanwhile is not a new download. */
+  get checkingFor(): number | null {
+    return this.checking;
+  }
+
+  /** The proof of a caught link ended, with `change` (used or refused). */
+  settle(change: LinkCatch): void {
+    this.checking = null;
+    this.report(change);
   }
 
   /** Stops the timer (the engine closes); nothing is reported. */
   close(): void {
     if (this.armed) clearTimeout(this.armed.timer);
     this.armed = null;
+    this.checking = null;
   }
 
   private drop(state: 'expired' | 'cancelled'): void {
@@ -104,6 +120,8 @@ export interface CatchDeps {
  * keeps it. The rest are added as usual.
  */
 export async function offerToCatch(deps: CatchDeps, requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
+  const busy = busyWith(deps, requests, sizes);
+  if (busy) return busy;
   let index = -1;
   const id = deps.catcher.take((armed) => {
     const record = deps.record(armed);
@@ -118,14 +136,33 @@ export async function offerToCatch(deps: CatchDeps, requests: AddRequest[], size
   return [...added.slice(0, index), caught, ...added.slice(index)];
 }
 
+/**
+ * While a caught link is proven, the browser's downloads of the same file (the user clicked again) are refused,
+ * so the browser keeps them, rather than added as a second download of it. Null when there is nothing to refuse.
+ */
+function busyWith(deps: CatchDeps, requests: AddRequest[], sizes: readonly (number | null)[]): AddResult[] | null {
+  const id = deps.catcher.checkingFor;
+  const record = id === null ? null : deps.record(id);
+  if (id === null || !record) return null;
+  const refused = requests.map((r, i) => catchMatches({ ...record, status: 'paused' }, r, sizes[i] ?? null));
+  if (!refused.some(Boolean)) return null;
+  const added = deps.add(requests.filter((_, i) => !refused[i]));
+  let next = 0;
+  return requests.map((r, i) =>
+    refused[i]
+      ? { ok: false, url: r.url, error: { code: 'INVALID_OPTION', message: `Braid is still checking the browser's last download of this file for download #${id}` } }
+      : added[next++]!,
+  );
+}
+
 async function takeCaught(deps: CatchDeps, id: number, request: AddRequest): Promise<AddResult> {
   try {
     const result = await deps.refresh(id, request.url, { headers: request.options?.headers ?? {}, deadlineMs: deps.proofDeadlineMs });
-    deps.report({ state: 'used', id, result });
+    deps.catcher.settle({ state: 'used', id, result });
     return { ok: true, id, resumed: true };
   } catch (error) {
     const wire = toWireError(error);
-    deps.report({ state: 'refused', id, error: wire });
+    deps.catcher.settle({ state: 'refused', id, error: wire });
     const message = error instanceof DifferentFile ? `a different file than download #${id}: ${error.reason}` : `download #${id} could not take this link: ${wire.message}`;
     return { ok: false, url: request.url, error: { code: wire.code, message } };
   }

@@ -68,6 +68,8 @@ export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string,
   const result = await proveSameFile(record, segments, answer, source, () => openPart(deps.fs, record), signal);
   if (!result.same) throw differentFile(id, result.reason);
   const kept = result.proof === 'nothing-on-disk' ? 0 : segments.reduce((n, s) => n + s.done, 0);
+  // Past its deadline the caller has given up on the answer (the browser kept its own download): nothing changes.
+  if (signal.aborted) throw new BraidError('TIMEOUT', `the new link of download #${id} took too long to check; nothing was changed`, { retryable: true });
   // The new link's validators are the ones requests will carry in If-Range from now on.
   commit(deps, id, record, { url, sourceUrl: null, finalUrl: answer.finalUrl, etag: answer.etag, lastModified: answer.lastModified, linkRefresh, ...headerChange });
   return { id, proof: result.proof, kept };

@@ -1,4 +1,5 @@
 import type { BridgeSettings } from './settings';
+import { getDomain } from 'tldts';
 
 export interface StartedDownload {
   url: string;
@@ -43,19 +44,18 @@ export function decide(d: StartedDownload, settings: BridgeSettings, leftByAltCl
 }
 
 /**
- * Whether two hosts belong to one site, roughly as browsers group cookies: the same host, or the same last two
- * labels (three under a country's second level, as in example.co.uk). A page's links to other sites are sent
- * without cookies: the user asked for the links, not for their sessions on every site the page points to.
+ * Whether two URLs belong to one site as browsers group cookies: the same registrable domain by the public suffix
+ * list (so `a.github.io` and `b.github.io` are two sites, `www.gmx.de` and `dl.gmx.de` one), or the same host
+ * where there is none (an IP address, `localhost`). A page's links to other sites are sent without cookies: the
+ * user asked for the links, not for their sessions on every site the page points to.
  */
 export function sameSite(a: string, b: string): boolean {
-  const site = (host: string) => {
-    if (/^[\d.]+$/.test(host) || host.includes(':')) return host;
-    const labels = host.toLowerCase().split('.');
-    const countrySecondLevel = labels.length > 2 && labels.at(-1)!.length === 2 && labels.at(-2)!.length <= 3;
-    return labels.slice(countrySecondLevel ? -3 : -2).join('.');
+  const site = (url: string): string | null => {
+    const host = new URL(url).hostname.toLowerCase();
+    return getDomain(host, { allowPrivateDomains: true }) ?? host;
   };
   try {
-    return site(new URL(a).hostname) === site(new URL(b).hostname);
+    return site(a) === site(b);
   } catch {
     return false;
   }

@@ -5,6 +5,7 @@
 // added as usual, and a different file of the same name is refused, so the browser keeps it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { listenForHandoffs, type HandoffServer } from '../../electron/bridge/handoff-server';
 import { handOff } from '../../electron/cli/browser/handoff';
@@ -12,6 +13,7 @@ import type { BrowserDownload } from '../../shared/browser-bridge';
 import type { LinkCatch } from '../../shared/types';
 import { catchMatches } from '../../electron/engine/link-catch';
 import { assertCompletedWith, makeRig, waitFor, type Rig } from '../support/harness';
+import { listenOnLoopback } from '../support/loopback';
 import { TestOrigin } from '../support/origin';
 
 const MiB = 1024 * 1024;
@@ -184,5 +186,67 @@ describe('a link catch lapsing', () => {
     assert.ok(!catchMatches(record, {}, null));
     assert.ok(!catchMatches({ ...record, size: null }, { name: 'x' }, 1000));
     assert.ok(!catchMatches({ ...record, status: 'active' }, { name: 'Ubuntu.iso' }, 1000));
+  });
+});
+
+describe('a second click in the browser while a caught link is proven', () => {
+  it('is refused, so the browser keeps it, instead of becoming a second download of the file', async () => {
+    const data = randomBytes(4 * MiB);
+    // The old link trickles, so the download can be paused partway; the new one answers after 1.5 s.
+    const server = createServer((req, res) => {
+      const fresh = req.url!.startsWith('/new/');
+      const answer = () => {
+        const headers = { 'accept-ranges': 'bytes', etag: '"same"' };
+        if (req.method === 'HEAD') return void res.writeHead(200, { ...headers, 'content-length': data.length }).end();
+        const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        const first = m ? Number(m[1]) : 0;
+        const last = m?.[2] ? Number(m[2]) : data.length - 1;
+        res.writeHead(206, { ...headers, 'content-length': last - first + 1, 'content-range': `bytes ${first}-${last}/${data.length}` });
+        if (fresh) return void res.end(data.subarray(first, last + 1));
+        let at = first;
+        const timer = setInterval(() => {
+          const n = Math.min(last + 1 - at, 64 * 1024);
+          if (n <= 0) {
+            clearInterval(timer);
+            res.end();
+            return;
+          }
+          res.write(data.subarray(at, at + n));
+          at += n;
+        }, 50);
+        res.on('close', () => clearInterval(timer));
+      };
+      if (fresh) setTimeout(answer, 1500);
+      else answer();
+    });
+    const port = await listenOnLoopback(server);
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    const events: LinkCatch[] = [];
+    rig.engine.onEvent((e) => {
+      if (e.type === 'catch') events.push(e.catch);
+    });
+    rig.engine.start();
+    const handoffs = await listenForHandoffs(rig.engine, rig.dbPath);
+    try {
+      const [added] = await rig.engine.add([{ url: `http://127.0.0.1:${port}/old/f.bin` }]);
+      const id = added!.ok ? added!.id : assert.fail(added!.error.message);
+      await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > 256 * 1024, 20_000, 'some bytes on disk');
+      await rig.engine.pause([id]);
+      await rig.engine.catchLink(id);
+      const first = handOff([{ url: `http://127.0.0.1:${port}/new/f.bin`, name: 'f.bin', size: data.length }], { databasePath: rig.dbPath });
+      await waitFor(() => events.some((e) => e.state === 'checking'), 5_000, 'the first click to be checked');
+      const second = await handOff([{ url: `http://127.0.0.1:${port}/new/f.bin?again`, name: 'f.bin', size: data.length }], { databasePath: rig.dbPath });
+      assert.ok(second.ok && 'results' in second && !second.results[0]!.ok, `the second click is refused: ${JSON.stringify(second)}`);
+      assert.deepEqual(await first, { ok: true, via: 'engine', results: [{ ok: true, id }] });
+      assert.deepEqual(events.map((e) => e.state), ['armed', 'checking', 'used']);
+      assert.equal(rig.repo.list({ limit: 10 }).total, 1, 'one download of the file');
+      await rig.engine.whenSettled([id]);
+      await assertCompletedWith(rig.repo.get(id)!, data);
+    } finally {
+      await handoffs.close();
+      await rig.cleanup();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

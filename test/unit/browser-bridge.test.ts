@@ -203,5 +203,9 @@ describe('which page links go with cookies', () => {
     assert.equal(sameSite('http://127.0.0.1:8080/a.bin', 'http://127.0.0.1:9090/'), true);
     assert.equal(sameSite('http://127.0.0.2/a.bin', 'http://127.0.0.1/'), false);
     assert.equal(sameSite('not a url', 'https://example.com/'), false);
+    assert.equal(sameSite('https://dl.gmx.de/a.zip', 'https://www.gmx.de/'), true, 'a country domain of two labels');
+    assert.equal(sameSite('https://a.github.io/x.zip', 'https://b.github.io/'), false, 'two tenants of a shared host');
+    assert.equal(sameSite('https://evil.s3.amazonaws.com/x', 'https://mine.s3.amazonaws.com/'), false);
+    assert.equal(sameSite('http://localhost:8080/a.bin', 'http://localhost/'), true);
   });
 });

@@ -88,6 +88,10 @@ export function RefreshLinkDialog(props: { api: BraidApi; target: DownloadSnapsh
       if (event.type !== 'catch' || event.catch.id !== targetId || waitingFor.current !== targetId) return;
       const change: LinkCatch = event.catch;
       if (change.state === 'armed') return;
+      if (change.state === 'checking') {
+        setOutcome({ kind: 'checking', startOver: false });
+        return;
+      }
       waitingFor.current = null;
       if (change.state === 'used') {
         refreshed.current();

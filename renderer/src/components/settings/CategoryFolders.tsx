@@ -20,8 +20,8 @@ export const toCategoryFolderFields = (s: Settings): CategoryFolderFields =>
   Object.fromEntries(FILE_CATEGORIES.map((c) => [c, s.categoryFolders[c] ?? ''])) as CategoryFolderFields;
 
 /**
- * Every type in the patch, '' for an empty field: the engine keeps the types it is not sent, so a folder
- * cleared here must be sent as '' for the engine to forget it.
+ * Every type in the patch, '' for an empty field: the engine takes the map whole and forgets a type sent empty,
+ * so the patch says plainly which types have a folder and which go to the main one.
  */
 export function checkCategoryFolders(fields: CategoryFolderFields): { categoryFolders: Settings['categoryFolders']; errors: Partial<Record<FileCategory, string>> } {
   const categoryFolders: Settings['categoryFolders'] = {};
