@@ -15,6 +15,8 @@ export interface Sort {
 }
 
 const BLOCK = 100;
+/** Blocks kept loaded on either side of the rows in view. */
+const KEEP_BLOCKS = 2;
 
 function statuses(filter: Filter): DownloadStatus[] | undefined {
   return filter.view === 'all' ? undefined : [filter.view];
@@ -46,6 +48,17 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
         const next = new Map(prev);
         page.items.forEach((d, i) => next.set(block * BLOCK + i, d));
         for (let i = page.items.length; i < BLOCK; i++) next.delete(block * BLOCK + i);
+        // Blocks far from the rows in view are dropped (and fetched again when scrolled back to): the renderer holds
+        // a few hundred rows however far the queue is scrolled, and each update copies no more than that.
+        const [start, end] = visible.current;
+        const first = Math.floor(start / BLOCK) - KEEP_BLOCKS;
+        const last = Math.floor(end / BLOCK) + KEEP_BLOCKS;
+        for (const index of next.keys()) {
+          const b = Math.floor(index / BLOCK);
+          if (b >= first && b <= last) continue;
+          next.delete(index);
+          loaded.current.delete(b);
+        }
         return next;
       });
     },
