@@ -1,7 +1,7 @@
 // One process racing for engine locks: says it is ready, waits for the instant the test hands out once every
 // contender is ready, then for each round waits until that round's instant, tries once on the round's database
-// and prints `ROUND held` or `ROUND locked CODE`. Locks it got are kept until every round is over.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// and prints `ROUND held` or `ROUND locked CODE`. Locks it got are kept until every contender is through.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { acquireEngineLock } from '../../electron/store/engine-lock';
 
 const held: { release(): void }[] = [];
@@ -29,5 +29,10 @@ for (let round = 0; round < Number(rounds); round++) {
     process.stdout.write(`${round} locked ${(error as { code?: string }).code}\n`);
   }
 }
-spinUntil(Number(startAt) + Number(rounds) * Number(roundMs) + 1000);
+// Locks are kept until every contender is through every round: a contender starved of CPU for seconds reaches a
+// round late, and must find that round's winner still holding it, not a lock released meanwhile.
+writeFileSync(`${dir}/finished-${process.pid}`, '');
+const count = (prefix: string) => readdirSync(dir!).filter((f) => f.startsWith(prefix)).length;
+const releaseBy = Date.now() + 120_000;
+while (count('finished-') < count('ready-') && Date.now() < releaseBy) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
 for (const lock of held) lock.release();
