@@ -2,7 +2,6 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { FileUp, X } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import type { BraidApi } from '../../../../shared/api';
-import { PRIORITY } from '../../../../shared/limits';
 import type { ImportReport } from '../../../../shared/types';
 import { NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
 import { AddOptions } from './AddOptions';
@@ -66,9 +65,13 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
         return;
       }
       if (toAdd.length === 0) return;
-      const results = await api.add(
-        toAdd.map((url) => ({ url, ...(parsed.folder ? { folder: parsed.folder } : {}), options: parsed.options, ...(startNow ? { priority: PRIORITY.max } : {}) })),
-      );
+      const results = await api.add(toAdd.map((url) => ({ url, ...(parsed.folder ? { folder: parsed.folder } : {}), options: parsed.options })));
+      if (startNow) {
+        // Ahead of what waits, in the order given, by place in the queue rather than by priority: a priority would
+        // keep them ahead for good, and "Move to top" on another download could never pass them.
+        const ids = results.flatMap((r) => (r.ok ? [r.id] : []));
+        for (const id of ids.reverse()) await api.move(id, 'top');
+      }
       const refused = new Map(refusedByAdd);
       results.forEach((r, i) => !r.ok && refused.set(toAdd[i]!, r.error.message));
       const added = new Set(toAdd.filter((_, i) => results[i]!.ok));
