@@ -88,10 +88,14 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
           continue;
         }
         const error = thrown instanceof Refused ? thrown.cause : thrown;
-        const e = toBraidError(error, ctx.sources.requestUrl);
         if (thrown instanceof Refused && slot) {
           // Refused while other connections to the server work: it limits connections, and this one steps aside.
           if (slot.refused(thrown.how)) throw new StepAside(null);
+        }
+        // The whole file for a range from a server that was not turning connections away: it cannot resume.
+        if (error instanceof StartOver) throw error;
+        const e = toBraidError(error, ctx.sources.requestUrl);
+        if (thrown instanceof Refused && slot) {
           // Refused within the limit: the wait is spent without the segment, which connections still answered take on.
           if (e.retryable) throw new StepAside(e);
         }
@@ -276,7 +280,12 @@ class SegmentRequest {
     if (isLinkRefusal(head.status, body)) throw new LinkRefused(this.url, head.status, head.statusMessage);
     const verdict = classifyRangeAnswer(head, { first: this.first, last: this.last }, ctx.version.validators);
     if (verdict.kind === 'restart') throw new StartOver(verdict.reason);
-    if (verdict.kind === 'range-ignored') throw new StartOver('the server ignored the Range header', true);
+    if (verdict.kind === 'range-ignored') {
+      const ignored = new StartOver('the server ignored the Range header', true);
+      // The whole file for a range while other connections to the server receive theirs: the server turns away one
+      // connection too many this way (a refusal, and the limit steps down), not a server without ranges.
+      throw ctx.version.ranged && this.slot?.othersReceiving() ? new Refused(ignored, 'answer') : ignored;
+    }
     if (verdict.kind === 'retry' || verdict.kind === 'fail') {
       this.refusal = { status: head.status, retryAfter: header(head, 'retry-after') !== null };
       throw verdict.error;

@@ -114,6 +114,11 @@ export class HostSlot {
     return this.gate.host;
   }
 
+  /** Whether other connections to the server are receiving an answer now. */
+  othersReceiving(): boolean {
+    return this.gate.receiving - (this.answered ? 1 : 0) > 0;
+  }
+
   /** A new request on this slot: not answered yet. */
   requesting(): void {
     this.settle();

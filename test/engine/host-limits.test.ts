@@ -77,8 +77,8 @@ describe('servers that limit connections', () => {
     );
   });
 
-  it('learns the limit from connections reset before an answer, and from 429 without Retry-After', async () => {
-    for (const refusal of ['reset', '429'] as const) {
+  it('learns the limit from connections reset before an answer, from 429 without Retry-After, and from the whole file sent for a range', async () => {
+    for (const refusal of ['reset', '429', 'whole'] as const) {
       const server = await origin(4 * MIB, 2, 2 * MIB, refusal);
       // Short waits, as in every engine test, but attempts enough that a loaded machine answering the two allowed
       // connections late does not use them up before a byte has come.

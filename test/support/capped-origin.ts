@@ -4,11 +4,12 @@ import type { Socket } from 'node:net';
 import { closeServer, listenOnLoopback } from './loopback';
 
 /** How a server that limits connections turns away one too many. */
-export type Refusal = '503' | '429' | 'reset';
+export type Refusal = '503' | '429' | 'reset' | 'whole';
 
 /**
  * A real HTTP server on 127.0.0.1 that serves one file to at most `allowed` requests at once, each at `rate`
- * bytes per second, and turns away the others: 503 or 429 without Retry-After, or a TCP reset. HEAD is always
+ * bytes per second, and turns away the others: 503 or 429 without Retry-After, a TCP reset, or (a moment later,
+ * as a busy server answers) the whole file with 200 whatever range was asked, its first bytes then nothing. HEAD is always
  * answered (it carries no body). It counts what it refused, and the most it ever served at once.
  */
 export class CappedOrigin {
@@ -39,7 +40,11 @@ export class CappedOrigin {
       if (this.active >= this.allowed) {
         this.refused++;
         if (this.refusal === 'reset') req.socket.resetAndDestroy();
-        else res.writeHead(Number(this.refusal), { 'content-length': 0 }).end();
+        else if (this.refusal === 'whole') {
+          setTimeout(() => {
+            if (!res.destroyed) res.writeHead(200, { ...headers, 'content-length': this.data.length }).write(this.data.subarray(0, 16 * 1024));
+          }, 100);
+        } else res.writeHead(Number(this.refusal), { 'content-length': 0 }).end();
         return;
       }
       const match = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
