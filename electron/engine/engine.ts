@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
 import type { BrowserName } from '../../shared/browser-bridge';
+import type { DesktopShell, EngineDeps, StartOptions } from './engine-deps';
 import type {
   AddRequest,
   AddResult,
@@ -22,7 +23,6 @@ import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
 import { HostLimits } from './host-limits';
 import { ProxyRouter } from './proxy/proxy-router';
-import type { SystemProxy } from './proxy/system-proxy';
 import { ConnectionPool } from './receive/connection-pool';
 import { MemoryBudget } from './memory-budget';
 import { nodeFileSystem } from './part-file';
@@ -40,45 +40,8 @@ import { toNewDownload } from './add-request';
 import { maskOptions } from '../../shared/header-mask';
 import { previewUrls } from './preview';
 
-/** The desktop shell, for `open`; the path always comes from the store, looked up by id. */
-export interface DesktopShell {
-  /** Opens the file with its default application; resolves with an error message, or '' when it worked. */
-  openFile(path: string): Promise<string>;
-  showInFolder(path: string): void;
-  /** Asks the person for a folder with the system's dialog, starting at `start`; null when they cancel. */
-  chooseFolder(start: string): Promise<string | null>;
-  /** Registers or removes Braid's native messaging host with a browser; resolves with the manifest's path. */
-  browserHost(browser: BrowserName, action: 'install' | 'uninstall'): Promise<string>;
-}
-
-export interface EngineDeps {
-  repo: DownloadRepository;
-  fs?: FileSystemPort;
-  /** Settings for this run only, over the saved ones (the CLI's flags); never saved. */
-  overrides?: Partial<Settings>;
-  timing?: Partial<Timing>;
-  /** Size of the pooled write buffers. */
-  bufferSize?: number;
-  /** Supplied by the desktop app; without it `open` refuses (the CLI, `braid serve`). */
-  shell?: DesktopShell;
-  /** Time for deadlines, retries and checkpoints; tests pass a fake one. */
-  clock?: Clock;
-  /** Segment bodies through Braid's own receive path (the default), or all through got. */
-  receivePath?: boolean;
-  /**
-   * The proxy the system or environment chooses for a URL, used when neither the download nor the settings name
-   * one: the environment's variables for the CLI and `braid serve`, Electron's resolver in the app. Absent: direct.
-   */
-  systemProxy?: SystemProxy;
-}
-
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
-
-export interface StartOptions {
-  /** Run only these downloads (the CLI's `get`); absent means the whole queue. */
-  only?: Iterable<number>;
-}
 
 const BUFFER_SIZE = 256 * 1024;
 
@@ -299,14 +262,7 @@ export class Engine implements BraidApi {
     this.catcher.cancel(id);
   }
 
-  /**
-   * The browser extension's downloads (through `braid browser-host` and the handoff socket; `sizes` are the
-   * browser's, in the same order, null when unknown), already checked as `add`'s arguments. When a link catch is
-   * armed, the first that matches its download is proven the same file and becomes that download's link, with the
-   * browser's headers for it, and the download resumes: it comes back as taken, under the waiting download's id,
-   * so the browser cancels its own. A different file comes back refused with why, so the browser keeps it. The
-   * rest are added as usual.
-   */
+  /** The browser extension's downloads, from the handoff socket: offered to an armed link catch first (see offerToCatch). */
   async takeFromBrowser(requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
     return offerToCatch(
       {
@@ -314,7 +270,6 @@ export class Engine implements BraidApi {
         record: (id) => this.repo.get(id),
         add: (rest) => this.addSync(rest),
         refresh: (id, url, options) => this.refresh(id, url, options),
-        report: (change) => this.hub.emit({ type: 'catch', catch: change }),
         proofDeadlineMs: this.timing.linkCatchProofMs,
       },
       requests,

@@ -1,5 +1,6 @@
 // The engine's public surface: everything the CLI, the server and the app may use.
-export { createEngine, Engine, type DesktopShell, type EngineDeps, type StartOptions } from './engine';
+export { createEngine, Engine } from './engine';
+export type { DesktopShell, EngineDeps, StartOptions } from './engine-deps';
 export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { systemClock } from './system-clock';
 export { proxyFromEnvironment, proxyFromPacResult, type SystemProxy } from './proxy/system-proxy';

@@ -108,7 +108,6 @@ export interface CatchDeps {
   record(id: number): DownloadRecord | null;
   add(requests: AddRequest[]): AddResult[];
   refresh(id: number, url: string, options: RefreshOptions): Promise<RefreshResult>;
-  report(change: LinkCatch): void;
   proofDeadlineMs: number;
 }
 
