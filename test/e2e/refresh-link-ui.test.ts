@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { handOff } from '../../electron/cli/browser/handoff';
 import { axe } from '../support/axe';
-import { eventually, launchChromium, NO_BROWSER } from '../support/browser';
+import { eventually, NO_BROWSER, openServePage } from '../support/browser';
 import { CappedOrigin } from '../support/capped-origin';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
@@ -49,13 +49,7 @@ describe('expired links, server limits and network settings in the window (braid
     await mkdir(OUTPUT, { recursive: true });
     serve = await startServe(dir, SECRET);
     client = await connectApi(serve.url, SECRET);
-    browser = await launchChromium();
-    // bypassCSP lets the test inject axe-core; the page itself runs under its own policy.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
-    await page.goto(`${serve.url}/#secret=${SECRET}`);
-    await page.getByText('No downloads yet').waitFor();
+    ({ browser, page } = await openServePage(serve.url, SECRET));
   });
 
   after(async () => {

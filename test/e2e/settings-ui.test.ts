@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MAX_FOLDER } from '../../shared/limits';
 import { axe } from '../support/axe';
-import { launchChromium, NO_BROWSER } from '../support/browser';
+import { NO_BROWSER, openServePage } from '../support/browser';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 import { startServe, stopServe, type Serving } from '../support/serve';
@@ -54,13 +54,7 @@ describe('folders by file type and the browser extension in the Settings dialog 
     await mkdir(OUTPUT, { recursive: true });
     serve = await startServe(dir, SECRET);
     client = await connectApi(serve.url, SECRET);
-    browser = await launchChromium();
-    // bypassCSP lets the test inject axe-core; the page itself runs under its own policy.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
-    await page.goto(`${serve.url}/#secret=${SECRET}`);
-    await page.getByText('No downloads yet').waitFor();
+    ({ browser, page } = await openServePage(serve.url, SECRET));
   });
 
   after(async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -21,4 +21,18 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Chromium showing `braid serve`'s window at `url` with its secret, the queue empty and ready. Its context lets a
+ * test inject axe-core (bypassCSP; the page itself runs under its own policy); page errors are printed.
+ */
+export async function openServePage(url: string, secret: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+  await page.goto(`${url}/#secret=${secret}`);
+  await page.getByText('No downloads yet').waitFor();
+  return { browser, page };
 }

@@ -2,19 +2,11 @@ import { ChevronDown, ChevronRight } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { FILE_CATEGORIES, type FileCategory } from '../../../../shared/file-category';
 import type { Settings } from '../../../../shared/types';
+import { CATEGORY_LABELS } from '../FileIcon';
 import { folderProblem } from './folder-problem';
 
 /** Each file type's folder as typed; '' is the main folder. */
 export type CategoryFolderFields = Record<FileCategory, string>;
-
-export const CATEGORY_LABELS: Record<FileCategory, string> = {
-  video: 'Video',
-  audio: 'Audio',
-  archives: 'Archives',
-  documents: 'Documents',
-  programs: 'Programs',
-  other: 'Other',
-};
 
 export const toCategoryFolderFields = (s: Settings): CategoryFolderFields =>
   Object.fromEntries(FILE_CATEGORIES.map((c) => [c, s.categoryFolders[c] ?? ''])) as CategoryFolderFields;
