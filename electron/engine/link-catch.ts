@@ -119,8 +119,17 @@ export interface CatchDeps {
  * keeps it. The rest are added as usual.
  */
 export async function offerToCatch(deps: CatchDeps, requests: AddRequest[], sizes: readonly (number | null)[]): Promise<AddResult[]> {
-  const busy = busyWith(deps, requests, sizes);
-  if (busy) return busy;
+  // While a caught link is proven, the browser's downloads of the same file (the user clicked again) are refused,
+  // so the browser keeps them, rather than added as a second download of it.
+  const checking = deps.catcher.checkingFor;
+  const proving = checking === null ? null : deps.record(checking);
+  if (checking !== null && proving) {
+    const again = (i: number) => catchMatches({ ...proving, status: 'paused' }, requests[i]!, sizes[i] ?? null);
+    if (requests.some((_, i) => again(i))) {
+      const message = `Braid is still checking the browser's last download of this file for download #${checking}`;
+      return addTheRest(deps, requests, again, async (r) => ({ ok: false, url: r.url, error: { code: 'INVALID_OPTION', message } }));
+    }
+  }
   let index = -1;
   const id = deps.catcher.take((armed) => {
     const record = deps.record(armed);
@@ -128,30 +137,17 @@ export async function offerToCatch(deps: CatchDeps, requests: AddRequest[], size
     return index >= 0;
   });
   if (id === null) return deps.add(requests);
-  const request = requests[index]!;
-  const rest = requests.filter((_, i) => i !== index);
-  const added = rest.length > 0 ? deps.add(rest) : [];
-  const caught = await takeCaught(deps, id, request);
-  return [...added.slice(0, index), caught, ...added.slice(index)];
+  return addTheRest(deps, requests, (i) => i === index, (r) => takeCaught(deps, id, r));
 }
 
-/**
- * While a caught link is proven, the browser's downloads of the same file (the user clicked again) are refused,
- * so the browser keeps them, rather than added as a second download of it. Null when there is nothing to refuse.
- */
-function busyWith(deps: CatchDeps, requests: AddRequest[], sizes: readonly (number | null)[]): AddResult[] | null {
-  const id = deps.catcher.checkingFor;
-  const record = id === null ? null : deps.record(id);
-  if (id === null || !record) return null;
-  const refused = requests.map((r, i) => catchMatches({ ...record, status: 'paused' }, r, sizes[i] ?? null));
-  if (!refused.some(Boolean)) return null;
-  const added = deps.add(requests.filter((_, i) => !refused[i]));
+/** Adds the requests `held` leaves alone, as usual, then answers the held ones with `answer`, each in its place. */
+async function addTheRest(deps: CatchDeps, requests: AddRequest[], held: (index: number) => boolean, answer: (request: AddRequest) => Promise<AddResult>): Promise<AddResult[]> {
+  const rest = requests.filter((_, i) => !held(i));
+  const added = rest.length > 0 ? deps.add(rest) : [];
+  const results: AddResult[] = [];
   let next = 0;
-  return requests.map((r, i) =>
-    refused[i]
-      ? { ok: false, url: r.url, error: { code: 'INVALID_OPTION', message: `Braid is still checking the browser's last download of this file for download #${id}` } }
-      : added[next++]!,
-  );
+  for (const [i, request] of requests.entries()) results.push(held(i) ? await answer(request) : added[next++]!);
+  return results;
 }
 
 async function takeCaught(deps: CatchDeps, id: number, request: AddRequest): Promise<AddResult> {
