@@ -106,6 +106,10 @@ export class SegmentSink {
 
   private reserveSpare(): Promise<void> {
     if (this.reserving) return this.reserving;
+    if (this.account.reserveNow(this.pool.size)) {
+      this.spare = true;
+      return Promise.resolve();
+    }
     const reserving = this.account.reserve(this.pool.size, this.signal).then(() => {
       if (this.reserving === reserving) this.reserving = null;
       if (this.finished) this.account.release(this.pool.size);

@@ -99,3 +99,26 @@ describe('MemoryBudget fairness', () => {
     assert.deepEqual(order, ['b', 'c'], 'first come, first served across downloads');
   });
 });
+
+describe('MemoryAccount.reserveNow', () => {
+  it('takes free memory at once, and none over the cap or ahead of a download queued for the budget', async () => {
+    const budget = new MemoryBudget(30);
+    const a = budget.account(20);
+    const b = budget.account(30);
+    const signal = new AbortController().signal;
+    assert.equal(a.reserveNow(10), true);
+    assert.equal(a.reserveNow(10), true);
+    assert.equal(a.reserveNow(10), false, 'over its own cap');
+    assert.equal(a.reserved, 20);
+    await b.reserve(10, signal);
+    const queued = b.reserve(20, signal);
+    a.release(10);
+    assert.equal(budget.reserved, 20, 'b waits for 20 and 10 are free');
+    assert.equal(a.reserveNow(10), false, 'b waited first and is served first');
+    a.release(10);
+    await queued;
+    assert.equal(b.reserved, 30);
+    assert.equal(a.reserved, 0);
+    assert.equal(budget.reserved, 30);
+  });
+});
