@@ -36,6 +36,15 @@ describe('what a command loads and what `get` reports of itself', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('the command run as installed starts Node with small semi-spaces, which V8 takes only at start', async () => {
+    const firstLine = (await readFile(BRAID, 'utf8')).split('\n', 1)[0];
+    assert.equal(firstLine, '#!/usr/bin/env -S node --max-semi-space-size=1');
+    // Run as the file itself (as npm's bin link and `npx braid` do), so the shebang is what starts Node.
+    const result = await run(BRAID, ['--version']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\d+\.\d+\.\d+/);
+  });
+
   it('`braid --help` loads neither the engine, got nor SQLite; `braid list` loads SQLite alone', async () => {
     const help = await modulesLoadedBy(dir, ['--help']);
     assert.ok(help.length > 0, 'the reporter saw the command load');
