@@ -106,6 +106,7 @@ export class SegmentSink {
 
   private reserveSpare(): Promise<void> {
     if (this.reserving) return this.reserving;
+    if (this.finished) return Promise.resolve();
     if (this.account.reserveNow(this.pool.size)) {
       this.spare = true;
       return Promise.resolve();

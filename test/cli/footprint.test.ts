@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BRAID, braid, run } from '../support/cli';
 import { tempDir } from '../support/harness';
@@ -40,7 +40,8 @@ describe('what a command loads and what `get` reports of itself', () => {
     const firstLine = (await readFile(BRAID, 'utf8')).split('\n', 1)[0];
     assert.equal(firstLine, '#!/usr/bin/env -S node --max-semi-space-size=1');
     // Run as the file itself (as npm's bin link and `npx braid` do), so the shebang is what starts Node.
-    const result = await run(BRAID, ['--version']);
+    // The shebang finds `node` on PATH, as it does for a user; this test's own Node is put first.
+    const result = await run(BRAID, ['--version'], undefined, { PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}` });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^\d+\.\d+\.\d+/);
   });

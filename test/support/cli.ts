@@ -19,6 +19,8 @@ export function run(command: string, args: string[], onStart?: (kill: (signal: N
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    // A command that cannot start (missing, not executable) fails the test with its reason, not the run.
+    child.on('error', (error) => resolve({ code: null, signal: null, stdout, stderr: `${stderr}${error.message}` }));
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     onStart?.((signal) => child.kill(signal));
   });
