@@ -84,7 +84,8 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await row('ui.bin').and(page.locator('[data-status="active"]')).waitFor();
     // Ahead of the queue by its place in it, not by a priority that would keep it ahead of every later move.
     const first = (await client.api.list({ offset: 0, limit: 1 })).items[0];
-    assert.equal(first?.name, 'ui.bin');
+    // By its URL: the row shows the name from the URL at once, the record has the server's name only once probed.
+    assert.equal(first?.url, origin.url('/ui.bin'));
     assert.equal(first?.priority, 0);
     const left = await dialog.getByLabel('URLs to add').inputValue();
     assert.deepEqual(left.split('\n'), ['ftp://example/nope', origin.url('/missing.bin')], 'the refused lines stay in the box');
