@@ -5,12 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { handOff } from '../../electron/cli/browser/handoff';
 import { axe } from '../support/axe';
-import { eventually, NO_BROWSER, openServePage } from '../support/browser';
+import { eventually, NO_BROWSER } from '../support/browser';
 import { CappedOrigin } from '../support/capped-origin';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
-import { startServe, stopServe, type Serving } from '../support/serve';
-import { connectApi } from '../support/ws-api';
+import { closeServeWindow, openServeWindow, type ServeWindow } from '../support/serve-window';
 
 const MIB = 1024 * 1024;
 const SECRET = 'refresh-e2e';
@@ -22,10 +21,10 @@ describe('expired links, server limits and network settings in the window (braid
   let origin: TestOrigin;
   let capped: CappedOrigin;
   let dir: string;
-  let serve: Serving;
+  let serve: ServeWindow['serve'];
   let browser: Browser;
   let page: Page;
-  let client: Awaited<ReturnType<typeof connectApi>>;
+  let client: ServeWindow['client'];
 
   const row = (name: string) => page.locator('.rows .row', { has: page.locator('.name .text', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
   const pane = () => page.getByRole('region', { name: 'Details' });
@@ -47,15 +46,11 @@ describe('expired links, server limits and network settings in the window (braid
     capped = await new CappedOrigin(12 * MIB, 2, 512 * 1024, '503').start();
     dir = await tempDir('braid-refresh-e2e-');
     await mkdir(OUTPUT, { recursive: true });
-    serve = await startServe(dir, SECRET);
-    client = await connectApi(serve.url, SECRET);
-    ({ browser, page } = await openServePage(serve.url, SECRET));
+    ({ serve, client, browser, page } = await openServeWindow(dir, SECRET));
   });
 
   after(async () => {
-    client?.close();
-    await browser?.close();
-    await stopServe(serve);
+    await closeServeWindow({ serve, client, browser });
     await origin.close();
     await capped?.close();
     await rm(dir, { recursive: true, force: true });

@@ -6,11 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MAX_FOLDER } from '../../shared/limits';
 import { axe } from '../support/axe';
-import { NO_BROWSER, openServePage } from '../support/browser';
+import { NO_BROWSER } from '../support/browser';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
-import { startServe, stopServe, type Serving } from '../support/serve';
-import { connectApi } from '../support/ws-api';
+import { closeServeWindow, openServeWindow, type ServeWindow } from '../support/serve-window';
 
 const SECRET = 'settings-e2e';
 const OUTPUT = join(import.meta.dirname, 'output');
@@ -21,10 +20,10 @@ describe('folders by file type and the browser extension in the Settings dialog 
   let origin: TestOrigin;
   let dir: string;
   let videos: string;
-  let serve: Serving;
+  let serve: ServeWindow['serve'];
   let browser: Browser;
   let page: Page;
-  let client: Awaited<ReturnType<typeof connectApi>>;
+  let client: ServeWindow['client'];
 
   const settings = () => page.getByRole('dialog', { name: 'Settings' });
   const typeFolders = () => settings().getByRole('button', { name: 'Folders by file type' });
@@ -52,15 +51,11 @@ describe('folders by file type and the browser extension in the Settings dialog 
     videos = join(dir, 'videos');
     await mkdir(videos, { recursive: true });
     await mkdir(OUTPUT, { recursive: true });
-    serve = await startServe(dir, SECRET);
-    client = await connectApi(serve.url, SECRET);
-    ({ browser, page } = await openServePage(serve.url, SECRET));
+    ({ serve, client, browser, page } = await openServeWindow(dir, SECRET));
   });
 
   after(async () => {
-    client?.close();
-    await browser?.close();
-    await stopServe(serve);
+    await closeServeWindow({ serve, client, browser });
     await origin.close();
     await rm(dir, { recursive: true, force: true });
   });
