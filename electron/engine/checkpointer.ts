@@ -1,4 +1,4 @@
-import type { DownloadPatch, DownloadRepository, PartFileHandle } from './ports';
+import type { Clock, DownloadPatch, DownloadRepository, PartFileHandle } from './ports';
 import type { SegmentScheduler } from './segment-scheduler';
 import type { SegmentSink } from './segment-sink';
 
@@ -11,6 +11,11 @@ export interface CheckpointSource {
   mergeFinished(): boolean;
   /** Fields to commit with the offsets (retries, a size learnt at the end of an unknown-length body). */
   extra(): DownloadPatch;
+}
+
+export interface Cadence {
+  afterReceive(): void;
+  cancel(): void;
 }
 
 /**
@@ -29,6 +34,28 @@ export class Checkpointer {
 
   get busy(): boolean {
     return this.running !== null;
+  }
+
+  /**
+   * Checkpoints during a transfer: every `everyMs`, and early once `everyBytes` arrived since the last one
+   * started. A fast download then never holds more than that unsynced, so the disk writes while the network
+   * reads and the sync at the end is short. `received` counts the download's bytes; `afterReceive` is called
+   * after each read's bytes are counted. A checkpoint that fails hands its error to `fail`.
+   */
+  cadence(clock: Clock, everyMs: number, everyBytes: number, received: () => number, fail: (error: unknown) => void): Cadence {
+    let startedAt = received();
+    const start = () => {
+      if (this.busy) return;
+      startedAt = received();
+      this.checkpoint().catch(fail);
+    };
+    const timer = clock.every(everyMs, start);
+    return {
+      afterReceive: () => {
+        if (received() - startedAt >= everyBytes) start();
+      },
+      cancel: () => timer.cancel(),
+    };
   }
 
   /** Queues a checkpoint after the one running, if any; resolves when it is committed. */

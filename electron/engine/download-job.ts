@@ -263,13 +263,11 @@ export class DownloadJob {
       }
     };
     const { clock, timing } = this.ctx;
-    const checkpoints = clock.every(timing.checkpointMs, () => {
-      if (!this.checkpointer.busy) this.checkpointer.checkpoint().catch(fail);
-    });
+    const checkpoints = this.checkpointer.cadence(clock, timing.checkpointMs, timing.checkpointBytes, () => this.received, fail);
     const watchdog = clock.every(Math.max(10, Math.min(1000, timing.stallTimeoutMs / 4)), () =>
       cutStalled(this.watches, clock.now(), timing.stallTimeoutMs, timing.minBytesPerSecond),
     );
-    const context = this.transferContext();
+    const context = this.transferContext(checkpoints.afterReceive);
     const perServer = this.state.record.options.maxPerServer ?? CONNECTIONS.max;
     const count = this.state.ranged ? Math.min(this.connectionCount, perServer) : 1;
     // A connection waiting for a slot to the server stops waiting once the others have received every segment.
@@ -288,7 +286,8 @@ export class DownloadJob {
     if (!this.state.segments.complete) throw new BraidError('NETWORK_ERROR', 'the transfer ended with bytes missing', { retryable: true });
   }
 
-  private transferContext(): TransferContext {
+  /** `afterReceive` runs after every read's bytes are counted. */
+  private transferContext(afterReceive: () => void): TransferContext {
     const { state, ctx } = this;
     return {
       http: ctx.http,
@@ -311,7 +310,10 @@ export class DownloadJob {
       downloadId: this.id,
       onBody: (head) => this.nameFrom(head),
       proxyFor: this.proxyFor,
-      onReceived: (bytes) => this.speed.add(bytes),
+      onReceived: (bytes) => {
+        this.speed.add(bytes);
+        afterReceive();
+      },
     };
   }
 

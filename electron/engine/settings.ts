@@ -47,6 +47,11 @@ export interface Timing {
   /** A kept-alive connection unused for this long is closed. */
   idleSocketMs: number;
   checkpointMs: number;
+  /**
+   * Bytes received since the last checkpoint that start the next one early. A fast download then never holds
+   * more than this unsynced, so the disk writes while the network reads, and the sync at the end is short.
+   */
+  checkpointBytes: number;
   tickMs: number;
   retry: RetryPolicy;
   /** How long a learned limit on a server's connections holds before Braid tries one step more. */
@@ -66,6 +71,7 @@ export const DEFAULT_TIMING: Timing = {
   minBytesPerSecond: 1024,
   idleSocketMs: 60_000,
   checkpointMs: 1000,
+  checkpointBytes: 64 * 1024 * 1024,
   tickMs: 250,
   retry: DEFAULT_RETRY,
   hostLimitStepUpMs: 10 * 60_000,

@@ -61,4 +61,24 @@ describe('engine time on a fake clock', () => {
     assert.equal(rig.repo.get(id)!.bytesDone, 3 * MIB, 'everything received, flushed and committed');
     await rig.cleanup();
   });
+
+  it('checkpoints early once enough bytes arrived since the last checkpoint, with no time passing', async () => {
+    // Sent at 8 MiB/s, so the file's writes keep up with what arrives.
+    origin.file('/checkpoint-bytes.bin', 8 * MIB, { stallAfter: 3 * MIB, stallTimes: 1, rate: 8 * MIB });
+    const clock = new FakeClock();
+    const timing = { stallTimeoutMs: 600_000, checkpointMs: 60_000, checkpointBytes: 1 * MIB };
+    const rig = await makeRig({ clock, overrides: { segments: 1 }, timing });
+    const [added] = await rig.engine.add([{ url: origin.url('/checkpoint-bytes.bin') }]);
+    const id = (added as { id: number }).id;
+    try {
+      rig.engine.start();
+      await waitFor(() => (rig.engine.runningJob(id)?.received ?? 0) >= 3 * MIB, 5000, '3 MiB to arrive');
+      // The clock never moved: only the bytes can have started a checkpoint. It commits what was on disk then,
+      // which is up to a write buffer short of what had arrived.
+      await waitFor(() => rig.repo.get(id)!.bytesDone >= 1 * MIB, 5000, 'a checkpoint started by bytes');
+      assert.ok(rig.repo.get(id)!.bytesDone <= 3 * MIB, 'never more than arrived');
+    } finally {
+      await rig.cleanup();
+    }
+  });
 });
