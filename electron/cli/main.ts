@@ -186,7 +186,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that stops reading (`braid list | head -3`) ends the command as a closed terminal would, not with a
+ * stack trace: a running `get` or `serve` stops as on Ctrl-C, saving its progress; any other command exits.
+ */
+function endWhenOutputCloses(): void {
+  let closed = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    // Once closed, later writes fail too (the stream is destroyed): the stop is under way already.
+    if (closed) return;
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+    const stop = (['SIGTERM', 'SIGINT'] as const).find((signal) => process.listenerCount(signal) > 0);
+    if (stop) process.emit(stop, stop);
+    else process.exit();
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
+}
+
 async function main(): Promise<void> {
+  endWhenOutputCloses();
   // File writes and syncs of every download share libuv's thread pool; its default of 4 threads queues
   // writes behind syncs when several downloads run. Read when the pool first starts, so set it first.
   process.env['UV_THREADPOOL_SIZE'] ??= '8';
