@@ -41,6 +41,8 @@ export class RangeOrigin {
   connections = 0;
   /** Most connections open at once. */
   peakOpen = 0;
+  /** TLS connections that resumed an earlier session instead of a full handshake. */
+  resumedSessions = 0;
   /** The SNI name of each TLS connection (null when none was sent). */
   readonly servernames: (string | null)[] = [];
   readonly requests: { path: string; range: string | undefined; headers: IncomingMessage['headers'] }[] = [];
@@ -54,7 +56,10 @@ export class RangeOrigin {
       this.connections++;
       this.sockets.add(socket);
       this.peakOpen = Math.max(this.peakOpen, this.sockets.size);
-      if (certificate) this.servernames.push((socket as TLSSocket).servername || null);
+      if (certificate) {
+        this.servernames.push((socket as TLSSocket).servername || null);
+        if ((socket as TLSSocket).isSessionReused()) this.resumedSessions++;
+      }
       socket.on('close', () => this.sockets.delete(socket));
     });
   }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { dialThroughProxy } from './proxied-dial';
+import { TlsSessions } from './tls-sessions';
 
 /** Where connections go: one pool entry per scheme, host, port and proxy. */
 export interface Origin {
@@ -44,8 +45,7 @@ export interface TlsSettings {
  * Plain `net.connect` / `tls.connect`. TLS sessions are remembered per origin so a new connection to a known
  * server resumes its session instead of a full handshake.
  */
-export function directDialer(settings: TlsSettings = {}): Dialer {
-  const sessions = new Map<string, Buffer>();
+export function directDialer(settings: TlsSettings = {}, sessions = new TlsSessions()): Dialer {
   return (origin, readInto, signal) =>
     origin.proxy ? dialThroughProxy(origin, readInto, signal, settings, sessions) :
     new Promise<net.Socket>((resolve, reject) => {

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { openTunnel, TunnelRefused } from '../proxy/tunnel';
 import type { Origin, ReadInto, TlsSettings } from './dialer';
 import { NotForFastPath } from './errors';
+import type { TlsSessions } from './tls-sessions';
 
 /**
  * A connection to `origin` through its proxy: a tunnel (CONNECT or SOCKS5), then TLS over it for https, checked
@@ -17,7 +18,7 @@ export async function dialThroughProxy(
   readInto: ReadInto,
   signal: AbortSignal,
   settings: TlsSettings,
-  sessions: Map<string, Buffer>,
+  sessions: TlsSessions,
 ): Promise<net.Socket> {
   let tunnel: net.Socket;
   try {
