@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, lstatSync, type BigIntStats } from 'node:fs';
-import { link, lstat, mkdir, open, rename, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { link, lstat, mkdir, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
+import { BraidError, errorCode } from './errors';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -61,6 +63,34 @@ function missing(error: unknown): boolean {
   return (error as { code?: string }).code === 'ENOENT';
 }
 
+/**
+ * Creates `folder` and its missing parents, one level at a time. Node's own recursive mkdir never ends where a
+ * folder cannot be made although its parent exists (under /proc, ENOENT every time): it would spin, and keep the
+ * download from failing or stopping.
+ */
+async function makeFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder);
+    return;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return mustBeFolder(folder);
+    const parent = dirname(folder);
+    if (errorCode(error) !== 'ENOENT' || parent === folder) throw error;
+  }
+  await makeFolder(dirname(folder));
+  try {
+    await mkdir(folder);
+  } catch (error) {
+    // Made by someone else meanwhile is as good.
+    if (errorCode(error) !== 'EEXIST') throw error;
+    await mustBeFolder(folder);
+  }
+}
+
+async function mustBeFolder(path: string): Promise<void> {
+  if (!(await stat(path)).isDirectory()) throw new BraidError('FILE_ERROR', `cannot save into ${path}: it is a file, not a folder`);
+}
+
 export const nodeFileSystem: FileSystemPort = {
   async createExclusive(path) {
     return new NodePartFile(await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644));
@@ -72,9 +102,7 @@ export const nodeFileSystem: FileSystemPort = {
     const s = await statfs(folder);
     return s.bavail * s.bsize;
   },
-  async makeFolder(folder) {
-    await mkdir(folder, { recursive: true });
-  },
+  makeFolder,
   occupied(path) {
     try {
       lstatSync(path);
