@@ -72,6 +72,10 @@ export async function fetchSegment(ctx: TransferContext, segment: LiveSegment, s
       const before = segment.position;
       try {
         await requestRange(ctx, segment, sink, signal, slot);
+        // An answer that ended as it should yet brought nothing of what is missing: asked again only after a wait.
+        if (segment.position === before && segment.position < segment.end) {
+          throw new BraidError('BAD_RESPONSE', 'the server answered with none of the bytes asked for', { retryable: true });
+        }
       } catch (thrown) {
         if (signal.aborted) throw signal.reason;
         if (thrown instanceof StartOver) throw thrown;
@@ -323,8 +327,9 @@ class SegmentRequest {
   private ended(complete: boolean): void {
     const { segment } = this;
     if (this.cutShort) return;
-    if (this.bodyEnd === UNKNOWN_END && complete) {
-      // A body of unknown length ends when the server closes it: that is the size.
+    if (complete && (this.bodyEnd === UNKNOWN_END || segment.end === UNKNOWN_END)) {
+      // A body of unknown length ends when the server closes it, and the whole file's answer to a download of
+      // unknown size has the file's length: either is the size.
       segment.end = segment.position;
       this.ctx.version.validators = { ...this.ctx.version.validators, size: segment.position };
       return;

@@ -1,4 +1,4 @@
-import { parseContentRange } from './content-range';
+import { parseContentRange, parseUnsatisfiedRange } from './content-range';
 import { BraidError, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { awaitResponse } from './got-response';
@@ -111,6 +111,10 @@ async function rangedGet(clients: ProbeClients, url: string, headers: Record<str
       return describe(answer.finalUrl, response, null, false);
     }
     if (response.status >= 200 && response.status <= 299) return describe(answer.finalUrl, response, contentLength(response), false);
+    // No byte 0 to send: the file is empty (`bytes */0`).
+    if (response.status === 416 && parseUnsatisfiedRange(header(response, 'content-range') ?? undefined) === 0) {
+      return describe(answer.finalUrl, response, 0, false);
+    }
     throw statusError(response);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
