@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
@@ -57,6 +58,18 @@ function checksum(text: string) {
   }
 }
 
+function listFile(text: string): string {
+  if (text === '-') return text;
+  let stats;
+  try {
+    stats = statSync(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (stats.isDirectory()) throw new InvalidArgumentError('it is a folder, not a list of URLs');
+  return text;
+}
+
 function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
 }
@@ -66,14 +79,16 @@ export function buildProgram(): Command {
     .name('braid')
     .description('Segmented, resumable downloads that keep their memory bounded.')
     .version('0.1.0')
-    .showHelpAfterError();
+    // A mistake gets its one line and a pointer, not the whole help, and exit code 2 (see main()).
+    .showHelpAfterError('(braid <command> --help shows the options)')
+    .exitOverride();
   const dbOption = () => new Option('--db <file>', `state database (default: ${defaultDatabasePath()})`);
 
   program
     .command('get')
     .description('download now; exits 0 when every download finished')
     .argument('[url...]', 'http(s) URLs')
-    .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
+    .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format; - reads standard input)', listFile)
     .option('-d, --dir <dir>', 'folder to save into', '.')
     .option('-o, --output <name>', 'file name (for a single URL)')
     .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(CONNECTIONS))
@@ -100,7 +115,7 @@ export function buildProgram(): Command {
     .command('add')
     .description('queue downloads without starting them (the app and `braid serve` run the queue)')
     .argument('[url...]', 'http(s) URLs')
-    .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format)')
+    .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format; - reads standard input)', listFile)
     .option('-d, --dir <dir>', 'folder to save into (default: the settings folder)')
     .option('-s, --segments <n>', 'parallel connections per download', wholeNumber(CONNECTIONS))
     .option('--max-connection-per-server <n>', 'connections to one server at most', wholeNumber(CONNECTIONS_PER_SERVER))
@@ -213,6 +228,11 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here too; anything else is bad input, already explained by commander.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     // Loaded only on this path: a command that failed has loaded them already, and --help never gets here.
     const { BraidError } = await import('../engine/index');
     const problem = error instanceof BraidError ? error.message : (await import('../store/database')).describeStoreFailure(error);

@@ -52,7 +52,7 @@ function decode(bytes: Buffer): string {
   return bytes.toString('utf8', 0, end);
 }
 
-/** The lines of a file, streamed in 64 KiB reads. */
+/** The lines of a file (`-`: standard input), streamed in 64 KiB reads. */
 export function readLines(path: string): AsyncIterable<Line> {
-  return splitLines(createReadStream(path, { highWaterMark: 64 * 1024 }));
+  return splitLines(path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 }));
 }

@@ -55,7 +55,7 @@ describe('braid get and add: proxies and connections per server', () => {
 
   it('refuses a proxy URL it cannot use, before anything starts', async () => {
     const run = await braid(['add', '--all-proxy', 'ftp://nope:21', '--db', join(dir, 'bad.db'), origin.url()]);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, 'bad input');
     assert.match(run.stderr, /a proxy must be http:\/\/, https:\/\/ or socks5:\/\//);
   });
 });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createEngine, proxyFromEnvironment } from '../../engine/index';
+import { BraidError, createEngine, proxyFromEnvironment } from '../../engine/index';
 import { listenForHandoffs } from '../../bridge/handoff-server';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
@@ -14,10 +14,30 @@ export interface ServeFlags {
   staticDir: string;
 }
 
+/** Why the server could not listen, in words that say what to change. */
+function cannotListen(flags: ServeFlags, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${flags.host}:${flags.port}`;
+  if (code === 'EADDRINUSE') return `cannot serve on ${where}: the port is in use (another braid serve?); choose another with --port`;
+  if (code === 'EACCES') return `cannot serve on ${where}: not allowed to listen on that port; choose one above 1023 with --port`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `cannot serve on ${where}: ${flags.host} is not an address of this machine; try --host 127.0.0.1`;
+  }
+  return `cannot serve on ${where}: ${(error as Error).message}`;
+}
+
 export async function runServe(flags: ServeFlags): Promise<number> {
   const { db, path, repo, lock } = openStoreToRun(flags);
   const engine = createEngine({ repo, overrides: flags.dir ? { folder: resolve(flags.dir) } : {}, systemProxy: proxyFromEnvironment() });
-  const server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir: flags.staticDir });
+  let server;
+  try {
+    server = await startServer(engine, { host: flags.host, port: flags.port, secret: flags.secret, staticDir: flags.staticDir });
+  } catch (error) {
+    await engine.close();
+    db.close();
+    lock.release();
+    throw new BraidError('INVALID_OPTION', cannotListen(flags, error));
+  }
   engine.start();
   // `braid browser-host` hands this engine the browser's downloads through a local socket, not the WebSocket.
   const handoffs = await listenForHandoffs(engine, path).catch((error: Error) => {

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BRAID, braid, type Run } from '../support/cli';
+import { tempDir } from '../support/harness';
+import { sha256, TestOrigin } from '../support/origin';
+
+/** Runs the CLI with `input` on its standard input. */
+function braidWithInput(args: string[], input: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('braid with bad input', () => {
+  let origin: TestOrigin;
+  let dir: string;
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-input-');
+  });
+  after(async () => {
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says what is wrong with an option in one line and a pointer, and exits 2', async () => {
+    for (const [args, says] of [
+      [['get', '-s', '0', 'http://127.0.0.1:1/x'], /argument '0' is invalid\. a whole number from 1 to 32/],
+      [['get', '-j', 'abc', 'http://127.0.0.1:1/x'], /argument 'abc' is invalid/],
+      [['get', '-i', join(dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
+      [['get', '-i', dir], /it is a folder, not a list of URLs/],
+      [['bogus'], /unknown command 'bogus'/],
+    ] as const) {
+      const run = await braid([...args, '--db', join(dir, 'bad.db')]);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, says);
+      assert.match(run.stderr, /braid <command> --help shows the options/);
+      assert.doesNotMatch(run.stderr, /Usage:|at .*\(/, 'neither the whole help nor a stack trace');
+    }
+  });
+
+  it('still exits 0 for --help and --version', async () => {
+    for (const args of [['--help'], ['--version'], ['get', '--help']]) assert.equal((await braid(args)).code, 0, args.join(' '));
+  });
+
+  it('reads the list from standard input with -i -', async () => {
+    const data = origin.file('/stdin.bin', 200_000);
+    const out = join(dir, 'stdin');
+    const run = await braidWithInput(['get', '-i', '-', '-d', out, '--db', join(dir, 'stdin.db')], `${origin.url('/stdin.bin')}\n`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
+  });
+
+  it('serve names a port in use and exits 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const run = await braid(['serve', '--port', String(port), '--db', join(dir, 'serve.db')]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`cannot serve on 127\\.0\\.0\\.1:${port}: the port is in use`));
+    } finally {
+      taken.close();
+    }
+  });
+});
