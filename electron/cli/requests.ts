@@ -33,13 +33,13 @@ export async function* collectRequests(
   urls: string[],
   listFile: string | undefined,
   defaults: RequestDefaults,
-): AsyncGenerator<{ request: AddRequest } | { problem: string }> {
+): AsyncGenerator<{ request: AddRequest } | { problem: string; lost: boolean }> {
   const label = (source: string, item: ListItem) => (source === '' ? `argument ${item.line}` : `${source}:${item.line}`);
   const sources: [string, AsyncIterable<Line>][] = [['', fromArguments(urls)]];
   if (listFile) sources.push([listFile, readLines(listFile)]);
   for (const [source, lines] of sources) {
     for await (const item of parseUrlList(lines)) {
-      if (item.kind === 'problem') yield { problem: `${label(source, item)}: ${item.message}` };
+      if (item.kind === 'problem') yield { problem: `${label(source, item)}: ${item.message}`, lost: item.lost };
       else yield { request: withDefaults(item.request, defaults) };
     }
   }

@@ -8,10 +8,13 @@ import { BraidError } from './errors';
 import { LINE_TOO_LONG, MAX_LINE_BYTES, type Line } from './line-reader';
 import { checkUrl, preview } from './url-rules';
 
-/** One result of reading a list: a download to add, or a line that could not be used and why. */
+/**
+ * One result of reading a list: a download to add, or a line that could not be used and why. `lost`: the line
+ * may have been a download, which is not added; an option line's problem leaves its download as it is.
+ */
 export type ListItem =
   | { kind: 'entry'; line: number; request: AddRequest }
-  | { kind: 'problem'; line: number; message: string };
+  | { kind: 'problem'; line: number; message: string; lost: boolean };
 
 interface Pending {
   line: number;
@@ -87,7 +90,7 @@ async function finish(p: Pending): Promise<ListItem> {
   // `checkUrl` has parsed it already: the schema library is loaded only for entries with more to check.
   if (Object.keys(p.request).length === 1 && p.request.url.length <= MAX_URL) return { kind: 'entry', line: p.line, request: p.request };
   const checked = (await entryCheck())(p.request);
-  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message };
+  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message, lost: true };
 }
 
 /**
@@ -102,16 +105,16 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
   for await (const raw of lines) {
     n++;
     if (raw === LINE_TOO_LONG || raw.length > MAX_LINE_BYTES) {
-      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE_BYTES / 1024} KiB` };
+      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE_BYTES / 1024} KiB`, lost: true };
       continue;
     }
     const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
     if (line.includes('\u0000')) {
-      yield { kind: 'problem', line: n, message: 'line contains a NUL byte' };
+      yield { kind: 'problem', line: n, message: 'line contains a NUL byte', lost: true };
       continue;
     }
     if (line.includes('\ufffd')) {
-      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8' };
+      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8', lost: true };
       continue;
     }
     const trimmed = line.trim();
@@ -119,19 +122,19 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
     if (/^[ \t]/.test(line)) {
       if (skipping) continue;
       if (!pending) {
-        yield { kind: 'problem', line: n, message: 'option line with no URL above it' };
+        yield { kind: 'problem', line: n, message: 'option line with no URL above it', lost: false };
         continue;
       }
       const eq = trimmed.indexOf('=');
       if (eq <= 0) {
-        yield { kind: 'problem', line: n, message: `option must be key=value, got ${JSON.stringify(preview(trimmed))}` };
+        yield { kind: 'problem', line: n, message: `option must be key=value, got ${JSON.stringify(preview(trimmed))}`, lost: false };
         continue;
       }
       try {
         const complaint = applyOption(pending, trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
-        if (complaint) yield { kind: 'problem', line: n, message: complaint };
+        if (complaint) yield { kind: 'problem', line: n, message: complaint, lost: false };
       } catch (error) {
-        yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error) };
+        yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: false };
       }
       continue;
     }
@@ -146,7 +149,7 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
       pending = { line: n, request, options: {}, headers: {} };
     } catch (error) {
       skipping = true;
-      yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error) };
+      yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: true };
     }
   }
   if (pending) yield await finish(pending);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -59,6 +59,19 @@ describe('braid with bad input', () => {
     const run = await braidWithInput(['get', '-i', '-', '-d', out, '--db', join(dir, 'stdin.db')], `${origin.url('/stdin.bin')}\n`);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
+  });
+
+  it('counts a list option it ignores as a warning, not as a failed download', async () => {
+    const data = origin.file('/with-option.bin', 100_000);
+    const list = join(dir, 'options.txt');
+    await writeFile(list, `${origin.url('/with-option.bin')}\n  unknown-option=1\n`);
+    const out = join(dir, 'options');
+    const run = await braid(['get', '--json', '-i', list, '-d', out, '--db', join(dir, 'options.db')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /options\.txt:2: unknown option "unknown-option" ignored/);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!).summary;
+    assert.deepEqual([summary.files, summary.completed, summary.failed], [1, 1, 0]);
+    assert.equal(sha256(await readFile(join(out, 'with-option.bin'))), sha256(data));
   });
 
   it('serve names a port in use and exits 2', async () => {

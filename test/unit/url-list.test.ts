@@ -67,6 +67,9 @@ describe('parseUrlList', () => {
       '8: unsupported scheme javascript: (only http and https)',
     ]);
     assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://ok/1', 'http://ok/2']);
+    // Only a URI line's problem loses a download; an option line's leaves its download as it is.
+    const lost = items.filter((i) => i.kind === 'problem' && i.lost).map((i) => i.line);
+    assert.deepEqual(lost, [2, 4, 8]);
   });
 
   it('holds each entry to the rules of add: a mislabelled digest, too many mirrors or headers are refused at its line', async () => {

@@ -33,7 +33,8 @@ export async function queueAll(
   };
   for await (const item of collectRequests(urls, flags.input, defaults)) {
     if ('problem' in item) {
-      refused++;
+      // An option line's problem is reported; its download is still added, so it is no refused download.
+      if (item.lost) refused++;
       say(item.problem);
       continue;
     }
