@@ -7,6 +7,7 @@ import type {
   AddRequest,
   AddResult,
   ArmedCatch,
+  DownloadOptions,
   DownloadRecord,
   EngineEvent,
   ImportReport,
@@ -42,7 +43,7 @@ import { previewUrls } from './preview';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
-
+/** Each connection's bytes are written in buffers of this size. */
 const BUFFER_SIZE = 256 * 1024;
 
 /**
@@ -214,12 +215,14 @@ export class Engine implements BraidApi {
   }
 
   /**
-   * The unfinished download of `url` into `folder` (and name), queued again, or null: how running the same
+   * The unfinished download of `url` into `folder` (and name), queued again with the `options` of the command
+   * that asks again (a checksum or proxy mistyped in an earlier run is not kept), or null: how running the same
    * `braid get` twice resumes instead of starting a copy.
    */
-  requeueUnfinished(url: string, folder: string, name: string | null): number | null {
+  requeueUnfinished(url: string, folder: string, name: string | null, options: DownloadOptions = {}): number | null {
     const found = this.repo.findUnfinished(checkUrl(url), resolve(folder), name);
     if (!found) return null;
+    if (JSON.stringify(found.options) !== JSON.stringify(options)) this.repo.update(found.id, { options });
     this.scheduler.requeue(found);
     return found.id;
   }

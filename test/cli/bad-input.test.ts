@@ -74,6 +74,18 @@ describe('braid with bad input', () => {
     assert.equal(sha256(await readFile(join(out, 'with-option.bin'))), sha256(data));
   });
 
+  it('takes the options of the get that asks again: a mistyped checksum is corrected by running get with the right one', async () => {
+    const data = origin.file('/checked.bin', 300_000);
+    const args = ['get', '-d', join(dir, 'checked'), '--db', join(dir, 'checked.db'), origin.url('/checked.bin')];
+    const wrong = await braid([...args, '--checksum', `sha-256=${'0'.repeat(64)}`]);
+    assert.equal(wrong.code, 1, wrong.stderr);
+    assert.match(wrong.stderr, /CHECKSUM_ERROR/);
+    const right = await braid([...args, '--checksum', `sha-256=${sha256(data)}`]);
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stdout, /completed #1 /, 'the same download, not a second one');
+    assert.equal(sha256(await readFile(join(dir, 'checked', 'checked.bin'))), sha256(data));
+  });
+
   it('serve names a port in use and exits 2', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -41,7 +41,7 @@ export async function queueAll(
     const r = item.request;
     if (reuseUnfinished) {
       try {
-        const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null);
+        const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null, r.options ?? {});
         if (existing !== null) {
           queued++;
           ids.push(existing);
