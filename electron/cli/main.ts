@@ -58,6 +58,19 @@ function checksum(text: string) {
   }
 }
 
+/** `-o` names the file; the folder is `-d`'s (a name with a path in it would be cut to its last part). */
+function fileName(text: string): string {
+  if (text.trim() === '' || text === '.' || text === '..') throw new InvalidArgumentError('a file name');
+  if (/[/\\]/.test(text)) throw new InvalidArgumentError('a file name without a folder: give the folder with -d');
+  return text;
+}
+
+function positiveCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}
+
 function listFile(text: string): string {
   if (text === '-') return text;
   let stats;
@@ -90,7 +103,7 @@ export function buildProgram(): Command {
     .argument('[url...]', 'http(s) URLs')
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format; - reads standard input)', listFile)
     .option('-d, --dir <dir>', 'folder to save into', '.')
-    .option('-o, --output <name>', 'file name (for a single URL)')
+    .option('-o, --output <name>', 'file name (for a single URL)', fileName)
     .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(CONNECTIONS))
     .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(CONCURRENT_DOWNLOADS))
     .option('--limit <rate>', 'overall speed limit, e.g. 2M (bytes per second)', rate)
@@ -99,7 +112,7 @@ export function buildProgram(): Command {
     .option('--all-proxy <url>', "proxy for these downloads: http://, https:// or socks5://[user:pass@]host:port ('' for none)", proxy)
     .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber({ min: 1, max: 100 }))
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
-    .option('--header <header>', 'extra request header "Name: value" (repeatable)', header, {})
+    .addOption(new Option('--header <header>', 'extra request header "Name: value" (repeatable)').argParser(header).default({}, 'none'))
     .option('--json', 'one JSON line per finished download, then a summary line with the memory used')
     .addOption(dbOption())
     .action(async (urls: string[], flags: GetFlags) => {
@@ -141,8 +154,8 @@ export function buildProgram(): Command {
   program
     .command('list')
     .description('show the downloads the database holds')
-    .option('--status <status...>', 'only these: queued active paused completed failed')
-    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }))
+    .addOption(new Option('--status <status...>', 'only these').choices(['queued', 'active', 'paused', 'completed', 'failed']))
+    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, positiveCount)
     .option('--json', 'machine-readable output')
     .addOption(dbOption())
     .action(async (flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {

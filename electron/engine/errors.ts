@@ -88,6 +88,10 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   if (code === 'ERR_TOO_MANY_REDIRECTS' || e?.name === 'MaxRedirectsError') {
     return new BraidError('TOO_MANY_REDIRECTS', `too many redirects${where}`, { cause: error });
   }
+  if (code === 'ERR_UNSUPPORTED_PROTOCOL') {
+    // got met it in a redirect: asking again goes to the same place.
+    return new BraidError('UNSUPPORTED_SCHEME', `the server redirected to a scheme Braid does not download${where}: ${text}`, { cause: error });
+  }
   if (code === 'ENOTFOUND') {
     return new BraidError('NETWORK_ERROR', `host not found${where}: DNS has no such name`, { retryable: true, cause: error });
   }

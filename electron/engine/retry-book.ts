@@ -42,7 +42,7 @@ export class RetryBook {
     this.retries++;
     this.note(e);
     if (attempts >= this.policy.maxAttempts) {
-      throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempts)`);
+      throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
     }
     if (e.retryAfterMs !== undefined && e.retryAfterMs > this.policy.maxRetryAfterMs) {
       throw new BraidError(

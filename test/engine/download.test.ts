@@ -222,6 +222,17 @@ describe('engine against a real origin', () => {
     await rig.cleanup();
   });
 
+  it('fails a redirect to another scheme at once, as UNSUPPORTED_SCHEME, without retrying', async () => {
+    origin.redirect('/to-ftp', 'ftp://127.0.0.1/file.bin');
+    await fresh();
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/to-ftp') }]);
+    assert.equal(rec!.status, 'failed');
+    assert.equal(rec!.error?.code, 'UNSUPPORTED_SCHEME', rec!.error?.message);
+    assert.match(rec!.error!.message, /redirected to a scheme Braid does not download.*ftp:/);
+    assert.equal(rec!.retries, 0);
+    await rig.cleanup();
+  });
+
   it('keeps hostile Content-Disposition names inside the folder and never overwrites', async () => {
     origin.file('/cd1', 1000, { contentDisposition: 'attachment; filename="../../../etc/passwd"' });
     origin.file('/cd2', 1000, { contentDisposition: "attachment; filename*=UTF-8''..%2F..%2Fevil%E2%80%AEtxt.exe" });

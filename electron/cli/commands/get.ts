@@ -50,7 +50,7 @@ function humanSummary(s: GetSummary): string {
   return (
     `downloaded ${files}${failed}: ${formatBytes(s.bytes)} in ${formatDuration(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
     `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
-    `${formatBytes(s.memory.peakInFlight)} of it downloaded bytes waiting for the disk)\n`
+    `${formatBytes(s.memory.peakInFlight)} of it transfer buffers)\n`
   );
 }
 
