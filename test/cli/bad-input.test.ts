@@ -71,6 +71,8 @@ describe('braid with bad input', () => {
     assert.match(run.stderr, /options\.txt:2: unknown option "unknown-option" ignored/);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!).summary;
     assert.deepEqual([summary.files, summary.completed, summary.failed], [1, 1, 0]);
+    const failed = await braid(['list', '--status', 'failed', '--db', join(dir, 'options.db')]);
+    assert.match(failed.stdout, /^0 failed of 1 download: 1 completed$/m, 'what matched, then the whole queue');
     assert.equal(sha256(await readFile(join(out, 'with-option.bin'))), sha256(data));
   });
 

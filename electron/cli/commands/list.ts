@@ -23,10 +23,12 @@ export function runList(flags: CommonFlags & { status?: string[]; limit?: number
   } else {
     for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
     if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);
-    const counts = repo.countByStatus();
-    process.stdout.write(
-      `${page.total} download${page.total === 1 ? '' : 's'}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}\n`,
-    );
+    const counts = Object.entries(repo.countByStatus()).filter(([, n]) => n > 0);
+    const all = counts.reduce((sum, [, n]) => sum + n, 0);
+    const breakdown = counts.map(([s, n]) => `${n} ${s}`).join(', ') || 'none';
+    // Filtered, the first figure is what matched; the breakdown is always the whole queue's.
+    const shown = flags.status ? `${page.total} ${flags.status.join(' or ')} of ${all}` : `${all}`;
+    process.stdout.write(`${shown} download${all === 1 ? '' : 's'}: ${breakdown}\n`);
   }
   db.close();
   return 0;
