@@ -126,6 +126,7 @@ describe('braid command line', () => {
     assert.equal(row.status, 'queued');
     assert.equal(row.stop_reason, 'shutdown');
     assert.ok(row.bytes_done > 0 && row.bytes_done < data.length);
+    assert.match(interrupted.stdout, /downloaded 0 of 1 file, 1 stopped with [\d.]+ [KM]iB saved \(the same command resumes\)/);
     const resumed = await braid(args);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(sha256(await readFile(join(out, 'int.bin'))), sha256(data));

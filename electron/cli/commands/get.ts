@@ -25,6 +25,9 @@ export interface GetSummary {
   files: number;
   completed: number;
   failed: number;
+  /** Downloads left unfinished by an interrupt, and their bytes on disk: the same command resumes them. */
+  stopped: number;
+  saved: number;
   bytes: number;
   seconds: number;
   bytesPerSecond: number;
@@ -47,8 +50,9 @@ function resultLine(r: DownloadRecord): Record<string, unknown> {
 function humanSummary(s: GetSummary): string {
   const files = `${s.completed} of ${s.files} file${s.files === 1 ? '' : 's'}`;
   const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
+  const stopped = s.stopped > 0 ? `, ${s.stopped} stopped with ${formatBytes(s.saved)} saved (the same command resumes)` : '';
   return (
-    `downloaded ${files}${failed}: ${formatBytes(s.bytes)} in ${formatDuration(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
+    `downloaded ${files}${failed}${stopped}: ${formatBytes(s.bytes)} in ${formatDuration(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
     `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
     `${formatBytes(s.memory.peakInFlight)} of it transfer buffers)\n`
   );
@@ -112,6 +116,8 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
   let failed = refused;
   let completed = 0;
   let bytes = 0;
+  let stopped = 0;
+  let saved = 0;
   for (const id of ids) {
     const r = repo.get(id);
     if (!r) continue;
@@ -121,12 +127,17 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     } else if (r.status === 'failed') {
       failed++;
       say(`failed: ${r.url}: ${r.error?.message ?? 'unknown error'} [${r.error?.code ?? '?'}]`);
+    } else {
+      stopped++;
+      saved += r.bytesDone;
     }
   }
   const summary: GetSummary = {
     files: ids.length + refused,
     completed,
     failed,
+    stopped,
+    saved,
     bytes,
     seconds,
     bytesPerSecond: seconds > 0 ? bytes / seconds : 0,
