@@ -16,8 +16,13 @@ export interface OpenStore {
   repo: SqliteDownloadRepository;
 }
 
+/** The database a command uses: `--db`, else the default one. */
+export function databasePath(flags: CommonFlags): string {
+  return resolve(flags.db ?? defaultDatabasePath());
+}
+
 export function openStore(flags: CommonFlags): OpenStore {
-  const path = resolve(flags.db ?? defaultDatabasePath());
+  const path = databasePath(flags);
   const db = openDatabase(path);
   return { db, path, repo: new SqliteDownloadRepository(db) };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -86,6 +87,14 @@ describe('braid with bad input', () => {
     assert.equal(right.code, 0, right.stderr);
     assert.match(right.stdout, /completed #1 /, 'the same download, not a second one');
     assert.equal(sha256(await readFile(join(dir, 'checked', 'checked.bin'))), sha256(data));
+  });
+
+  it('list of a database that does not exist shows nothing and does not create it', async () => {
+    const db = join(dir, 'never.db');
+    const run = await braid(['list', '--db', db]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '0 downloads: none\n');
+    assert.equal(existsSync(db), false);
   });
 
   it('serve names a port in use and exits 2', async () => {

@@ -1,7 +1,8 @@
 import { formatBytes } from '../../../shared/format';
 import { maskOptions } from '../../../shared/header-mask';
 import type { DownloadRecord } from '../../../shared/types';
-import { openStore, type CommonFlags } from '../store-access';
+import { existsSync } from 'node:fs';
+import { databasePath, openStore, type CommonFlags } from '../store-access';
 
 /** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
 export const LIST_DEFAULT_LIMIT = 1000;
@@ -15,6 +16,11 @@ function describe(r: DownloadRecord): string {
 
 /** Reads the store only: no engine, no HTTP client. */
 export function runList(flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }): number {
+  if (!existsSync(databasePath(flags))) {
+    // Nothing was ever queued there; looking does not create the database.
+    process.stdout.write(flags.json ? `${JSON.stringify({ total: 0, items: [] })}\n` : '0 downloads: none\n');
+    return 0;
+  }
   const { db, repo } = openStore(flags);
   const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
   if (flags.json) {
