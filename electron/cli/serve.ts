@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { BraidApi } from '../../shared/api';
@@ -76,6 +77,29 @@ async function serveStatic(dir: string, req: IncomingMessage, res: ServerRespons
   }
 }
 
+function urlOf(address: string, port: number): string {
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * The origin to open, and the origins a page of this server can have. Listening on every address (0.0.0.0, ::),
+ * a page may be opened at any address of this machine; only addresses, never names, so a name that resolves
+ * here (DNS rebinding) is still a foreign origin.
+ */
+function originsOf(address: AddressInfo): { origin: string; allowedOrigins: Set<string> } {
+  const port = address.port;
+  const allowedOrigins = new Set([`http://localhost:${port}`]);
+  if (address.address !== '0.0.0.0' && address.address !== '::') {
+    const origin = urlOf(address.address, port);
+    allowedOrigins.add(origin);
+    return { origin, allowedOrigins };
+  }
+  for (const nic of Object.values(networkInterfaces()).flat()) {
+    if (nic && (address.address === '::' || nic.family === 'IPv4')) allowedOrigins.add(urlOf(nic.address, port));
+  }
+  return { origin: urlOf('127.0.0.1', port), allowedOrigins };
+}
+
 /**
  * The engine behind HTTP and a WebSocket carrying the BraidApi: the same UI as the app, in a browser. The
  * socket answers only after the secret, and only to pages of this server's own origin.
@@ -90,10 +114,7 @@ export async function startServer(api: BraidApi, options: ServeOptions): Promise
     http.once('error', reject);
     http.listen(options.port, options.host, () => resolve());
   });
-  const address = http.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const origin = `http://${host}:${address.port}`;
-  const allowedOrigins = new Set([origin, `http://localhost:${address.port}`]);
+  const { origin, allowedOrigins } = originsOf(http.address() as AddressInfo);
 
   const wss = new WebSocketServer({
     server: http,
