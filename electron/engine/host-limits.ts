@@ -93,6 +93,8 @@ class ServerGate {
   /** When a connection to it was last reset before its answer. */
   resetAt = -Infinity;
   readonly waiters: Waiter[] = [];
+  /** The slots held now. */
+  readonly slots = new Set<HostSlot>();
 
   constructor(readonly host: string) {}
 }
@@ -104,6 +106,8 @@ class ServerGate {
 export class HostSlot {
   private answered = false;
   private released = false;
+  /** When the server last answered this connection with a body. */
+  answeredAt = -Infinity;
 
   constructor(
     private readonly limits: HostLimits,
@@ -129,7 +133,7 @@ export class HostSlot {
     if (this.answered) return;
     this.answered = true;
     this.gate.receiving++;
-    this.limits.noteReceiving(this.gate);
+    this.answeredAt = this.limits.noteReceiving(this.gate);
   }
 
   /**
@@ -138,14 +142,14 @@ export class HostSlot {
    */
   refused(how: 'answer' | 'reset' = 'answer'): boolean {
     this.settle();
-    return this.limits.refusedWhileOthersWork(this.gate, how);
+    return this.limits.refusedWhileOthersWork(this.gate, how, this);
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
     this.settle();
-    this.limits.give(this.gate);
+    this.limits.give(this.gate, this);
   }
 
   private settle(): void {
@@ -212,17 +216,18 @@ export class HostLimits {
     }
   }
 
-  /** @internal a slot's answer came: the peak of connections working at once. */
-  noteReceiving(gate: ServerGate): void {
+  /** @internal a slot's answer came: the peak of connections working at once. Returns the time. */
+  noteReceiving(gate: ServerGate): number {
     const now = this.options.clock.now();
     if (gate.receiving >= gate.peak || now - gate.peakAt > PEAK_WINDOW_MS) {
       gate.peak = gate.receiving;
       gate.peakAt = now;
     }
+    return now;
   }
 
   /** @internal the slot's refusal; see HostSlot.refused. */
-  refusedWhileOthersWork(gate: ServerGate, how: 'answer' | 'reset'): boolean {
+  refusedWhileOthersWork(gate: ServerGate, how: 'answer' | 'reset', refused: HostSlot): boolean {
     // Nothing working at all: the server is busy rather than limiting, and the refusal is retried with backoff.
     if (!this.options.learn || gate.receiving === 0) return false;
     if (how === 'reset') {
@@ -232,7 +237,12 @@ export class HostLimits {
       if (first) return false;
     }
     const now = this.options.clock.wallTime();
-    const working = this.options.clock.now() - gate.peakAt <= PEAK_WINDOW_MS ? Math.max(gate.peak, gate.receiving) : gate.receiving;
+    const since = this.options.clock.now() - PEAK_WINDOW_MS;
+    // Connections the server answered lately are open with this one: a server that limits connections counts
+    // them, though their answers may not overlap (small segments, a busy machine reading them late).
+    let answered = 0;
+    for (const slot of gate.slots) if (slot !== refused && slot.answeredAt >= since) answered++;
+    const working = Math.max(gate.peakAt >= since ? gate.peak : 0, gate.receiving, answered);
     const current = Math.min(this.limitOf(gate), gate.active);
     const next = Math.max(working, stepBelow(current));
     if (gate.learned === null || next < gate.learned || now - gate.learnedAt > 1000) {
@@ -247,7 +257,8 @@ export class HostLimits {
   }
 
   /** @internal a slot given back. */
-  give(gate: ServerGate): void {
+  give(gate: ServerGate, slot: HostSlot): void {
+    gate.slots.delete(slot);
     gate.active--;
     this.total--;
     this.serve();
@@ -257,7 +268,9 @@ export class HostLimits {
   private grant(gate: ServerGate): HostSlot {
     gate.active++;
     this.total++;
-    return new HostSlot(this, gate);
+    const slot = new HostSlot(this, gate);
+    gate.slots.add(slot);
+    return slot;
   }
 
   private hasRoom(gate: ServerGate): boolean {

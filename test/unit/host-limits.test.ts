@@ -63,6 +63,23 @@ describe('learned connection limits', () => {
     for (const slot of [a, b, c, d]) slot!.release();
   });
 
+  it('counts connections the server answered lately though their answers never overlapped (small segments, a busy machine)', async () => {
+    const { limits, rows, pass } = setup();
+    const open = await slots(limits, 'e.test', 8);
+    open[0]!.receiving();
+    open[0]!.requesting(); // its next segment's answer is not read yet
+    pass(1000);
+    open[1]!.receiving();
+    for (const slot of open.slice(2, 5)) assert.equal(slot.refused(), true);
+    assert.equal(rows.get('e.test')?.connections, 2, 'both connections the server answered are kept, not 1');
+    pass(6000);
+    open[1]!.requesting();
+    open[1]!.receiving();
+    assert.equal(open[5]!.refused(), true);
+    assert.equal(rows.get('e.test')?.connections, 1, 'an answer longer ago than the window no longer counts');
+    for (const slot of open) slot.release();
+  });
+
   it('takes one reset for the network, a second one soon after for a limit', async () => {
     const { limits, rows } = setup();
     const [a, b, c] = await slots(limits, 'e.test', 3);
