@@ -25,7 +25,9 @@ const LIST_DEFAULT_LIMIT = 1000;
 function wholeNumber({ min, max }: WholeRange) {
   return (text: string): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`);
+    }
     return n;
   };
 }
@@ -63,12 +65,6 @@ function fileName(text: string): string {
   if (text.trim() === '' || text === '.' || text === '..') throw new InvalidArgumentError('a file name');
   if (/[/\\]/.test(text)) throw new InvalidArgumentError('a file name without a folder: give the folder with -d');
   return text;
-}
-
-function positiveCount(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
-  return n;
 }
 
 function listFile(text: string): string {
@@ -155,7 +151,7 @@ export function buildProgram(): Command {
     .command('list')
     .description('show the downloads the database holds')
     .addOption(new Option('--status <status...>', 'only these').choices(['queued', 'active', 'paused', 'completed', 'failed']))
-    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, positiveCount)
+    .option('-n, --limit <n>', `at most this many (default ${LIST_DEFAULT_LIMIT})`, wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }))
     .option('--json', 'machine-readable output')
     .addOption(dbOption())
     .action(async (flags: CommonFlags & { status?: string[]; limit?: number; json?: boolean }) => {

@@ -84,7 +84,6 @@ class ServerGate {
   learned: number | null = null;
   /** When the learned limit was set or last confirmed by a refusal. */
   learnedAt = 0;
-  active = 0;
   /** Slots whose current request was answered and is receiving: the proof that `active` connections can work. */
   receiving = 0;
   /** The most receiving at once lately, and when: answers are read one by one, so a count taken at a refusal can lag. */
@@ -97,6 +96,10 @@ class ServerGate {
   readonly slots = new Set<HostSlot>();
 
   constructor(readonly host: string) {}
+
+  get active(): number {
+    return this.slots.size;
+  }
 }
 
 /**
@@ -259,14 +262,12 @@ export class HostLimits {
   /** @internal a slot given back. */
   give(gate: ServerGate, slot: HostSlot): void {
     gate.slots.delete(slot);
-    gate.active--;
     this.total--;
     this.serve();
     if (gate.active === 0 && gate.waiters.length === 0 && gate.learned === null) this.gates.delete(gate.host);
   }
 
   private grant(gate: ServerGate): HostSlot {
-    gate.active++;
     this.total++;
     const slot = new HostSlot(this, gate);
     gate.slots.add(slot);

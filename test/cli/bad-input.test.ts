@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BRAID, braid, type Run } from '../support/cli';
+import { braid } from '../support/cli';
 import { tempDir } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
-
-/** Runs the CLI with `input` on its standard input. */
-function braidWithInput(args: string[], input: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('braid with bad input', () => {
   let origin: TestOrigin;
@@ -57,7 +43,7 @@ describe('braid with bad input', () => {
   it('reads the list from standard input with -i -', async () => {
     const data = origin.file('/stdin.bin', 200_000);
     const out = join(dir, 'stdin');
-    const run = await braidWithInput(['get', '-i', '-', '-d', out, '--db', join(dir, 'stdin.db')], `${origin.url('/stdin.bin')}\n`);
+    const run = await braid(['get', '-i', '-', '-d', out, '--db', join(dir, 'stdin.db')], undefined, undefined, { input: `${origin.url('/stdin.bin')}\n` });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
   });

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BRAID, braid, type Run } from '../support/cli';
+import { braid } from '../support/cli';
 import { tempDir } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
-
-/** Runs the CLI with its standard output closed by the reader before anything is written (`braid … | head -0`). */
-function braidIntoClosedPipe(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BRAID, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: '', stderr }));
-  });
-}
 
 describe('braid with a reader that stops reading', () => {
   let origin: TestOrigin;
@@ -37,7 +25,7 @@ describe('braid with a reader that stops reading', () => {
     const urls = Array.from({ length: 50 }, (_, i) => origin.url(`/queued-${i}.bin`));
     const added = await braid(['add', '--db', db, ...urls]);
     assert.equal(added.code, 0, added.stderr);
-    const run = await braidIntoClosedPipe(['list', '--db', db]);
+    const run = await braid(['list', '--db', db], undefined, undefined, { closedStdout: true });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '', 'no stack trace');
   });
@@ -49,7 +37,7 @@ describe('braid with a reader that stops reading', () => {
     const out = join(dir, 'get');
     const args = ['get', '-j', '1', '-d', out, '--db', db, origin.url('/first.bin'), origin.url('/second.bin')];
     // The first download's line cannot be written: the command stops there instead of crashing.
-    const run = await braidIntoClosedPipe(args);
+    const run = await braid(args, undefined, undefined, { closedStdout: true });
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /stopping: saving progress/);
     assert.doesNotMatch(run.stderr, /EPIPE|at .*\(/, 'no stack trace');
