@@ -1,7 +1,11 @@
 import prettyBytes from 'pretty-bytes';
 
+/**
+ * Three significant figures ("646 MiB", "72.5 MiB"). Asking for a number of decimals would format through Intl,
+ * whose locale data costs a command-line process 7 MiB the first time a figure is printed.
+ */
 export function formatBytes(bytes: number): string {
-  return prettyBytes(bytes, { binary: true, maximumFractionDigits: 1 });
+  return prettyBytes(bytes, { binary: true });
 }
 
 export function formatRate(bytesPerSecond: number): string {
