@@ -242,7 +242,7 @@ class SegmentRequest {
           ctx.clock.sleep(pace, this.connection.signal).then(release, release);
         }
         if (holds === 0) this.watch!.ready(now);
-      }, limit);
+      }, limit, this.sink);
       this.ended(end.complete);
     } finally {
       response.stop();

@@ -4,14 +4,25 @@ import type { MemoryAccount } from './memory-budget';
 import type { PartFileHandle } from './ports';
 
 /**
- * Copies one connection's bytes into pooled buffers and writes each full one at its offset. The copy is
- * synchronous, straight out of the socket's read buffer: memory for the next buffer is reserved ahead, so
+ * A lent tail smaller than this is not worth a read of its own: what the socket has waiting comes through the
+ * connection's own buffer instead and is copied.
+ */
+const SMALLEST_LOAN = 16 * 1024;
+
+/**
+ * Gathers one connection's bytes in pooled buffers and writes each full one at its offset. The bytes are read
+ * straight into the current buffer's free tail when the socket can be lent it (`lend`), and copied there
+ * synchronously out of the socket's own buffer otherwise: memory for the next buffer is reserved ahead, so
  * whatever one read brings (at most `maxRead` bytes) always fits; when it is not reserved yet `hasRoom` is
  * false and the reader pauses its socket until `whenRoom` calls back. Writes of one segment run one after
  * another, so `segment.written` only ever covers contiguous bytes; memory goes back once a buffer is on disk.
  */
 export class SegmentSink {
   private current: Buffer | null = null;
+  /** The buffer whose tail a socket may read into: it goes back to the pool only once given back. */
+  private lent: Buffer | null = null;
+  /** The lent buffer, written and waiting only for the socket to move on before it goes back to the pool. */
+  private parked: Buffer | null = null;
   private length = 0;
   private offset = 0;
   /** A second buffer's memory is reserved: the next bytes fit even when the current buffer is nearly full. */
@@ -57,22 +68,42 @@ export class SegmentSink {
     return this.hasRoom ? Promise.resolve() : new Promise((resolve) => this.whenRoom(resolve));
   }
 
-  /** Copies `source[start, end)`, which continues the segment at `segment.position`; never waits. */
+  /**
+   * The current buffer's free tail, at most `maxBytes` of it, for a socket to read the next bytes into; `copy`
+   * of bytes that landed there copies nothing. Null when no buffer is at hand, or too little of one is free.
+   */
+  lend(maxBytes: number): Buffer | null {
+    if (this.failure || this.finished) return null;
+    const current = this.current ?? (this.spare ? this.takeSpare() : null);
+    if (current === null) return null;
+    const n = Math.min(current.length - this.length, maxBytes);
+    if (n < maxBytes && n < SMALLEST_LOAN) return null;
+    this.lent = current;
+    return current.subarray(this.length, this.length + n);
+  }
+
+  /** The socket reads no more into what was lent. */
+  giveBack(): void {
+    if (this.parked !== null) this.pool.put(this.parked);
+    this.parked = null;
+    this.lent = null;
+  }
+
+  /** Takes in `source[start, end)`, which continues the segment at `segment.position`; never waits. */
   copy(source: Buffer, start: number, end: number): void {
     if (this.failure) throw this.failure;
     while (start < end) {
-      if (!this.current) {
+      let current = this.current;
+      if (current === null) {
         if (!this.spare) throw new Error(`a read of ${end - start} bytes came before memory was kept for it`);
-        this.spare = false;
-        this.current = this.pool.get();
-        this.length = 0;
-        this.reserveSpare();
+        current = this.takeSpare();
       }
-      const n = source.copy(this.current, this.length, start, end);
+      const inPlace = source.buffer === current.buffer && source.byteOffset + start === current.byteOffset + this.length;
+      const n = inPlace ? Math.min(end - start, current.length - this.length) : source.copy(current, this.length, start, end);
       this.account.hold(n);
       this.length += n;
       start += n;
-      if (this.length === this.current.length) this.flush();
+      if (this.length === current.length) this.flush();
     }
   }
 
@@ -104,6 +135,21 @@ export class SegmentSink {
     if (this.failure) throw this.failure;
   }
 
+  private takeSpare(): Buffer {
+    this.spare = false;
+    const buffer = this.pool.get();
+    this.current = buffer;
+    this.length = 0;
+    this.reserveSpare();
+    return buffer;
+  }
+
+  /** A buffer a socket may still read into waits for `giveBack` before another segment can have it. */
+  private toPool(buffer: Buffer): void {
+    if (buffer === this.lent) this.parked = buffer;
+    else this.pool.put(buffer);
+  }
+
   private reserveSpare(): Promise<void> {
     if (this.reserving) return this.reserving;
     if (this.finished) return Promise.resolve();
@@ -133,7 +179,7 @@ export class SegmentSink {
     this.offset += length;
     this.length = 0;
     if (length === 0) {
-      this.pool.put(buffer);
+      this.toPool(buffer);
       this.account.release(this.pool.size);
       return;
     }
@@ -148,7 +194,7 @@ export class SegmentSink {
       } finally {
         this.account.drop(length);
         this.account.release(this.pool.size);
-        this.pool.put(buffer);
+        this.toPool(buffer);
       }
     });
   }

@@ -544,26 +544,82 @@ const stepArb: fc.Arbitrary<ConsumerStep> = fc.record({
 });
 
 /**
- * Whatever a consumer does — pausing, resuming later, lowering its limit, stopping — it receives a prefix of
- * the body in order, never while paused, never past its limit, never more than one read's worth per call,
- * and what the end reports is what it got.
+ * A consumer's memory for the whole body, lending the socket the place of the next byte (at most `cap` bytes of
+ * it, or nothing when `cap` is null). Bytes that arrive as a view of it must be exactly at that place, in the
+ * view lent last and not given back yet; any other bytes are copied there.
  */
-async function consumerProperty(pool: ConnectionPool, url: string, data: Buffer, steps: ConsumerStep[], maxBytes: number, readBufferSize: number): Promise<void> {
+class LendingMemory {
+  readonly bytes: Buffer;
+  received = 0;
+  inPlace = 0;
+  /** Views lent while another was still out: asked for after the test, since a throw here would be Node's. */
+  lentTwice = 0;
+  private lent: Buffer | null = null;
+
+  constructor(size: number, private readonly cap: number | null) {
+    this.bytes = Buffer.alloc(Math.max(size, 1));
+  }
+
+  lend = (maxBytes: number): Buffer | null => {
+    if (this.lent !== null) this.lentTwice++;
+    const n = Math.min(maxBytes, this.cap ?? 0, this.bytes.length - this.received);
+    if (n <= 0) return null;
+    this.lent = this.bytes.subarray(this.received, this.received + n);
+    return this.lent;
+  };
+
+  giveBack = (): void => {
+    this.lent = null;
+  };
+
+  take(b: Buffer, s: number, e: number): void {
+    if (b.buffer === this.bytes.buffer) {
+      assert.ok(this.lent !== null && b.buffer === this.lent.buffer && b.byteOffset >= this.lent.byteOffset, 'read into the view lent');
+      assert.equal(b.byteOffset + s - this.bytes.byteOffset, this.received, 'in place: right where the next byte goes');
+      this.inPlace += e - s;
+    } else {
+      b.copy(this.bytes, this.received, s, e);
+    }
+    this.received += e - s;
+  }
+}
+
+async function receiveLending(pool: ConnectionPool, url: string, size: number): Promise<LendingMemory> {
   const response = await openRange(pool, { url, firstByteTimeoutMs: 5000 });
-  const got: Buffer[] = [];
-  let received = 0;
+  const memory = new LendingMemory(size, 256 * 1024);
+  const end = await response.receive((b, s, e) => memory.take(b, s, e), Number.MAX_SAFE_INTEGER, memory);
+  assert.ok(end.complete);
+  assert.equal(memory.lentTwice, 0);
+  return memory;
+}
+
+/**
+ * Whatever a consumer does — pausing, resuming later, lowering its limit, stopping, lending its memory for
+ * reads — it receives a prefix of the body in order, never while paused, never past its limit, never more than
+ * one read's worth per call, and what the end reports is what it got.
+ */
+async function consumerProperty(
+  pool: ConnectionPool,
+  url: string,
+  data: Buffer,
+  steps: ConsumerStep[],
+  maxBytes: number,
+  readBufferSize: number,
+  lendCap: number | null,
+): Promise<void> {
+  const response = await openRange(pool, { url, firstByteTimeoutMs: 5000 });
+  const memory = new LendingMemory(data.length, lendCap);
   let paused = false;
   let limit = maxBytes;
   let call = 0;
   const end = await response.receive((b, s, e) => {
     assert.equal(paused, false, 'no delivery while paused');
     assert.ok(e - s > 0 && e - s <= readBufferSize, `one call carries ${e - s} bytes`);
-    got.push(Buffer.from(b.subarray(s, e)));
-    received += e - s;
-    assert.ok(received <= limit, 'never past the limit');
+    memory.take(b, s, e);
+    assert.ok(memory.received <= limit, 'never past the limit');
     const step = steps[call++ % steps.length]!;
     if (step.limitCut !== null) {
-      limit = Math.max(received, Math.min(limit, received + step.limitCut));
+      limit = Math.max(memory.received, Math.min(limit, memory.received + step.limitCut));
       response.setLimit(limit);
     }
     if (step.stop) response.stop();
@@ -577,8 +633,9 @@ async function consumerProperty(pool: ConnectionPool, url: string, data: Buffer,
       if (step.pause === 0) setImmediate(wake);
       else setTimeout(wake, step.pause);
     }
-  }, maxBytes);
-  const body = Buffer.concat(got);
+  }, maxBytes, lendCap === null ? null : memory);
+  const body = memory.bytes.subarray(0, memory.received);
+  assert.equal(memory.lentTwice, 0, 'a view is lent only once the last one was given back');
   assert.equal(end.bytes, body.length);
   assert.ok(body.equals(data.subarray(0, body.length)), 'a prefix of the body, in order');
   if (end.complete) assert.equal(body.length, data.length);
@@ -601,6 +658,27 @@ describe('receive path: any consumer behaviour', () => {
     await secure?.close();
   });
 
+  it('reads a body straight into the memory its consumer lends, over http and TLS', async () => {
+    const servers = [origin, secure].filter((server) => server !== null);
+    const pool = new ConnectionPool({ readBufferSize: 16 * 1024, tls: certificate ? { ca: certificate.cert } : {} });
+    try {
+      for (const server of servers) {
+        const data = server.file('/in-place.bin', 2_000_000, { writeSize: 100_000 });
+        const memory = await receiveLending(pool, server.url('/in-place.bin'), data.length);
+        assert.ok(memory.bytes.equals(data), 'every byte in place');
+        // Only the reads that come with the head, or right after it, are copied.
+        console.log(`# ${server === origin ? 'http' : 'TLS'}: ${memory.inPlace} of ${data.length} bytes read in place`);
+        assert.ok(memory.inPlace > data.length * 0.9, `${memory.inPlace} of ${data.length} bytes read in place`);
+        // Chunk framing never lands in the consumer's memory.
+        const chunked = server.file('/in-place-chunked.bin', 500_000, { chunked: true, writeSize: 1000 });
+        const fromChunks = await receiveLending(pool, server.url('/in-place-chunked.bin'), chunked.length);
+        assert.ok(fromChunks.bytes.equals(chunked), 'a chunked body, every byte in place');
+      }
+    } finally {
+      pool.close();
+    }
+  });
+
   it('gets a prefix of the body in order, never while paused, never past its limit', async () => {
     const sizes = [0, 1, 5000, 300_000];
     const files = new Map<string, Buffer>();
@@ -621,7 +699,8 @@ describe('receive path: any consumer behaviour', () => {
           fc.constantFrom(...files.keys()),
           fc.array(stepArb, { minLength: 1, maxLength: 12 }),
           fc.oneof(fc.constant(Number.MAX_SAFE_INTEGER), fc.integer({ min: 0, max: 400_000 })),
-          (url, steps, maxBytes) => consumerProperty(pool, url, files.get(url)!, steps, maxBytes, readBufferSize),
+          fc.option(fc.integer({ min: 1, max: 3 * readBufferSize }), { nil: null }),
+          (url, steps, maxBytes, lendCap) => consumerProperty(pool, url, files.get(url)!, steps, maxBytes, readBufferSize, lendCap),
         ),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
       );

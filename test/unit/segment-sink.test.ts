@@ -34,6 +34,28 @@ describe('SegmentSink', () => {
     assert.equal(segment.written, 1000);
   });
 
+  it('takes bytes read into the buffer it lent, and keeps that buffer from others until the socket gives it back', async () => {
+    // A paused socket still points at the view it was lent: were the buffer handed to another segment once on
+    // disk, the socket's next read would land in that segment's bytes.
+    const path = join(dir, 'lent.part');
+    const file = await nodeFileSystem.createExclusive(path);
+    const pool = new BufferPool(64, 8);
+    const account = new MemoryBudget(1024).account(1024);
+    const sink = new SegmentSink(file, new LiveSegment(0, 64, 0), pool, account, new AbortController().signal, 16);
+    const bytes = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
+    const view = sink.lend(64)!;
+    assert.equal(view.length, 64);
+    bytes.copy(view); // the socket's read
+    sink.copy(view, 0, 64);
+    await sink.finish();
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.equal(account.reserved, 0, 'its memory is given back once on disk');
+    assert.notEqual(pool.get().buffer, view.buffer, 'not handed out while lent');
+    sink.giveBack();
+    assert.equal(pool.get().buffer, view.buffer, 'back in the pool once given back');
+    await file.close();
+  });
+
   it('says there is no room when the account is full, and calls back once a write gives memory back', async () => {
     const path = join(dir, 'full.part');
     const file = await nodeFileSystem.createExclusive(path);

@@ -9,6 +9,17 @@ export type BodyConsumer = (buffer: Buffer, start: number, end: number) => void;
 export const ignoreBody: BodyConsumer = () => undefined;
 
 /**
+ * A consumer's offer to have body bytes read straight into the memory it would copy them to: the bytes it is
+ * then handed are a view of that memory, at the place it lent, and need no copy.
+ */
+export interface InPlaceReads {
+  /** A view of at most `maxBytes` where the next body bytes would go, or null. */
+  lend(maxBytes: number): Buffer | null;
+  /** The socket reads no more into the view last lent: its memory may be reused. */
+  giveBack(): void;
+}
+
+/**
  * The consumer's side of a response body: bytes reach it in order and never past its limit, what comes while it
  * is paused is held until it resumes, and nothing reaches it after a stop. It knows nothing of sockets or
  * framing: RangeResponse decides when to read and when the body is over, this decides what the consumer gets.
@@ -40,6 +51,11 @@ export class BodyDelivery {
     private readonly consumerFailed: (error: unknown) => void,
   ) {
     held.clear();
+  }
+
+  /** Body bytes the consumer would take at once right now: none while paused, stopped or holding bytes. */
+  get openRoom(): number {
+    return this.paused || this.stopped || this.ended || this.held.length > 0 ? 0 : this.limit - this.delivered;
   }
 
   /** The consumer has, or is holding, all it takes. */

@@ -7,19 +7,34 @@ export { directDialer, originOf, type Dialer, type Origin, type ReadInto, type T
 
 /** Who gets a connection's reads, its end and its errors while it carries a request. */
 export interface ConnectionReader {
-  /** `length` bytes were read into `buffer` (the connection's own, reused for every read). */
+  /**
+   * `length` bytes were read into `buffer`: the connection's own, reused for every read, or the view
+   * `readTarget` returned for this read.
+   */
   onData(buffer: Buffer, length: number): void;
+  /**
+   * Where the next read may land instead of the connection's own buffer: a view of memory the bytes would be
+   * copied to anyway, or null. The socket may read into it at any time until `readTargetReturned()`.
+   */
+  readTarget?(): Buffer | null;
+  /** The socket reads no more into the view `readTarget` last returned. */
+  readTargetReturned?(): void;
   /** The server closed its side. */
   onEnd(): void;
   /** The socket failed, or closed without the server ending it first. */
   onError(error: Error): void;
 }
 
-/** One socket of the pool and the one buffer all its reads land in. */
+/**
+ * One socket of the pool and its own buffer, where its reads land unless its reader lends it a place of its
+ * own for the next one.
+ */
 export class Connection {
   /** Requests this connection has carried, counting the one it carries now. */
   requests = 0;
   private reader: ConnectionReader | null = null;
+  /** The reader whose view the socket reads into next; told when the socket has moved on. */
+  private lender: ConnectionReader | null = null;
   private closed = false;
 
   constructor(
@@ -35,6 +50,7 @@ export class Connection {
     socket.on('error', (error) => this.reader?.onError(error));
     socket.on('close', () => {
       this.closed = true;
+      this.returnReadTarget();
       this.reader?.onError(networkError('ECONNRESET', 'the connection closed'));
       this.reader = null;
       onClose(this);
@@ -54,9 +70,24 @@ export class Connection {
   }
 
   /** Called for every read; an idle connection that receives bytes has a server out of step with us. */
-  received(bytes: number): void {
-    if (this.reader) this.reader.onData(this.readBuffer, bytes);
+  received(bytes: number, buffer: Buffer): void {
+    if (this.reader) this.reader.onData(buffer, bytes);
     else this.socket.destroy();
+  }
+
+  /** Where the socket's next read lands; asked before the first read and after every read. */
+  nextReadTarget(): Buffer {
+    this.returnReadTarget();
+    const view = this.reader?.readTarget?.() ?? null;
+    if (view === null || view.length === 0) return this.readBuffer;
+    this.lender = this.reader;
+    return view;
+  }
+
+  private returnReadTarget(): void {
+    const lender = this.lender;
+    this.lender = null;
+    lender?.readTargetReturned?.();
   }
 
   destroy(): void {
@@ -257,13 +288,13 @@ export class ConnectionPool {
     );
     const onCancel = () => cancel.abort(signal!.reason);
     signal?.addEventListener('abort', onCancel, { once: true });
-    // The reads of a socket land here; `target` is set once the socket is wrapped.
+    // The reads of a socket land here until `target` is set, once the socket is wrapped.
     const readBuffer = Buffer.allocUnsafeSlow(this.readBufferSize);
     let target: Connection | null = null;
     const readInto: ReadInto = {
-      buffer: readBuffer,
-      callback: (bytes) => {
-        target?.received(bytes);
+      buffer: () => target?.nextReadTarget() ?? readBuffer,
+      callback: (bytes, buffer) => {
+        target?.received(bytes, buffer);
         return true;
       },
     };

@@ -23,10 +23,14 @@ export function originOf(url: URL, proxy: string | null = null): Origin {
   return { protocol: url.protocol, host, port, proxy, key };
 }
 
-/** Node's `onread` option: every read of the socket lands in `buffer`, then `callback` runs. */
+/**
+ * Node's `onread` option: `buffer()` says where the socket's next read lands (asked before the first read and
+ * after every read, once `callback` has run), and `callback` gets the bytes read there. It must never return an
+ * empty buffer: a read into no room reads as the end of the stream.
+ */
 export interface ReadInto {
-  buffer: Buffer;
-  callback: (bytes: number, buffer: Uint8Array) => boolean;
+  buffer: () => Buffer;
+  callback: (bytes: number, buffer: Buffer) => boolean;
 }
 
 /**

@@ -94,6 +94,16 @@ export class ResponseParser {
   }
 
   /**
+   * How many of the next bytes fed are body bytes with no framing among them: the rest of a Content-Length
+   * body, all of a close-delimited one. None for a chunked body: a chunk's last bytes would be a read of their
+   * own, where the connection's buffer takes them with the framing and chunks that follow.
+   */
+  get plainBodyBytesAhead(): number {
+    if (this.state === LENGTH) return this.remaining;
+    return this.state === CLOSE ? Number.POSITIVE_INFINITY : 0;
+  }
+
+  /**
    * Parses `buffer[start, end)` and returns where it stopped: right after the final head (so the caller can
    * classify it before any body byte is handed on), at the end of the message (bytes after it belong to
    * nobody), or at `end`. Throws an HttpProtocolError on a malformed response, and again on any later call.

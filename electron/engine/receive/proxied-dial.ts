@@ -9,7 +9,7 @@ import type { TlsSessions } from './tls-sessions';
  * A connection to `origin` through its proxy: a tunnel (CONNECT or SOCKS5), then TLS over it for https, checked
  * as Node's https checks it. Node honours `onread` only for sockets it connects itself, not for TLS over an
  * existing socket nor for the socket a SOCKS client hands back, so reads arrive as chunks that Node allocates and
- * are copied into the connection's reused buffer: the same path after that, at the cost of one copy and one
+ * are copied to where the next read would land: the same path after that, at the cost of one copy and one
  * allocation per read (measured in test/engine/proxy.test.ts). A proxy that refuses to tunnel to a plain-http
  * origin hands the request to got, which asks such a proxy in the absolute form instead.
  */
@@ -76,15 +76,16 @@ function handshake(socket: tls.TLSSocket, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Every chunk the socket emits, copied into the reused buffer a piece at a time, as `onread` would hand it on. */
+/** Every chunk the socket emits, copied piece by piece to where the next read would land, as `onread` would hand it on. */
 function feed(socket: net.Socket, readInto: ReadInto): void {
   const { buffer, callback } = readInto;
+  let target = buffer();
   socket.on('data', (chunk: Buffer) => {
     for (let at = 0; at < chunk.length; ) {
-      const n = Math.min(buffer.length, chunk.length - at);
-      chunk.copy(buffer, 0, at, at + n);
+      const n = chunk.copy(target, 0, at);
       at += n;
-      callback(n, buffer);
+      callback(n, target);
+      target = buffer();
     }
   });
 }

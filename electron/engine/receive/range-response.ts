@@ -1,5 +1,5 @@
 import type { Connection, ConnectionPool, ConnectionReader } from './connection-pool';
-import { BodyDelivery, ignoreBody, type BodyConsumer } from './body-delivery';
+import { BodyDelivery, ignoreBody, type BodyConsumer, type InPlaceReads } from './body-delivery';
 import { ByteStash } from './byte-stash';
 import { NotForFastPath, networkError } from './errors';
 import { idleHint, unusualAnswer } from './fast-path-head';
@@ -52,6 +52,7 @@ export class RangeResponse implements ConnectionReader {
   private readonly parser: ResponseParser;
   private readonly early: ByteStash;
   private readonly delivery: BodyDelivery;
+  private inPlace: InPlaceReads | null = null;
   private feeding = false;
   private stopAfterFeed = false;
   private anyByte = false;
@@ -123,11 +124,13 @@ export class RangeResponse implements ConnectionReader {
    * Streams the body into `consumer`, at most `maxBytes` of it. Resolves when the body ended or the limit was
    * reached (then the rest is not read and the socket is closed), rejects when the connection failed first:
    * ECONNRESET for a server that closed mid-body, the signal's reason on abort, HPE_* for broken framing.
+   * With `inPlace`, reads that bring nothing but body bytes the consumer takes land in the memory it lends.
    */
-  receive(consumer: BodyConsumer, maxBytes: number): Promise<BodyEnd> {
+  receive(consumer: BodyConsumer, maxBytes: number, inPlace: InPlaceReads | null = null): Promise<BodyEnd> {
     if (this.phase !== 'waiting') {
       return Promise.reject(this.failure ?? new Error('receive() is called once, and not after stop()'));
     }
+    this.inPlace = inPlace;
     this.delivery.consumer = consumer;
     this.delivery.limit = maxBytes;
     this.phase = 'body';
@@ -206,6 +209,18 @@ export class RangeResponse implements ConnectionReader {
     if (this.phase === 'body') this.take(buffer, 0, length);
     else if (this.phase === 'head') this.takeHead(buffer, length);
     else if (this.phase === 'waiting') this.early.append(buffer, 0, length);
+  }
+
+  readTarget(): Buffer | null {
+    if (this.inPlace === null || this.phase !== 'body' || this.stopAfterFeed) return null;
+    // Only body bytes the consumer takes: framing, and bytes past the body or past the consumer's limit, go to
+    // the connection's own buffer.
+    const n = Math.min(this.delivery.openRoom, this.parser.plainBodyBytesAhead);
+    return n > 0 ? this.inPlace.lend(n) : null;
+  }
+
+  readTargetReturned(): void {
+    this.inPlace?.giveBack();
   }
 
   onEnd(): void {
