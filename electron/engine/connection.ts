@@ -224,6 +224,9 @@ class SegmentRequest {
         if (!this.connection.signal.aborted) response.resume();
       };
       const limit = this.bodyEnd === UNKNOWN_END ? Number.MAX_SAFE_INTEGER : this.bodyEnd - this.first;
+      // Reads into the write buffer bring up to a whole buffer at once; under a speed limit they stay one read
+      // buffer's worth, so the pacing stays smooth.
+      const inPlace = ctx.buckets.some((bucket) => bucket.limited) ? null : this.sink;
       const end = await response.receive((buffer, start, stop) => {
         const n = this.room(stop - start);
         if (n < stop - start) response.setLimit(segment.position - this.first + n);
@@ -242,7 +245,7 @@ class SegmentRequest {
           ctx.clock.sleep(pace, this.connection.signal).then(release, release);
         }
         if (holds === 0) this.watch!.ready(now);
-      }, limit, this.sink);
+      }, limit, inPlace);
       this.ended(end.complete);
     } finally {
       response.stop();
