@@ -13,6 +13,17 @@ function lastPathSegment(text: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
+/**
+ * A name with slashes in it is one name, as browsers save it ("AC/DC.mp3" → "AC_DC.mp3"); what only climbs or
+ * roots a path ("..", ".", an empty part) is dropped rather than kept as dots.
+ */
+function flattenPath(text: string): string {
+  return text
+    .split(/[/\\]/)
+    .filter((part) => part !== '' && part !== '.' && part !== '..')
+    .join('_');
+}
+
 function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   let out = '';
@@ -35,7 +46,7 @@ export function splitExtension(name: string): { stem: string; ext: string } {
  * never empty, never `.`/`..`, never a device name, never invisible characters, bounded in length.
  */
 export function sanitizeFilename(raw: string): string {
-  let name = lastPathSegment(raw.normalize('NFC'))
+  let name = flattenPath(raw.normalize('NFC'))
     .replace(INVISIBLE, '')
     .replace(FORBIDDEN, '_')
     .trim()

@@ -244,9 +244,9 @@ describe('engine against a real origin', () => {
     await writeFile(join(folder, 'report.pdf'), 'keep me');
     const recs = await runDownloads(rig, ['/cd1', '/cd2', '/cd3', '/cd4'].map((p) => ({ url: origin.url(p) })));
     for (const r of recs) assert.equal(r.status, 'completed', JSON.stringify(r.error));
-    assert.deepEqual(recs.map((r) => r.name), ['passwd', 'eviltxt.exe', '_CON.txt', 'report (1).pdf']);
+    assert.deepEqual(recs.map((r) => r.name), ['etc_passwd', 'eviltxt.exe', '_CON.txt', 'report (1).pdf']);
     assert.equal(await readFile(join(folder, 'report.pdf'), 'utf8'), 'keep me');
-    assert.deepEqual(readdirSync(folder).sort(), ['_CON.txt', 'eviltxt.exe', 'passwd', 'report (1).pdf', 'report.pdf']);
+    assert.deepEqual(readdirSync(folder).sort(), ['_CON.txt', 'etc_passwd', 'eviltxt.exe', 'report (1).pdf', 'report.pdf']);
     await rig.cleanup();
   });
 

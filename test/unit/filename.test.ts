@@ -5,9 +5,11 @@ import { nameFromContentDisposition, nameFromUrl, sanitizeFilename, uniqueName }
 describe('sanitizeFilename', () => {
   const cases: [string, string][] = [
     ['report.pdf', 'report.pdf'],
-    ['../../etc/passwd', 'passwd'],
-    ['..\\..\\Windows\\win.ini', 'win.ini'],
-    ['/abs/path.txt', 'path.txt'],
+    ['../../etc/passwd', 'etc_passwd'],
+    ['..\\..\\Windows\\win.ini', 'Windows_win.ini'],
+    ['/abs/path.txt', 'abs_path.txt'],
+    ['AC/DC - Live.mp3', 'AC_DC - Live.mp3'],
+    ['../../escape.sh', 'escape.sh'],
     ['..', 'download'],
     ['', 'download'],
     ['name.  ', 'name'],
@@ -30,6 +32,7 @@ describe('sanitizeFilename', () => {
 describe('names from servers and URLs', () => {
   it('prefers filename* and decodes it', () => {
     assert.equal(nameFromContentDisposition(`attachment; filename="plain.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt`), 'résumé.txt');
+    assert.equal(nameFromContentDisposition(`attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%2F%20x.pdf`), 'résumé _ x.pdf');
   });
   it('survives malformed headers', () => {
     assert.equal(nameFromContentDisposition('attachment; filename=a b.txt; broken="'), 'a b.txt');
