@@ -10,6 +10,7 @@ import type { MemoryAccount } from './memory-budget';
 import type { Clock, PartFileHandle } from './ports';
 import { classifyRangeAnswer } from './range-answer';
 import { ReceiveWatch } from './receive-watch';
+import type { InPlaceReads } from './receive/body-delivery';
 import { NotForFastPath } from './receive/errors';
 import type { ConnectionPool } from './receive/connection-pool';
 import { openRange, type RangeResponse } from './receive/range-request';
@@ -224,9 +225,6 @@ class SegmentRequest {
         if (!this.connection.signal.aborted) response.resume();
       };
       const limit = this.bodyEnd === UNKNOWN_END ? Number.MAX_SAFE_INTEGER : this.bodyEnd - this.first;
-      // Reads into the write buffer bring up to a whole buffer at once; under a speed limit they stay one read
-      // buffer's worth, so the pacing stays smooth.
-      const inPlace = ctx.buckets.some((bucket) => bucket.limited) ? null : this.sink;
       const end = await response.receive((buffer, start, stop) => {
         const n = this.room(stop - start);
         if (n < stop - start) response.setLimit(segment.position - this.first + n);
@@ -245,11 +243,27 @@ class SegmentRequest {
           ctx.clock.sleep(pace, this.connection.signal).then(release, release);
         }
         if (holds === 0) this.watch!.ready(now);
-      }, limit, inPlace);
+      }, limit, this.inPlaceReads());
       this.ended(end.complete);
     } finally {
       response.stop();
     }
+  }
+
+  /**
+   * The sink's memory for reads in place, asked for read by read: never past the segment's end as it stands (work
+   * stealing moves it), and under a speed limit one read buffer's worth, so the pause pacing makes after a read
+   * holds none of it back.
+   */
+  private inPlaceReads(): InPlaceReads {
+    const { ctx, sink } = this;
+    return {
+      lend: (maxBytes) => {
+        const paced = ctx.buckets.some((bucket) => bucket.limited);
+        return sink.lend(Math.min(maxBytes, this.bytesLeft, paced ? ctx.maxRead : maxBytes));
+      },
+      giveBack: () => sink.giveBack(),
+    };
   }
 
   async overGot(): Promise<void> {
@@ -309,8 +323,13 @@ class SegmentRequest {
   }
 
   /** How many of `n` arriving bytes still belong to this segment: it may have been split since the last read. */
+  /** Bytes this answer may still bring to the segment: to its end as it stands now, or the body's if sooner. */
+  private get bytesLeft(): number {
+    return Math.max(0, Math.min(this.segment.end, this.bodyEnd) - this.segment.position);
+  }
+
   private room(n: number): number {
-    const room = Math.max(0, Math.min(this.segment.end, this.bodyEnd) - this.segment.position);
+    const room = this.bytesLeft;
     if (n > room) this.cutShort = true;
     return Math.min(n, room);
   }

@@ -73,7 +73,8 @@ export class SegmentSink {
    * of bytes that landed there copies nothing. Null when no buffer is at hand, or too little of one is free.
    */
   lend(maxBytes: number): Buffer | null {
-    if (this.failure || this.finished) return null;
+    // One loan at a time: a socket given up on may still read into the last one until it closes.
+    if (this.failure || this.finished || this.lent !== null || maxBytes <= 0) return null;
     const current = this.current ?? (this.spare ? this.takeSpare() : null);
     if (current === null) return null;
     const n = Math.min(current.length - this.length, maxBytes);
@@ -84,9 +85,10 @@ export class SegmentSink {
 
   /** The socket reads no more into what was lent. */
   giveBack(): void {
-    if (this.parked !== null) this.pool.put(this.parked);
+    const parked = this.parked;
     this.parked = null;
     this.lent = null;
+    if (parked !== null) this.toPool(parked);
   }
 
   /** Takes in `source[start, end)`, which continues the segment at `segment.position`; never waits. */
@@ -144,10 +146,17 @@ export class SegmentSink {
     return buffer;
   }
 
-  /** A buffer a socket may still read into waits for `giveBack` before another segment can have it. */
+  /**
+   * A buffer goes back to the pool, and its memory to the account; one a socket may still read into waits for
+   * `giveBack` first, still counted, so no other segment can have it or its memory.
+   */
   private toPool(buffer: Buffer): void {
-    if (buffer === this.lent) this.parked = buffer;
-    else this.pool.put(buffer);
+    if (buffer === this.lent) {
+      this.parked = buffer;
+      return;
+    }
+    this.pool.put(buffer);
+    this.account.release(this.pool.size);
   }
 
   private reserveSpare(): Promise<void> {
@@ -180,7 +189,6 @@ export class SegmentSink {
     this.length = 0;
     if (length === 0) {
       this.toPool(buffer);
-      this.account.release(this.pool.size);
       return;
     }
     this.writes = this.writes.then(async () => {
@@ -193,7 +201,6 @@ export class SegmentSink {
         this.failure ??= error;
       } finally {
         this.account.drop(length);
-        this.account.release(this.pool.size);
         this.toPool(buffer);
       }
     });

@@ -49,10 +49,25 @@ describe('SegmentSink', () => {
     sink.copy(view, 0, 64);
     await sink.finish();
     assert.deepEqual(readFileSync(path), bytes);
-    assert.equal(account.reserved, 0, 'its memory is given back once on disk');
+    assert.equal(account.reserved, 64, 'its memory stays counted while lent, though it is on disk');
     assert.notEqual(pool.get().buffer, view.buffer, 'not handed out while lent');
     sink.giveBack();
+    assert.equal(account.reserved, 0, 'its memory is given back with it');
     assert.equal(pool.get().buffer, view.buffer, 'back in the pool once given back');
+    await file.close();
+  });
+
+  it('lends one place at a time: a second socket gets none until the first gives its loan back', async () => {
+    // A request given up on (a stall, a retry) may leave a socket that reads into its loan until it closes.
+    const file = await nodeFileSystem.createExclusive(join(dir, 'one-loan.part'));
+    const pool = new BufferPool(64, 8);
+    const sink = new SegmentSink(file, new LiveSegment(0, 256, 0), pool, new MemoryBudget(1024).account(1024), new AbortController().signal, 16);
+    assert.ok(sink.lend(32));
+    assert.equal(sink.lend(32), null, 'no second loan while the first is out');
+    sink.giveBack();
+    assert.ok(sink.lend(32), 'a loan again once it came back');
+    sink.giveBack();
+    await sink.finish();
     await file.close();
   });
 
