@@ -322,12 +322,12 @@ class SegmentRequest {
     ctx.watches.add(this.watch);
   }
 
-  /** How many of `n` arriving bytes still belong to this segment: it may have been split since the last read. */
   /** Bytes this answer may still bring to the segment: to its end as it stands now, or the body's if sooner. */
   private get bytesLeft(): number {
     return Math.max(0, Math.min(this.segment.end, this.bodyEnd) - this.segment.position);
   }
 
+  /** How many of `n` arriving bytes still belong to this segment: it may have been split since the last read. */
   private room(n: number): number {
     const room = this.bytesLeft;
     if (n > room) this.cutShort = true;
