@@ -1,6 +1,6 @@
 import type { Got, Request } from 'got';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -29,11 +29,13 @@ function origin(url: URL | string): string {
  * One got instance over keep-alive agents (sockets capped per origin). Nothing is decompressed (offsets are
  * into the bytes on the wire), nothing is retried by got (the engine owns retry and resume), HTTP errors are
  * answers to inspect, not exceptions. got is loaded with the first request that needs it: Braid's own receive
- * path answers the common ones, and got's modules are a good part of a small process's memory.
+ * path answers the common ones, and got's modules (and Node's http and https, which only got uses) are a good
+ * part of a small process's memory.
  */
 export class HttpClient {
   private got: Promise<Got> | null = null;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  /** Made with got: their sockets are got's. */
+  private agents: { http: http.Agent; https: https.Agent } | null = null;
   /** Agents that connect through a proxy, one pair per proxy URL, made with the first request through it. */
   private readonly proxied = new Map<string, Promise<ProxyAgents>>();
   private readonly agentOptions: http.AgentOptions;
@@ -45,18 +47,21 @@ export class HttpClient {
     const maxSockets = options.maxSocketsPerOrigin ?? 32;
     const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: timeouts.idleSocketMs };
     this.agentOptions = agentOptions;
-    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
   private client(): Promise<Got> {
-    this.got ??= import('got').then(({ default: got }) => this.configure(got));
+    this.got ??= Promise.all([import('got'), import('node:http'), import('node:https')]).then(([{ default: got }, http, https]) => {
+      const agents = { http: new http.Agent(this.agentOptions), https: new https.Agent(this.agentOptions) };
+      this.agents = agents;
+      return this.configure(got, agents);
+    });
     return this.got;
   }
 
-  private configure(got: Got): Got {
+  private configure(got: Got, agents: { http: http.Agent; https: https.Agent }): Got {
     const { timeouts, options } = this;
     return got.extend({
-      agent: this.agents,
+      agent: agents,
       decompress: false,
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -107,7 +112,7 @@ export class HttpClient {
   /** Open sockets per origin, for leak checks. */
   socketCount(): number {
     let n = 0;
-    for (const agent of [this.agents.http, this.agents.https, ...this.settledProxyAgents]) {
+    for (const agent of [...(this.agents ? [this.agents.http, this.agents.https] : []), ...this.settledProxyAgents]) {
       for (const list of Object.values(agent.sockets)) n += list?.length ?? 0;
       for (const list of Object.values(agent.freeSockets)) n += list?.length ?? 0;
     }
@@ -115,8 +120,8 @@ export class HttpClient {
   }
 
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agents?.http.destroy();
+    this.agents?.https.destroy();
     for (const agents of this.proxied.values()) agents.then((a) => (a.http.destroy(), a.https.destroy()), () => undefined);
   }
 

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import { BraidError } from './errors';
+import { reasonPhrase } from './reason-phrase';
 
 // How a signed link says it expired. Object stores and CDNs answer an expired signature with 403 (S3, GCS,
 // CloudFront), 401, 404 or 410, and some with a 400 whose body names the cause; the status alone decides
@@ -39,7 +39,7 @@ export class LinkRefused extends BraidError {
     status: number,
     statusMessage: string,
   ) {
-    super('HTTP_ERROR', `the server answered ${status} ${statusMessage || STATUS_CODES[status] || ''}`.trim(), { status });
+    super('HTTP_ERROR', `the server answered ${status} ${statusMessage || reasonPhrase(status)}`.trim(), { status });
     this.name = 'LinkRefused';
   }
 }

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import { BraidError } from './errors';
+import { reasonPhrase } from './reason-phrase';
 import { parseRetryAfter } from './retry-delay';
 
 /** A response's status line and headers (names in lower case), whichever client read them. */
@@ -19,7 +19,7 @@ const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** The error for a status that is not a success, with Retry-After when the server gave one. */
 export function statusError(head: ResponseHead): BraidError {
-  const text = `${head.status} ${head.statusMessage || STATUS_CODES[head.status] || ''}`.trim();
+  const text = `${head.status} ${head.statusMessage || reasonPhrase(head.status)}`.trim();
   if (head.status === 407) {
     return new BraidError('PROXY_ERROR', `the proxy refused the request: ${text} (the user name or password in the proxy URL is missing or wrong)`);
   }

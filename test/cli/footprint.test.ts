@@ -56,12 +56,14 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(uses(list, 'got'), false, 'list loaded got');
   });
 
-  it('`get` into a pipe loads no progress-bar library, and a plain download does not load got', async () => {
+  it('`get` into a pipe loads no progress-bar library, and a plain download over http loads neither got nor TLS', async () => {
     origin.file('/piped.bin', 1 * MIB);
     const loaded = await modulesLoadedBy(dir, ['get', '-d', join(dir, 'piped'), '--db', join(dir, 'piped.db'), origin.url('/piped.bin')]);
     assert.equal(uses(loaded, 'better-sqlite3'), true, 'the reporter saw the engine start');
     assert.equal(uses(loaded, 'cli-progress'), false, 'a pipe loaded the terminal bars');
     assert.equal(uses(loaded, 'got'), false, 'the receive path fell back to got');
+    assert.ok(loaded.includes('node:net'), 'the reporter sees Node\'s own modules');
+    for (const builtin of ['node:tls', 'node:http', 'node:https']) assert.equal(loaded.includes(builtin), false, `loaded ${builtin}`);
   });
 
   it('`get --json` prints a line per finished download, then a summary with the memory it used', async () => {
@@ -88,6 +90,6 @@ describe('what a command loads and what `get` reports of itself', () => {
     origin.file('/human.bin', 2 * MIB);
     const result = await braid(['get', '-d', join(dir, 'human'), '--db', join(dir, 'human.db'), origin.url('/human.bin')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in .* \(.*\/s\); peak memory .* MiB/);
+    assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in \d+\.\ds \(.*\/s\); peak memory .* MiB/);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkRangeAnswer, parseContentRange, parseUnsatisfiedRange } from '../../electron/engine/content-range';
+import { LinkRefused } from '../../electron/engine/link-expiry';
+import { statusError } from '../../electron/engine/response';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../electron/engine/retry-delay';
 import { TokenBucket } from '../../electron/engine/token-bucket';
 import { ifRangeValue, versionChange } from '../../electron/engine/validators';
@@ -28,6 +30,15 @@ describe('Content-Range', () => {
   it('reads the size of a 416', () => {
     assert.equal(parseUnsatisfiedRange('bytes */1234'), 1234);
     assert.equal(parseUnsatisfiedRange('bytes 0-1/2'), null);
+  });
+});
+
+describe('status errors', () => {
+  it("say the status's standard phrase when the server sends none, and the server's own when it does", () => {
+    assert.match(statusError({ status: 404, statusMessage: '', headers: {} }).message, /404 Not Found/);
+    assert.match(statusError({ status: 404, statusMessage: 'Gone Fishing', headers: {} }).message, /404 Gone Fishing/);
+    assert.match(new LinkRefused('http://h/x', 403, '').message, /answered 403 Forbidden$/);
+    assert.match(statusError({ status: 599, statusMessage: '', headers: {} }).message, /599/);
   });
 });
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { BraidError } from '../errors';
 import { redactProxy } from '../../../shared/proxy-url';
 
@@ -80,7 +80,8 @@ async function connectTunnel(proxyUrl: string, proxy: URL, target: TunnelTarget,
   const unreachable = (error: Error) => proxyError(proxyUrl, `cannot be reached: ${error.message}`, true, error);
   let socket: net.Socket;
   if (proxy.protocol === 'https:') {
-    socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca !== undefined ? { ca } : {}) });
+    const { connect } = await import('node:tls');
+    socket = connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca !== undefined ? { ca } : {}) });
     await ready(socket, 'secureConnect', signal, unreachable);
   } else {
     socket = net.connect({ host, port, noDelay: true });

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { dialThroughProxy } from './proxied-dial';
 import { TlsSessions } from './tls-sessions';
 
@@ -47,18 +47,20 @@ export interface TlsSettings {
 
 /**
  * Plain `net.connect` / `tls.connect`. TLS sessions are remembered per origin so a new connection to a known
- * server resumes its session instead of a full handshake.
+ * server resumes its session instead of a full handshake. Node's TLS is loaded with the first https connection:
+ * downloads over http need none of it.
  */
 export function directDialer(settings: TlsSettings = {}, sessions = new TlsSessions()): Dialer {
-  return (origin, readInto, signal) =>
-    origin.proxy ? dialThroughProxy(origin, readInto, signal, settings, sessions) :
-    new Promise<net.Socket>((resolve, reject) => {
+  return async (origin, readInto, signal) => {
+    if (origin.proxy) return dialThroughProxy(origin, readInto, signal, settings, sessions);
+    const tls = origin.protocol === 'https:' ? await import('node:tls') : null;
+    return new Promise<net.Socket>((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);
         return;
       }
       let socket: net.Socket;
-      if (origin.protocol === 'https:') {
+      if (tls) {
         const options: tls.ConnectionOptions & { onread: ReadInto } = {
           host: origin.host,
           port: origin.port,
@@ -97,4 +99,5 @@ export function directDialer(settings: TlsSettings = {}, sessions = new TlsSessi
       socket.once('error', onError);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  };
 }

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { openTunnel, TunnelRefused } from '../proxy/tunnel';
 import type { Origin, ReadInto, TlsSettings } from './dialer';
 import { NotForFastPath } from './errors';
@@ -29,7 +29,8 @@ export async function dialThroughProxy(
   }
   let socket: net.Socket = tunnel;
   if (origin.protocol === 'https:') {
-    const secure = tls.connect({
+    const { connect } = await import('node:tls');
+    const secure = connect({
       socket: tunnel,
       servername: net.isIP(origin.host) ? undefined : origin.host,
       ALPNProtocols: ['http/1.1'],
