@@ -47,12 +47,17 @@ function resultLine(r: DownloadRecord): Record<string, unknown> {
   return line;
 }
 
+/** How long the run took: tenths of a second under a minute, where whole seconds would make most runs "0s" or "1s". */
+function elapsed(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
+}
+
 function humanSummary(s: GetSummary): string {
   const files = `${s.completed} of ${s.files} file${s.files === 1 ? '' : 's'}`;
   const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
   const stopped = s.stopped > 0 ? `, ${s.stopped} stopped with ${formatBytes(s.saved)} saved (the same command resumes)` : '';
   return (
-    `downloaded ${files}${failed}${stopped}: ${formatBytes(s.bytes)} in ${formatDuration(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
+    `downloaded ${files}${failed}${stopped}: ${formatBytes(s.bytes)} in ${elapsed(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
     `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
     `${formatBytes(s.memory.peakInFlight)} of it transfer buffers)\n`
   );
