@@ -1,34 +1,25 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { braid } from '../support/cli';
-import { tempDir } from '../support/harness';
-import { sha256, TestOrigin } from '../support/origin';
+import { sha256 } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 describe('braid with bad input', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-input-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-input-');
 
   it('says what is wrong with an option in one line and a pointer, and exits 2', async () => {
     for (const [args, says] of [
       [['get', '-s', '0', 'http://127.0.0.1:1/x'], /argument '0' is invalid\. a whole number from 1 to 32/],
       [['get', '-j', 'abc', 'http://127.0.0.1:1/x'], /argument 'abc' is invalid/],
-      [['get', '-i', join(dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
-      [['get', '-i', dir], /it is a folder, not a list of URLs/],
+      [['get', '-i', join(scope.dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
+      [['get', '-i', scope.dir], /it is a folder, not a list of URLs/],
       [['bogus'], /unknown command 'bogus'/],
     ] as const) {
-      const run = await braid([...args, '--db', join(dir, 'bad.db')]);
+      const run = await braid([...args, '--db', join(scope.dir, 'bad.db')]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, says);
       assert.match(run.stderr, /braid <command> --help shows the options/);
@@ -41,42 +32,42 @@ describe('braid with bad input', () => {
   });
 
   it('reads the list from standard input with -i -', async () => {
-    const data = origin.file('/stdin.bin', 200_000);
-    const out = join(dir, 'stdin');
-    const run = await braid(['get', '-i', '-', '-d', out, '--db', join(dir, 'stdin.db')], undefined, undefined, { input: `${origin.url('/stdin.bin')}\n` });
+    const data = scope.origin.file('/stdin.bin', 200_000);
+    const out = join(scope.dir, 'stdin');
+    const run = await braid(['get', '-i', '-', '-d', out, '--db', join(scope.dir, 'stdin.db')], undefined, undefined, { input: `${scope.origin.url('/stdin.bin')}\n` });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
   });
 
   it('counts a list option it ignores as a warning, not as a failed download', async () => {
-    const data = origin.file('/with-option.bin', 100_000);
-    const list = join(dir, 'options.txt');
-    await writeFile(list, `${origin.url('/with-option.bin')}\n  unknown-option=1\n`);
-    const out = join(dir, 'options');
-    const run = await braid(['get', '--json', '-i', list, '-d', out, '--db', join(dir, 'options.db')]);
+    const data = scope.origin.file('/with-option.bin', 100_000);
+    const list = join(scope.dir, 'options.txt');
+    await writeFile(list, `${scope.origin.url('/with-option.bin')}\n  unknown-option=1\n`);
+    const out = join(scope.dir, 'options');
+    const run = await braid(['get', '--json', '-i', list, '-d', out, '--db', join(scope.dir, 'options.db')]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /options\.txt:2: unknown option "unknown-option" ignored/);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!).summary;
     assert.deepEqual([summary.files, summary.completed, summary.failed], [1, 1, 0]);
-    const failed = await braid(['list', '--status', 'failed', '--db', join(dir, 'options.db')]);
+    const failed = await braid(['list', '--status', 'failed', '--db', join(scope.dir, 'options.db')]);
     assert.match(failed.stdout, /^0 failed of 1 download: 1 completed$/m, 'what matched, then the whole queue');
     assert.equal(sha256(await readFile(join(out, 'with-option.bin'))), sha256(data));
   });
 
   it('takes the options of the get that asks again: a mistyped checksum is corrected by running get with the right one', async () => {
-    const data = origin.file('/checked.bin', 300_000);
-    const args = ['get', '-d', join(dir, 'checked'), '--db', join(dir, 'checked.db'), origin.url('/checked.bin')];
+    const data = scope.origin.file('/checked.bin', 300_000);
+    const args = ['get', '-d', join(scope.dir, 'checked'), '--db', join(scope.dir, 'checked.db'), scope.origin.url('/checked.bin')];
     const wrong = await braid([...args, '--checksum', `sha-256=${'0'.repeat(64)}`]);
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(wrong.stderr, /CHECKSUM_ERROR/);
     const right = await braid([...args, '--checksum', `sha-256=${sha256(data)}`]);
     assert.equal(right.code, 0, right.stderr);
     assert.match(right.stdout, /completed #1 /, 'the same download, not a second one');
-    assert.equal(sha256(await readFile(join(dir, 'checked', 'checked.bin'))), sha256(data));
+    assert.equal(sha256(await readFile(join(scope.dir, 'checked', 'checked.bin'))), sha256(data));
   });
 
   it('list of a database that does not exist shows nothing and does not create it', async () => {
-    const db = join(dir, 'never.db');
+    const db = join(scope.dir, 'never.db');
     const run = await braid(['list', '--db', db]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, '0 downloads: none\n');
@@ -88,7 +79,7 @@ describe('braid with bad input', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      const run = await braid(['serve', '--port', String(port), '--db', join(dir, 'serve.db')]);
+      const run = await braid(['serve', '--port', String(port), '--db', join(scope.dir, 'serve.db')]);
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, new RegExp(`cannot serve on 127\\.0\\.0\\.1:${port}: the port is in use`));
     } finally {

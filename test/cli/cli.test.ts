@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BRAID, braid, type Run } from '../support/cli';
-import { tempDir, waitFor } from '../support/harness';
-import { sha256, TestOrigin } from '../support/origin';
+import { waitFor } from '../support/harness';
+import { sha256 } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
 function progressIn(dbPath: string): number {
@@ -24,16 +25,7 @@ function progressIn(dbPath: string): number {
 }
 
 describe('braid command line', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-cli-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-cli-');
 
   it('prints help', async () => {
     const run = await braid(['--help']);
@@ -42,29 +34,29 @@ describe('braid command line', () => {
   });
 
   it('downloads, exits 0, and names the file', async () => {
-    const data = origin.file('/cli.bin', 3 * MIB);
-    const out = join(dir, 'get');
-    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(dir, 'get.db'), origin.url('/cli.bin')]);
+    const data = scope.origin.file('/cli.bin', 3 * MIB);
+    const out = join(scope.dir, 'get');
+    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(scope.dir, 'get.db'), scope.origin.url('/cli.bin')]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /completed #\d+ .*cli\.bin/);
     assert.equal(sha256(await readFile(join(out, 'cli.bin'))), sha256(data));
   });
 
   it('says when a server gives no validator and its seams are re-read instead', async () => {
-    const data = origin.file('/novalid.bin', 4 * MIB, { noValidators: true, rate: MIB }); // a second or so: snapshots come 4 times a second
-    const out = join(dir, 'novalid');
-    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(dir, 'novalid.db'), origin.url('/novalid.bin')]);
+    const data = scope.origin.file('/novalid.bin', 4 * MIB, { noValidators: true, rate: MIB }); // a second or so: snapshots come 4 times a second
+    const out = join(scope.dir, 'novalid');
+    const run = await braid(['get', '-d', out, '-s', '4', '--db', join(scope.dir, 'novalid.db'), scope.origin.url('/novalid.bin')]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /note #\d+ novalid\.bin: the server sends no ETag that proves the file unchanged, so Braid re-reads a few KiB across each seam/);
     assert.equal(sha256(await readFile(join(out, 'novalid.bin'))), sha256(data));
   });
 
   it('exits non-zero with one clear line per failure, and still downloads the rest', async () => {
-    const data = origin.file('/fine.bin', MIB);
-    const list = join(dir, 'list.txt');
-    await writeFile(list, [origin.url('/fine.bin'), 'ftp://nope/x', origin.url('/missing.bin'), ''].join('\n'));
-    const out = join(dir, 'mixed');
-    const run = await braid(['get', '-d', out, '-i', list, '--db', join(dir, 'mixed.db')]);
+    const data = scope.origin.file('/fine.bin', MIB);
+    const list = join(scope.dir, 'list.txt');
+    await writeFile(list, [scope.origin.url('/fine.bin'), 'ftp://nope/x', scope.origin.url('/missing.bin'), ''].join('\n'));
+    const out = join(scope.dir, 'mixed');
+    const run = await braid(['get', '-d', out, '-i', list, '--db', join(scope.dir, 'mixed.db')]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /list\.txt:2: unsupported scheme ftp:/);
     assert.match(run.stderr, /failed: .*missing\.bin: the server answered 404 Not Found \[HTTP_ERROR\]/);
@@ -84,23 +76,23 @@ describe('braid command line', () => {
   });
 
   it('resumes to a byte-identical file after SIGKILL, never a "(1)" copy', async () => {
-    const data = origin.file('/kill.bin', 24 * MIB, { rate: 2 * MIB });
-    const out = join(dir, 'kill');
-    const db = join(dir, 'kill.db');
-    const args = ['get', '-d', out, '-s', '4', '--db', db, origin.url('/kill.bin')];
+    const data = scope.origin.file('/kill.bin', 24 * MIB, { rate: 2 * MIB });
+    const out = join(scope.dir, 'kill');
+    const db = join(scope.dir, 'kill.db');
+    const args = ['get', '-d', out, '-s', '4', '--db', db, scope.origin.url('/kill.bin')];
     const killed = await braid(args, (kill) => {
       void waitFor(() => progressIn(db) > 2 * MIB, 20_000, 'a checkpoint').then(() => kill('SIGKILL'));
     });
     assert.equal(killed.signal, 'SIGKILL');
     const before = progressIn(db);
     assert.ok(before > 0 && before < data.length, `progress at the kill: ${before}`);
-    const requestsBefore = origin.requests('/kill.bin').length;
+    const requestsBefore = scope.origin.requests('/kill.bin').length;
 
     const resumed = await braid(args);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(sha256(await readFile(join(out, 'kill.bin'))), sha256(data));
     assert.deepEqual(readdirSync(out), ['kill.bin'], 'one file, no copy, no .part left');
-    const fetchedAgain = origin
+    const fetchedAgain = scope.origin
       .requests('/kill.bin')
       .slice(requestsBefore)
       .filter((l) => l.method === 'GET' && l.range && l.range !== 'bytes=0-0')
@@ -111,10 +103,10 @@ describe('braid command line', () => {
   });
 
   it('saves progress on Ctrl+C, exits 130, and resumes later', async () => {
-    const data = origin.file('/int.bin', 16 * MIB, { rate: 2 * MIB });
-    const out = join(dir, 'int');
-    const db = join(dir, 'int.db');
-    const args = ['get', '-d', out, '-s', '4', '--db', db, origin.url('/int.bin')];
+    const data = scope.origin.file('/int.bin', 16 * MIB, { rate: 2 * MIB });
+    const out = join(scope.dir, 'int');
+    const db = join(scope.dir, 'int.db');
+    const args = ['get', '-d', out, '-s', '4', '--db', db, scope.origin.url('/int.bin')];
     const interrupted = await braid(args, (kill) => {
       void waitFor(() => progressIn(db) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill('SIGINT'), 300));
     });
@@ -133,15 +125,15 @@ describe('braid command line', () => {
   });
 
   it('refuses a second engine on the same database, lets add in, and the running engine picks it up', async () => {
-    const data = origin.file('/locked.bin', 12 * MIB, { rate: 2 * MIB });
-    const small = origin.file('/queued-later.bin', 256 * 1024);
-    const out = join(dir, 'lock');
-    const db = join(dir, 'lock.db');
+    const data = scope.origin.file('/locked.bin', 12 * MIB, { rate: 2 * MIB });
+    const small = scope.origin.file('/queued-later.bin', 256 * 1024);
+    const out = join(scope.dir, 'lock');
+    const db = join(scope.dir, 'lock.db');
     let checks: Promise<[Run, Run]> | null = null;
-    const first = await braid(['get', '-d', out, '-s', '2', '--db', db, origin.url('/locked.bin')], () => {
+    const first = await braid(['get', '-d', out, '-s', '2', '--db', db, scope.origin.url('/locked.bin')], () => {
       checks = waitFor(() => existsSync(`${db}.lock`), 20_000, 'the engine lock').then(async () => [
-        await braid(['get', '-d', out, '--db', db, origin.url('/fine.bin')]),
-        await braid(['add', '-d', out, '--db', db, origin.url('/queued-later.bin')]),
+        await braid(['get', '-d', out, '--db', db, scope.origin.url('/fine.bin')]),
+        await braid(['add', '-d', out, '--db', db, scope.origin.url('/queued-later.bin')]),
       ]);
     });
     const [second, added] = await checks!;
@@ -164,8 +156,8 @@ describe('braid command line', () => {
   });
 
   it('queues with add (paused) and shows them with list', async () => {
-    const db = join(dir, 'queue.db');
-    const add = await braid(['add', '--paused', '-d', join(dir, 'q'), '--db', db, origin.url('/a.bin'), origin.url('/b.bin'), 'data:text/plain,x']);
+    const db = join(scope.dir, 'queue.db');
+    const add = await braid(['add', '--paused', '-d', join(scope.dir, 'q'), '--db', db, scope.origin.url('/a.bin'), scope.origin.url('/b.bin'), 'data:text/plain,x']);
     assert.equal(add.code, 1, 'a refused entry makes the exit code non-zero');
     assert.match(add.stdout, /queued 2 downloads \(paused\), 1 refused/);
     assert.match(add.stderr, /unsupported scheme data:/);
@@ -176,7 +168,7 @@ describe('braid command line', () => {
   });
 
   it('says so in one line when another program holds the database locked', async () => {
-    const db = join(dir, 'held.db');
+    const db = join(scope.dir, 'held.db');
     assert.equal((await braid(['add', '--paused', '--db', db, 'http://127.0.0.1:9/a'])).code, 0);
     const holder = spawn(
       process.execPath,
@@ -197,7 +189,7 @@ describe('braid command line', () => {
   });
 
   it('refuses an unreadable or damaged database in one line, and leaves the file as it was', async () => {
-    const good = join(dir, 'good.db');
+    const good = join(scope.dir, 'good.db');
     const urls = Array.from({ length: 300 }, (_, i) => `http://127.0.0.1:9/f${i}.bin`);
     assert.equal((await braid(['add', '--paused', '--db', good, ...urls])).code, 0);
     const whole = await readFile(good);
@@ -209,7 +201,7 @@ describe('braid command line', () => {
       ['scribbled.db', damagedPage],
     ];
     for (const [name, bytes] of cases) {
-      const path = join(dir, name);
+      const path = join(scope.dir, name);
       await writeFile(path, bytes);
       for (const args of [['list'], ['add', 'http://127.0.0.1:9/new.bin'], ['get', 'http://127.0.0.1:9/new.bin']]) {
         const run = await braid([...args, '--db', path]);
@@ -223,7 +215,7 @@ describe('braid command line', () => {
   });
 
   it('refuses a database from a newer Braid without touching it', async () => {
-    const path = join(dir, 'future.db');
+    const path = join(scope.dir, 'future.db');
     const raw = new Database(path);
     raw.pragma('user_version = 999');
     raw.close();

@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { braid } from '../support/cli';
-import { tempDir } from '../support/harness';
-import { TestOrigin } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
 
 describe('braid with a reader that stops reading', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-closed-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-closed-');
 
   it('list ends quietly', async () => {
-    const db = join(dir, 'list.db');
-    const urls = Array.from({ length: 50 }, (_, i) => origin.url(`/queued-${i}.bin`));
+    const db = join(scope.dir, 'list.db');
+    const urls = Array.from({ length: 50 }, (_, i) => scope.origin.url(`/queued-${i}.bin`));
     const added = await braid(['add', '--db', db, ...urls]);
     assert.equal(added.code, 0, added.stderr);
     const run = await braid(['list', '--db', db], undefined, undefined, { closedStdout: true });
@@ -31,11 +20,11 @@ describe('braid with a reader that stops reading', () => {
   });
 
   it('get stops as on Ctrl-C, saving its progress', async () => {
-    origin.file('/first.bin', 64 * 1024);
-    origin.file('/second.bin', 32 * MIB, { rate: 2 * MIB });
-    const db = join(dir, 'get.db');
-    const out = join(dir, 'get');
-    const args = ['get', '-j', '1', '-d', out, '--db', db, origin.url('/first.bin'), origin.url('/second.bin')];
+    scope.origin.file('/first.bin', 64 * 1024);
+    scope.origin.file('/second.bin', 32 * MIB, { rate: 2 * MIB });
+    const db = join(scope.dir, 'get.db');
+    const out = join(scope.dir, 'get');
+    const args = ['get', '-j', '1', '-d', out, '--db', db, scope.origin.url('/first.bin'), scope.origin.url('/second.bin')];
     // The first download's line cannot be written: the command stops there instead of crashing.
     const run = await braid(args, undefined, undefined, { closedStdout: true });
     assert.equal(run.code, 130, run.stderr);

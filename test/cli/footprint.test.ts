@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BRAID, braid, run } from '../support/cli';
-import { tempDir } from '../support/harness';
-import { sha256, TestOrigin } from '../support/origin';
+import { sha256 } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
 const REPORTER = join(import.meta.dirname, '../support/report-loaded.mjs');
@@ -25,16 +25,7 @@ async function modulesLoadedBy(dir: string, args: string[]): Promise<string[]> {
 const uses = (loaded: string[], pkg: string) => loaded.some((url) => url.includes(`/node_modules/${pkg}/`));
 
 describe('what a command loads and what `get` reports of itself', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-footprint-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-footprint-');
 
   it('the command run as installed starts Node with small semi-spaces, which V8 takes only at start', async () => {
     const firstLine = (await readFile(BRAID, 'utf8')).split('\n', 1)[0];
@@ -47,18 +38,18 @@ describe('what a command loads and what `get` reports of itself', () => {
   });
 
   it('`braid --help` loads neither the engine, got nor SQLite; `braid list` loads SQLite alone', async () => {
-    const help = await modulesLoadedBy(dir, ['--help']);
+    const help = await modulesLoadedBy(scope.dir, ['--help']);
     assert.ok(help.length > 0, 'the reporter saw the command load');
     assert.equal(uses(help, 'got'), false, 'help loaded got');
     assert.equal(uses(help, 'better-sqlite3'), false, 'help loaded SQLite');
-    const list = await modulesLoadedBy(dir, ['list', '--db', join(dir, 'list.db')]);
+    const list = await modulesLoadedBy(scope.dir, ['list', '--db', join(scope.dir, 'list.db')]);
     assert.equal(uses(list, 'better-sqlite3'), true);
     assert.equal(uses(list, 'got'), false, 'list loaded got');
   });
 
   it('`get` into a pipe loads no progress-bar library, and a plain download over http loads neither got nor TLS', async () => {
-    origin.file('/piped.bin', 1 * MIB);
-    const loaded = await modulesLoadedBy(dir, ['get', '-d', join(dir, 'piped'), '--db', join(dir, 'piped.db'), origin.url('/piped.bin')]);
+    scope.origin.file('/piped.bin', 1 * MIB);
+    const loaded = await modulesLoadedBy(scope.dir, ['get', '-d', join(scope.dir, 'piped'), '--db', join(scope.dir, 'piped.db'), scope.origin.url('/piped.bin')]);
     assert.equal(uses(loaded, 'better-sqlite3'), true, 'the reporter saw the engine start');
     assert.equal(uses(loaded, 'cli-progress'), false, 'a pipe loaded the terminal bars');
     assert.equal(uses(loaded, 'got'), false, 'the receive path fell back to got');
@@ -67,9 +58,9 @@ describe('what a command loads and what `get` reports of itself', () => {
   });
 
   it('`get --json` prints a line per finished download, then a summary with the memory it used', async () => {
-    const data = origin.file('/json.bin', 4 * MIB);
-    const out = join(dir, 'json');
-    const result = await braid(['get', '--json', '-d', out, '-s', '4', '--db', join(dir, 'json.db'), origin.url('/json.bin'), origin.url('/missing.bin')]);
+    const data = scope.origin.file('/json.bin', 4 * MIB);
+    const out = join(scope.dir, 'json');
+    const result = await braid(['get', '--json', '-d', out, '-s', '4', '--db', join(scope.dir, 'json.db'), scope.origin.url('/json.bin'), scope.origin.url('/missing.bin')]);
     assert.equal(result.code, 1, 'one of the two failed');
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = lines.find((l) => l['status'] === 'completed')!;
@@ -87,8 +78,8 @@ describe('what a command loads and what `get` reports of itself', () => {
   });
 
   it('`get` ends with a human summary', async () => {
-    origin.file('/human.bin', 2 * MIB);
-    const result = await braid(['get', '-d', join(dir, 'human'), '--db', join(dir, 'human.db'), origin.url('/human.bin')]);
+    scope.origin.file('/human.bin', 2 * MIB);
+    const result = await braid(['get', '-d', join(scope.dir, 'human'), '--db', join(scope.dir, 'human.db'), scope.origin.url('/human.bin')]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in \d+\.\ds \(.*\/s\); peak memory .* MiB/);
   });

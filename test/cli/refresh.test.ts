@@ -3,32 +3,23 @@
 // nothing changed, and taken from the start only with --start-over.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { braid } from '../support/cli';
-import { tempDir } from '../support/harness';
-import { sha256, TestOrigin } from '../support/origin';
+import { sha256 } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
 
 describe('braid refresh', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-cli-refresh-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-cli-refresh-');
 
   async function expiredDownload(name: string): Promise<{ id: number; db: string; out: string; data: Buffer }> {
-    const data = origin.file(`/old/${name}`, 3 * MIB, { expireAfterBytes: MIB, dropAfter: 128 * 1024, dropTimes: 1000 });
-    const db = join(dir, `${name}.db`);
-    const out = join(dir, name);
-    const get = await braid(['get', '-d', out, '-s', '4', '--db', db, origin.url(`/old/${name}`)]);
+    const data = scope.origin.file(`/old/${name}`, 3 * MIB, { expireAfterBytes: MIB, dropAfter: 128 * 1024, dropTimes: 1000 });
+    const db = join(scope.dir, `${name}.db`);
+    const out = join(scope.dir, name);
+    const get = await braid(['get', '-d', out, '-s', '4', '--db', db, scope.origin.url(`/old/${name}`)]);
     assert.equal(get.code, 1, get.stderr);
     assert.match(get.stderr, /the link expired.*\[LINK_EXPIRED\]/);
     const id = Number(/braid refresh (\d+) URL/.exec(get.stderr)?.[1]);
@@ -38,8 +29,8 @@ describe('braid refresh', () => {
 
   it('finishes a download whose link expired from a fresh link, byte-identical', async () => {
     const { id, db, out, data } = await expiredDownload('a.bin');
-    origin.serve('/new/a.bin', data);
-    const run = await braid(['refresh', String(id), origin.url('/new/a.bin'), '--db', db]);
+    scope.origin.serve('/new/a.bin', data);
+    const run = await braid(['refresh', String(id), scope.origin.url('/new/a.bin'), '--db', db]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /same file \(same size and ETag\): going on from the/);
     assert.match(run.stdout, /completed #\d+ .*a\.bin/);
@@ -48,13 +39,13 @@ describe('braid refresh', () => {
 
   it('refuses a link to another file, and starts over from it only with --start-over', async () => {
     const { id, db, out } = await expiredDownload('b.bin');
-    const other = origin.serve('/new/b.bin', randomBytes(3 * MIB), { etag: '"another"' });
-    const refused = await braid(['refresh', String(id), origin.url('/new/b.bin'), '--db', db]);
+    const other = scope.origin.serve('/new/b.bin', randomBytes(3 * MIB), { etag: '"another"' });
+    const refused = await braid(['refresh', String(id), scope.origin.url('/new/b.bin'), '--db', db]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /different file.*--start-over.*\[CANNOT_RESUME\]/);
     const list = await braid(['list', '--json', '--db', db]);
-    assert.equal(JSON.parse(list.stdout).items[0].url, origin.url('/old/b.bin'), 'nothing changed');
-    const run = await braid(['refresh', String(id), origin.url('/new/b.bin'), '--start-over', '--db', db]);
+    assert.equal(JSON.parse(list.stdout).items[0].url, scope.origin.url('/old/b.bin'), 'nothing changed');
+    const run = await braid(['refresh', String(id), scope.origin.url('/new/b.bin'), '--start-over', '--db', db]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(sha256(await readFile(join(out, 'b.bin'))), sha256(other));
   });

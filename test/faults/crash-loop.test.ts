@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { braid } from '../support/cli';
-import { tempDir } from '../support/harness';
-import { sha256, TestOrigin } from '../support/origin';
+import { sha256 } from '../support/origin';
+import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
 const KILLS = 20;
@@ -23,22 +23,13 @@ function integrity(dbPath: string): string {
 }
 
 describe('crash loop', () => {
-  let origin: TestOrigin;
-  let dir: string;
-  before(async () => {
-    origin = await new TestOrigin().start();
-    dir = await tempDir('braid-crash-');
-  });
-  after(async () => {
-    await origin.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scope = originAndFolder('braid-crash-');
 
   it(`survives ${KILLS} SIGKILLs mid-download: byte-identical file, sound database after every kill`, async () => {
-    const data = origin.file('/crash.bin', SIZE, { rate: RATE });
-    const out = join(dir, 'files');
-    const db = join(dir, 'state.db');
-    const args = ['get', '-s', '8', '-d', out, '--db', db, origin.url('/crash.bin')];
+    const data = scope.origin.file('/crash.bin', SIZE, { rate: RATE });
+    const out = join(scope.dir, 'files');
+    const db = join(scope.dir, 'state.db');
+    const args = ['get', '-s', '8', '-d', out, '--db', db, scope.origin.url('/crash.bin')];
     // Deterministic "random" instants (a fixed LCG), so a failure can be replayed.
     let seed = 20261123;
     const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -57,7 +48,7 @@ describe('crash loop', () => {
     const final = await braid(args);
     assert.equal(final.code, 0, final.stderr);
     assert.equal(sha256(await readFile(join(out, 'crash.bin'))), sha256(data));
-    const again = origin.bytesSent - SIZE;
+    const again = scope.origin.bytesSent - SIZE;
     const perKill = kills > 0 ? again / kills : 0;
     console.log(
       `# crash loop: ${kills} kills; ${(again / MIB).toFixed(1)} MiB fetched twice in all, ${(perKill / MIB).toFixed(2)} MiB per kill ` +
