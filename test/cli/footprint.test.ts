@@ -77,6 +77,20 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(sha256(await readFile(join(out, 'json.bin'))), sha256(data));
   });
 
+  it('verifying a checksum holds no more memory than the download itself', async () => {
+    // The whole file is read back once to hash it: through one reused buffer, not a fresh one per read. The
+    // command is started by this test runner, whose memory (a 128 MiB file served) is not the command's.
+    const data = scope.origin.file('/sum.bin', 128 * MIB);
+    const args = ['get', '--json', '-d', join(scope.dir, 'sum'), '--db', join(scope.dir, 'sum.db'), '--checksum', `sha-256=${sha256(data)}`];
+    const result = await braid([...args, scope.origin.url('/sum.bin')]);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    const m = (JSON.parse(lines[lines.length - 1]!) as { summary: { memory: { baseRss: number; peakRss: number; peakInFlight: number } } }).summary.memory;
+    const above = (m.peakRss - m.baseRss) / MIB;
+    console.log(`# get --checksum of 128 MiB: ${above.toFixed(1)} MiB above the start, ${(m.peakInFlight / MIB).toFixed(1)} MiB of it transfer buffers`);
+    assert.ok(m.peakRss - m.baseRss <= m.peakInFlight + 16 * MIB, `${above.toFixed(1)} MiB above the start`);
+  });
+
   it('`get` ends with a human summary', async () => {
     scope.origin.file('/human.bin', 2 * MIB);
     const result = await braid(['get', '-d', join(scope.dir, 'human'), '--db', join(scope.dir, 'human.db'), scope.origin.url('/human.bin')]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/types';
@@ -34,8 +35,18 @@ export interface GetSummary {
   memory: { baseRss: number; peakRss: number; peakInFlight: number };
 }
 
-/** The kernel's own high-water mark of this process's resident memory, in bytes. */
+/**
+ * The kernel's own high-water mark of this program's resident memory, in bytes. On Linux it is read from VmHWM:
+ * getrusage's figure also counts the memory of whatever process started Braid, as it stood when it forked (a
+ * browser starting the native host, a test runner), since the kernel keeps that high-water mark across exec.
+ */
 function kernelPeakRss(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // Not Linux: getrusage is what there is.
+  }
   return process.resourceUsage().maxRSS * 1024;
 }
 
