@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** Stands in for a line longer than the limit: its bytes were dropped as they arrived, never held. */
 export const LINE_TOO_LONG: unique symbol = Symbol('line too long');
@@ -52,7 +52,26 @@ function decode(bytes: Buffer): string {
   return bytes.toString('utf8', 0, end);
 }
 
-/** The lines of a file (`-`: standard input), streamed in 64 KiB reads. */
+/**
+ * A file's bytes, read again and again into one 64 KiB buffer: each chunk is valid until the next is asked for,
+ * which `splitLines` allows (it copies what it keeps), so a list of any size leaves no buffers behind for the
+ * garbage collector.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  const handle = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The lines of a file (`-`: standard input). */
 export function readLines(path: string): AsyncIterable<Line> {
-  return splitLines(path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 }));
+  return splitLines(path === '-' ? process.stdin : fileChunks(path));
 }
