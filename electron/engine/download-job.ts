@@ -53,6 +53,8 @@ export interface JobContext {
   hosts: HostLimits;
   /** Which proxy a request goes through. */
   proxies: ProxyRouter;
+  /** Counts the body bytes received over all downloads. */
+  received: { bytes: number };
 }
 
 /**
@@ -312,6 +314,7 @@ export class DownloadJob {
       proxyFor: this.proxyFor,
       onReceived: (bytes) => {
         this.speed.add(bytes);
+        ctx.received.bytes += bytes;
         afterReceive();
       },
     };

@@ -69,6 +69,8 @@ export class Engine implements BraidApi {
   private readonly proxies: ProxyRouter;
   private readonly catcher: LinkCatcher;
   private tick: NodeJS.Timeout | null = null;
+  /** Body bytes received over every download since the engine was made: what a run transferred. */
+  private readonly received = { bytes: 0 };
 
   constructor(deps: EngineDeps) {
     this.repo = deps.repo;
@@ -77,11 +79,8 @@ export class Engine implements BraidApi {
     this.shell = deps.shell;
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.settings = mergeSettings(mergeSettings(DEFAULT_SETTINGS, deps.repo.loadSettings()), deps.overrides ?? {});
-    this.http = new HttpClient({
-      connectMs: this.timing.connectTimeoutMs,
-      firstByteMs: this.timing.firstByteTimeoutMs,
-      idleSocketMs: this.timing.idleSocketMs,
-    });
+    const { connectTimeoutMs: connectMs, firstByteTimeoutMs: firstByteMs, idleSocketMs } = this.timing;
+    this.http = new HttpClient({ connectMs, firstByteMs, idleSocketMs });
     this.receivePool =
       deps.receivePath === false
         ? null
@@ -176,6 +175,7 @@ export class Engine implements BraidApi {
       maxRead: READ_SIZE,
       hosts: this.hosts,
       proxies: this.proxies,
+      received: this.received,
     };
   }
 
@@ -361,7 +361,7 @@ export class Engine implements BraidApi {
   }
 
   /** Engine-wide figures for leak checks and benchmarks. */
-  stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number } {
+  stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number; receivedBytes: number } {
     this.notePeak();
     return {
       running: this.scheduler.runningCount,
@@ -369,6 +369,7 @@ export class Engine implements BraidApi {
       reservedMemory: this.budget.reserved,
       peakInFlight: this.peakHeld,
       globalSpeed: this.hub.globalSpeed,
+      receivedBytes: this.received.bytes,
     };
   }
 

@@ -88,9 +88,11 @@ describe('braid command line', () => {
     assert.ok(before > 0 && before < data.length, `progress at the kill: ${before}`);
     const requestsBefore = scope.origin.requests('/kill.bin').length;
 
-    const resumed = await braid(args);
+    const resumed = await braid([...args, '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(sha256(await readFile(join(out, 'kill.bin'))), sha256(data));
+    const { summary } = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { summary: { bytes: number } };
+    assert.equal(summary.bytes, data.length - before, 'the summary counts what this run received, not the whole file');
     assert.deepEqual(readdirSync(out), ['kill.bin'], 'one file, no copy, no .part left');
     const fetchedAgain = scope.origin
       .requests('/kill.bin')

@@ -131,7 +131,8 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
 
   let failed = refused;
   let completed = 0;
-  let bytes = 0;
+  // What this run transferred: a resumed download's bytes from before are not this run's.
+  const bytes = engine.stats().receivedBytes;
   let stopped = 0;
   let saved = 0;
   for (const id of ids) {
@@ -139,7 +140,6 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     if (!r) continue;
     if (r.status === 'completed') {
       completed++;
-      bytes += r.size ?? r.bytesDone;
     } else if (r.status === 'failed') {
       failed++;
       say(`failed: ${r.url}: ${r.error?.message ?? 'unknown error'} [${r.error?.code ?? '?'}]`);
