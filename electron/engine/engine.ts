@@ -215,13 +215,14 @@ export class Engine implements BraidApi {
   }
 
   /**
-   * The unfinished download of `url` into `folder` (and name), queued again with the `options` of the command
-   * that asks again (a checksum or proxy mistyped in an earlier run is not kept), or null: how running the same
-   * `braid get` twice resumes instead of starting a copy.
+   * The unfinished download of `url` into `folder` (and name), queued again with the `options` the command that
+   * asks again gives (a checksum or proxy mistyped in an earlier run is not kept; what it leaves out, such as a
+   * `-s` given to `add`, stays), or null: how running the same `braid get` twice resumes instead of starting a copy.
    */
-  requeueUnfinished(url: string, folder: string, name: string | null, options: DownloadOptions = {}): number | null {
+  requeueUnfinished(url: string, folder: string, name: string | null, given: DownloadOptions = {}): number | null {
     const found = this.repo.findUnfinished(checkUrl(url), resolve(folder), name);
     if (!found) return null;
+    const options = { ...found.options, ...given };
     if (JSON.stringify(found.options) !== JSON.stringify(options)) this.repo.update(found.id, { options });
     this.scheduler.requeue(found);
     return found.id;

@@ -66,6 +66,19 @@ describe('braid with bad input', () => {
     assert.equal(sha256(await readFile(join(scope.dir, 'checked', 'checked.bin'))), sha256(data));
   });
 
+  it('keeps the options the get that asks again leaves out: -s given to add stays', async () => {
+    scope.origin.file('/kept.bin', 300_000);
+    const common = ['-d', join(scope.dir, 'kept'), '--db', join(scope.dir, 'kept.db')];
+    const added = await braid(['add', '--paused', '-s', '3', ...common, scope.origin.url('/kept.bin')]);
+    assert.equal(added.code, 0, added.stderr);
+    const got = await braid(['get', ...common, scope.origin.url('/kept.bin')]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /completed #1 /, 'the same download, not a second one');
+    const listed = await braid(['list', '--json', '--db', join(scope.dir, 'kept.db')]);
+    const { items } = JSON.parse(listed.stdout) as { items: { options: { segments?: number } }[] };
+    assert.equal(items[0]!.options.segments, 3);
+  });
+
   it('list of a database that does not exist shows nothing and does not create it', async () => {
     const db = join(scope.dir, 'never.db');
     const run = await braid(['list', '--db', db]);
