@@ -26,7 +26,7 @@ export function checksumAlgorithm(name: string): ChecksumAlgorithm | null {
 /** What is wrong with a checksum of a known algorithm, or null when its digest fits it. */
 export function checksumProblem(checksum: Checksum): string | null {
   const length = CHECKSUM_HEX_LENGTH[checksum.algorithm];
-  return checksum.hex.length === length && /^[0-9a-f]+$/i.test(checksum.hex) ? null : `a ${checksum.algorithm} checksum is ${length} hex digits`;
+  return checksum.hex.length === length && /^[0-9a-f]+$/i.test(checksum.hex) ? null : `${checksum.algorithm === 'md5' ? 'an' : 'a'} ${checksum.algorithm} checksum is ${length} hex digits`;
 }
 
 /** Parses `ALGO=HEX`; the digest comes back in lower case. Throws ChecksumFormatError. */

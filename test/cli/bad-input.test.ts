@@ -57,9 +57,12 @@ describe('braid with bad input', () => {
   it('takes the options of the get that asks again: a mistyped checksum is corrected by running get with the right one', async () => {
     const data = scope.origin.file('/checked.bin', 300_000);
     const args = ['get', '-d', join(scope.dir, 'checked'), '--db', join(scope.dir, 'checked.db'), scope.origin.url('/checked.bin')];
-    const wrong = await braid([...args, '--checksum', `sha-256=${'0'.repeat(64)}`]);
+    const wrong = await braid([...args, '--checksum', `sha-256=${'0'.repeat(64)}`, '--json']);
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(wrong.stderr, /CHECKSUM_ERROR/);
+    const failed = JSON.parse(wrong.stdout.split('\n')[0]!) as { status: string; path?: string };
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.path, undefined, 'no path where there is no file');
     const right = await braid([...args, '--checksum', `sha-256=${sha256(data)}`]);
     assert.equal(right.code, 0, right.stderr);
     assert.match(right.stdout, /completed #1 /, 'the same download, not a second one');

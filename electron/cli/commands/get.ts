@@ -52,7 +52,8 @@ function kernelPeakRss(): number {
 
 function resultLine(r: DownloadRecord): Record<string, unknown> {
   const line: Record<string, unknown> = { id: r.id, url: r.url, status: r.status };
-  if (r.name) line['path'] = join(r.folder, r.name);
+  // Only a completed download's file is there under its name.
+  if (r.name && r.status === 'completed') line['path'] = join(r.folder, r.name);
   if (r.status === 'completed') line['bytes'] = r.size ?? r.bytesDone;
   if (r.error) line['error'] = r.error;
   return line;
