@@ -15,7 +15,8 @@ const PORTABLE_HEADERS = new Set(['range', 'if-range', 'accept-encoding', 'user-
 
 export const USER_AGENT = 'Braid/0.1';
 
-interface ProxyAgents {
+/** got's agents for plain-http and https requests. */
+interface AgentPair {
   http: http.Agent;
   https: https.Agent;
 }
@@ -35,9 +36,9 @@ function origin(url: URL | string): string {
 export class HttpClient {
   private got: Promise<Got> | null = null;
   /** Made with got: their sockets are got's. */
-  private agents: { http: http.Agent; https: https.Agent } | null = null;
+  private agents: AgentPair | null = null;
   /** Agents that connect through a proxy, one pair per proxy URL, made with the first request through it. */
-  private readonly proxied = new Map<string, Promise<ProxyAgents>>();
+  private readonly proxied = new Map<string, Promise<AgentPair>>();
   private readonly agentOptions: http.AgentOptions;
 
   constructor(
@@ -58,7 +59,7 @@ export class HttpClient {
     return this.got;
   }
 
-  private configure(got: Got, agents: { http: http.Agent; https: https.Agent }): Got {
+  private configure(got: Got, agents: AgentPair): Got {
     const { timeouts, options } = this;
     return got.extend({
       agent: agents,
@@ -96,7 +97,7 @@ export class HttpClient {
     return got.stream(url, { method, headers, signal, ...(agent ? { agent } : {}) });
   }
 
-  private proxiedAgents(proxy: string): Promise<ProxyAgents> {
+  private proxiedAgents(proxy: string): Promise<AgentPair> {
     let agents = this.proxied.get(proxy);
     if (!agents) {
       agents = proxyAgents(proxy, this.agentOptions);
@@ -133,7 +134,7 @@ export class HttpClient {
  * got's agents through one proxy: HTTP(S) proxies take plain-http requests in the absolute form and tunnel https
  * by CONNECT; SOCKS5 carries both, the host name resolved by the proxy (remote DNS). Loaded only when used.
  */
-async function proxyAgents(proxy: string, options: http.AgentOptions): Promise<ProxyAgents> {
+async function proxyAgents(proxy: string, options: http.AgentOptions): Promise<AgentPair> {
   const url = new URL(proxy);
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([import('http-proxy-agent'), import('https-proxy-agent')]);

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { fileChunks } from './file-chunks';
 
 /** Stands in for a line longer than the limit: its bytes were dropped as they arrived, never held. */
 export const LINE_TOO_LONG: unique symbol = Symbol('line too long');
@@ -52,26 +52,7 @@ function decode(bytes: Buffer): string {
   return bytes.toString('utf8', 0, end);
 }
 
-/**
- * A file's bytes, read again and again into one 64 KiB buffer: each chunk is valid until the next is asked for,
- * which `splitLines` allows (it copies what it keeps), so a list of any size leaves no buffers behind for the
- * garbage collector.
- */
-async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const buffer = Buffer.allocUnsafeSlow(64 * 1024);
-  const handle = await open(path, 'r');
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The lines of a file (`-`: standard input). */
+/** The lines of a file (`-`: standard input), read through one reused 64 KiB buffer (`splitLines` copies what it keeps). */
 export function readLines(path: string): AsyncIterable<Line> {
-  return splitLines(path === '-' ? process.stdin : fileChunks(path));
+  return splitLines(path === '-' ? process.stdin : fileChunks(path, 64 * 1024));
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { link, lstat, mkdir, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
 import { BraidError, errorCode } from './errors';
+import { fileChunks } from './file-chunks';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -154,21 +155,12 @@ export const nodeFileSystem: FileSystemPort = {
   },
   async hash(path, algorithm, signal) {
     const hash = createHash(NODE_HASH_NAMES[algorithm]);
-    // Read through one reused buffer: a fresh buffer per read would pile up as garbage until V8 collects it, tens
-    // of MiB for a large file. The signal ends the reading between two reads.
-    const buffer = Buffer.allocUnsafeSlow(HASH_READ_SIZE);
-    const handle = await open(path, 'r');
-    try {
-      for (let position = 0; ; ) {
-        if (signal.aborted) throw signal.reason;
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-        if (bytesRead === 0) break;
-        hash.update(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      }
-    } finally {
-      await handle.close();
+    // The signal ends the reading between two reads.
+    for await (const chunk of fileChunks(path, HASH_READ_SIZE)) {
+      if (signal.aborted) throw signal.reason;
+      hash.update(chunk);
     }
+    if (signal.aborted) throw signal.reason;
     return hash.digest('hex');
   },
 };

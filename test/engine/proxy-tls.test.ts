@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConnectionPool } from '../../electron/engine/receive/connection-pool';
 import { openRange } from '../../electron/engine/receive/range-request';
 import { RangeOrigin } from '../support/range-origin';
+import { receiveWhole } from '../support/receive-whole';
 import { canMakeCertificates, makeCertificate, type TestCertificate } from '../support/test-certificate';
 import { HttpConnectProxy, Socks5Proxy } from '../support/test-proxies';
 
@@ -13,17 +14,11 @@ const OTHER = 'other.braid.test';
 
 /** Receives one whole file over the pool; returns its bytes, and the process's CPU time it took. */
 async function receive(pool: ConnectionPool, url: string, proxy: string | null, size: number): Promise<{ body: Buffer; cpuMs: number; wallMs: number }> {
-  const body = Buffer.alloc(size);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const response = await openRange(pool, { url, firstByteTimeoutMs: 5000, proxy });
-  let at = 0;
-  const end = await response.receive((buffer, start, stop) => {
-    buffer.copy(body, at, start, stop);
-    at += stop - start;
-  }, size);
-  assert.ok(end.complete);
-  assert.equal(at, size);
+  const { body, received, complete } = await receiveWhole(await openRange(pool, { url, firstByteTimeoutMs: 5000, proxy }), size);
+  assert.ok(complete);
+  assert.equal(received, size);
   const used = process.cpuUsage(cpu);
   return { body, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started };
 }

@@ -4,21 +4,16 @@ import { ConnectionPool } from '../../electron/engine/receive/connection-pool';
 import { openRange } from '../../electron/engine/receive/range-request';
 import { TlsSessions } from '../../electron/engine/receive/tls-sessions';
 import { RangeOrigin } from '../support/range-origin';
+import { receiveWhole } from '../support/receive-whole';
 import { canMakeCertificates, makeCertificate, type TestCertificate } from '../support/test-certificate';
 
 const MIB = 1024 * 1024;
 
 /** Receives `[first, first + length)` of `url` on its own connection. */
 async function receiveRange(pool: ConnectionPool, url: string, first: number, length: number): Promise<Buffer> {
-  const body = Buffer.alloc(length);
   const headers = { range: `bytes=${first}-${first + length - 1}` };
-  const response = await openRange(pool, { url, headers, firstByteTimeoutMs: 5000 });
-  let at = 0;
-  const end = await response.receive((buffer, start, stop) => {
-    buffer.copy(body, at, start, stop);
-    at += stop - start;
-  }, length);
-  assert.ok(end.complete);
+  const { body, complete } = await receiveWhole(await openRange(pool, { url, headers, firstByteTimeoutMs: 5000 }), length);
+  assert.ok(complete);
   return body;
 }
 
