@@ -1,3 +1,5 @@
+import { allocatePageAligned, allocatesPageAligned } from './direct-io';
+
 /** Fixed-size buffers handed out and taken back, so steady-state downloading allocates nothing. */
 export class BufferPool {
   private free: Buffer[] = [];
@@ -5,17 +7,22 @@ export class BufferPool {
   private allocated = 0;
   private peak = 0;
 
+  /** Whether every buffer's memory starts at a page boundary, so its whole pages can be written directly. */
+  readonly pageAligned: boolean;
+
   constructor(
     readonly size: number,
     private readonly maxIdle: number,
-  ) {}
+  ) {
+    this.pageAligned = allocatesPageAligned(size);
+  }
 
   get(): Buffer {
     const idle = this.free.pop();
     if (idle) return idle;
     this.allocated++;
     if (this.allocated > this.peak) this.peak = this.allocated;
-    return Buffer.allocUnsafeSlow(this.size);
+    return allocatePageAligned(this.size);
   }
 
   put(buffer: Buffer): void {

@@ -3,11 +3,14 @@ import { constants, lstatSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 import { link, lstat, mkdir, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
+import { inStepWithFile, PAGE, wholePages } from './direct-io';
 import { BraidError, errorCode } from './errors';
 import { fileChunks } from './file-chunks';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+/** Linux and a few others; elsewhere every write goes through the page cache. */
+const DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 const NODE_HASH_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'md5', 'sha-1': 'sha1', 'sha-256': 'sha256', 'sha-512': 'sha512' };
 /** Reads of a file being verified: large enough that the hash, not the calls, takes the time. */
 const HASH_READ_SIZE = 1024 * 1024;
@@ -20,15 +23,57 @@ function identityOf(s: BigIntStats): string {
   return `${s.dev}:${s.ino}:${s.mtimeNs}`;
 }
 
+async function writeAll(handle: FileHandle, buffer: Buffer, from: number, length: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesWritten } = await handle.write(buffer, from + done, length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
 class NodePartFile implements PartFileHandle {
-  constructor(private readonly handle: FileHandle) {}
+  /** The file system turned a direct write down: every write goes through the page cache from then on. */
+  private directRefused = false;
+
+  /**
+   * @param direct the same file opened for writes that skip the page cache, where the system allows it; whole
+   * pages go through it, and every other byte (and every read) through `handle`.
+   */
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly direct: FileHandle | null,
+  ) {}
 
   async write(buffer: Buffer, length: number, position: number): Promise<void> {
-    let offset = 0;
-    while (offset < length) {
-      const { bytesWritten } = await this.handle.write(buffer, offset, length - offset, position + offset);
-      offset += bytesWritten;
+    const { head, pages } = wholePages(position, length);
+    if (this.direct === null || this.directRefused || pages === 0 || !inStepWithFile(buffer, position)) {
+      await writeAll(this.handle, buffer, 0, length, position);
+      return;
     }
+    await writeAll(this.handle, buffer, 0, head, position);
+    const written = await this.writeDirect(this.direct, buffer, head, pages, position + head);
+    const rest = head + written;
+    await writeAll(this.handle, buffer, rest, length - rest, position + rest);
+  }
+
+  /**
+   * Writes what it can of whole pages past the page cache; returns how many bytes that was. A file system that
+   * turns such a write down (EINVAL: alignment it wants larger, or no support) gets every later write through
+   * the page cache.
+   */
+  private async writeDirect(direct: FileHandle, buffer: Buffer, from: number, length: number, position: number): Promise<number> {
+    let done = 0;
+    try {
+      while (done < length) {
+        const { bytesWritten } = await direct.write(buffer, from + done, length - done, position + done);
+        if (bytesWritten === 0 || bytesWritten % PAGE !== 0) return done + bytesWritten;
+        done += bytesWritten;
+      }
+    } catch (error) {
+      if (errorCode(error) !== 'EINVAL') throw error;
+      this.directRefused = true;
+    }
+    return done;
   }
 
   async read(buffer: Buffer, length: number, position: number): Promise<number> {
@@ -57,8 +102,9 @@ class NodePartFile implements PartFileHandle {
     return (await this.handle.stat()).size;
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    await this.direct?.close();
+    await this.handle.close();
   }
 }
 
@@ -94,12 +140,39 @@ async function mustBeFolder(path: string): Promise<void> {
   if (!(await stat(path)).isDirectory()) throw new BraidError('FILE_ERROR', `cannot save into ${path}: it is a file, not a folder`);
 }
 
+/**
+ * Opens `path` a second time for direct writes, where the system has them; null where it does not (tmpfs, most
+ * network file systems), or where the name no longer leads to the file `handle` has open.
+ */
+async function openDirect(path: string, handle: FileHandle): Promise<FileHandle | null> {
+  if (DIRECT === 0) return null;
+  let direct: FileHandle;
+  try {
+    direct = await open(path, constants.O_WRONLY | NOFOLLOW | DIRECT);
+  } catch {
+    return null;
+  }
+  const [a, b] = await Promise.all([handle.stat({ bigint: true }), direct.stat({ bigint: true })]);
+  if (a.dev === b.dev && a.ino === b.ino) return direct;
+  await direct.close();
+  return null;
+}
+
+async function partFile(path: string, handle: FileHandle): Promise<PartFileHandle> {
+  try {
+    return new NodePartFile(handle, await openDirect(path, handle));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
 export const nodeFileSystem: FileSystemPort = {
   async createExclusive(path) {
-    return new NodePartFile(await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644));
+    return partFile(path, await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o644));
   },
   async openExisting(path) {
-    return new NodePartFile(await open(path, constants.O_RDWR | NOFOLLOW));
+    return partFile(path, await open(path, constants.O_RDWR | NOFOLLOW));
   },
   async freeSpace(folder) {
     const s = await statfs(folder);

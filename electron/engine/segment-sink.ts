@@ -1,4 +1,5 @@
 import type { BufferPool } from './buffer-pool';
+import { PAGE } from './direct-io';
 import type { LiveSegment } from './live-segment';
 import type { MemoryAccount } from './memory-budget';
 import type { PartFileHandle } from './ports';
@@ -23,6 +24,11 @@ export class SegmentSink {
   private lent: Buffer | null = null;
   /** The lent buffer, written and waiting only for the socket to move on before it goes back to the pool. */
   private parked: Buffer | null = null;
+  /**
+   * Where the bytes begin in the current buffer: at the place within a page that they have within the file, so
+   * that the buffer's whole pages are the file's whole pages and can be written past the page cache.
+   */
+  private start = 0;
   private length = 0;
   private offset = 0;
   /** A second buffer's memory is reserved: the next bytes fit even when the current buffer is nearly full. */
@@ -31,6 +37,7 @@ export class SegmentSink {
   private writes: Promise<void> = Promise.resolve();
   private failure: unknown = null;
   private finished = false;
+  private readonly keepsPagePlace: boolean;
 
   constructor(
     private readonly file: PartFileHandle,
@@ -41,12 +48,14 @@ export class SegmentSink {
     private readonly maxRead: number,
   ) {
     this.offset = segment.position;
+    // A fresh buffer still takes any one read whole when it starts up to a page in.
+    this.keepsPagePlace = pool.pageAligned && pool.size - PAGE >= maxRead;
     this.reserveSpare();
   }
 
   /** Whether the next read fits without waiting. */
   get hasRoom(): boolean {
-    return this.spare || (this.current !== null && this.current.length - this.length >= this.maxRead);
+    return this.spare || (this.current !== null && this.current.length - this.fill >= this.maxRead);
   }
 
   /**
@@ -77,10 +86,10 @@ export class SegmentSink {
     if (this.failure || this.finished || this.lent !== null || maxBytes <= 0) return null;
     const current = this.current ?? (this.spare ? this.takeSpare() : null);
     if (current === null) return null;
-    const n = Math.min(current.length - this.length, maxBytes);
+    const n = Math.min(current.length - this.fill, maxBytes);
     if (n < maxBytes && n < SMALLEST_LOAN) return null;
     this.lent = current;
-    return current.subarray(this.length, this.length + n);
+    return current.subarray(this.fill, this.fill + n);
   }
 
   /** The socket reads no more into what was lent. */
@@ -100,12 +109,13 @@ export class SegmentSink {
         if (!this.spare) throw new Error(`a read of ${end - start} bytes came before memory was kept for it`);
         current = this.takeSpare();
       }
-      const inPlace = source.buffer === current.buffer && source.byteOffset + start === current.byteOffset + this.length;
-      const n = inPlace ? Math.min(end - start, current.length - this.length) : source.copy(current, this.length, start, end);
+      const fill = this.fill;
+      const inPlace = source.buffer === current.buffer && source.byteOffset + start === current.byteOffset + fill;
+      const n = inPlace ? Math.min(end - start, current.length - fill) : source.copy(current, fill, start, end);
       this.account.hold(n);
       this.length += n;
       start += n;
-      if (this.length === current.length) this.flush();
+      if (fill + n === current.length) this.flush();
     }
   }
 
@@ -141,6 +151,7 @@ export class SegmentSink {
     this.spare = false;
     const buffer = this.pool.get();
     this.current = buffer;
+    this.start = this.keepsPagePlace ? this.offset % PAGE : 0;
     this.length = 0;
     this.reserveSpare();
     return buffer;
@@ -179,9 +190,15 @@ export class SegmentSink {
     return reserving;
   }
 
+  /** Where in the current buffer the next byte goes. */
+  private get fill(): number {
+    return this.start + this.length;
+  }
+
   private flush(): void {
     const buffer = this.current;
     if (!buffer) return;
+    const bytes = this.start === 0 ? buffer : buffer.subarray(this.start);
     const length = this.length;
     const offset = this.offset;
     this.current = null;
@@ -194,7 +211,7 @@ export class SegmentSink {
     this.writes = this.writes.then(async () => {
       try {
         if (!this.failure) {
-          await this.file.write(buffer, length, offset);
+          await this.file.write(bytes, length, offset);
           this.segment.written = offset + length;
         }
       } catch (error) {

@@ -4,6 +4,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BRAID, braid, run } from '../support/cli';
 import { sha256 } from '../support/origin';
+import { cachedBytes, directWritesIn } from '../support/page-cache';
 import { originAndFolder } from '../support/origin-and-folder';
 
 const MIB = 1024 * 1024;
@@ -75,6 +76,19 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.ok(m.baseRss > 0 && m.peakRss >= m.baseRss, JSON.stringify(m));
     assert.ok(m.peakInFlight > 0 && m.peakInFlight <= 64 * MIB, JSON.stringify(m));
     assert.equal(sha256(await readFile(join(out, 'json.bin'))), sha256(data));
+  });
+
+  it('a download goes to the disk past the page cache, where the file system allows it', async (t) => {
+    // Braid syncs every byte before it counts it: a copy in the page cache would only evict the user's files.
+    if (!directWritesIn(scope.dir)) return t.skip('no direct writes or fincore here');
+    const data = scope.origin.file('/direct.bin', 16 * MIB);
+    const path = join(scope.dir, 'direct', 'direct.bin');
+    const result = await braid(['get', '-s', '4', '-d', dirname(path), '--db', join(scope.dir, 'direct.db'), scope.origin.url('/direct.bin')]);
+    assert.equal(result.code, 0, result.stderr);
+    const cached = cachedBytes(path);
+    console.log(`# get of 16 MiB: ${(cached / 1024).toFixed(0)} KiB of it in the page cache`);
+    assert.ok(cached <= MIB, `${cached} bytes of the file in the page cache`);
+    assert.equal(sha256(await readFile(path)), sha256(data));
   });
 
   it('verifying a checksum holds no more memory than the download itself', async () => {

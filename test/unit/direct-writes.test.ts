@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { BufferPool } from '../../electron/engine/buffer-pool';
+import { allocatePageAligned, inStepWithFile, PAGE, wholePages } from '../../electron/engine/direct-io';
+import { LiveSegment } from '../../electron/engine/live-segment';
+import { MemoryBudget } from '../../electron/engine/memory-budget';
+import { nodeFileSystem } from '../../electron/engine/part-file';
+import type { PartFileHandle } from '../../electron/engine/ports';
+import { SegmentSink } from '../../electron/engine/segment-sink';
+import { cachedBytes, directWritesIn } from '../support/page-cache';
+
+const dir = mkdtempSync(join(tmpdir(), 'braid-direct-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function pattern(length: number, seed: number): Buffer {
+  return Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) % 251));
+}
+
+describe('direct writes', () => {
+  it('divide a write into the bytes before the first whole page, the whole pages, and the rest', () => {
+    assert.deepEqual(wholePages(0, 3 * PAGE), { head: 0, pages: 3 * PAGE });
+    assert.deepEqual(wholePages(1000, 3 * PAGE), { head: PAGE - 1000, pages: 2 * PAGE });
+    assert.deepEqual(wholePages(1000, 100), { head: 100, pages: 0 });
+    assert.deepEqual(wholePages(PAGE - 1, PAGE + 1), { head: 1, pages: PAGE });
+    assert.deepEqual(wholePages(5 * PAGE, PAGE - 1), { head: 0, pages: 0 });
+  });
+
+  it('know which views of pooled memory sit in step with a file position', () => {
+    const aligned = allocatePageAligned(64 * 1024);
+    assert.equal(inStepWithFile(aligned, 3 * PAGE), true);
+    assert.equal(inStepWithFile(aligned.subarray(1000), 5 * PAGE + 1000), true);
+    assert.equal(inStepWithFile(aligned.subarray(1000), 5 * PAGE), false);
+    assert.equal(inStepWithFile(Buffer.allocUnsafeSlow(64 * 1024), 0), false, 'memory of unknown alignment');
+    assert.equal(new BufferPool(64 * 1024, 1).pageAligned, true);
+    assert.equal(new BufferPool(1000, 1).pageAligned, false);
+  });
+
+  it('put whole pages on the disk past the page cache, and every byte where it belongs', { skip: !directWritesIn(dir) && 'no direct writes or fincore here' }, async () => {
+    const path = join(dir, 'part.bin');
+    const file = await nodeFileSystem.createExclusive(path);
+    const memory = allocatePageAligned(1024 * 1024);
+    const first = pattern(600_000, 1);
+    first.copy(memory, 1000);
+    // In step with the file: all but the first and last page skip the cache.
+    await file.write(memory.subarray(1000, 1000 + first.length), first.length, 1000);
+    // Out of step: through the page cache, as every write was before.
+    const second = pattern(50_000, 2);
+    await file.write(second, second.length, 700_000);
+    await file.close();
+    // Before the file is read back, which brings it all into the cache.
+    const cached = cachedBytes(path);
+    assert.ok(cached <= 2 * PAGE + Math.ceil(50_000 / PAGE + 1) * PAGE, `${cached} bytes in the page cache`);
+    const bytes = readFileSync(path);
+    assert.deepEqual(bytes.subarray(1000, 601_000), first);
+    assert.deepEqual(bytes.subarray(700_000, 750_000), second);
+  });
+
+  it('gather a segment that starts mid-page so that every buffer after its first is whole pages in step with the file', async () => {
+    const path = join(dir, 'sink.part');
+    const real = await nodeFileSystem.createExclusive(path);
+    const writes: { position: number; length: number; inStep: boolean }[] = [];
+    const file: PartFileHandle = {
+      write(buffer, length, position) {
+        writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
+        return real.write(buffer, length, position);
+      },
+      read: (buffer, length, position) => real.read(buffer, length, position),
+      identity: () => real.identity(),
+      datasync: () => real.datasync(),
+      truncate: (size) => real.truncate(size),
+      size: () => real.size(),
+      close: () => real.close(),
+    };
+    const pool = new BufferPool(256 * 1024, 8);
+    const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
+    const start = 12_345;
+    const bytes = pattern(1024 * 1024, 3);
+    const segment = new LiveSegment(start, start + bytes.length, 0);
+    const sink = new SegmentSink(file, segment, pool, account, new AbortController().signal, 64 * 1024);
+    for (let at = 0; at < bytes.length; at += 64 * 1024) {
+      await sink.room();
+      sink.copy(bytes, at, Math.min(bytes.length, at + 64 * 1024));
+    }
+    await sink.finish();
+    await real.close();
+    assert.deepEqual(readFileSync(path).subarray(start), bytes);
+    assert.ok(writes.length >= 4, `${writes.length} writes`);
+    assert.ok(writes.every((w) => w.inStep), 'a buffer out of step with the file');
+    for (const w of writes.slice(1)) assert.equal(w.position % PAGE, 0, `a buffer starts at ${w.position}, mid-page`);
+  });
+});
