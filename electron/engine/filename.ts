@@ -60,6 +60,15 @@ export function sanitizeFilename(raw: string): string {
   return name === '' ? FALLBACK : name;
 }
 
+/**
+ * A name a server or URL offers, made safe, and never hidden: a leading dot is dropped (".bashrc" → "bashrc"),
+ * as browsers do, so a download cannot land out of sight or pose as a settings file. A name the user gives
+ * (`-o`, `out=`) keeps its dot.
+ */
+function offeredName(raw: string): string {
+  return sanitizeFilename(sanitizeFilename(raw).replace(/^\.+/, ''));
+}
+
 /** The file name a URL suggests: its last path segment, percent-decoded. */
 export function nameFromUrl(url: string): string {
   let path: string;
@@ -75,7 +84,7 @@ export function nameFromUrl(url: string): string {
   } catch {
     // A malformed escape: keep the raw text, it is still sanitised below.
   }
-  return sanitizeFilename(decoded);
+  return offeredName(decoded);
 }
 
 /** The name a Content-Disposition header offers (`filename*` first), or null. */
@@ -90,7 +99,7 @@ export function nameFromContentDisposition(header: string | undefined): string |
     offered = m?.[1] ?? m?.[2]?.trim();
   }
   if (!offered) return null;
-  return sanitizeFilename(offered);
+  return offeredName(offered);
 }
 
 /** `name`, else `name (1).ext`, `name (2).ext`, ... — the first one `taken` says is free. */

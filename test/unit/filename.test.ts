@@ -43,6 +43,14 @@ describe('names from servers and URLs', () => {
     assert.equal(nameFromUrl('http://h/'), 'download');
     assert.equal(nameFromUrl('http://h/%E0%A4%A.bin'), '%E0%A4%A.bin');
   });
+  it('never makes a hidden file of a name a server offers', () => {
+    assert.equal(nameFromContentDisposition('attachment; filename=".bashrc"'), 'bashrc');
+    assert.equal(nameFromContentDisposition('attachment; filename="...ssh"'), 'ssh');
+    assert.equal(nameFromContentDisposition('attachment; filename=".con"'), '_con');
+    assert.equal(nameFromUrl('http://h/.profile'), 'profile');
+    assert.equal(nameFromUrl('http://h/...'), 'download');
+    assert.equal(sanitizeFilename('.config'), '.config', 'a name the user gives keeps its dot');
+  });
 });
 
 describe('uniqueName', () => {
