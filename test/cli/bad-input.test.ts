@@ -39,6 +39,21 @@ describe('braid with bad input', () => {
     assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
   });
 
+  it('says a list with no URLs in it has nothing to download, and exits 2 as for no URL at all', async () => {
+    const list = join(scope.dir, 'only-comments.txt');
+    await writeFile(list, '# nothing yet\n\n');
+    for (const [args, input, says] of [
+      [['get', '-i', '-'], '', /nothing to download: standard input has no URLs/],
+      [['get', '-i', list], undefined, /nothing to download: .*only-comments\.txt has no URLs/],
+      [['add', '-i', list], undefined, /nothing to add: .*only-comments\.txt has no URLs/],
+    ] as const) {
+      const run = await braid([...args, '--db', join(scope.dir, 'empty.db')], undefined, undefined, input === undefined ? undefined : { input });
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, says);
+      assert.doesNotMatch(run.stdout, /downloaded 0 of 0|queued 0/);
+    }
+  });
+
   it('counts a list option it ignores as a warning, not as a failed download', async () => {
     const data = scope.origin.file('/with-option.bin', 100_000);
     const list = join(scope.dir, 'options.txt');

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { DownloadOptions } from '../../../shared/types';
 import { createEngine } from '../../engine/index';
 import { openStore, say, type CommonFlags } from '../store-access';
-import { queueAll } from './queue-all';
+import { listName, queueAll } from './queue-all';
 
 export interface AddFlags extends CommonFlags {
   paused?: boolean;
@@ -26,6 +26,10 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
   await engine.close();
   db.close();
+  if (queued + refused === 0) {
+    say(`nothing to add: ${listName(flags.input)} has no URLs`);
+    return 2;
+  }
   process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
   return refused > 0 ? 1 : 0;
 }

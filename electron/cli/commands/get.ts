@@ -5,7 +5,7 @@ import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/
 import { createEngine, DEFAULT_TIMING, proxyFromEnvironment } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
-import { queueAll } from './queue-all';
+import { listName, queueAll } from './queue-all';
 
 export interface GetFlags extends CommonFlags {
   output?: string;
@@ -100,6 +100,14 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
   if (Object.keys(flags.header).length > 0) options.headers = flags.header;
   const folder = resolve(flags.dir ?? '.');
   const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
+  if (ids.length + refused === 0) {
+    // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
+    say(`nothing to download: ${listName(flags.input)} has no URLs`);
+    await engine.close();
+    db.close();
+    lock.release();
+    return 2;
+  }
 
   const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout);
   if (view) engine.onEvent((event) => view.onEvent(event));

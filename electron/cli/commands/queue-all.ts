@@ -5,6 +5,11 @@ import { say, type CommonFlags } from '../store-access';
 
 const ADD_BATCH = 1000;
 
+/** How a message names the list `-i` gave. */
+export function listName(input: string | undefined): string {
+  return input === undefined ? 'the command line' : input === '-' ? 'standard input' : input;
+}
+
 /** Queues everything the command was given, in batches; returns the ids and how many entries were refused. */
 export async function queueAll(
   engine: Engine,
