@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BraidError, errorCode } from './errors';
 import { uniqueName } from './filename';
 import type { JobState } from './job-state';
@@ -37,7 +37,10 @@ export class Finishing {
       if (actual !== checksum.hex) {
         // The bytes are wrong: the next try must fetch them again, not trust them.
         discard();
-        throw new BraidError('CHECKSUM_ERROR', `${checksum.algorithm} of the file is ${actual}, expected ${checksum.hex}`);
+        throw new BraidError(
+          'CHECKSUM_ERROR',
+          `${checksum.algorithm} of the file is ${actual}, expected ${checksum.hex}; what arrived stays in ${basename(state.partPath)} to look at, and is fetched again if the download is retried`,
+        );
       }
     }
     await file.datasync();

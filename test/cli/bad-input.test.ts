@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -75,6 +75,8 @@ describe('braid with bad input', () => {
     const wrong = await braid([...args, '--checksum', `sha-256=${'0'.repeat(64)}`, '--json']);
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(wrong.stderr, /CHECKSUM_ERROR/);
+    assert.match(wrong.stderr, /what arrived stays in checked\.bin\.part to look at, and is fetched again if the download is retried/);
+    await stat(join(scope.dir, 'checked', 'checked.bin.part'));
     const failed = JSON.parse(wrong.stdout.split('\n')[0]!) as { status: string; path?: string };
     assert.equal(failed.status, 'failed');
     assert.equal(failed.path, undefined, 'no path where there is no file');
