@@ -109,6 +109,10 @@ describe('what a command loads and what `get` reports of itself', () => {
     scope.origin.file('/human.bin', 2 * MIB);
     const result = await braid(['get', '-d', join(scope.dir, 'human'), '--db', join(scope.dir, 'human.db'), scope.origin.url('/human.bin')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in \d+\.\ds \(.*\/s\); peak memory .* MiB/);
+    assert.match(result.stdout, /downloaded 1 of 1 file: 2(\.0+)? MiB in (\d+\.\ds|\d+ ms) \(.*\/s\); peak memory .* MiB/);
+    scope.origin.file('/tiny.bin', 13);
+    const tiny = await braid(['get', '-d', join(scope.dir, 'human'), '--db', join(scope.dir, 'human.db'), scope.origin.url('/tiny.bin')]);
+    assert.equal(tiny.code, 0, tiny.stderr);
+    assert.match(tiny.stdout, /downloaded 1 of 1 file: 13 B in (\d+ ms|0\.[1-9]s) /, 'never "in 0.0s"');
   });
 });

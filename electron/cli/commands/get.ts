@@ -61,6 +61,8 @@ function resultLine(r: DownloadRecord): Record<string, unknown> {
 
 /** How long the run took: tenths of a second under a minute, where whole seconds would make most runs "0s" or "1s". */
 function elapsed(seconds: number): string {
+  // A small file takes milliseconds, which tenths of a second would call "0.0s".
+  if (seconds < 0.1) return `${Math.max(1, Math.round(seconds * 1000))} ms`;
   return seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
 }
 
