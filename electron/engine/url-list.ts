@@ -30,6 +30,8 @@ function applyOption(p: Pending, key: string, value: string): string | null {
       p.request.folder = value;
       return null;
     case 'out':
+      // As `-o`: a name, never a path. Cutting "../x" down to "x" without a word would hide the mistake.
+      if (/[/\\]/.test(value)) return `out=${JSON.stringify(preview(value))} ignored: give a file name without a folder, and the folder with dir=`;
       p.request.name = value;
       return null;
     case 'checksum':

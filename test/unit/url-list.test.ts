@@ -72,6 +72,17 @@ describe('parseUrlList', () => {
     assert.deepEqual(lost, [2, 4, 8]);
   });
 
+  it('says out= with a folder in it is ignored, as -o refuses one, rather than cutting it to its last part', async () => {
+    const items = await parse(['http://ok/1', '  out=../escape.bin', 'http://ok/2', '  out=sub\\file.bin', 'http://ok/3', '  out=plain.bin'].join('\n'));
+    const problems = items.filter((i) => i.kind === 'problem').map((i) => `${i.line}: ${(i as { message: string }).message}`);
+    assert.deepEqual(problems, [
+      '2: out="../escape.bin" ignored: give a file name without a folder, and the folder with dir=',
+      '4: out="sub\\\\file.bin" ignored: give a file name without a folder, and the folder with dir=',
+    ]);
+    const names = items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { name?: string } }).request.name);
+    assert.deepEqual(names, [undefined, undefined, 'plain.bin']);
+  });
+
   it('holds each entry to the rules of add: a mislabelled digest, too many mirrors or headers are refused at its line', async () => {
     const mirrors = Array.from({ length: 17 }, (_, i) => `http://m${i}/f`).join('\t');
     const headers = Array.from({ length: 33 }, (_, i) => `  header=X-${i}: v`);
