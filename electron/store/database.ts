@@ -1,15 +1,23 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index';
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_LOCKED',
+    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_LOCKED' | 'DB_IS_FOLDER',
     message: string,
   ) {
     super(message);
     this.name = 'StoreError';
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -22,6 +30,10 @@ export class StoreError extends Error {
 export type StateDatabase = Database.Database;
 
 export function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:' && isFolder(path)) {
+    // "Move the file aside" would be the wrong advice: there is no file, the path names a folder.
+    throw new StoreError('DB_IS_FOLDER', `the database ${path} is a folder; give the path of a file in it, such as ${join(path, 'braid.db')}`);
+  }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -214,6 +214,15 @@ describe('braid command line', () => {
         assert.ok((await readFile(path)).equals(bytes), `${name} left as it was`);
       }
     }
+  });
+
+  it('says a --db that names a folder is a folder, not a damaged database', async () => {
+    const folder = join(scope.dir, 'a-folder');
+    await mkdir(folder, { recursive: true });
+    const run = await braid(['list', '--db', folder]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^braid: the database .*a-folder is a folder; give the path of a file in it, such as .*a-folder\/braid\.db$/m);
+    assert.doesNotMatch(run.stderr, /move the file aside/);
   });
 
   it('refuses a database from a newer Braid without touching it', async () => {
