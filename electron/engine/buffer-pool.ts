@@ -1,4 +1,4 @@
-import { allocatePageAligned, allocatesPageAligned } from './direct-io';
+import { PageAlignedSlabs } from './direct-io';
 
 /** Fixed-size buffers handed out and taken back, so steady-state downloading allocates nothing. */
 export class BufferPool {
@@ -7,14 +7,13 @@ export class BufferPool {
   private allocated = 0;
   private peak = 0;
 
-  /** Whether every buffer's memory starts at a page boundary, so its whole pages can be written directly. */
-  readonly pageAligned: boolean;
+  private readonly slabs: PageAlignedSlabs;
 
   constructor(
     readonly size: number,
     private readonly maxIdle: number,
   ) {
-    this.pageAligned = allocatesPageAligned(size);
+    this.slabs = new PageAlignedSlabs(size);
   }
 
   get(): Buffer {
@@ -22,7 +21,7 @@ export class BufferPool {
     if (idle) return idle;
     this.allocated++;
     if (this.allocated > this.peak) this.peak = this.allocated;
-    return allocatePageAligned(this.size);
+    return this.slabs.take() ?? Buffer.allocUnsafeSlow(this.size);
   }
 
   put(buffer: Buffer): void {
@@ -34,6 +33,7 @@ export class BufferPool {
   release(): void {
     this.allocated -= this.free.length;
     this.free = [];
+    this.slabs.startAfresh();
   }
 
   get allocatedBytes(): number {

@@ -3,14 +3,12 @@ import { constants, lstatSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 import { link, lstat, mkdir, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
-import { inStepWithFile, PAGE, wholePages } from './direct-io';
+import { inStepWithFile, O_DIRECT, PAGE, takesDirectWrites, wholePages } from './direct-io';
 import { BraidError, errorCode } from './errors';
 import { fileChunks } from './file-chunks';
 import type { FileSystemPort, PartFileHandle } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-/** Linux and a few others; elsewhere every write goes through the page cache. */
-const DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT ?? 0;
 const NODE_HASH_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'md5', 'sha-1': 'sha1', 'sha-256': 'sha256', 'sha-512': 'sha512' };
 /** Reads of a file being verified: large enough that the hash, not the calls, takes the time. */
 const HASH_READ_SIZE = 1024 * 1024;
@@ -103,8 +101,11 @@ class NodePartFile implements PartFileHandle {
   }
 
   async close(): Promise<void> {
-    await this.direct?.close();
-    await this.handle.close();
+    try {
+      await this.direct?.close();
+    } finally {
+      await this.handle.close();
+    }
   }
 }
 
@@ -141,21 +142,27 @@ async function mustBeFolder(path: string): Promise<void> {
 }
 
 /**
- * Opens `path` a second time for direct writes, where the system has them; null where it does not (tmpfs, most
- * network file systems), or where the name no longer leads to the file `handle` has open.
+ * Opens `path` a second time for direct writes, where they pay: on a local disk's file system (not tmpfs, NFS or
+ * FUSE, nor where the system has no O_DIRECT); null elsewhere, or where the name no longer leads to the file
+ * `handle` has open.
  */
 async function openDirect(path: string, handle: FileHandle): Promise<FileHandle | null> {
-  if (DIRECT === 0) return null;
+  if (O_DIRECT === 0) return null;
   let direct: FileHandle;
   try {
-    direct = await open(path, constants.O_WRONLY | NOFOLLOW | DIRECT);
+    if (!takesDirectWrites(Number((await statfs(path)).type))) return null;
+    direct = await open(path, constants.O_WRONLY | NOFOLLOW | O_DIRECT);
   } catch {
     return null;
   }
-  const [a, b] = await Promise.all([handle.stat({ bigint: true }), direct.stat({ bigint: true })]);
-  if (a.dev === b.dev && a.ino === b.ino) return direct;
-  await direct.close();
-  return null;
+  let same = false;
+  try {
+    const [a, b] = await Promise.all([handle.stat({ bigint: true }), direct.stat({ bigint: true })]);
+    same = a.dev === b.dev && a.ino === b.ino;
+  } finally {
+    if (!same) await direct.close();
+  }
+  return same ? direct : null;
 }
 
 async function partFile(path: string, handle: FileHandle): Promise<PartFileHandle> {

@@ -1,5 +1,5 @@
 import type { BufferPool } from './buffer-pool';
-import { PAGE } from './direct-io';
+import { allocatesPageAligned, PAGE } from './direct-io';
 import type { LiveSegment } from './live-segment';
 import type { MemoryAccount } from './memory-budget';
 import type { PartFileHandle } from './ports';
@@ -49,7 +49,7 @@ export class SegmentSink {
   ) {
     this.offset = segment.position;
     // A fresh buffer still takes any one read whole when it starts up to a page in.
-    this.keepsPagePlace = pool.pageAligned && pool.size - PAGE >= maxRead;
+    this.keepsPagePlace = allocatesPageAligned(pool.size) && pool.size - PAGE >= maxRead;
     this.reserveSpare();
   }
 

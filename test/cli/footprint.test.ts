@@ -91,6 +91,16 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(sha256(await readFile(path)), sha256(data));
   });
 
+  it('a download under a limit on address space (ulimit -v) goes through ordinary buffers instead of failing', async () => {
+    // Each slab of page-aligned WebAssembly memory reserves 10 GiB of address space beside the memory it holds.
+    const data = scope.origin.file('/limited.bin', 4 * MIB);
+    const out = join(scope.dir, 'limited');
+    const args = [BRAID, 'get', '-d', out, '--db', join(scope.dir, 'limited.db'), scope.origin.url('/limited.bin')];
+    const result = await run('bash', ['-c', 'ulimit -v 4000000 && exec "$0" "$@"', process.execPath, ...args]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(sha256(await readFile(join(out, 'limited.bin'))), sha256(data));
+  });
+
   it('verifying a checksum holds no more memory than the download itself', async () => {
     // The whole file is read back once to hash it: through one reused buffer, not a fresh one per read. The
     // command is started by this test runner, whose memory (a 128 MiB file served) is not the command's.

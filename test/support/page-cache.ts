@@ -1,25 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { statfsSync } from 'node:fs';
+import { takesDirectWrites } from '../../electron/engine/direct-io';
 
-const DIRECT = (constants as { O_DIRECT?: number }).O_DIRECT;
-
-/** Whether files in `dir` take direct writes (tmpfs's do not) and `fincore` is here to tell what is cached. */
+/** Whether Braid writes files in `dir` directly (a local disk's file system) and `fincore` is here to tell what is cached. */
 export function directWritesIn(dir: string): boolean {
-  if (DIRECT === undefined) return false;
-  const probe = join(dir, '.direct-probe');
   try {
-    closeSync(openSync(probe, constants.O_CREAT | constants.O_WRONLY | DIRECT));
     execFileSync('fincore', ['--version'], { stdio: 'ignore' });
-    return true;
+    return takesDirectWrites(statfsSync(dir).type);
   } catch {
     return false;
-  } finally {
-    try {
-      unlinkSync(probe);
-    } catch {
-      /* never made */
-    }
   }
 }
 

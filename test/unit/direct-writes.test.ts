@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BufferPool } from '../../electron/engine/buffer-pool';
-import { allocatePageAligned, inStepWithFile, PAGE, wholePages } from '../../electron/engine/direct-io';
+import { allocatesPageAligned, inStepWithFile, PAGE, PageAlignedSlabs, takesDirectWrites, wholePages } from '../../electron/engine/direct-io';
 import { LiveSegment } from '../../electron/engine/live-segment';
 import { MemoryBudget } from '../../electron/engine/memory-budget';
 import { nodeFileSystem } from '../../electron/engine/part-file';
@@ -28,24 +28,41 @@ describe('direct writes', () => {
     assert.deepEqual(wholePages(5 * PAGE, PAGE - 1), { head: 0, pages: 0 });
   });
 
-  it('know which views of pooled memory sit in step with a file position', () => {
-    const aligned = allocatePageAligned(64 * 1024);
-    assert.equal(inStepWithFile(aligned, 3 * PAGE), true);
-    assert.equal(inStepWithFile(aligned.subarray(1000), 5 * PAGE + 1000), true);
-    assert.equal(inStepWithFile(aligned.subarray(1000), 5 * PAGE), false);
+  it('cut page-aligned buffers from shared slabs, and know which views of them sit in step with a file position', () => {
+    const slabs = new PageAlignedSlabs(256 * 1024);
+    const buffers = Array.from({ length: 70 }, () => slabs.take()!);
+    assert.ok(buffers.every((b) => b.length === 256 * 1024 && inStepWithFile(b, 0)));
+    const memories = new Set(buffers.map((b) => b.buffer));
+    // One WebAssembly memory per buffer would reserve 10 GiB of address space each: 70 buffers, 2 slabs.
+    assert.equal(memories.size, 2);
+    const places = new Set(buffers.map((b) => `${[...memories].indexOf(b.buffer)}:${b.byteOffset}`));
+    assert.equal(places.size, 70, 'two buffers share memory');
+    assert.ok(buffers.every((b) => b.byteOffset % (256 * 1024) === 0));
+    const first = buffers[0]!;
+    assert.equal(inStepWithFile(first.subarray(1000), 5 * PAGE + 1000), true);
+    assert.equal(inStepWithFile(first.subarray(1000), 5 * PAGE), false);
     assert.equal(inStepWithFile(Buffer.allocUnsafeSlow(64 * 1024), 0), false, 'memory of unknown alignment');
-    assert.equal(new BufferPool(64 * 1024, 1).pageAligned, true);
-    assert.equal(new BufferPool(1000, 1).pageAligned, false);
+    assert.equal(new PageAlignedSlabs(1000).take(), null, 'a size that is not whole WebAssembly pages');
+    assert.equal(allocatesPageAligned(1000), false);
+  });
+
+  it('go only to local disks\' file systems: not tmpfs, NFS or FUSE', () => {
+    assert.equal(takesDirectWrites(0xef53), true, 'ext4');
+    assert.equal(takesDirectWrites(0x58465342), true, 'XFS');
+    for (const [type, name] of [[0x01021994, 'tmpfs'], [0x6969, 'NFS'], [0x65735546, 'FUSE'], [0xff534d42, 'CIFS']] as const) {
+      assert.equal(takesDirectWrites(type), false, name);
+    }
   });
 
   it('put whole pages on the disk past the page cache, and every byte where it belongs', { skip: !directWritesIn(dir) && 'no direct writes or fincore here' }, async () => {
     const path = join(dir, 'part.bin');
     const file = await nodeFileSystem.createExclusive(path);
-    const memory = allocatePageAligned(1024 * 1024);
+    const slabs = new PageAlignedSlabs(1024 * 1024);
+    const aligned = slabs.take()!;
     const first = pattern(600_000, 1);
-    first.copy(memory, 1000);
+    first.copy(aligned, 1000);
     // In step with the file: all but the first and last page skip the cache.
-    await file.write(memory.subarray(1000, 1000 + first.length), first.length, 1000);
+    await file.write(aligned.subarray(1000, 1000 + first.length), first.length, 1000);
     // Out of step: through the page cache, as every write was before.
     const second = pattern(50_000, 2);
     await file.write(second, second.length, 700_000);
