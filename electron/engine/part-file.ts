@@ -29,6 +29,24 @@ async function writeAll(handle: FileHandle, buffer: Buffer, from: number, length
   }
 }
 
+/** Smaller files are written before allocation ahead would pay for starting a process. */
+const RESERVE_FROM = 64 * 1024 * 1024;
+const RESERVE_TIMEOUT_MS = 5000;
+
+/**
+ * Allocates the disk blocks of the file's first `size` bytes without changing its size. Direct writes that must
+ * allocate blocks take the file's lock one at a time (ext4) and cost twice the system time; into blocks allocated
+ * ahead, the writes of all segments run side by side. Node has no fallocate, util-linux's command does it; where
+ * it is missing or fails, the file is written as before.
+ */
+function allocateAhead(path: string, size: number): Promise<void> {
+  return new Promise((resolve) => {
+    import('node:child_process')
+      .then(({ execFile }) => execFile('fallocate', ['--keep-size', '--length', String(size), path], { timeout: RESERVE_TIMEOUT_MS }, () => resolve()))
+      .catch(() => resolve());
+  });
+}
+
 class NodePartFile implements PartFileHandle {
   /** The file system turned a direct write down: every write goes through the page cache from then on. */
   private directRefused = false;
@@ -94,6 +112,12 @@ class NodePartFile implements PartFileHandle {
 
   truncate(size: number): Promise<void> {
     return this.handle.truncate(size);
+  }
+
+  async reserve(size: number): Promise<void> {
+    if (this.direct === null || size < RESERVE_FROM) return;
+    // Through /proc, the file this handle has open, whatever its name has come to lead to meanwhile.
+    await allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size);
   }
 
   async size(): Promise<number> {

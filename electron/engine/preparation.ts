@@ -138,7 +138,10 @@ export class Preparation {
         if (errorCode(error) !== 'EEXIST' || attempt > 100) throw error;
       }
     }
-    if (p.size !== null) await state.file.truncate(p.size);
+    if (p.size !== null) {
+      await state.file.truncate(p.size);
+      await state.file.reserve(p.size);
+    }
     state.validators = { etag: p.etag, lastModified: p.lastModified, size: p.size };
     state.segments.plan(p.size, p.acceptRanges, this.deps.connections);
     this.watchSeams();
@@ -193,7 +196,10 @@ export class Preparation {
     this.commitPlan(p);
     const file = state.file!;
     await file.truncate(0);
-    if (size !== null) await file.truncate(size);
+    if (size !== null) {
+      await file.truncate(size);
+      await file.reserve(size);
+    }
   }
 
   /** Commits the current plan with nothing done (the next checkpoints add progress to it). */

@@ -23,6 +23,7 @@ function slowDisk(delayMs: number): FileSystemPort {
       identity: () => handle.identity(),
       datasync: () => handle.datasync(),
       truncate: (n: number) => handle.truncate(n),
+      reserve: (n: number) => handle.reserve(n),
       size: () => handle.size(),
       close: () => handle.close(),
     };
@@ -170,6 +171,7 @@ describe('engine lifecycle', () => {
           datasync: () => handle.datasync(),
           size: () => handle.size(),
           close: () => handle.close(),
+          reserve: (n) => handle.reserve(n),
           truncate: async (n) => {
             if (failNext) {
               failNext = false;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -75,6 +75,19 @@ describe('direct writes', () => {
     assert.deepEqual(bytes.subarray(700_000, 750_000), second);
   });
 
+  it('go into disk blocks allocated ahead for a large file, so no write has to allocate them', { skip: !directWritesIn(dir) && 'no direct writes or fincore here' }, async () => {
+    const path = join(dir, 'reserved.part');
+    const file = await nodeFileSystem.createExclusive(path);
+    const size = 96 * 1024 * 1024;
+    await file.truncate(size);
+    assert.ok(statSync(path).blocks * 512 < 1024 * 1024, 'a sparse file before');
+    await file.reserve(size);
+    await file.close();
+    const s = statSync(path);
+    assert.equal(s.size, size, 'the size is left as it was');
+    assert.ok(s.blocks * 512 >= size, `${s.blocks * 512} bytes of blocks allocated for ${size}`);
+  });
+
   it('gather a segment that starts mid-page so that every buffer after its first is whole pages in step with the file', async () => {
     const path = join(dir, 'sink.part');
     const real = await nodeFileSystem.createExclusive(path);
@@ -88,6 +101,7 @@ describe('direct writes', () => {
       identity: () => real.identity(),
       datasync: () => real.datasync(),
       truncate: (size) => real.truncate(size),
+      reserve: (size) => real.reserve(size),
       size: () => real.size(),
       close: () => real.close(),
     };
