@@ -1,137 +1,17 @@
 import { createHash } from 'node:crypto';
-import { constants, lstatSync, type BigIntStats } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { link, lstat, mkdir, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
-import { inStepWithFile, O_DIRECT, PAGE, takesDirectWrites, wholePages } from './direct-io';
 import { BraidError, errorCode } from './errors';
 import { fileChunks } from './file-chunks';
-import type { FileSystemPort, PartFileHandle } from './ports';
+import { identityOf, partFile } from './part-file-handle';
+import type { FileSystemPort } from './ports';
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NODE_HASH_NAMES: Record<ChecksumAlgorithm, string> = { md5: 'md5', 'sha-1': 'sha1', 'sha-256': 'sha256', 'sha-512': 'sha512' };
 /** Reads of a file being verified: large enough that the hash, not the calls, takes the time. */
 const HASH_READ_SIZE = 1024 * 1024;
-
-/**
- * Device, inode and modification time: an inode number freed by a deleted file is soon given to a new one, so
- * the number alone can name someone else's file; linking and unlinking names leave the modification time alone.
- */
-function identityOf(s: BigIntStats): string {
-  return `${s.dev}:${s.ino}:${s.mtimeNs}`;
-}
-
-async function writeAll(handle: FileHandle, buffer: Buffer, from: number, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await handle.write(buffer, from + done, length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** Smaller files are written before allocation ahead would pay for starting a process. */
-const RESERVE_FROM = 64 * 1024 * 1024;
-const RESERVE_TIMEOUT_MS = 5000;
-
-/**
- * Allocates the disk blocks of the file's first `size` bytes without changing its size. Direct writes that must
- * allocate blocks take the file's lock one at a time (ext4) and cost twice the system time; into blocks allocated
- * ahead, the writes of all segments run side by side. Node has no fallocate, util-linux's command does it; where
- * it is missing or fails, the file is written as before.
- */
-function allocateAhead(path: string, size: number): Promise<void> {
-  return new Promise((resolve) => {
-    import('node:child_process')
-      .then(({ execFile }) => execFile('fallocate', ['--keep-size', '--length', String(size), path], { timeout: RESERVE_TIMEOUT_MS }, () => resolve()))
-      .catch(() => resolve());
-  });
-}
-
-class NodePartFile implements PartFileHandle {
-  /** The file system turned a direct write down: every write goes through the page cache from then on. */
-  private directRefused = false;
-
-  /**
-   * @param direct the same file opened for writes that skip the page cache, where the system allows it; whole
-   * pages go through it, and every other byte (and every read) through `handle`.
-   */
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly direct: FileHandle | null,
-  ) {}
-
-  async write(buffer: Buffer, length: number, position: number): Promise<void> {
-    const { head, pages } = wholePages(position, length);
-    if (this.direct === null || this.directRefused || pages === 0 || !inStepWithFile(buffer, position)) {
-      await writeAll(this.handle, buffer, 0, length, position);
-      return;
-    }
-    await writeAll(this.handle, buffer, 0, head, position);
-    const written = await this.writeDirect(this.direct, buffer, head, pages, position + head);
-    const rest = head + written;
-    await writeAll(this.handle, buffer, rest, length - rest, position + rest);
-  }
-
-  /**
-   * Writes what it can of whole pages past the page cache; returns how many bytes that was. A file system that
-   * turns such a write down (EINVAL: alignment it wants larger, or no support) gets every later write through
-   * the page cache.
-   */
-  private async writeDirect(direct: FileHandle, buffer: Buffer, from: number, length: number, position: number): Promise<number> {
-    let done = 0;
-    try {
-      while (done < length) {
-        const { bytesWritten } = await direct.write(buffer, from + done, length - done, position + done);
-        if (bytesWritten === 0 || bytesWritten % PAGE !== 0) return done + bytesWritten;
-        done += bytesWritten;
-      }
-    } catch (error) {
-      if (errorCode(error) !== 'EINVAL') throw error;
-      this.directRefused = true;
-    }
-    return done;
-  }
-
-  async read(buffer: Buffer, length: number, position: number): Promise<number> {
-    let offset = 0;
-    while (offset < length) {
-      const { bytesRead } = await this.handle.read(buffer, offset, length - offset, position + offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return offset;
-  }
-
-  async identity(): Promise<string> {
-    return identityOf(await this.handle.stat({ bigint: true }));
-  }
-
-  datasync(): Promise<void> {
-    return this.handle.datasync();
-  }
-
-  truncate(size: number): Promise<void> {
-    return this.handle.truncate(size);
-  }
-
-  async reserve(size: number): Promise<void> {
-    if (this.direct === null || size < RESERVE_FROM) return;
-    // Through /proc, the file this handle has open, whatever its name has come to lead to meanwhile.
-    await allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size);
-  }
-
-  async size(): Promise<number> {
-    return (await this.handle.stat()).size;
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.direct?.close();
-    } finally {
-      await this.handle.close();
-    }
-  }
-}
 
 function missing(error: unknown): boolean {
   return (error as { code?: string }).code === 'ENOENT';
@@ -163,39 +43,6 @@ async function makeFolder(folder: string): Promise<void> {
 
 async function mustBeFolder(path: string): Promise<void> {
   if (!(await stat(path)).isDirectory()) throw new BraidError('FILE_ERROR', `cannot save into ${path}: it is a file, not a folder`);
-}
-
-/**
- * Opens `path` a second time for direct writes, where they pay: on a local disk's file system (not tmpfs, NFS or
- * FUSE, nor where the system has no O_DIRECT); null elsewhere, or where the name no longer leads to the file
- * `handle` has open.
- */
-async function openDirect(path: string, handle: FileHandle): Promise<FileHandle | null> {
-  if (O_DIRECT === 0) return null;
-  let direct: FileHandle;
-  try {
-    if (!takesDirectWrites(Number((await statfs(path)).type))) return null;
-    direct = await open(path, constants.O_WRONLY | NOFOLLOW | O_DIRECT);
-  } catch {
-    return null;
-  }
-  let same = false;
-  try {
-    const [a, b] = await Promise.all([handle.stat({ bigint: true }), direct.stat({ bigint: true })]);
-    same = a.dev === b.dev && a.ino === b.ino;
-  } finally {
-    if (!same) await direct.close();
-  }
-  return same ? direct : null;
-}
-
-async function partFile(path: string, handle: FileHandle): Promise<PartFileHandle> {
-  try {
-    return new NodePartFile(handle, await openDirect(path, handle));
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
 }
 
 export const nodeFileSystem: FileSystemPort = {
