@@ -46,6 +46,8 @@ function allocateAhead(path: string, size: number): Promise<void> {
 class NodePartFile implements PartFileHandle {
   /** The file system turned a direct write down: every write goes through the page cache from then on. */
   private directRefused = false;
+  /** Blocks being allocated ahead (`reserve`). */
+  private reserving: Promise<void> = Promise.resolve();
 
   /**
    * @param direct the same file opened for writes that skip the page cache, where the system allows it; whole
@@ -106,14 +108,18 @@ class NodePartFile implements PartFileHandle {
     return this.handle.datasync();
   }
 
-  truncate(size: number): Promise<void> {
+  async truncate(size: number): Promise<void> {
+    await this.reserving;
     return this.handle.truncate(size);
   }
 
-  async reserve(size: number): Promise<void> {
-    if (this.direct === null || size < RESERVE_FROM) return;
-    // Through /proc, the file this handle has open, whatever its name has come to lead to meanwhile.
-    await allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size);
+  reserve(size: number): Promise<void> {
+    if (this.direct === null || size < RESERVE_FROM) return Promise.resolve();
+    // Through /proc: the file this handle has open, whatever its name has come to lead to meanwhile. Not waited
+    // for: the first writes need not wait for a process to start, and block allocation lets them in between its
+    // steps; the handle stays open (and its number this file's) until it is done.
+    this.reserving = allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size);
+    return Promise.resolve();
   }
 
   async size(): Promise<number> {
@@ -121,6 +127,7 @@ class NodePartFile implements PartFileHandle {
   }
 
   async close(): Promise<void> {
+    await this.reserving;
     try {
       await this.direct?.close();
     } finally {

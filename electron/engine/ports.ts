@@ -99,7 +99,10 @@ export interface PartFileHandle {
   identity(): Promise<string>;
   datasync(): Promise<void>;
   truncate(size: number): Promise<void>;
-  /** Allocates disk blocks for the first `size` bytes ahead, where that pays; never fails (the file is then written as before). */
+  /**
+   * Starts allocating disk blocks for the first `size` bytes ahead, where that pays; never fails (the file is then
+   * written as before). `truncate` and `close` wait for it.
+   */
   reserve(size: number): Promise<void>;
   size(): Promise<number>;
   close(): Promise<void>;
