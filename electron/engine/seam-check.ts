@@ -43,6 +43,9 @@ export class SeamLedger {
   }
 }
 
+/** Windows read again at once: each is a round trip for a few KiB, so a distant server's seams need not queue. */
+const WINDOWS_AT_ONCE = 4;
+
 export interface SeamSource {
   http: HttpClient;
   /** The proxy to ask through, or null for a direct connection. */
@@ -77,8 +80,8 @@ export async function fetchWindow(source: SeamSource, first: number, last: numbe
 }
 
 /**
- * Re-reads every seam window and compares it with the disk. Throws StartOver when they differ: the server's
- * file changed while it was downloaded, and the bytes on disk are a splice of two versions.
+ * Re-reads every seam window and compares it with the disk, a few at a time. Throws StartOver when they differ:
+ * the server's file changed while it was downloaded, and the bytes on disk are a splice of two versions.
  */
 export async function verifySeams(
   ledger: SeamLedger,
@@ -88,13 +91,28 @@ export async function verifySeams(
   attempt: <T>(action: () => Promise<T>) => Promise<T>,
   signal: AbortSignal,
 ): Promise<void> {
-  for (const w of ledger.windows(size)) {
-    const fresh = await attempt(() => fetchWindow(source, w.first, w.last, signal));
-    const onDisk = Buffer.alloc(fresh.length);
-    const read = await file.read(onDisk, onDisk.length, w.first);
-    if (read !== fresh.length || !onDisk.equals(fresh)) {
-      throw new StartOver(`the file changed on the server while it was downloaded (bytes ${w.first}-${w.last} differ; it sends no ETag or Last-Modified to check with)`);
+  const windows = ledger.windows(size);
+  let next = 0;
+  let failed = false;
+  const checkInTurn = async (): Promise<void> => {
+    while (!failed && next < windows.length) {
+      const w = windows[next++]!;
+      try {
+        const fresh = await attempt(() => fetchWindow(source, w.first, w.last, signal));
+        const onDisk = Buffer.alloc(fresh.length);
+        const read = await file.read(onDisk, onDisk.length, w.first);
+        if (read !== fresh.length || !onDisk.equals(fresh)) {
+          throw new StartOver(`the file changed on the server while it was downloaded (bytes ${w.first}-${w.last} differ; it sends no ETag or Last-Modified to check with)`);
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
-  }
+  };
+  // Every check ends before this does: none may still be reading the file when the download starts over.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(WINDOWS_AT_ONCE, windows.length) }, checkInTurn));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw failures.find((f) => f instanceof StartOver) ?? failures[0];
   ledger.clear();
 }

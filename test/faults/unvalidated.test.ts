@@ -50,6 +50,21 @@ describe('servers that give nothing to check a file with, or say "later" to the 
     await rig.cleanup();
   });
 
+  it('re-reads the seams of a slow server side by side, not one round trip after another', async () => {
+    // Eight segment requests, then seven seam windows, each answered 400 ms late: one after another they take 2.8 s.
+    const data = origin.file('/slow-seams.bin', 16 * MIB, { noValidators: true, slowAnswerMs: 400, slowAnswerAfter: 8 });
+    const rig = await makeRig({ overrides: { segments: 8 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/slow-seams.bin') }]);
+    await assertCompletedWith(rec!, data);
+    const windows = origin.requests('/slow-seams.bin').filter((r) => r.method === 'GET' && r.range && rangeLength(r.range) <= 8192);
+    assert.equal(windows.length, 7, 'one window per seam');
+    const span = windows[windows.length - 1]!.at - windows[0]!.at;
+    console.log(`# seven seam windows asked for within ${span} ms of each other`);
+    // Four at once: the last three follow the first answers, 0.4 s in; one after another the last would be 2.4 s in.
+    assert.ok(span < 800, `the last window was asked for ${span} ms after the first: they waited for each other`);
+    await rig.cleanup();
+  });
+
   it('a 503 to a seam re-read is retried like any other answer, not a failure of Braid', async () => {
     // Four segment requests, then the seam windows: the first window is answered 503 once.
     const data = origin.file('/seam-503.bin', 8 * MIB, { noValidators: true, burstStatus: 503, burstAfter: 4, burstTimes: 1 });

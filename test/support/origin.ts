@@ -31,6 +31,9 @@ export interface Behaviour {
   burstTimes?: number;
   /** The burst starts after this many GETs were answered normally. */
   burstAfter?: number;
+  /** GETs after the first `slowAnswerAfter` wait this many ms before they are answered (a distant or busy server). */
+  slowAnswerMs?: number;
+  slowAnswerAfter?: number;
   /** Send one byte every this many ms (a slow-loris answer that is never quite silent). */
   trickleEveryMs?: number;
   trickleTimes?: number;
@@ -169,8 +172,13 @@ export class TestOrigin {
     return true;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse, waited = false): void {
     const path = (req.url ?? '/').split('?')[0]!;
+    const slow = this.files.get(path);
+    if (!waited && req.method === 'GET' && slow?.behaviour.slowAnswerMs && (slow.counters['slowAnswer'] = (slow.counters['slowAnswer'] ?? 0) + 1) > (slow.behaviour.slowAnswerAfter ?? 0)) {
+      setTimeout(() => this.handle(req, res, true), slow.behaviour.slowAnswerMs);
+      return;
+    }
     const entry: Logged = {
       method: req.method ?? 'GET',
       path,
