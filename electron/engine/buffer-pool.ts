@@ -9,9 +9,13 @@ export class BufferPool {
 
   private readonly slabs: PageAlignedSlabs;
 
+  /**
+   * @param maxIdle how many buffers may wait here, asked each time: a budget raised while the engine runs keeps
+   * more, rather than throwing buffers away only to cut new ones.
+   */
   constructor(
     readonly size: number,
-    private readonly maxIdle: number,
+    private readonly maxIdle: () => number,
   ) {
     this.slabs = new PageAlignedSlabs(size);
   }
@@ -25,7 +29,7 @@ export class BufferPool {
   }
 
   put(buffer: Buffer): void {
-    if (this.free.length < this.maxIdle) this.free.push(buffer);
+    if (this.free.length < this.maxIdle()) this.free.push(buffer);
     else this.allocated--;
   }
 

@@ -95,7 +95,7 @@ export class Engine implements BraidApi {
     this.proxies = new ProxyRouter(() => this.settings, deps.systemProxy ?? null);
     this.budget = new MemoryBudget(this.settings.memoryBudget);
     const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
-    this.pool = new BufferPool(bufferSize, Math.ceil(this.settings.memoryBudget / bufferSize));
+    this.pool = new BufferPool(bufferSize, () => Math.ceil(this.settings.memoryBudget / bufferSize));
     this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
     this.hub = new EventHub(this.repo, {
       sample: (now) =>

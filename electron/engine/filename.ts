@@ -66,7 +66,7 @@ export function sanitizeFilename(raw: string): string {
  * (`-o`, `out=`) keeps its dot.
  */
 function offeredName(raw: string): string {
-  return sanitizeFilename(sanitizeFilename(raw).replace(/^\.+/, ''));
+  return sanitizeFilename(sanitizeFilename(raw).replace(/^[.\s]+/, ''));
 }
 
 /** The file name a URL suggests: its last path segment, percent-decoded. */

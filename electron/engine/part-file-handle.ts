@@ -28,6 +28,7 @@ async function writeAll(handle: FileHandle, buffer: Buffer, from: number, length
 /** Smaller files are written before allocation ahead would pay for starting a process. */
 const RESERVE_FROM = 64 * 1024 * 1024;
 const RESERVE_TIMEOUT_MS = 5000;
+const FALLOCATE = ['/usr/bin/fallocate', '/bin/fallocate'];
 
 /**
  * Allocates the disk blocks of the file's first `size` bytes without changing its size. Direct writes that must
@@ -35,12 +36,15 @@ const RESERVE_TIMEOUT_MS = 5000;
  * ahead, the writes of all segments run side by side. Node has no fallocate, util-linux's command does it; where
  * it is missing or fails, the file is written as before.
  */
-function allocateAhead(path: string, size: number): Promise<void> {
-  return new Promise((resolve) => {
-    import('node:child_process')
-      .then(({ execFile }) => execFile('fallocate', ['--keep-size', '--length', String(size), path], { timeout: RESERVE_TIMEOUT_MS }, () => resolve()))
-      .catch(() => resolve());
-  });
+async function allocateAhead(path: string, size: number): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  // By its full path: whatever else is called fallocate on PATH is not to run for every download.
+  for (const command of FALLOCATE) {
+    const found = await new Promise<boolean>((resolve) => {
+      execFile(command, ['--keep-size', '--length', String(size), path], { timeout: RESERVE_TIMEOUT_MS }, (error) => resolve(errorCode(error) !== 'ENOENT'));
+    });
+    if (found) return;
+  }
 }
 
 class NodePartFile implements PartFileHandle {
@@ -118,7 +122,7 @@ class NodePartFile implements PartFileHandle {
     // Through /proc: the file this handle has open, whatever its name has come to lead to meanwhile. Not waited
     // for: the first writes need not wait for a process to start, and block allocation lets them in between its
     // steps; the handle stays open (and its number this file's) until it is done.
-    this.reserving = allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size);
+    this.reserving = allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size).catch(() => {});
     return Promise.resolve();
   }
 

@@ -121,6 +121,8 @@ export interface FileSystemPort {
   occupied(path: string): boolean;
   /** The identity (as `PartFileHandle.identity`) of what is at `path`, not following a link; null when nothing is there. */
   identityOf(path: string): Promise<string | null>;
+  /** Bytes of disk the file at `path` takes (its allocated blocks, which may be more than it holds); 0 when there is none. */
+  diskUsage(path: string): Promise<number>;
   /** Size of the regular file at `path`, or null when there is none. */
   fileSize(path: string): Promise<number | null>;
   /** Makes `to` name the file `from` names; fails with EEXIST when anything is at `to` (never replaces). */

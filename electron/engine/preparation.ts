@@ -61,7 +61,7 @@ export class Preparation {
       }
       case 'resume': {
         const rec = state.record;
-        await this.checkSpace(rec.size, stored.reduce((n, s) => n + s.done, 0));
+        await this.checkSpace(rec.size, await this.partOnDisk(stored.reduce((n, s) => n + s.done, 0), rec.size));
         state.validators = { etag: rec.etag, lastModified: rec.lastModified, size: rec.size };
         state.segments.restore(stored);
         this.watchSeams();
@@ -97,6 +97,14 @@ export class Preparation {
     const s = this.state;
     const etag = ifRangeValue({ ...s.validators, lastModified: null }, s.responseDate);
     s.seams = s.ranged && etag === null ? new SeamLedger() : null;
+  }
+
+  /**
+   * Bytes of the file the disk already holds: what was received, or more where its blocks were allocated ahead,
+   * which free space no longer counts.
+   */
+  private async partOnDisk(received: number, size: number | null): Promise<number> {
+    return Math.max(received, Math.min(size ?? 0, await this.deps.fs.diskUsage(this.state.partPath)));
   }
 
   async checkSpace(size: number | null, alreadyOnDisk: number): Promise<void> {
@@ -188,7 +196,7 @@ export class Preparation {
     if (p) {
       this.adopt(p);
       state.validators = { etag: p.etag, lastModified: p.lastModified, size: p.size };
-      await this.checkSpace(p.size, 0);
+      await this.checkSpace(p.size, await this.partOnDisk(0, p.size));
     }
     const size = state.validators.size;
     state.segments.plan(size, ranged && (p ? p.acceptRanges : true), this.deps.connections);

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
 import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
+import { directWritesIn } from '../support/page-cache';
 
 const MIB = 1024 * 1024;
 
@@ -119,6 +120,29 @@ describe('engine lifecycle', () => {
     await assertCompletedWith(rec, data);
     const resumed = origin.requests('/pause.bin').slice(requestsBefore).filter((l) => l.method === 'GET');
     assert.ok(resumed.every((l) => l.range !== undefined && !l.range.startsWith('bytes=0-') || l.range === 'bytes=0-0'), 'resume does not start from byte 0');
+    await rig.cleanup();
+  });
+
+  it('resumes a download whose blocks were allocated ahead with only the margin free: those blocks count as on disk', async (t) => {
+    // Free space no longer counts a .part's blocks once they are allocated: counted as still needed, a large
+    // download stopped halfway could never resume on a disk with room for it.
+    const dir = await tempDir();
+    if (!directWritesIn(dir)) return t.skip('no direct writes here');
+    const data = origin.file('/reserved.bin', 80 * MIB, { rate: 16 * MIB });
+    let free: number | null = null;
+    const fs: FileSystemPort = { ...nodeFileSystem, freeSpace: async (folder) => free ?? nodeFileSystem.freeSpace(folder) };
+    const rig = await makeRig({ dir, fs, overrides: { segments: 4 } });
+    const [added] = await rig.engine.add([{ url: origin.url('/reserved.bin') }]);
+    const id = (added as { id: number }).id;
+    rig.engine.start();
+    await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > 4 * MIB, 20_000, 'some progress');
+    await rig.engine.pause([id]);
+    const paused = rig.repo.get(id)!;
+    assert.ok(await nodeFileSystem.diskUsage(join(paused.folder, `${paused.name}.part`)) >= data.length, 'the blocks were allocated ahead');
+    free = 17 * MIB;
+    await rig.engine.resume([id]);
+    await rig.engine.whenSettled([id]);
+    await assertCompletedWith(rig.repo.get(id)!, data);
     await rig.cleanup();
   });
 

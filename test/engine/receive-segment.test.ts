@@ -47,7 +47,7 @@ describe('a segment fetched over the receive path', () => {
     const ctx: TransferContext = {
       http: new HttpClient({ connectMs: 5000, firstByteMs: 5000, idleSocketMs: 5000 }),
       file,
-      pool: new BufferPool(256 * 1024, 16),
+      pool: new BufferPool(256 * 1024, () => 16),
       account: new MemoryBudget(64 * 1024 * 1024).account(options.cap ?? 4 * 1024 * 1024),
       sources: new SourceList({ url, mirrors: [], sourceUrl: null, options: {} }),
       version: { validators: { etag: '"v1"', lastModified: null, size }, responseDate: null, ranged: true },

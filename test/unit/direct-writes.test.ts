@@ -46,6 +46,23 @@ describe('direct writes', () => {
     assert.equal(allocatesPageAligned(1000), false);
   });
 
+  it('come from a pool that keeps as many idle buffers as the budget of the moment allows', () => {
+    // A budget raised while the engine runs: buffers thrown away and cut anew would each pin a slab.
+    let limit = 1;
+    const pool = new BufferPool(64 * 1024, () => limit);
+    const [a, b] = [pool.get(), pool.get()];
+    pool.put(a);
+    pool.put(b);
+    assert.equal(pool.allocatedBytes, 64 * 1024, 'one idle buffer kept');
+    limit = 3;
+    const [c, d, e] = [pool.get(), pool.get(), pool.get()];
+    assert.equal(c, a, 'the idle one is handed out again');
+    pool.put(c);
+    pool.put(d);
+    pool.put(e);
+    assert.equal(pool.allocatedBytes, 3 * 64 * 1024);
+  });
+
   it('go only to local disks\' file systems: not tmpfs, NFS or FUSE', () => {
     assert.equal(takesDirectWrites(0xef53), true, 'ext4');
     assert.equal(takesDirectWrites(0x58465342), true, 'XFS');
@@ -105,7 +122,7 @@ describe('direct writes', () => {
       size: () => real.size(),
       close: () => real.close(),
     };
-    const pool = new BufferPool(256 * 1024, 8);
+    const pool = new BufferPool(256 * 1024, () => 8);
     const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
     const start = 12_345;
     const bytes = pattern(1024 * 1024, 3);

@@ -48,6 +48,8 @@ describe('names from servers and URLs', () => {
     assert.equal(nameFromContentDisposition('attachment; filename="...ssh"'), 'ssh');
     assert.equal(nameFromContentDisposition('attachment; filename=".con"'), '_con');
     assert.equal(nameFromUrl('http://h/.profile'), 'profile');
+    assert.equal(nameFromUrl('http://h/.%20.txt'), 'txt');
+    assert.equal(nameFromContentDisposition('attachment; filename=". .bashrc"'), 'bashrc');
     assert.equal(nameFromUrl('http://h/...'), 'download');
     assert.equal(sanitizeFilename('.config'), '.config', 'a name the user gives keeps its dot');
   });

@@ -18,7 +18,7 @@ describe('SegmentSink', () => {
     // which costs a round of the event loop per buffer.
     const path = join(dir, 'one-callback.part');
     const file = await nodeFileSystem.createExclusive(path);
-    const pool = new BufferPool(64, 8);
+    const pool = new BufferPool(64, () => 8);
     const account = new MemoryBudget(1024).account(1024);
     const segment = new LiveSegment(0, 1000, 0);
     const sink = new SegmentSink(file, segment, pool, account, new AbortController().signal, 16);
@@ -39,7 +39,7 @@ describe('SegmentSink', () => {
     // disk, the socket's next read would land in that segment's bytes.
     const path = join(dir, 'lent.part');
     const file = await nodeFileSystem.createExclusive(path);
-    const pool = new BufferPool(64, 8);
+    const pool = new BufferPool(64, () => 8);
     const account = new MemoryBudget(1024).account(1024);
     const sink = new SegmentSink(file, new LiveSegment(0, 64, 0), pool, account, new AbortController().signal, 16);
     const bytes = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
@@ -60,7 +60,7 @@ describe('SegmentSink', () => {
   it('lends one place at a time: a second socket gets none until the first gives its loan back', async () => {
     // A request given up on (a stall, a retry) may leave a socket that reads into its loan until it closes.
     const file = await nodeFileSystem.createExclusive(join(dir, 'one-loan.part'));
-    const pool = new BufferPool(64, 8);
+    const pool = new BufferPool(64, () => 8);
     const sink = new SegmentSink(file, new LiveSegment(0, 256, 0), pool, new MemoryBudget(1024).account(1024), new AbortController().signal, 16);
     assert.ok(sink.lend(32));
     assert.equal(sink.lend(32), null, 'no second loan while the first is out');
@@ -74,7 +74,7 @@ describe('SegmentSink', () => {
   it('says there is no room when the account is full, and calls back once a write gives memory back', async () => {
     const path = join(dir, 'full.part');
     const file = await nodeFileSystem.createExclusive(path);
-    const pool = new BufferPool(64, 8);
+    const pool = new BufferPool(64, () => 8);
     const account = new MemoryBudget(128).account(128);
     const sink = new SegmentSink(file, new LiveSegment(0, 256, 0), pool, account, new AbortController().signal, 64);
     const bytes = Buffer.alloc(256, 7);
