@@ -1,7 +1,7 @@
 import type { AddRequest, DownloadOptions } from '../../shared/types';
 import type { checkAddRequest as CheckAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
-import { CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, inRange, MAX_URL, rangeMessage } from '../../shared/limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, inRange, MAX_FOLDER, MAX_NAME, MAX_URL, rangeMessage } from '../../shared/limits';
 import { proxyProblem } from '../../shared/proxy-url';
 import { parseChecksum } from './checksum';
 import { BraidError } from './errors';
@@ -84,13 +84,19 @@ async function entryCheck(): Promise<typeof CheckAddRequest> {
   return loadedCheck;
 }
 
+function withinPlainLimits(request: AddRequest): boolean {
+  const { url, name, folder, ...rest } = request;
+  return Object.keys(rest).length === 0 && url.length <= MAX_URL && (name?.length ?? 0) <= MAX_NAME && (folder?.length ?? 0) <= MAX_FOLDER;
+}
+
 /** The entry, checked by the same rules as the API's `add` (header count, mirrors, lengths), or why not. */
 async function finish(p: Pending): Promise<ListItem> {
   if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
   if (Object.keys(p.options).length > 0) p.request.options = p.options;
-  // A bare URL (what most lists and every command-line argument are) has one rule, its length, and
-  // `checkUrl` has parsed it already: the schema library is loaded only for entries with more to check.
-  if (Object.keys(p.request).length === 1 && p.request.url.length <= MAX_URL) return { kind: 'entry', line: p.line, request: p.request };
+  // A bare URL (what most lists and every command-line argument are), or one with only a name and folder (what
+  // `out=` and `dir=` give), has no rule but lengths, and `checkUrl` has parsed the URL already: the schema
+  // library is loaded only for entries with more to check, or with a length it is to explain.
+  if (withinPlainLimits(p.request)) return { kind: 'entry', line: p.line, request: p.request };
   const checked = (await entryCheck())(p.request);
   return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message, lost: true };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BRAID, braid, run } from '../support/cli';
@@ -56,6 +56,16 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(uses(loaded, 'got'), false, 'the receive path fell back to got');
     assert.ok(loaded.includes('node:net'), 'the reporter sees Node\'s own modules');
     for (const builtin of ['node:tls', 'node:http', 'node:https']) assert.equal(loaded.includes(builtin), false, `loaded ${builtin}`);
+  });
+
+  it('`get -i` of a list whose entries name their file and folder loads no schema library', async () => {
+    // out= and dir= are what most aria2-style lists carry: checking them is a matter of lengths.
+    scope.origin.file('/listed.bin', 64 * 1024);
+    const list = join(scope.dir, 'named.txt');
+    await writeFile(list, `${scope.origin.url('/listed.bin')}\n  out=renamed.bin\n  dir=${join(scope.dir, 'named')}\n`);
+    const loaded = await modulesLoadedBy(scope.dir, ['get', '-i', list, '--db', join(scope.dir, 'named.db')]);
+    assert.equal(uses(loaded, 'zod'), false, 'the list loaded zod');
+    assert.equal(await readFile(join(scope.dir, 'named', 'renamed.bin')).then((b) => b.length), 64 * 1024);
   });
 
   it('`get --json` prints a line per finished download, then a summary with the memory it used', async () => {
