@@ -105,6 +105,52 @@ describe('direct writes', () => {
     assert.ok(s.blocks * 512 >= size, `${s.blocks * 512} bytes of blocks allocated for ${size}`);
   });
 
+  it('carry the part-page after a buffer written early into the next, so every write but the last is whole pages', async () => {
+    // Checkpoints and waits for memory write a buffer before it is full: its last part-page would otherwise go
+    // through the page cache, and the next buffer start mid-page, three writes instead of one.
+    const path = join(dir, 'carry.part');
+    const real = await nodeFileSystem.createExclusive(path);
+    const writes: { position: number; length: number }[] = [];
+    const file: PartFileHandle = {
+      write(buffer, length, position) {
+        writes.push({ position, length });
+        return real.write(buffer, length, position);
+      },
+      read: (buffer, length, position) => real.read(buffer, length, position),
+      identity: () => real.identity(),
+      datasync: () => real.datasync(),
+      truncate: (size) => real.truncate(size),
+      reserve: (size) => real.reserve(size),
+      size: () => real.size(),
+      close: () => real.close(),
+    };
+    const pool = new BufferPool(256 * 1024, () => 8);
+    const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
+    const bytes = pattern(2 * 1024 * 1024 + 777, 5);
+    const segment = new LiveSegment(0, bytes.length, 0);
+    const sink = new SegmentSink(file, segment, pool, account, new AbortController().signal, 64 * 1024);
+    let flushes = 0;
+    for (let at = 0, n = 0; at < bytes.length; n++) {
+      const size = 1000 + ((n * 7919) % 60_000);
+      await sink.room();
+      sink.copy(bytes, at, Math.min(bytes.length, at + size));
+      at += size;
+      if (n % 5 === 4) {
+        sink.flushIdle();
+        flushes++;
+      }
+    }
+    await sink.finish();
+    await real.close();
+    assert.deepEqual(readFileSync(path), bytes);
+    assert.ok(flushes >= 10 && writes.length >= flushes, `${writes.length} writes, ${flushes} early`);
+    const last = writes.pop()!;
+    for (const w of writes) assert.ok(w.position % PAGE === 0 && w.length % PAGE === 0, `a write of ${w.length} at ${w.position} is not whole pages`);
+    assert.equal(last.position + last.length, bytes.length);
+    assert.equal(segment.written, bytes.length);
+    assert.equal(account.inFlight, 0, 'the carried bytes were written and let go');
+  });
+
   it('gather a segment that starts mid-page so that every buffer after its first is whole pages in step with the file', async () => {
     const path = join(dir, 'sink.part');
     const real = await nodeFileSystem.createExclusive(path);
