@@ -206,21 +206,29 @@ export class SegmentSink {
 
   /** Writes the carried bytes on their own: the segment ends with no buffer after them. */
   private writeCarried(): void {
-    const carry = this.carry!;
     const length = this.carried;
-    const offset = this.offset;
     this.carried = 0;
+    this.queueWrite(this.carry!, length, () => {});
+  }
+
+  /**
+   * Writes `bytes[0, length)` at the segment's next offset after the writes before it; `done` runs once it is on
+   * disk or failed. The first failure is kept and stops every later write.
+   */
+  private queueWrite(bytes: Buffer, length: number, done: () => void): void {
+    const offset = this.offset;
     this.offset += length;
     this.writes = this.writes.then(async () => {
       try {
         if (!this.failure) {
-          await this.file.write(carry, length, offset);
+          await this.file.write(bytes, length, offset);
           this.segment.written = offset + length;
         }
       } catch (error) {
         this.failure ??= error;
       } finally {
         this.account.drop(length);
+        done();
       }
     });
   }
@@ -234,9 +242,8 @@ export class SegmentSink {
     const buffer = this.current;
     if (!buffer) return;
     const bytes = this.start === 0 ? buffer : buffer.subarray(this.start);
-    const offset = this.offset;
     // A buffer ends on a page boundary when full; one written early carries its last part-page to the next.
-    const tail = this.keepsPagePlace && !this.finished ? (offset + this.length) % PAGE : 0;
+    const tail = this.keepsPagePlace && !this.finished ? (this.offset + this.length) % PAGE : 0;
     const length = tail < this.length ? this.length - tail : this.length;
     if (length < this.length) {
       this.carry ??= Buffer.allocUnsafeSlow(PAGE);
@@ -244,24 +251,8 @@ export class SegmentSink {
       this.carried = this.length - length;
     }
     this.current = null;
-    this.offset += length;
     this.length = 0;
-    if (length === 0) {
-      this.toPool(buffer);
-      return;
-    }
-    this.writes = this.writes.then(async () => {
-      try {
-        if (!this.failure) {
-          await this.file.write(bytes, length, offset);
-          this.segment.written = offset + length;
-        }
-      } catch (error) {
-        this.failure ??= error;
-      } finally {
-        this.account.drop(length);
-        this.toPool(buffer);
-      }
-    });
+    if (length === 0) this.toPool(buffer);
+    else this.queueWrite(bytes, length, () => this.toPool(buffer));
   }
 }

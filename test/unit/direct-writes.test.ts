@@ -15,6 +15,25 @@ import { cachedBytes, directWritesIn } from '../support/page-cache';
 const dir = mkdtempSync(join(tmpdir(), 'braid-direct-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `real`, with each write's place, length and whether its memory is in step with the file recorded. */
+function recordingWrites(real: PartFileHandle): { file: PartFileHandle; writes: { position: number; length: number; inStep: boolean }[] } {
+  const writes: { position: number; length: number; inStep: boolean }[] = [];
+  const file: PartFileHandle = {
+    write(buffer, length, position) {
+      writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
+      return real.write(buffer, length, position);
+    },
+    read: (buffer, length, position) => real.read(buffer, length, position),
+    identity: () => real.identity(),
+    datasync: () => real.datasync(),
+    truncate: (size) => real.truncate(size),
+    reserve: (size) => real.reserve(size),
+    size: () => real.size(),
+    close: () => real.close(),
+  };
+  return { file, writes };
+}
+
 function pattern(length: number, seed: number): Buffer {
   return Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) % 251));
 }
@@ -110,20 +129,7 @@ describe('direct writes', () => {
     // through the page cache, and the next buffer start mid-page, three writes instead of one.
     const path = join(dir, 'carry.part');
     const real = await nodeFileSystem.createExclusive(path);
-    const writes: { position: number; length: number }[] = [];
-    const file: PartFileHandle = {
-      write(buffer, length, position) {
-        writes.push({ position, length });
-        return real.write(buffer, length, position);
-      },
-      read: (buffer, length, position) => real.read(buffer, length, position),
-      identity: () => real.identity(),
-      datasync: () => real.datasync(),
-      truncate: (size) => real.truncate(size),
-      reserve: (size) => real.reserve(size),
-      size: () => real.size(),
-      close: () => real.close(),
-    };
+    const { file, writes } = recordingWrites(real);
     const pool = new BufferPool(256 * 1024, () => 8);
     const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
     const bytes = pattern(2 * 1024 * 1024 + 777, 5);
@@ -154,20 +160,7 @@ describe('direct writes', () => {
   it('gather a segment that starts mid-page so that every buffer after its first is whole pages in step with the file', async () => {
     const path = join(dir, 'sink.part');
     const real = await nodeFileSystem.createExclusive(path);
-    const writes: { position: number; length: number; inStep: boolean }[] = [];
-    const file: PartFileHandle = {
-      write(buffer, length, position) {
-        writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
-        return real.write(buffer, length, position);
-      },
-      read: (buffer, length, position) => real.read(buffer, length, position),
-      identity: () => real.identity(),
-      datasync: () => real.datasync(),
-      truncate: (size) => real.truncate(size),
-      reserve: (size) => real.reserve(size),
-      size: () => real.size(),
-      close: () => real.close(),
-    };
+    const { file, writes } = recordingWrites(real);
     const pool = new BufferPool(256 * 1024, () => 8);
     const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
     const start = 12_345;
