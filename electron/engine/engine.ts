@@ -43,8 +43,13 @@ import { previewUrls } from './preview';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
-/** Each connection's bytes are written in buffers of this size. */
-const BUFFER_SIZE = 256 * 1024;
+/**
+ * Each connection's bytes are written in buffers of this size. Every write costs the same whatever its length (a
+ * system call, pinning its pages, a request to the disk, a thread hop and a callback back), and a lent read can
+ * fill what is left of a buffer in one go: 1 MiB buffers take a quarter of the CPU off a fast download that
+ * 256 KiB ones cost, within the same per-download cap.
+ */
+const BUFFER_SIZE = 1024 * 1024;
 
 /**
  * The engine's facade, the BraidApi every face of Braid uses: it validates and queues, and hands running to the

@@ -12,7 +12,7 @@ import { handOff } from '../../electron/cli/browser/handoff';
 import type { BrowserDownload } from '../../shared/browser-bridge';
 import type { LinkCatch } from '../../shared/types';
 import { catchMatches } from '../../electron/engine/link-catch';
-import { assertCompletedWith, makeRig, waitFor, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, waitFor, waitForReceived, type Rig } from '../support/harness';
 import { listenOnLoopback } from '../support/loopback';
 import { TestOrigin } from '../support/origin';
 
@@ -43,7 +43,7 @@ describe('catching the next download from the browser', () => {
   async function pausedPartway(path: string, cookie?: string): Promise<number> {
     const added = (await rig.engine.add([{ url: origin.url(path), options: cookie ? { headers: { Cookie: cookie } } : {} }]))[0]!;
     if (!added.ok) throw new Error(added.error.message);
-    await waitFor(() => (rig.repo.get(added.id)?.bytesDone ?? 0) > 512 * 1024, 20_000, 'some bytes on disk');
+    await waitForReceived(rig, added.id, 512 * 1024, 20_000, 'some bytes');
     await rig.engine.pause([added.id]);
     assert.equal(rig.repo.get(added.id)!.status, 'paused');
     return added.id;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { BraidError } from '../../electron/engine/index';
-import { assertCompletedWith, makeRig, runDownloads, waitFor, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, waitForReceived, type Rig } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 const MiB = 1024 * 1024;
@@ -40,7 +40,7 @@ describe('refreshing a download with a new link', () => {
   async function pausedPartway(path: string): Promise<number> {
     const added = (await rig.engine.add([{ url: origin.url(path) }]))[0]!;
     if (!added.ok) throw new Error(added.error.message);
-    await waitFor(() => (rig.repo.get(added.id)?.bytesDone ?? 0) > 512 * 1024, 20_000, 'some bytes on disk');
+    await waitForReceived(rig, added.id, 512 * 1024, 20_000, 'some bytes');
     await rig.engine.pause([added.id]);
     assert.equal(rig.repo.get(added.id)!.status, 'paused');
     return added.id;

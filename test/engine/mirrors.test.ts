@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertCompletedWith, makeRig, runDownloads, waitFor } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, waitFor, waitForReceived } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -37,7 +37,7 @@ describe('mirrors', () => {
     const [added] = await rig.engine.add([{ url: dying.url('/split.bin'), mirrors: [mirror.url('/split.bin')] }]);
     const id = added!.ok ? added!.id : assert.fail();
     rig.engine.start();
-    await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > 512 * 1024, 15_000, 'part of the file from the first server');
+    await waitForReceived(rig, id, 512 * 1024, 15_000, 'part of the file from the first server');
     await dying.close(); // connections cut, new ones refused
     await rig.engine.whenSettled([id]);
     const rec = rig.repo.get(id)!;

@@ -98,6 +98,21 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
   }
 }
 
+/**
+ * Waits until more than `bytes` of download `id` have arrived, on disk or still in its write buffers (the live
+ * figure a face shows). Bytes reach the disk a whole buffer or a checkpoint at a time, so a small file can be
+ * complete before any count on disk passes a threshold; what arrived is what a pause or a cut connection keeps.
+ */
+export async function waitForReceived(rig: Rig, id: number, bytes: number, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { items } = await rig.engine.list({ limit: 10_000 });
+    if ((items.find((d) => d.id === id)?.bytesDone ?? 0) > bytes) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** The download completed, and its file holds exactly `data`. */
 export async function assertCompletedWith(record: DownloadRecord, data: Buffer, message?: string): Promise<void> {
   assert.equal(record.status, 'completed', JSON.stringify(record.error));
