@@ -7,33 +7,20 @@ import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index
 import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 import { directWritesIn } from '../support/page-cache';
+import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
 
 const MIB = 1024 * 1024;
 
 /** The real file system with every write made slow: the network outruns the disk. */
 function slowDisk(delayMs: number): FileSystemPort {
-  const slow = async (open: Promise<Awaited<ReturnType<FileSystemPort['openExisting']>>>) => {
-    const handle = await open;
-    return {
-      ...handle,
-      write: async (buffer: Buffer, length: number, position: number) => {
+  return fileSystemWithHandles((handle) =>
+    changedHandle(handle, {
+      write: async (buffer, length, position) => {
         await new Promise((r) => setTimeout(r, delayMs));
         return handle.write(buffer, length, position);
       },
-      read: (buffer: Buffer, length: number, position: number) => handle.read(buffer, length, position),
-      identity: () => handle.identity(),
-      datasync: () => handle.datasync(),
-      truncate: (n: number) => handle.truncate(n),
-      reserve: (n: number) => handle.reserve(n),
-      size: () => handle.size(),
-      close: () => handle.close(),
-    };
-  };
-  return {
-    ...nodeFileSystem,
-    createExclusive: (path) => slow(nodeFileSystem.createExclusive(path)),
-    openExisting: (path) => slow(nodeFileSystem.openExisting(path)),
-  };
+    }),
+  );
 }
 
 describe('engine lifecycle', () => {
@@ -188,14 +175,7 @@ describe('engine lifecycle', () => {
       ...nodeFileSystem,
       createExclusive: async (path) => {
         const handle = await nodeFileSystem.createExclusive(path);
-        return {
-          write: (b, n, at) => handle.write(b, n, at),
-          read: (b, n, at) => handle.read(b, n, at),
-          identity: () => handle.identity(),
-          datasync: () => handle.datasync(),
-          size: () => handle.size(),
-          close: () => handle.close(),
-          reserve: (n) => handle.reserve(n),
+        return changedHandle(handle, {
           truncate: async (n) => {
             if (failNext) {
               failNext = false;
@@ -203,7 +183,7 @@ describe('engine lifecycle', () => {
             }
             return handle.truncate(n);
           },
-        };
+        });
       },
     };
     const rig = await makeRig({ fs: flaky });

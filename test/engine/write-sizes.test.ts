@@ -1,36 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { nodeFileSystem } from '../../electron/engine/part-file';
-import type { FileSystemPort, PartFileHandle } from '../../electron/engine/ports';
 import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
 import { TestOrigin } from '../support/origin';
+import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
 
 const MIB = 1024 * 1024;
-
-/** The real file system, with the length of every write to a `.part` file recorded. */
-function countingWrites(lengths: number[]): FileSystemPort {
-  const counted = async (open: Promise<PartFileHandle>): Promise<PartFileHandle> => {
-    const handle = await open;
-    return {
-      write: (buffer, length, position) => {
-        lengths.push(length);
-        return handle.write(buffer, length, position);
-      },
-      read: (buffer, length, position) => handle.read(buffer, length, position),
-      identity: () => handle.identity(),
-      datasync: () => handle.datasync(),
-      truncate: (size) => handle.truncate(size),
-      reserve: (size) => handle.reserve(size),
-      size: () => handle.size(),
-      close: () => handle.close(),
-    };
-  };
-  return {
-    ...nodeFileSystem,
-    createExclusive: (path) => counted(nodeFileSystem.createExclusive(path)),
-    openExisting: (path) => counted(nodeFileSystem.openExisting(path)),
-  };
-}
 
 describe('write sizes', () => {
   let origin: TestOrigin;
@@ -47,7 +21,14 @@ describe('write sizes', () => {
     const data = origin.file('/large-writes.bin', size);
     const lengths: number[] = [];
     // No checkpoint during the run: a checkpoint writes buffers early, on purpose.
-    const rig = await makeRig({ fs: countingWrites(lengths), overrides: { segments: 4 }, timing: { checkpointMs: 60_000 } });
+    const rig = await makeRig({ fs: fileSystemWithHandles((handle) =>
+        changedHandle(handle, {
+          write: (buffer, length, position) => {
+            lengths.push(length);
+            return handle.write(buffer, length, position);
+          },
+        }),
+      ), overrides: { segments: 4 }, timing: { checkpointMs: 60_000 } });
     try {
       const [rec] = await runDownloads(rig, [{ url: origin.url('/large-writes.bin') }]);
       await assertCompletedWith(rec!, data);

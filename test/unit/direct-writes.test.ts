@@ -11,6 +11,7 @@ import { nodeFileSystem } from '../../electron/engine/part-file';
 import type { PartFileHandle } from '../../electron/engine/ports';
 import { SegmentSink } from '../../electron/engine/segment-sink';
 import { cachedBytes, directWritesIn } from '../support/page-cache';
+import { changedHandle } from '../support/changed-handle';
 
 const dir = mkdtempSync(join(tmpdir(), 'braid-direct-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,19 +19,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** `real`, with each write's place, length and whether its memory is in step with the file recorded. */
 function recordingWrites(real: PartFileHandle): { file: PartFileHandle; writes: { position: number; length: number; inStep: boolean }[] } {
   const writes: { position: number; length: number; inStep: boolean }[] = [];
-  const file: PartFileHandle = {
-    write(buffer, length, position) {
+  const file = changedHandle(real, {
+    write: (buffer, length, position) => {
       writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
       return real.write(buffer, length, position);
     },
-    read: (buffer, length, position) => real.read(buffer, length, position),
-    identity: () => real.identity(),
-    datasync: () => real.datasync(),
-    truncate: (size) => real.truncate(size),
-    reserve: (size) => real.reserve(size),
-    size: () => real.size(),
-    close: () => real.close(),
-  };
+  });
   return { file, writes };
 }
 
