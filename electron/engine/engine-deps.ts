@@ -23,7 +23,7 @@ export interface EngineDeps {
   /** Settings for this run only, over the saved ones (the CLI's flags); never saved. */
   overrides?: Partial<Settings>;
   timing?: Partial<Timing>;
-  /** Size of the pooled write buffers. */
+  /** One size for the pooled write buffers, whatever the memory settings (see `writeBufferSize`). */
   bufferSize?: number;
   /** Supplied by the desktop app; without it `open` refuses (the CLI, `braid serve`). */
   shell?: DesktopShell;

@@ -17,7 +17,7 @@ import type {
   PreviewResult,
   Settings,
 } from '../../shared/types';
-import { BufferPool } from './buffer-pool';
+import { BufferPools, writeBufferSize } from './buffer-pool';
 import { DownloadJob, type JobContext } from './download-job';
 import { BraidError } from './errors';
 import { EventHub } from './event-hub';
@@ -43,13 +43,6 @@ import { previewUrls } from './preview';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
-/**
- * Each connection's bytes are written in buffers of this size. Every write costs the same whatever its length (a
- * system call, pinning its pages, a request to the disk, a thread hop and a callback back), and a lent read can
- * fill what is left of a buffer in one go: 1 MiB buffers take a quarter of the CPU off a fast download that
- * 256 KiB ones cost, within the same per-download cap.
- */
-const BUFFER_SIZE = 1024 * 1024;
 
 /**
  * The engine's facade, the BraidApi every face of Braid uses: it validates and queues, and hands running to the
@@ -65,7 +58,7 @@ export class Engine implements BraidApi {
   private readonly http: HttpClient;
   private readonly receivePool: ConnectionPool | null;
   private readonly budget: MemoryBudget;
-  private readonly pool: BufferPool;
+  private readonly pools: BufferPools;
   private readonly globalBucket: TokenBucket;
   private readonly shell: DesktopShell | undefined;
   private readonly hub: EventHub;
@@ -99,8 +92,10 @@ export class Engine implements BraidApi {
     });
     this.proxies = new ProxyRouter(() => this.settings, deps.systemProxy ?? null);
     this.budget = new MemoryBudget(this.settings.memoryBudget);
-    const bufferSize = deps.bufferSize ?? BUFFER_SIZE;
-    this.pool = new BufferPool(bufferSize, () => Math.ceil(this.settings.memoryBudget / bufferSize));
+    this.pools = new BufferPools(
+      () => deps.bufferSize ?? writeBufferSize(this.settings.perDownloadMemory, this.settings.memoryBudget),
+      () => this.settings.memoryBudget,
+    );
     this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
     this.hub = new EventHub(this.repo, {
       sample: (now) =>
@@ -120,7 +115,7 @@ export class Engine implements BraidApi {
       hub: this.hub,
       createJob: (record) => new DownloadJob(record, this.jobContext()),
       maxConcurrent: () => this.settings.maxConcurrent,
-      onIdle: () => this.pool.release(),
+      onIdle: () => this.pools.release(),
     });
   }
 
@@ -171,7 +166,7 @@ export class Engine implements BraidApi {
       clock: this.clock,
       http: this.http,
       budget: this.budget,
-      pool: this.pool,
+      pool: this.pools.forNextDownload(),
       globalBucket: this.globalBucket,
       timing: this.timing,
       segments: this.settings.segments,
@@ -385,13 +380,13 @@ export class Engine implements BraidApi {
    * at most one read.
    */
   private memoryHeld(): number {
-    return this.pool.allocatedBytes + (this.receivePool?.openSockets ?? 0) * 3 * READ_SIZE;
+    return this.pools.allocatedBytes + (this.receivePool?.openSockets ?? 0) * 3 * READ_SIZE;
   }
 
   private peakHeld = 0;
 
   private notePeak(): void {
-    this.peakHeld = Math.max(this.peakHeld, this.memoryHeld(), this.pool.peakBytes);
+    this.peakHeld = Math.max(this.peakHeld, this.memoryHeld(), this.pools.peakBytes);
   }
 
   /** The job of a running download, for tests that look at its memory. */

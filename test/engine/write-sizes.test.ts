@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { writeBufferSize } from '../../electron/engine/buffer-pool';
 import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
@@ -38,5 +39,47 @@ describe('write sizes', () => {
     } finally {
       await rig.cleanup();
     }
+  });
+
+  it('gets smaller buffers under a smaller per-download cap, set while the engine runs', async () => {
+    // Four buffers a download: with fewer than its connections, the rest of its sockets would wait.
+    const lengths: number[] = [];
+    const rig = await makeRig({
+      fs: fileSystemWithHandles((handle) =>
+        changedHandle(handle, {
+          write: (buffer, length, position) => {
+            lengths.push(length);
+            return handle.write(buffer, length, position);
+          },
+        }),
+      ),
+      overrides: { segments: 4 },
+      timing: { checkpointMs: 60_000 },
+    });
+    try {
+      const first = origin.file('/before.bin', 8 * MIB);
+      const [before] = await runDownloads(rig, [{ url: origin.url('/before.bin') }]);
+      await assertCompletedWith(before!, first);
+      assert.ok(Math.max(...lengths) > 512 * 1024, `the default cap of 4 MiB: 1 MiB buffers (${Math.max(...lengths)})`);
+      lengths.length = 0;
+      await rig.engine.setSettings({ perDownloadMemory: MIB });
+      const second = origin.file('/after.bin', 8 * MIB);
+      const [after] = await runDownloads(rig, [{ url: origin.url('/after.bin') }]);
+      await assertCompletedWith(after!, second);
+      assert.ok(Math.max(...lengths) <= 256 * 1024, `a cap of 1 MiB: 256 KiB buffers (${Math.max(...lengths)})`);
+      assert.ok(rig.engine.stats().reservedMemory === 0, 'every buffer came back');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('sizes buffers for four to a download and sixteen to the budget, from 256 KiB to 1 MiB', () => {
+    assert.equal(writeBufferSize(4 * MIB, 64 * MIB), MIB);
+    assert.equal(writeBufferSize(64 * MIB, 64 * MIB), MIB);
+    assert.equal(writeBufferSize(2 * MIB, 64 * MIB), 512 * 1024);
+    assert.equal(writeBufferSize(3 * MIB, 64 * MIB), 512 * 1024);
+    assert.equal(writeBufferSize(4 * MIB, 8 * MIB), 512 * 1024);
+    assert.equal(writeBufferSize(64 * 1024, 64 * MIB), 256 * 1024);
+    assert.equal(writeBufferSize(4 * MIB, MIB), 256 * 1024);
   });
 });
