@@ -7,6 +7,18 @@ import { changedHandle, fileSystemWithHandles } from '../support/changed-handle'
 
 const MIB = 1024 * 1024;
 
+/** The real file system, with the length of every write to a `.part` file pushed onto `lengths`. */
+function countingWrites(lengths: number[]) {
+  return fileSystemWithHandles((handle) =>
+    changedHandle(handle, {
+      write: (buffer, length, position) => {
+        lengths.push(length);
+        return handle.write(buffer, length, position);
+      },
+    }),
+  );
+}
+
 describe('write sizes', () => {
   let origin: TestOrigin;
   before(async () => {
@@ -22,14 +34,7 @@ describe('write sizes', () => {
     const data = origin.file('/large-writes.bin', size);
     const lengths: number[] = [];
     // No checkpoint during the run: a checkpoint writes buffers early, on purpose.
-    const rig = await makeRig({ fs: fileSystemWithHandles((handle) =>
-        changedHandle(handle, {
-          write: (buffer, length, position) => {
-            lengths.push(length);
-            return handle.write(buffer, length, position);
-          },
-        }),
-      ), overrides: { segments: 4 }, timing: { checkpointMs: 60_000 } });
+    const rig = await makeRig({ fs: countingWrites(lengths), overrides: { segments: 4 }, timing: { checkpointMs: 60_000 } });
     try {
       const [rec] = await runDownloads(rig, [{ url: origin.url('/large-writes.bin') }]);
       await assertCompletedWith(rec!, data);
@@ -45,14 +50,7 @@ describe('write sizes', () => {
     // Four buffers a download: with fewer than its connections, the rest of its sockets would wait.
     const lengths: number[] = [];
     const rig = await makeRig({
-      fs: fileSystemWithHandles((handle) =>
-        changedHandle(handle, {
-          write: (buffer, length, position) => {
-            lengths.push(length);
-            return handle.write(buffer, length, position);
-          },
-        }),
-      ),
+      fs: countingWrites(lengths),
       overrides: { segments: 4 },
       timing: { checkpointMs: 60_000 },
     });
