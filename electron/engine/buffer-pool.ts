@@ -16,6 +16,8 @@ export class BufferPool {
   constructor(
     readonly size: number,
     private readonly maxIdle: () => number,
+    /** Told of every change in what the pool holds, in bytes (a buffer cut, or let go). */
+    private readonly onHeld: (bytes: number) => void = () => undefined,
   ) {
     this.slabs = new PageAlignedSlabs(size);
   }
@@ -25,19 +27,29 @@ export class BufferPool {
     if (idle) return idle;
     this.allocated++;
     if (this.allocated > this.peak) this.peak = this.allocated;
+    this.onHeld(this.size);
     return this.slabs.take() ?? Buffer.allocUnsafeSlow(this.size);
   }
 
   put(buffer: Buffer): void {
-    if (this.free.length < this.maxIdle()) this.free.push(buffer);
-    else this.allocated--;
+    if (this.free.length < this.maxIdle()) {
+      this.free.push(buffer);
+    } else {
+      this.allocated--;
+      this.onHeld(-this.size);
+    }
   }
 
   /** Lets the idle buffers go: an engine with nothing to download should not sit on its whole budget. */
   release(): void {
     this.allocated -= this.free.length;
+    this.onHeld(-this.free.length * this.size);
     this.free = [];
     this.slabs.startAfresh();
+  }
+
+  get idleBytes(): number {
+    return this.free.length * this.size;
   }
 
   get allocatedBytes(): number {
@@ -49,72 +61,74 @@ export class BufferPool {
   }
 }
 
-const SMALLEST_WRITE_BUFFER = 256 * 1024;
-const LARGEST_WRITE_BUFFER = 1024 * 1024;
+
+const WRITE_BUFFER_SIZES = [1024 * 1024, 512 * 1024, 256 * 1024];
 
 /**
- * The size of write buffers for these memory settings: as large as lets each download hold four (and the budget
- * sixteen), between 256 KiB and 1 MiB. A write costs about the same whatever its length (a system call, pinning
- * its pages, a request to the disk, a thread hop and a callback back), and a lent read can fill what is left of a
- * buffer in one go, so 1 MiB buffers take a quarter of the CPU off a fast download that 256 KiB ones cost; but a
- * download with fewer buffers than connections leaves sockets waiting, so a small cap gets smaller buffers.
+ * The size of a download's write buffers: the largest of 1 MiB, 512 KiB and 256 KiB that lets each of its
+ * connections hold one within its memory cap, and the budget sixteen. A write costs about the same whatever its
+ * length (a system call, pinning its pages, a request to the disk, a thread hop and a callback back), and a lent
+ * read can fill what is left of a buffer in one go, so larger buffers save CPU; but a connection without a buffer
+ * waits, and a slow one holds its buffer until it fills, so every connection needs room for one.
  */
-export function writeBufferSize(perDownloadMemory: number, memoryBudget: number): number {
-  const room = Math.min(perDownloadMemory / 4, memoryBudget / 16);
-  let size = LARGEST_WRITE_BUFFER;
-  while (size > SMALLEST_WRITE_BUFFER && size > room) size /= 2;
-  return size;
+export function writeBufferSize(perDownloadMemory: number, memoryBudget: number, connections: number): number {
+  const room = Math.min(perDownloadMemory / Math.max(1, connections), memoryBudget / 16);
+  return WRITE_BUFFER_SIZES.find((size) => size <= room) ?? WRITE_BUFFER_SIZES[WRITE_BUFFER_SIZES.length - 1]!;
 }
 
 /**
- * Write buffers of the size the settings call for now. A download draws on the pool that was current when it
- * started; a pool of a size no longer called for keeps no idle buffers, and is forgotten once all of its have
- * come back.
+ * A pool for each size of write buffer in use, with one account of what they hold together. Idle buffers of all
+ * sizes together stay within the memory budget.
  */
 export class BufferPools {
-  private current: BufferPool | null = null;
-  private readonly retired = new Set<BufferPool>();
+  private readonly bySize = new Map<number, BufferPool>();
+  private held = 0;
+  private peak = 0;
 
-  /** @param idleBytes how much may wait idle in the current pool, asked each time (the memory budget). */
+  /**
+   * @param budget the memory budget, asked each time.
+   * @param fixedSize one size for every download, whatever its memory (for tests).
+   */
   constructor(
-    private readonly size: () => number,
-    private readonly idleBytes: () => number,
+    private readonly budget: () => number,
+    private readonly fixedSize?: number,
   ) {}
 
-  /** The pool a download starting now takes its buffers from. */
-  forNextDownload(): BufferPool {
-    const size = this.size();
-    if (this.current && this.current.size === size) return this.current;
-    if (this.current) this.retire(this.current);
-    const pool: BufferPool = new BufferPool(size, () => (pool === this.current ? Math.ceil(this.idleBytes() / size) : 0));
-    this.current = pool;
+  /** The pool a download with this memory cap and this many connections takes its buffers from. */
+  forDownload(perDownloadMemory: number, connections: number): BufferPool {
+    return this.of(this.fixedSize ?? writeBufferSize(perDownloadMemory, this.budget(), connections));
+  }
+
+  private of(size: number): BufferPool {
+    let pool = this.bySize.get(size);
+    if (!pool) {
+      const maxIdle = () => Math.floor((this.budget() - this.idleBytesBesides(size)) / size);
+      pool = new BufferPool(size, maxIdle, (bytes) => {
+        this.held += bytes;
+        if (this.held > this.peak) this.peak = this.held;
+      });
+      this.bySize.set(size, pool);
+    }
     return pool;
   }
 
-  private retire(pool: BufferPool): void {
-    pool.release();
-    if (pool.allocatedBytes > 0) this.retired.add(pool);
+  private idleBytesBesides(size: number): number {
+    let idle = 0;
+    for (const pool of this.bySize.values()) if (pool.size !== size) idle += pool.idleBytes;
+    return idle;
   }
 
   /** Lets every idle buffer go (see `BufferPool.release`). */
   release(): void {
-    this.current?.release();
-    for (const pool of this.retired) {
-      pool.release();
-      if (pool.allocatedBytes === 0) this.retired.delete(pool);
-    }
+    for (const pool of this.bySize.values()) pool.release();
   }
 
-  private get all(): BufferPool[] {
-    return this.current ? [this.current, ...this.retired] : [...this.retired];
-  }
-
+  /** Buffers that exist, handed out or idle, of every size. */
   get allocatedBytes(): number {
-    return this.all.reduce((sum, pool) => sum + pool.allocatedBytes, 0);
+    return this.held;
   }
 
-  /** The pools' peaks added up: at least the peak they held together. */
   get peakBytes(): number {
-    return this.all.reduce((sum, pool) => sum + pool.peakBytes, 0);
+    return this.peak;
   }
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { CONNECTIONS } from '../../shared/limits';
 import type { DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
-import type { BufferPool } from './buffer-pool';
+import type { BufferPools } from './buffer-pool';
 import { Checkpointer } from './checkpointer';
 import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
@@ -40,7 +40,7 @@ export interface JobContext {
   clock: Clock;
   http: HttpClient;
   budget: MemoryBudget;
-  pool: BufferPool;
+  pools: BufferPools;
   globalBucket: TokenBucket;
   timing: Timing;
   segments: number;
@@ -294,7 +294,7 @@ export class DownloadJob {
     return {
       http: ctx.http,
       file: state.file!,
-      pool: ctx.pool,
+      pool: ctx.pools.forDownload(this.account.cap, this.connectionCount),
       account: this.account,
       sources: state.sources,
       version: state,

@@ -17,7 +17,7 @@ import type {
   PreviewResult,
   Settings,
 } from '../../shared/types';
-import { BufferPools, writeBufferSize } from './buffer-pool';
+import { BufferPools } from './buffer-pool';
 import { DownloadJob, type JobContext } from './download-job';
 import { BraidError } from './errors';
 import { EventHub } from './event-hub';
@@ -92,10 +92,7 @@ export class Engine implements BraidApi {
     });
     this.proxies = new ProxyRouter(() => this.settings, deps.systemProxy ?? null);
     this.budget = new MemoryBudget(this.settings.memoryBudget);
-    this.pools = new BufferPools(
-      () => deps.bufferSize ?? writeBufferSize(this.settings.perDownloadMemory, this.settings.memoryBudget),
-      () => this.settings.memoryBudget,
-    );
+    this.pools = new BufferPools(() => this.settings.memoryBudget, deps.bufferSize);
     this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
     this.hub = new EventHub(this.repo, {
       sample: (now) =>
@@ -166,7 +163,7 @@ export class Engine implements BraidApi {
       clock: this.clock,
       http: this.http,
       budget: this.budget,
-      pool: this.pools.forNextDownload(),
+      pools: this.pools,
       globalBucket: this.globalBucket,
       timing: this.timing,
       segments: this.settings.segments,

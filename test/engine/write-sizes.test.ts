@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { writeBufferSize } from '../../electron/engine/buffer-pool';
-import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
+import { BufferPools, writeBufferSize } from '../../electron/engine/buffer-pool';
+import { assertCompletedWith, makeRig, runDownloads, waitForReceived } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
 
@@ -65,19 +67,82 @@ describe('write sizes', () => {
       const [after] = await runDownloads(rig, [{ url: origin.url('/after.bin') }]);
       await assertCompletedWith(after!, second);
       assert.ok(Math.max(...lengths) <= 256 * 1024, `a cap of 1 MiB: 256 KiB buffers (${Math.max(...lengths)})`);
-      assert.ok(rig.engine.stats().reservedMemory === 0, 'every buffer came back');
+      assert.equal(rig.engine.stats().reservedMemory, 0, 'every buffer came back');
     } finally {
       await rig.cleanup();
     }
   });
 
-  it('sizes buffers for four to a download and sixteen to the budget, from 256 KiB to 1 MiB', () => {
-    assert.equal(writeBufferSize(4 * MIB, 64 * MIB), MIB);
-    assert.equal(writeBufferSize(64 * MIB, 64 * MIB), MIB);
-    assert.equal(writeBufferSize(2 * MIB, 64 * MIB), 512 * 1024);
-    assert.equal(writeBufferSize(3 * MIB, 64 * MIB), 512 * 1024);
-    assert.equal(writeBufferSize(4 * MIB, 8 * MIB), 512 * 1024);
-    assert.equal(writeBufferSize(64 * 1024, 64 * MIB), 256 * 1024);
-    assert.equal(writeBufferSize(4 * MIB, MIB), 256 * 1024);
+  it('sizes buffers so that each connection holds one: 1 MiB, 512 KiB or 256 KiB, and the budget sixteen', () => {
+    assert.equal(writeBufferSize(4 * MIB, 64 * MIB, 4), MIB);
+    assert.equal(writeBufferSize(4 * MIB, 64 * MIB, 8), 512 * 1024);
+    assert.equal(writeBufferSize(4 * MIB, 64 * MIB, 16), 256 * 1024);
+    assert.equal(writeBufferSize(8 * MIB, 64 * MIB, 8), MIB);
+    assert.equal(writeBufferSize(4 * MIB, 8 * MIB, 4), 512 * 1024);
+    assert.equal(writeBufferSize(64 * 1024, 64 * MIB, 8), 256 * 1024);
+    assert.equal(writeBufferSize(4 * MIB, MIB, 1), 256 * 1024);
+  });
+
+  it('keeps one account of buffers of every size: what they hold together, its peak, and idle within the budget', () => {
+    const pools = new BufferPools(() => 16 * MIB);
+    const large = pools.forDownload(4 * MIB, 4);
+    const small = pools.forDownload(4 * MIB, 16);
+    assert.deepEqual([large.size, small.size], [MIB, 256 * 1024]);
+    const taken = Array.from({ length: 16 }, () => large.get());
+    const one = small.get();
+    assert.equal(pools.allocatedBytes, 16 * MIB + 256 * 1024);
+    for (const buffer of taken) large.put(buffer);
+    // Sixteen idle large buffers fill the 16 MiB budget: a small one coming back is let go.
+    small.put(one);
+    assert.equal(pools.allocatedBytes, 16 * MIB);
+    assert.equal(pools.peakBytes, 16 * MIB + 256 * 1024);
+    pools.release();
+    assert.equal(pools.allocatedBytes, 0);
+  });
+
+  it('keeps fast connections going while slow ones of the same download fill their buffers', async () => {
+    // Half of the file comes at 128 KiB/s a connection, half as fast as loopback goes: a slow connection holds
+    // its buffer for seconds, and must not hold the memory the fast ones need.
+    const size = 32 * MIB;
+    const data = Buffer.alloc(size, 7);
+    const server = createServer((req, res) => {
+      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      const end = range?.[2] ? Number(range[2]) + 1 : size;
+      res.writeHead(range ? 206 : 200, {
+        'accept-ranges': 'bytes',
+        etag: '"convoy"',
+        'content-length': end - start,
+        ...(range ? { 'content-range': `bytes ${start}-${end - 1}/${size}` } : {}),
+      });
+      if (req.method === 'HEAD') return void res.end();
+      const slow = start < size / 2;
+      let at = start;
+      const send = (): void => {
+        if (res.destroyed) return;
+        if (at >= end) return void res.end();
+        const n = Math.min(slow ? 16 * 1024 : MIB, end - at);
+        const more = res.write(data.subarray(at, at + n));
+        at += n;
+        if (slow) setTimeout(send, 125);
+        else if (more) setImmediate(send);
+        else res.once('drain', send);
+      };
+      send();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/convoy.bin`;
+    const rig = await makeRig({ overrides: { segments: 8 }, timing: { stallTimeoutMs: 30_000 } });
+    try {
+      const [added] = await rig.engine.add([{ url }]);
+      const id = added!.ok ? added!.id : assert.fail();
+      rig.engine.start();
+      // The fast half alone is 16 MiB; with the slow connections holding every buffer, 10 s would bring ~5 MiB.
+      await waitForReceived(rig, id, 12 * MIB, 10_000, 'the fast half of the file');
+    } finally {
+      await rig.cleanup();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
