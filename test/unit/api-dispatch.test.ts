@@ -259,7 +259,9 @@ describe('payload validation fuzzed', () => {
           await dispatch(api, 'add', [requests]);
         } catch (e) {
           assert.equal((e as BraidError).code, 'INVALID_OPTION');
-          assert.doesNotMatch((e as Error).message, /Invalid input|\.options|\[\d+\]/, (e as Error).message);
+          // A message may quote the URL it refuses, which can itself look like a path ("[0]").
+          const words = requests.reduce((m, r) => (typeof r.url === 'string' && r.url !== '' ? m.split(r.url).join('') : m), (e as Error).message);
+          assert.doesNotMatch(words, /Invalid input|\.options|\[\d+\]/, (e as Error).message);
           assert.equal(calls.length, 0);
           return;
         }
