@@ -5,7 +5,6 @@ export class BufferPool {
   private free: Buffer[] = [];
   /** Buffers that exist, handed out or idle here: the memory the pool really holds. */
   private allocated = 0;
-  private peak = 0;
 
   private readonly slabs: PageAlignedSlabs;
 
@@ -26,7 +25,6 @@ export class BufferPool {
     const idle = this.free.pop();
     if (idle) return idle;
     this.allocated++;
-    if (this.allocated > this.peak) this.peak = this.allocated;
     this.onHeld(this.size);
     return this.slabs.take() ?? Buffer.allocUnsafeSlow(this.size);
   }
@@ -55,12 +53,7 @@ export class BufferPool {
   get allocatedBytes(): number {
     return this.allocated * this.size;
   }
-
-  get peakBytes(): number {
-    return this.peak * this.size;
-  }
 }
-
 
 const WRITE_BUFFER_SIZES = [1024 * 1024, 512 * 1024, 256 * 1024];
 

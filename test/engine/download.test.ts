@@ -43,7 +43,7 @@ describe('engine against a real origin', () => {
 
   it('keeps every connection busy: a finished connection takes half of the slowest segment', async () => {
     // The connection at byte 0 runs at an eighth of the others' speed: without stealing it would be a long tail.
-    const data = origin.file('/steal.bin', 16 * MIB, { rate: 8 * MIB, firstRangeRate: MIB });
+    const data = origin.file('/steal.bin', 16 * MIB, { rate: 8 * MIB, rangeRate: (start) => (start === 0 ? MIB : undefined) });
     await fresh({ segments: 4 });
     const [rec] = await runDownloads(rig, [{ url: origin.url('/steal.bin') }]);
     assert.equal(rec!.status, 'completed');

@@ -7,20 +7,13 @@ import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index
 import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 import { directWritesIn } from '../support/page-cache';
-import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
+import { changedHandle, fileSystemWatchingWrites } from '../support/changed-handle';
 
 const MIB = 1024 * 1024;
 
 /** The real file system with every write made slow: the network outruns the disk. */
 function slowDisk(delayMs: number): FileSystemPort {
-  return fileSystemWithHandles((handle) =>
-    changedHandle(handle, {
-      write: async (buffer, length, position) => {
-        await new Promise((r) => setTimeout(r, delayMs));
-        return handle.write(buffer, length, position);
-      },
-    }),
-  );
+  return fileSystemWatchingWrites(() => new Promise((r) => setTimeout(r, delayMs)));
 }
 
 describe('engine lifecycle', () => {

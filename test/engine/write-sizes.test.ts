@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BufferPools, writeBufferSize } from '../../electron/engine/buffer-pool';
 import { assertCompletedWith, makeRig, runDownloads, waitForReceived } from '../support/harness';
 import { TestOrigin } from '../support/origin';
-import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
+import { fileSystemWatchingWrites } from '../support/changed-handle';
 
 const MIB = 1024 * 1024;
 
 /** The real file system, with the length of every write to a `.part` file pushed onto `lengths`. */
 function countingWrites(lengths: number[]) {
-  return fileSystemWithHandles((handle) =>
-    changedHandle(handle, {
-      write: (buffer, length, position) => {
-        lengths.push(length);
-        return handle.write(buffer, length, position);
-      },
-    }),
-  );
+  return fileSystemWatchingWrites((_buffer, length) => {
+    lengths.push(length);
+  });
 }
 
 describe('write sizes', () => {
@@ -104,45 +97,16 @@ describe('write sizes', () => {
     // Half of the file comes at 128 KiB/s a connection, half as fast as loopback goes: a slow connection holds
     // its buffer for seconds, and must not hold the memory the fast ones need.
     const size = 32 * MIB;
-    const data = Buffer.alloc(size, 7);
-    const server = createServer((req, res) => {
-      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-      const start = range ? Number(range[1]) : 0;
-      const end = range?.[2] ? Number(range[2]) + 1 : size;
-      res.writeHead(range ? 206 : 200, {
-        'accept-ranges': 'bytes',
-        etag: '"convoy"',
-        'content-length': end - start,
-        ...(range ? { 'content-range': `bytes ${start}-${end - 1}/${size}` } : {}),
-      });
-      if (req.method === 'HEAD') return void res.end();
-      const slow = start < size / 2;
-      let at = start;
-      const send = (): void => {
-        if (res.destroyed) return;
-        if (at >= end) return void res.end();
-        const n = Math.min(slow ? 16 * 1024 : MIB, end - at);
-        const more = res.write(data.subarray(at, at + n));
-        at += n;
-        if (slow) setTimeout(send, 125);
-        else if (more) setImmediate(send);
-        else res.once('drain', send);
-      };
-      send();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/convoy.bin`;
+    origin.file('/convoy.bin', size, { rangeRate: (start) => (start < size / 2 ? 128 * 1024 : undefined) });
     const rig = await makeRig({ overrides: { segments: 8 }, timing: { stallTimeoutMs: 30_000 } });
     try {
-      const [added] = await rig.engine.add([{ url }]);
+      const [added] = await rig.engine.add([{ url: origin.url('/convoy.bin') }]);
       const id = added!.ok ? added!.id : assert.fail();
       rig.engine.start();
       // The fast half alone is 16 MiB; with the slow connections holding every buffer, 10 s would bring ~5 MiB.
       await waitForReceived(rig, id, 12 * MIB, 10_000, 'the fast half of the file');
     } finally {
       await rig.cleanup();
-      server.closeAllConnections();
-      server.close();
     }
   });
 });

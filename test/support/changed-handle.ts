@@ -24,3 +24,20 @@ export function fileSystemWithHandles(change: (handle: PartFileHandle) => PartFi
     openExisting: async (path) => change(await nodeFileSystem.openExisting(path)),
   };
 }
+
+type Write = PartFileHandle['write'];
+
+/** `handle`, with `before` told of every write (and waited for, when it returns a promise) before it is made. */
+export function watchingWrites(handle: PartFileHandle, before: (...args: Parameters<Write>) => void | Promise<void>): PartFileHandle {
+  return changedHandle(handle, {
+    write: (buffer, length, position) => {
+      const wait = before(buffer, length, position);
+      return wait ? wait.then(() => handle.write(buffer, length, position)) : handle.write(buffer, length, position);
+    },
+  });
+}
+
+/** The real file system, with `before` told of every write to a `.part` file (see `watchingWrites`). */
+export function fileSystemWatchingWrites(before: (...args: Parameters<Write>) => void | Promise<void>): FileSystemPort {
+  return fileSystemWithHandles((handle) => watchingWrites(handle, before));
+}

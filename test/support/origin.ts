@@ -39,8 +39,8 @@ export interface Behaviour {
   trickleTimes?: number;
   /** Bytes per second per response. */
   rate?: number;
-  /** Bytes per second for a response that starts at byte 0 (one slow connection among fast ones). */
-  firstRangeRate?: number;
+  /** Bytes per second for a response that starts at `start`, over `rate` (slow connections among fast ones). */
+  rangeRate?: (start: number) => number | undefined;
   /** After this many GETs, the file is replaced by another of the same size (new ETag). */
   changeAfter?: number;
   contentDisposition?: string;
@@ -314,7 +314,7 @@ export class TestOrigin {
       this.trickle(res, body, b.trickleEveryMs);
       return;
     }
-    this.send(res, body, { dropAt, stallAt, reset: b.dropWithReset ?? false, rate: start === 0 && b.firstRangeRate ? b.firstRangeRate : b.rate }, f);
+    this.send(res, body, { dropAt, stallAt, reset: b.dropWithReset ?? false, rate: b.rangeRate?.(start) ?? b.rate }, f);
   }
 
   private trickle(res: ServerResponse, body: Buffer, everyMs: number): void {

@@ -11,7 +11,7 @@ import { nodeFileSystem } from '../../electron/engine/part-file';
 import type { PartFileHandle } from '../../electron/engine/ports';
 import { SegmentSink } from '../../electron/engine/segment-sink';
 import { cachedBytes, directWritesIn } from '../support/page-cache';
-import { changedHandle } from '../support/changed-handle';
+import { watchingWrites } from '../support/changed-handle';
 
 const dir = mkdtempSync(join(tmpdir(), 'braid-direct-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,13 +19,20 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** `real`, with each write's place, length and whether its memory is in step with the file recorded. */
 function recordingWrites(real: PartFileHandle): { file: PartFileHandle; writes: { position: number; length: number; inStep: boolean }[] } {
   const writes: { position: number; length: number; inStep: boolean }[] = [];
-  const file = changedHandle(real, {
-    write: (buffer, length, position) => {
-      writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
-      return real.write(buffer, length, position);
-    },
+  const file = watchingWrites(real, (buffer, length, position) => {
+    writes.push({ position, length, inStep: inStepWithFile(buffer, position) });
   });
   return { file, writes };
+}
+
+/** A segment sink over a new `.part` at `name`, its writes recorded, with 256 KiB buffers and a 4 MiB cap. */
+async function recordedSink(name: string, segment: LiveSegment) {
+  const path = join(dir, name);
+  const real = await nodeFileSystem.createExclusive(path);
+  const { file, writes } = recordingWrites(real);
+  const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
+  const sink = new SegmentSink(file, segment, new BufferPool(256 * 1024, () => 8), account, new AbortController().signal, 64 * 1024);
+  return { path, real, writes, account, sink };
 }
 
 function pattern(length: number, seed: number): Buffer {
@@ -121,14 +128,9 @@ describe('direct writes', () => {
   it('carry the part-page after a buffer written early into the next, so every write but the last is whole pages', async () => {
     // Checkpoints and waits for memory write a buffer before it is full: its last part-page would otherwise go
     // through the page cache, and the next buffer start mid-page, three writes instead of one.
-    const path = join(dir, 'carry.part');
-    const real = await nodeFileSystem.createExclusive(path);
-    const { file, writes } = recordingWrites(real);
-    const pool = new BufferPool(256 * 1024, () => 8);
-    const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
     const bytes = pattern(2 * 1024 * 1024 + 777, 5);
     const segment = new LiveSegment(0, bytes.length, 0);
-    const sink = new SegmentSink(file, segment, pool, account, new AbortController().signal, 64 * 1024);
+    const { path, real, writes, account, sink } = await recordedSink('carry.part', segment);
     let flushes = 0;
     for (let at = 0, n = 0; at < bytes.length; n++) {
       const size = 1000 + ((n * 7919) % 60_000);
@@ -152,15 +154,10 @@ describe('direct writes', () => {
   });
 
   it('gather a segment that starts mid-page so that every buffer after its first is whole pages in step with the file', async () => {
-    const path = join(dir, 'sink.part');
-    const real = await nodeFileSystem.createExclusive(path);
-    const { file, writes } = recordingWrites(real);
-    const pool = new BufferPool(256 * 1024, () => 8);
-    const account = new MemoryBudget(4 * 1024 * 1024).account(4 * 1024 * 1024);
     const start = 12_345;
     const bytes = pattern(1024 * 1024, 3);
     const segment = new LiveSegment(start, start + bytes.length, 0);
-    const sink = new SegmentSink(file, segment, pool, account, new AbortController().signal, 64 * 1024);
+    const { path, real, writes, sink } = await recordedSink('sink.part', segment);
     for (let at = 0; at < bytes.length; at += 64 * 1024) {
       await sink.room();
       sink.copy(bytes, at, Math.min(bytes.length, at + 64 * 1024));
