@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_TIMING } from '../../electron/engine/index';
-import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
+import type { AddResult } from '../../shared/types';
+import { assertCompletedWith, makeRig, runDownloads, waitFor } from '../support/harness';
 import { listenOnLoopback } from '../support/loopback';
 
 const MIB = 1024 * 1024;
@@ -37,6 +38,10 @@ function serveRange(req: IncomingMessage, res: ServerResponse, data: Buffer, rat
     at += n;
   }, 50);
   res.on('close', end);
+}
+
+function idOf([added]: AddResult[]): number {
+  return added?.ok ? added.id : assert.fail(added?.error.message ?? 'nothing added');
 }
 
 function head(res: ServerResponse, data: Buffer): void {
@@ -85,30 +90,32 @@ describe('a server that refuses connections for a while', () => {
 
   it('finishes a download that has all its bytes while another download holds the connections the server allows', async () => {
     const files: Record<string, Buffer> = { '/big.bin': randomBytes(48 * MIB), '/small.bin': randomBytes(4 * MIB) };
-    let active = 0;
+    const holders: string[] = [];
     const server = createServer((req, res) => {
       const data = files[req.url!]!;
       if (req.method === 'HEAD') return head(res, data);
-      if (active >= 2) {
+      if (holders.length >= 2) {
         res.writeHead(503, { 'content-length': 0 }).end();
         return;
       }
-      active++;
-      serveRange(req, res, data, MIB, () => active--);
+      holders.push(req.url!);
+      serveRange(req, res, data, MIB, () => holders.splice(holders.indexOf(req.url!), 1));
     });
     servers.push(server);
     const port = await listenOnLoopback(server);
     const rig = await makeRig({ timing: RETRIES, overrides: { segments: 8 } });
     try {
-      // The small one first: its connections take the server's two, and the big one's wait in line with its own.
-      const added = await rig.engine.add([{ url: `http://127.0.0.1:${port}/small.bin` }, { url: `http://127.0.0.1:${port}/big.bin` }]);
-      const [small, big] = added.map((a) => (a.ok ? a.id : assert.fail(a.error.message)));
+      // The small one's connections take the server's two before the big one comes; the big one's then wait in
+      // line with the small one's own.
+      const small = idOf(await rig.engine.add([{ url: `http://127.0.0.1:${port}/small.bin` }]));
       rig.engine.start();
-      await rig.engine.whenSettled([small!]);
-      await assertCompletedWith(rig.repo.get(small!)!, files['/small.bin']!);
-      assert.equal(rig.repo.get(big!)!.status, 'active', 'the small download completed before the big one freed its connections');
-      await rig.engine.whenSettled([big!]);
-      await assertCompletedWith(rig.repo.get(big!)!, files['/big.bin']!);
+      await waitFor(() => holders.length === 2, 10_000, "the small download's two connections");
+      const big = idOf(await rig.engine.add([{ url: `http://127.0.0.1:${port}/big.bin` }]));
+      await rig.engine.whenSettled([small]);
+      await assertCompletedWith(rig.repo.get(small)!, files['/small.bin']!);
+      assert.equal(rig.repo.get(big)!.status, 'active', 'the small download completed before the big one freed its connections');
+      await rig.engine.whenSettled([big]);
+      await assertCompletedWith(rig.repo.get(big)!, files['/big.bin']!);
     } finally {
       await rig.cleanup();
     }
