@@ -1,6 +1,6 @@
 // The queue's statuses and errors in words: what the row shows, and what to do next on hover and in the pane.
 
-import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode } from './types';
+import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode, FinishingProgress } from './types';
 
 export const STATUS_WORDS: Record<DownloadStatus, string> = {
   queued: 'Waiting',
@@ -36,9 +36,20 @@ export function errorAdvice(error: DownloadError): { short: string; next: string
   return ADVICE[error.code] ?? { short: 'failed', next: 'Retry.' };
 }
 
+/**
+ * A download with all its bytes that is being finished, in words: it receives nothing then, and "100%, 0 B/s"
+ * for the minutes a large checksum takes reads as stuck.
+ */
+export function finishingText(f: FinishingProgress): string {
+  if (f.step === 'saving') return 'Saving';
+  if (f.step === 'seams') return `Checking seams (${f.done} of ${f.total})`;
+  return `Verifying checksum (${f.total > 0 ? Math.floor((f.done / f.total) * 100) : 100}%)`;
+}
+
 /** The status cell: the status in words, and for a failure what went wrong in a few words. */
-export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error'>): string {
+export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finishing'>): string {
   if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;
+  if (d.status === 'active' && d.finishing) return finishingText(d.finishing);
   return STATUS_WORDS[d.status];
 }
 

@@ -188,6 +188,11 @@ export interface DownloadSnapshot {
    * two answers' bytes meet are read again and compared before the file is called done.
    */
   seamCheck?: boolean;
+  /**
+   * Every byte has arrived and the download is being finished: its seams re-read, its checksum computed, or the
+   * file synced and given its name. Absent while bytes are still being fetched.
+   */
+  finishing?: FinishingProgress;
   /** When the link was last refreshed (from the download's own URL after a signed link expired, or by the user). */
   linkRefresh?: LinkRefresh | null;
   error: DownloadError | null;
@@ -199,6 +204,9 @@ export interface DownloadSnapshot {
    */
   hostLimit?: HostLimit;
 }
+
+/** Seams re-read (windows) or checksum computed (bytes read back) so far; then the file synced and named. */
+export type FinishingProgress = { step: 'seams' | 'checksum'; done: number; total: number } | { step: 'saving' };
 
 /** What Braid learned of a server's limit on connections. */
 export interface HostLimit {

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
+import { finishingText } from '../../shared/status-words';
 import { SEAM_CHECK } from '../../shared/verification';
 import { label, seamChecked, type ProgressView } from './progress';
 
@@ -9,7 +10,7 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{name} {bar} {percentage}% {done}/{size} {speed} eta {eta_text} {conns}c',
+      format: '{name} {bar} {percentage}% {done}/{size} {state} {conns}c',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -30,8 +31,7 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
           name: label(d),
           done: formatBytes(d.bytesDone),
           size: d.size === null ? '?' : formatBytes(d.size),
-          speed: formatRate(d.speed).padStart(11),
-          eta_text: formatDuration(d.eta),
+          state: d.finishing ? finishingText(d.finishing) : `${formatRate(d.speed).padStart(11)} eta ${formatDuration(d.eta)}`,
           conns: d.connections,
         };
         let bar = byId.get(d.id);

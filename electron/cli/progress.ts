@@ -1,4 +1,5 @@
 import { formatBytes, formatRate } from '../../shared/format';
+import { finishingText } from '../../shared/status-words';
 import type { DownloadSnapshot, EngineEvent } from '../../shared/types';
 import { SEAM_CHECK } from '../../shared/verification';
 
@@ -36,7 +37,8 @@ export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): Progre
         if (now - lastPrinted.get(d.id)! < everyMs) continue;
         lastPrinted.set(d.id, now);
         const pct = d.size ? ` ${((d.bytesDone / d.size) * 100).toFixed(1)}%` : '';
-        stream.write(`progress #${d.id} ${d.name ?? d.url}${pct} ${formatBytes(d.bytesDone)} ${formatRate(d.speed)}\n`);
+        const state = d.finishing ? finishingText(d.finishing).toLowerCase() : formatRate(d.speed);
+        stream.write(`progress #${d.id} ${d.name ?? d.url}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
       }
     },
     stop() {},

@@ -110,7 +110,6 @@ export class DownloadJob {
     this.links = new LinkRefresher({ state: this.state, repo: ctx.repo, clock: ctx.clock, probe: () => this.probe(false) });
   }
 
-
   get id(): number {
     return this.state.id;
   }
@@ -146,8 +145,7 @@ export class DownloadJob {
       outcome = this.stopped ? { kind: 'stopped', reason: (this.stopper.signal.reason as JobStopped).reason } : this.failure(error);
     } finally {
       await this.naming;
-      await this.state.file?.close().catch(() => undefined);
-      this.state.file = null;
+      await this.state.closeFile();
     }
     try {
       this.ctx.repo.update(this.id, { retries: this.retries.retries, retryLog: this.retries.log });
@@ -175,17 +173,18 @@ export class DownloadJob {
         if (!note) throw error;
         this.retries.note(note);
         this.restarts = 0;
-        await this.state.file?.close().catch(() => undefined);
-        this.state.file = null;
+        await this.state.closeFile();
       }
     }
   }
 
   private async fromSource(): Promise<Finished> {
+    this.state.finishing = null;
     const placed = await this.preparation.prepare(await this.probe(), () => this.finishing.reconcile());
     if (placed) return placed;
     for (;;) {
       try {
+        this.state.finishing = null;
         await this.transfer();
         if (this.state.seams) await this.verifySeams();
         break;
@@ -241,7 +240,8 @@ export class DownloadJob {
       const url = state.sources.requestUrl;
       const source = { http: ctx.http, url, headers: state.sources.headersFor(url), proxy: await this.proxyFor(url) };
       try {
-        return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal);
+        const progress = (done: number, total: number) => (state.finishing = { step: 'seams', done, total });
+        return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal, progress);
       } catch (error) {
         if (!(error instanceof BraidError) || error.status === undefined || !isRefusal(error.status)) throw error;
         if (!this.links.canRefresh(url) || refreshes >= 3) throw linkFailure(error, this.id);

@@ -33,7 +33,9 @@ export class Finishing {
     if (onDisk !== size) throw new BraidError('SIZE_MISMATCH', `the file has ${onDisk} bytes, expected ${size}`);
     const checksum = state.record.options.checksum;
     if (checksum) {
-      const actual = await this.fs.hash(state.partPath, checksum.algorithm, signal);
+      const progress = { step: 'checksum' as const, done: 0, total: size };
+      state.finishing = progress;
+      const actual = await this.fs.hash(state.partPath, checksum.algorithm, signal, (bytes) => (progress.done += bytes));
       if (actual !== checksum.hex) {
         // The bytes are wrong: the next try must fetch them again, not trust them.
         discard();
@@ -43,6 +45,7 @@ export class Finishing {
         );
       }
     }
+    state.finishing = { step: 'saving' };
     await file.datasync();
     const identity = await file.identity();
     await file.close();

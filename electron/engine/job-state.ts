@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DownloadRecord, DownloadSnapshot } from '../../shared/types';
+import type { DownloadRecord, DownloadSnapshot, FinishingProgress } from '../../shared/types';
 import type { Clock, PartFileHandle } from './ports';
 import type { SeamLedger } from './seam-check';
 import { SegmentScheduler } from './segment-scheduler';
@@ -18,6 +18,8 @@ export class JobState {
   responseDate: string | null = null;
   /** Seams to verify before finishing, when the server gives no validator; null when it does. */
   seams: SeamLedger | null = null;
+  /** Where finishing is, once every byte has arrived; null while bytes are still fetched. */
+  finishing: FinishingProgress | null = null;
   /** The name came from the URL, though an answer of this run may still give one (only HEAD was asked). */
   nameOpen = false;
   readonly segments: SegmentScheduler;
@@ -61,8 +63,15 @@ export class JobState {
       priority: rec.priority,
       position: rec.position,
       seamCheck: this.seams !== null,
+      ...(this.finishing ? { finishing: { ...this.finishing } } : {}),
       linkRefresh: rec.linkRefresh,
     };
+  }
+
+  /** Closes the `.part` if it is open; a failure to close is no news to whoever is already giving up on it. */
+  async closeFile(): Promise<void> {
+    await this.file?.close().catch(() => undefined);
+    this.file = null;
   }
 
   /** Keeps a change made to the stored row in the copy the job reads. */

@@ -114,12 +114,13 @@ export const nodeFileSystem: FileSystemPort = {
       /* best effort */
     }
   },
-  async hash(path, algorithm, signal) {
+  async hash(path, algorithm, signal, onRead) {
     const hash = createHash(NODE_HASH_NAMES[algorithm]);
     // The signal ends the reading between two reads.
     for await (const chunk of fileChunks(path, HASH_READ_SIZE)) {
       if (signal.aborted) throw signal.reason;
       hash.update(chunk);
+      onRead?.(chunk.length);
     }
     if (signal.aborted) throw signal.reason;
     return hash.digest('hex');

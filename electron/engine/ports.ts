@@ -133,8 +133,8 @@ export interface FileSystemPort {
   remove(path: string): Promise<void>;
   /** Makes a rename in the folder durable (best effort where folders cannot be synced). */
   syncFolder(folder: string): Promise<void>;
-  /** Hex digest of the file; stops with the signal's reason when it aborts. */
-  hash(path: string, algorithm: ChecksumAlgorithm, signal: AbortSignal): Promise<string>;
+  /** Hex digest of the file; stops with the signal's reason when it aborts. `onRead` hears of every chunk read. */
+  hash(path: string, algorithm: ChecksumAlgorithm, signal: AbortSignal, onRead?: (bytes: number) => void): Promise<string>;
 }
 
 /** A handle on a repeating timer. */

@@ -76,8 +76,7 @@ export class Preparation {
         await this.startOver(p, true);
         return null;
       case 'fresh':
-        await state.file?.close().catch(() => undefined);
-        state.file = null;
+        await state.closeFile();
         await this.freshStart(p);
         return null;
     }

@@ -82,6 +82,7 @@ export async function fetchWindow(source: SeamSource, first: number, last: numbe
 /**
  * Re-reads every seam window and compares it with the disk, a few at a time. Throws StartOver when they differ:
  * the server's file changed while it was downloaded, and the bytes on disk are a splice of two versions.
+ * `progress` hears how many windows are found the same so far, of how many: at the start, then after each.
  */
 export async function verifySeams(
   ledger: SeamLedger,
@@ -90,8 +91,11 @@ export async function verifySeams(
   source: SeamSource,
   attempt: <T>(action: () => Promise<T>) => Promise<T>,
   signal: AbortSignal,
+  progress: (checked: number, of: number) => void = () => undefined,
 ): Promise<void> {
   const windows = ledger.windows(size);
+  let checked = 0;
+  progress(checked, windows.length);
   let next = 0;
   let failed = false;
   const checkInTurn = async (): Promise<void> => {
@@ -104,6 +108,7 @@ export async function verifySeams(
         if (read !== fresh.length || !onDisk.equals(fresh)) {
           throw new StartOver(`the file changed on the server while it was downloaded (bytes ${w.first}-${w.last} differ; it sends no ETag or Last-Modified to check with)`);
         }
+        progress(++checked, windows.length);
       } catch (error) {
         failed = true;
         throw error;

@@ -1,3 +1,6 @@
+/** Bytes a second under which a download counts as receiving nothing. */
+const STOPPED_BELOW = 1;
+
 /** A smoothed speed from a running byte count, sampled once per engine tick. */
 export class SpeedMeter {
   /** Bytes counted so far. */
@@ -16,6 +19,9 @@ export class SpeedMeter {
       if (seconds > 0) {
         const instant = (this.total - this.last) / seconds;
         this.speed = this.speed === 0 ? instant : this.speed * 0.7 + instant * 0.3;
+        // Smoothing takes a share off a speed each tick and never reaches zero: a stalled download would keep a
+        // speed of a fraction of a byte a second, and with it a time left of millions of hours.
+        if (this.speed < STOPPED_BELOW) this.speed = 0;
       }
     }
     this.at = now;

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
-import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
+import { statusText } from '../../shared/status-words';
+import type { DownloadSnapshot } from '../../shared/types';
+import { changedHandle, fileSystemWithHandles } from '../support/changed-handle';
+import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -28,6 +31,17 @@ function dieOnceAt(step: 'remove-part' | 'sync-folder'): FileSystemPort {
       return nodeFileSystem.syncFolder(folder);
     },
   };
+}
+
+/** Waits until the download's live row, as a face sees it, passes `check`; returns that row. */
+async function rowWhen(rig: Rig, id: number, check: (row: DownloadSnapshot) => boolean, what: string): Promise<DownloadSnapshot> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const row = (await rig.engine.list({ limit: 10_000 })).items.find((d) => d.id === id);
+    if (row && check(row)) return row;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; the row is ${JSON.stringify(row && { status: row.status, finishing: row.finishing })}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Downloads `path` on a file system that dies once at `step`; returns the failed download's id and its folder. */
@@ -121,6 +135,58 @@ describe('finishing a download', () => {
     await rig.engine.pause([id]);
     assert.ok(hashAborted, 'the hash was told to stop');
     assert.equal(rig.repo.get(id)!.status, 'paused');
+    await rig.cleanup();
+  });
+
+  it('shows the checksum being computed, then the file being saved, where it showed 100% at 0 B/s', async () => {
+    const data = origin.file('/shown.bin', 4 * MIB);
+    let hashed = false;
+    let syncing = false;
+    let releaseHash = () => {};
+    let releaseSync = () => {};
+    const hashHeld = new Promise<void>((resolve) => (releaseHash = resolve));
+    const syncHeld = new Promise<void>((resolve) => (releaseSync = resolve));
+    const fs: FileSystemPort = {
+      // The last sync, after the checksum, waits; the checkpoints' syncs before it do not.
+      ...fileSystemWithHandles((handle) => changedHandle(handle, { datasync: async () => (hashed && ((syncing = true), await syncHeld), handle.datasync()) })),
+      // The whole file is read and hashed, then the answer waits, as a large file's would take its time.
+      hash: async (path, algorithm, signal, onRead) => {
+        const hex = await nodeFileSystem.hash(path, algorithm, signal, onRead);
+        hashed = true;
+        await hashHeld;
+        return hex;
+      },
+    };
+    const rig = await makeRig({ fs });
+    const [added] = await rig.engine.add([{ url: origin.url('/shown.bin'), options: { checksum: { algorithm: 'sha-256', hex: sha256(data) } } }]);
+    const id = (added as { id: number }).id;
+    rig.engine.start();
+    await waitFor(() => hashed, 10_000, 'the checksum to be computed');
+    const checking = await rowWhen(rig, id, (row) => row.finishing !== undefined, 'the row to show the checksum');
+    assert.deepEqual(checking.finishing, { step: 'checksum', done: 4 * MIB, total: 4 * MIB });
+    assert.equal(statusText(checking), 'Verifying checksum (100%)');
+    releaseHash();
+    await waitFor(() => syncing, 10_000, 'the file to be synced');
+    const saving = await rowWhen(rig, id, (row) => row.finishing?.step === 'saving', 'the row to show the saving');
+    assert.equal(statusText(saving), 'Saving');
+    releaseSync();
+    await rig.engine.whenSettled([id]);
+    await assertCompletedWith(rig.repo.get(id)!, data);
+    await rig.cleanup();
+  });
+
+  it('shows the seams being checked, and how many of them, where the server sends no validator', async () => {
+    // Four segments' answers come at once; each request after them (the seam checks) waits 1.5 s.
+    const data = origin.file('/seamed.bin', 8 * MIB, { noValidators: true, slowAnswerMs: 1500, slowAnswerAfter: 4 });
+    const rig = await makeRig({ overrides: { segments: 4 } });
+    const [added] = await rig.engine.add([{ url: origin.url('/seamed.bin') }]);
+    const id = (added as { id: number }).id;
+    rig.engine.start();
+    const checking = await rowWhen(rig, id, (row) => row.finishing !== undefined, 'the row to show the seams');
+    assert.deepEqual(checking.finishing, { step: 'seams', done: 0, total: 3 });
+    assert.equal(statusText(checking), 'Checking seams (0 of 3)');
+    await rig.engine.whenSettled([id]);
+    await assertCompletedWith(rig.repo.get(id)!, data);
     await rig.cleanup();
   });
 

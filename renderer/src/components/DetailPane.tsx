@@ -6,7 +6,7 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { DownloadRecord, DownloadSnapshot, HostLimit, LinkRefresh, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
 import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
-import { errorAdvice, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
+import { errorAdvice, finishingText, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { PaneResizer } from './PaneResizer';
 import { SegmentBar } from './SegmentBar';
@@ -81,6 +81,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
   const name = displayName(row);
   const r = detail?.record;
   const active = row.status === 'active';
+  const finishing = active ? row.finishing : undefined;
   const done = row.status === 'completed';
   const memoryShare = row.memory.cap > 0 ? row.memory.inFlight / row.memory.cap : 0;
   const advice = row.error ? errorAdvice(row.error) : null;
@@ -90,7 +91,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
       <div className="pane-head">
         <FileIcon name={name} />
         <h2 title={name}>{name}</h2>
-        <span className={`pill ${row.status}`}>{STATUS_WORDS[row.status]}</span>
+        <span className={`pill ${row.status}`}>{finishing ? finishingText(finishing) : STATUS_WORDS[row.status]}</span>
         <div className="pane-actions">
           {canPause(row) && (
             <button onClick={() => actions.pause([row.id])}>
@@ -141,8 +142,8 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           <Field label="Downloaded">
             {formatBytes(done && row.size !== null ? row.size : row.bytesDone)} of {row.size === null ? 'unknown size' : formatBytes(row.size)}
           </Field>
-          <Field label="Speed">{active ? formatRate(row.speed) : '—'}</Field>
-          <Field label="Time left">{active ? formatDuration(row.eta) : '—'}</Field>
+          <Field label="Speed">{active && !finishing ? formatRate(row.speed) : '—'}</Field>
+          <Field label="Time left">{active && !finishing ? formatDuration(row.eta) : '—'}</Field>
           <Field label="Connections">{active ? row.connections : '—'}</Field>
           {row.hostLimit && <Field label="Server limit" wrap>{hostLimitText(row.hostLimit)}</Field>}
           <Field label="Memory">

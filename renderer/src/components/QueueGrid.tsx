@@ -31,7 +31,8 @@ const Row = memo(function Row(props: {
 }) {
   const { d, index, top, selected, focused, onPointer, onOpen } = props;
   const name = displayName(d);
-  const active = d.status === 'active';
+  // Nothing is received while a download is finished, so it has no speed or time left to show.
+  const receiving = d.status === 'active' && !d.finishing;
   return (
     <div
       id={`row-${d.id}`}
@@ -55,9 +56,9 @@ const Row = memo(function Row(props: {
         <SegmentBar d={d} label={`${name}: downloaded`} />
         <span className="pct">{percent(d)}</span>
       </span>
-      <span role="gridcell" className="num speed">{active ? formatRate(d.speed) : ''}</span>
-      <span role="gridcell" className="num eta">{active ? formatDuration(d.eta) : ''}</span>
-      <span role="gridcell" className="status" title={d.error ? errorHover(d.error) : undefined}>
+      <span role="gridcell" className="num speed">{receiving ? formatRate(d.speed) : ''}</span>
+      <span role="gridcell" className="num eta">{receiving ? formatDuration(d.eta) : ''}</span>
+      <span role="gridcell" className="status" title={d.error ? errorHover(d.error) : d.finishing ? statusText(d) : undefined}>
         {statusText(d)}
       </span>
     </div>

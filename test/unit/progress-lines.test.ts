@@ -1,0 +1,56 @@
+// The command line's plain progress lines (logs, pipes): a download that has all its bytes and is being finished
+// says what it is doing, not a speed of 0.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { linesView } from '../../electron/cli/progress';
+import type { DownloadSnapshot, FinishingProgress, GlobalStats } from '../../shared/types';
+
+const MIB = 1024 * 1024;
+
+function row(finishing?: FinishingProgress): DownloadSnapshot {
+  return {
+    id: 7,
+    url: 'http://127.0.0.1/big.iso',
+    name: 'big.iso',
+    folder: '/tmp',
+    status: 'active',
+    size: 64 * MIB,
+    bytesDone: 64 * MIB,
+    speed: 0,
+    eta: null,
+    connections: 0,
+    memory: { inFlight: 0, cap: 4 * MIB },
+    segments: [],
+    error: null,
+    priority: 0,
+    position: 1,
+    ...(finishing ? { finishing } : {}),
+  };
+}
+
+/** The lines printed for one snapshot of `d`, every snapshot printed. */
+function linesFor(d: DownloadSnapshot): string {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const view = linesView(out, 0);
+  view.onEvent({ type: 'snapshot', downloads: [d], global: {} as GlobalStats });
+  view.stop();
+  return text;
+}
+
+describe('progress lines', () => {
+  it('show the speed while bytes arrive', () => {
+    assert.equal(linesFor({ ...row(), bytesDone: 32 * MIB, speed: 2 * MIB }), 'progress #7 big.iso 50.0% 32 MiB 2 MiB/s\n');
+  });
+
+  it('say the checksum is being computed, and how far it is', () => {
+    assert.equal(linesFor(row({ step: 'checksum', done: 16 * MIB, total: 64 * MIB })), 'progress #7 big.iso 100.0% 64 MiB verifying checksum (25%)\n');
+  });
+
+  it('say the seams are being checked, then the file saved', () => {
+    assert.equal(linesFor(row({ step: 'seams', done: 2, total: 7 })), 'progress #7 big.iso 100.0% 64 MiB checking seams (2 of 7)\n');
+    assert.equal(linesFor(row({ step: 'saving' })), 'progress #7 big.iso 100.0% 64 MiB saving\n');
+  });
+});
