@@ -20,7 +20,7 @@ import type { SeamLedger } from './seam-check';
 import { UNKNOWN_END } from './segment-scheduler';
 import { SegmentSink } from './segment-sink';
 import type { SourceList } from './source-list';
-import type { TokenBucket } from './token-bucket';
+import { pacedRead, type TokenBucket } from './token-bucket';
 import { ifRangeValue, type Validators } from './validators';
 
 /** What one download's connections share: the file, its version, its memory, limits and bookkeeping. */
@@ -206,7 +206,8 @@ class SegmentRequest {
     const { ctx, segment } = this;
     const headers = { 'user-agent': USER_AGENT, ...this.headers };
     const proxy = await ctx.proxyFor(this.url);
-    const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal, proxy });
+    const readLimit = () => pacedRead(ctx.buckets, ctx.maxRead);
+    const response = await openRange(pool, { url: this.url, headers, firstByteTimeoutMs: ctx.firstByteTimeoutMs, signal: this.connection.signal, proxy, readLimit });
     try {
       // The first read is copied the moment it arrives: memory for it must be there before reading starts,
       // and waiting for Braid's own memory is not the server stalling (the watch starts after it).
@@ -258,10 +259,7 @@ class SegmentRequest {
   private inPlaceReads(): InPlaceReads {
     const { ctx, sink } = this;
     return {
-      lend: (maxBytes) => {
-        const paced = ctx.buckets.some((bucket) => bucket.limited);
-        return sink.lend(Math.min(maxBytes, this.bytesLeft, paced ? ctx.maxRead : maxBytes));
-      },
+      lend: (maxBytes) => sink.lend(Math.min(maxBytes, this.bytesLeft, pacedRead(ctx.buckets, ctx.maxRead))),
       giveBack: () => sink.giveBack(),
     };
   }

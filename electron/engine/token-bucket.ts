@@ -1,4 +1,12 @@
 /**
+ * A quarter of a second at the rate: short bursts pass, and a small limit lets through no more than a few KiB
+ * ahead of it.
+ */
+function burstOf(rate: number): number {
+  return Math.max(rate / 4, 4 * 1024);
+}
+
+/**
  * A token bucket: `rate` bytes per second refill it, up to `burst`. Taking more than is there waits for the
  * refill, which pauses the reader and so the socket. A rate of 0 means no limit.
  */
@@ -8,7 +16,7 @@ export class TokenBucket {
 
   constructor(
     private rate: number,
-    private burst = Math.max(rate / 4, 64 * 1024),
+    private burst = burstOf(rate),
     private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = this.burst;
@@ -18,12 +26,17 @@ export class TokenBucket {
   setRate(rate: number): void {
     this.refill();
     this.rate = rate;
-    this.burst = Math.max(rate / 4, 64 * 1024);
+    this.burst = burstOf(rate);
     this.tokens = Math.min(this.tokens, this.burst);
   }
 
   get limited(): boolean {
     return this.rate > 0;
+  }
+
+  /** Bytes a second, 0 for no limit. */
+  get bytesPerSecond(): number {
+    return this.rate;
   }
 
   private refill(): void {
@@ -39,4 +52,17 @@ export class TokenBucket {
     this.tokens -= n;
     return this.tokens >= 0 ? 0 : (-this.tokens / this.rate) * 1000;
   }
+}
+
+/** Reads under a speed limit are never smaller than this: a smaller one costs more in calls than it paces. */
+const MIN_PACED_READ = 1024;
+
+/**
+ * The most one read may bring under the speed limits: an eighth of a second at the lowest, so the reads a
+ * download's connections make before pacing holds them back come to about a second's worth, not a read buffer
+ * each (64 KiB × 8 connections is over four minutes of a 2 KiB/s limit).
+ */
+export function pacedRead(buckets: readonly TokenBucket[], maxRead: number): number {
+  const rates = buckets.filter((bucket) => bucket.limited).map((bucket) => bucket.bytesPerSecond);
+  return rates.length === 0 ? maxRead : Math.max(MIN_PACED_READ, Math.min(maxRead, Math.floor(Math.min(...rates) / 8)));
 }

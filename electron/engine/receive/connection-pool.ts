@@ -5,6 +5,9 @@ import { networkError } from './errors';
 // Where connections go and how they are opened live in dialer.ts; re-exported for the pool's users.
 export { directDialer, originOf, type Dialer, type Origin, type ReadInto, type TlsSettings } from './dialer';
 
+/** The most the first read of a request brings: a response head, usually, and no more. */
+export const FIRST_READ = 1024;
+
 /** Who gets a connection's reads, its end and its errors while it carries a request. */
 export interface ConnectionReader {
   /**
@@ -19,6 +22,8 @@ export interface ConnectionReader {
   readTarget?(): Buffer | null;
   /** The socket reads no more into the view `readTarget` last returned. */
   readTargetReturned?(): void;
+  /** The most the next read into the connection's own buffer may bring; absent: all of it. */
+  readLimit?(): number;
   /** The server closed its side. */
   onEnd(): void;
   /** The socket failed, or closed without the server ending it first. */
@@ -79,7 +84,12 @@ export class Connection {
   nextReadTarget(): Buffer {
     this.returnReadTarget();
     const view = this.reader?.readTarget?.() ?? null;
-    if (view === null || view.length === 0) return this.readBuffer;
+    if (view === null || view.length === 0) {
+      // Bytes read sooner than a speed limit allows are bytes past it: under a limit reads stay small, and so
+      // does the read an idle connection waits on, which the next request's head and first bytes will fill.
+      const limit = this.reader ? (this.reader.readLimit?.() ?? this.readBuffer.length) : FIRST_READ;
+      return limit < this.readBuffer.length ? this.readBuffer.subarray(0, Math.max(1, limit)) : this.readBuffer;
+    }
     this.lender = this.reader;
     return view;
   }
@@ -290,9 +300,12 @@ export class ConnectionPool {
     signal?.addEventListener('abort', onCancel, { once: true });
     // The reads of a socket land here until `target` is set, once the socket is wrapped.
     const readBuffer = Buffer.allocUnsafeSlow(this.readBufferSize);
+    // Node asks where the first read lands as the socket is made, before any request and its speed limit: a
+    // whole buffer there would let a download's every new connection bring a buffer's worth past the limit.
+    const firstRead = readBuffer.subarray(0, Math.min(FIRST_READ, readBuffer.length));
     let target: Connection | null = null;
     const readInto: ReadInto = {
-      buffer: () => target?.nextReadTarget() ?? readBuffer,
+      buffer: () => target?.nextReadTarget() ?? firstRead,
       callback: (bytes, buffer) => {
         target?.received(bytes, buffer);
         return true;

@@ -20,6 +20,8 @@ export interface RangeRequestOptions {
   signal?: AbortSignal;
   /** The proxy to connect through (its URL), or null / absent for a direct connection. */
   proxy?: string | null;
+  /** The most one read may bring, asked before each read (a speed limit); absent: a whole read buffer. */
+  readLimit?: () => number;
 }
 
 /**

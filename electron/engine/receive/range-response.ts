@@ -1,4 +1,4 @@
-import type { Connection, ConnectionPool, ConnectionReader } from './connection-pool';
+import { FIRST_READ, type Connection, type ConnectionPool, type ConnectionReader } from './connection-pool';
 import { BodyDelivery, ignoreBody, type BodyConsumer, type InPlaceReads } from './body-delivery';
 import { ByteStash } from './byte-stash';
 import { NotForFastPath, networkError } from './errors';
@@ -221,6 +221,12 @@ export class RangeResponse implements ConnectionReader {
 
   readTargetReturned(): void {
     this.inPlace?.giveBack();
+  }
+
+  readLimit(): number {
+    // Past a complete message the next read is the next request's: its head and first bytes, under its limit.
+    if (this.parser.complete) return FIRST_READ;
+    return this.options.readLimit?.() ?? Number.MAX_SAFE_INTEGER;
   }
 
   onEnd(): void {
