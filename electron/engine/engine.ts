@@ -67,6 +67,7 @@ export class Engine implements BraidApi {
   private readonly proxies: ProxyRouter;
   private readonly catcher: LinkCatcher;
   private tick: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
   /** Body bytes received over every download since the engine was made: what a run transferred. */
   private readonly received = { bytes: 0 };
 
@@ -137,9 +138,15 @@ export class Engine implements BraidApi {
 
   /**
    * Stops every running download as a shutdown (they resume on the next start), checkpointed. Whatever fails on
-   * the way, the tick is cleared and the connections closed.
+   * the way, the tick is cleared and the connections closed. Closing again waits for the same close: an interrupt
+   * and the end of a run may both ask for it.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     this.catcher.close();
     try {
       await this.scheduler.close();
@@ -179,6 +186,11 @@ export class Engine implements BraidApi {
   /** Resolves when none of `ids` is queued or running any more. */
   whenSettled(ids: Iterable<number>): Promise<void> {
     return this.scheduler.whenSettled(ids);
+  }
+
+  /** What was thrown when a download of this run could not be started (a store that cannot be written), if so. */
+  startFailure(id: number): unknown {
+    return this.scheduler.startFailure(id);
   }
 
   // ---- BraidApi ------------------------------------------------------------------------------------------

@@ -38,8 +38,11 @@ export class Scheduler<J extends ScheduledJob> {
   private readonly jobs = new Map<number, Running<J>>();
   /** This run's own downloads not started yet (`braid get`); null means the whole queue. */
   private only: DownloadIdSet | null = null;
-  /** Downloads whose start failed in the store: not picked again in this run, so a broken store cannot spin. */
-  private readonly unstartable = new Set<number>();
+  /**
+   * Downloads whose start failed (in the store, usually), with what was thrown: not picked again in this run, so
+   * a broken store cannot spin.
+   */
+  private readonly unstartable = new Map<number, unknown>();
   private started = false;
   private closing = false;
 
@@ -81,17 +84,28 @@ export class Scheduler<J extends ScheduledJob> {
     this.only?.add(ids);
   }
 
-  /** Starts queued downloads while slots are free. */
+  /**
+   * Starts queued downloads while slots are free. A start that fails leaves its slot free for the next download
+   * at once, not at the next tick: a store that cannot be written fails a long queue in moments, not minutes.
+   */
   pump(): void {
     if (!this.started || this.closing) return;
-    const free = this.deps.maxConcurrent() - this.jobs.size;
-    if (free > 0) {
-      const exclude = new Set([...this.jobs.keys(), ...this.unstartable]);
+    for (;;) {
+      const free = this.deps.maxConcurrent() - this.jobs.size;
+      if (free <= 0) break;
+      const exclude = new Set([...this.jobs.keys(), ...this.unstartable.keys()]);
       const next = this.only ? this.only.nextQueued(free, exclude) : this.repo.nextQueued(free, exclude);
+      if (next.length === 0) break;
       this.only?.delete(next.map((r) => r.id));
+      // Each one picked ends running or unstartable, both excluded from the next pick: the loop ends.
       for (const record of next) this.launch(record);
     }
     if (this.jobs.size === 0) this.deps.onIdle();
+  }
+
+  /** What was thrown when a download of this run could not be started, if it could not. */
+  startFailure(id: number): unknown {
+    return this.unstartable.get(id);
   }
 
   private launch(record: DownloadRecord): void {
@@ -101,7 +115,7 @@ export class Scheduler<J extends ScheduledJob> {
       this.setStatus(id, record.status, 'active', { stopReason: null, error: null });
       job = this.deps.createJob({ ...record, status: 'active', stopReason: null, error: null });
     } catch (error) {
-      this.unstartable.add(id);
+      this.unstartable.set(id, error);
       this.recordFailure(id, internalError(error));
       return;
     }

@@ -75,5 +75,9 @@ export function describeStoreFailure(error: unknown): string | null {
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return `the state database is locked by another program; nothing was changed, try again when it is done (${code})`;
   }
+  if (code === 'SQLITE_FULL') {
+    // The file is sound: moving it aside would lose the queue for nothing.
+    return `the disk that holds the state database is full; free some space and run the same command again (${code})`;
+  }
   return `the state database cannot be used: ${(error as Error).message} (${code}); move the file aside to start with an empty queue`;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, statfsSync } from 'node:fs';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { braid } from '../support/cli';
 import { makeRig, runDownloads, tempDir, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
@@ -99,5 +100,32 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     assert.equal(sha256(await readFile(join(done.folder, done.name!))), sha256(survivor.id === ra!.id ? a : b));
     assert.ok(!existsSync(join(done.folder, `${done.name}.part`)));
     await rig.cleanup();
+  });
+
+  it('get fails every download at once and exits 1 when the disk that holds its database fills, instead of leaving them queued', async () => {
+    // The database fills as the run writes its downloads' status: what cannot start or cannot be recorded is a
+    // failure of this run, said once with its reason, and the run ends in moments rather than a tick per start.
+    const stateDir = join(dir, 'state');
+    await mkdir(stateDir);
+    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+    try {
+      const db = join(stateDir, 'braid.db');
+      const out = join(dir, 'out-state');
+      origin.file('/tiny.bin', 10_000);
+      assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/tiny.bin')])).code, 0);
+      const { bavail, bsize } = statfsSync(stateDir);
+      await writeFile(join(stateDir, 'fill'), Buffer.alloc(Math.max(0, bavail * bsize - 300 * 1024)));
+      const list = join(dir, 'state-list.txt');
+      await writeFile(list, Array.from({ length: 100 }, (_, i) => `${origin.url('/tiny.bin')}?${i}\n`).join(''));
+      const run = await braid(['get', '-d', out, '--db', db, '-i', list]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /the disk that holds the state database is full; free some space/);
+      const summary = /downloaded (\d+) of 100 files, (\d+) failed/.exec(run.stdout);
+      assert.ok(summary, run.stdout);
+      assert.equal(Number(summary[1]) + Number(summary[2]), 100, `every download is completed or failed: ${run.stdout}`);
+      assert.doesNotMatch(run.stdout, /stopped/);
+    } finally {
+      execFileSync('umount', [stateDir]);
+    }
   });
 });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
-import type { Checksum, DownloadOptions, DownloadRecord } from '../../../shared/types';
-import { createEngine, DEFAULT_TIMING, proxyFromEnvironment } from '../../engine/index';
+import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
+import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, type Engine } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
+import { describeStoreFailure } from '../../store/database';
+import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
 import { listName, queueAll } from './queue-all';
 
@@ -83,6 +85,114 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     return 2;
   }
   const { db, repo, lock } = openStoreToRun(flags);
+  try {
+    return await downloadAll(repo, urls, flags);
+  } finally {
+    // Whatever happened, the database is closed and the next Braid may run.
+    db.close();
+    lock.release();
+  }
+}
+
+function downloadOptions(flags: GetFlags): DownloadOptions {
+  const options: DownloadOptions = {};
+  if (flags.segments) options.segments = flags.segments;
+  if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
+  if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
+  if (flags.checksum) options.checksum = flags.checksum;
+  if (Object.keys(flags.header).length > 0) options.headers = flags.header;
+  return options;
+}
+
+async function showProgress(engine: Engine, repo: SqliteDownloadRepository, flags: GetFlags): Promise<ProgressView | null> {
+  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout);
+  if (view) engine.onEvent((event) => view.onEvent(event));
+  if (flags.json) {
+    engine.onEvent((event) => {
+      if (event.type !== 'completed' && event.type !== 'failed') return;
+      const r = repo.get(event.id);
+      if (r) process.stdout.write(`${JSON.stringify(resultLine(r))}\n`);
+    });
+  }
+  return view;
+}
+
+/** How a run went, before its downloads are counted. */
+interface RunEnd {
+  seconds: number;
+  baseRss: number;
+  interrupted: boolean;
+}
+
+/** Runs the downloads until each has ended or an interrupt stopped them all, resumable. */
+async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) return;
+    interrupted = true;
+    say('stopping: saving progress (run the same command again to resume)');
+    void engine.close();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const baseRss = process.memoryUsage.rss();
+    const startedAt = performance.now();
+    engine.start({ only: ids });
+    await engine.whenSettled(ids);
+    await engine.close();
+    return { seconds: (performance.now() - startedAt) / 1000, baseRss, interrupted };
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}
+
+/** Counts the run's downloads by how they ended, and says why each failed one did. */
+function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[], refused: number, run: RunEnd, failures: ReadonlyMap<number, DownloadError>): GetSummary {
+  let failed = refused;
+  let completed = 0;
+  let stopped = 0;
+  let saved = 0;
+  // Downloads that could not even start fail for one reason, mostly: said once, with how many it stopped.
+  const notStarted = new Map<string, number>();
+  for (const id of ids) {
+    const r = repo.get(id);
+    if (!r) continue;
+    const startFailure = engine.startFailure(id);
+    if (startFailure !== undefined && r.status !== 'failed') {
+      failed++;
+      const why = describeStoreFailure(startFailure) ?? (startFailure instanceof Error ? startFailure.message : String(startFailure));
+      notStarted.set(why, (notStarted.get(why) ?? 0) + 1);
+    } else if (r.status === 'completed') {
+      completed++;
+    } else if (r.status === 'failed' || failures.has(id)) {
+      // A failure the store could not record (its disk full) is still this run's failure.
+      const error = r.error ?? failures.get(id);
+      failed++;
+      say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]`);
+    } else {
+      stopped++;
+      saved += r.bytesDone;
+    }
+  }
+  for (const [why, count] of notStarted) say(`${count === 1 ? 'a download' : `${count} downloads`} could not start: ${why}`);
+  // What this run transferred: a resumed download's bytes from before are not this run's.
+  const { receivedBytes: bytes, peakInFlight } = engine.stats();
+  return {
+    files: ids.length + refused,
+    completed,
+    failed,
+    stopped,
+    saved,
+    bytes,
+    seconds: run.seconds,
+    bytesPerSecond: run.seconds > 0 ? bytes / run.seconds : 0,
+    memory: { baseRss: run.baseRss, peakRss: kernelPeakRss(), peakInFlight },
+  };
+}
+
+async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags: GetFlags): Promise<number> {
   const engine = createEngine({
     repo,
     overrides: {
@@ -94,85 +204,27 @@ export async function runGet(urls: string[], flags: GetFlags): Promise<number> {
     systemProxy: proxyFromEnvironment(),
     ...(flags.retries !== undefined ? { timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: flags.retries } } } : {}),
   });
-  const options: DownloadOptions = {};
-  if (flags.segments) options.segments = flags.segments;
-  if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
-  if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
-  if (flags.checksum) options.checksum = flags.checksum;
-  if (Object.keys(flags.header).length > 0) options.headers = flags.header;
-  const folder = resolve(flags.dir ?? '.');
-  const { ids, refused } = await queueAll(engine, urls, flags, { folder, name: flags.output, options }, true, true);
-  if (ids.length + refused === 0) {
-    // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
-    say(`nothing to download: ${listName(flags.input)} has no URLs`);
-    await engine.close();
-    db.close();
-    lock.release();
-    return 2;
-  }
-
-  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout);
-  if (view) engine.onEvent((event) => view.onEvent(event));
-  if (flags.json) {
-    engine.onEvent((event) => {
-      if (event.type !== 'completed' && event.type !== 'failed') return;
-      const r = repo.get(event.id);
-      if (r) process.stdout.write(`${JSON.stringify(resultLine(r))}\n`);
-    });
-  }
-  let interrupted = false;
-  const interrupt = () => {
-    if (interrupted) return;
-    interrupted = true;
-    say('stopping: saving progress (run the same command again to resume)');
-    void engine.close();
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-
-  const baseRss = process.memoryUsage.rss();
-  const startedAt = performance.now();
-  engine.start({ only: ids });
-  await engine.whenSettled(ids);
-  await engine.close();
-  const seconds = (performance.now() - startedAt) / 1000;
-  view?.stop();
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', interrupt);
-
-  let failed = refused;
-  let completed = 0;
-  // What this run transferred: a resumed download's bytes from before are not this run's.
-  const bytes = engine.stats().receivedBytes;
-  let stopped = 0;
-  let saved = 0;
-  for (const id of ids) {
-    const r = repo.get(id);
-    if (!r) continue;
-    if (r.status === 'completed') {
-      completed++;
-    } else if (r.status === 'failed') {
-      failed++;
-      say(`failed: ${r.url}: ${r.error?.message ?? 'unknown error'} [${r.error?.code ?? '?'}]`);
-    } else {
-      stopped++;
-      saved += r.bytesDone;
+  try {
+    const target = { folder: resolve(flags.dir ?? '.'), name: flags.output, options: downloadOptions(flags) };
+    const { ids, refused } = await queueAll(engine, urls, flags, target, true, true);
+    if (ids.length + refused === 0) {
+      // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
+      say(`nothing to download: ${listName(flags.input)} has no URLs`);
+      return 2;
     }
+    const view = await showProgress(engine, repo, flags);
+    const failures = new Map<number, DownloadError>();
+    engine.onEvent((event) => {
+      if (event.type === 'failed') failures.set(event.id, event.error);
+    });
+    const run = await runToEnd(engine, ids);
+    view?.stop();
+    const summary = summarise(engine, repo, ids, refused, run, failures);
+    process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
+    if (run.interrupted) return 130;
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    // A run that throws part-way still stops its downloads where they are, resumable, and lets the process end.
+    await engine.close();
   }
-  const summary: GetSummary = {
-    files: ids.length + refused,
-    completed,
-    failed,
-    stopped,
-    saved,
-    bytes,
-    seconds,
-    bytesPerSecond: seconds > 0 ? bytes / seconds : 0,
-    memory: { baseRss, peakRss: kernelPeakRss(), peakInFlight: engine.stats().peakInFlight },
-  };
-  process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
-  db.close();
-  lock.release();
-  if (interrupted) return 130;
-  return failed > 0 ? 1 : 0;
 }
