@@ -253,8 +253,8 @@ class SegmentRequest {
 
   /**
    * The sink's memory for reads in place, asked for read by read: never past the segment's end as it stands (work
-   * stealing moves it), and under a speed limit one read buffer's worth, so the pause pacing makes after a read
-   * holds none of it back.
+   * stealing moves it), and under a speed limit no more than `pacedRead` allows, so the pause pacing makes after a
+   * read holds little back. Without a limit a read takes all that is lent: fewer, larger reads.
    */
   private inPlaceReads(): InPlaceReads {
     const { ctx, sink } = this;

@@ -190,6 +190,8 @@ export class DownloadJob {
         break;
       } catch (error) {
         if (this.stopped || !(error instanceof StartOver)) throw error;
+        // Not checking seams any more: starting over (the probe, the truncation) is what the window should say.
+        this.state.finishing = null;
         if (++this.restarts > MAX_RESTARTS) throw new BraidError('CANNOT_RESUME', `${error.message}; gave up after ${MAX_RESTARTS} fresh starts`);
         this.retries.note(new BraidError('CANNOT_RESUME', `${error.message}; starting over`));
         if (error.rangesIgnored) await this.preparation.startOver(null, false);
@@ -240,11 +242,13 @@ export class DownloadJob {
       const url = state.sources.requestUrl;
       const source = { http: ctx.http, url, headers: state.sources.headersFor(url), proxy: await this.proxyFor(url) };
       try {
-        const progress = (done: number, total: number) => (state.finishing = { step: 'seams', done, total });
+        // No seams to read (one answer gave the whole file): nothing to show.
+        const progress = (done: number, total: number) => (state.finishing = total > 0 ? { step: 'seams', done, total } : null);
         return await verifySeams(state.seams!, state.segments.end, state.file!, source, (action) => this.retries.attempt(action, signal, url), signal, progress);
       } catch (error) {
         if (!(error instanceof BraidError) || error.status === undefined || !isRefusal(error.status)) throw error;
         if (!this.links.canRefresh(url) || refreshes >= 3) throw linkFailure(error, this.id);
+        state.finishing = null; // refreshing the link, not checking seams, until the check begins again
         await this.links.refresh(url, signal);
       }
     }

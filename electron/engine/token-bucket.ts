@@ -58,11 +58,14 @@ export class TokenBucket {
 const MIN_PACED_READ = 1024;
 
 /**
- * The most one read may bring under the speed limits: an eighth of a second at the lowest, so the reads a
- * download's connections make before pacing holds them back come to about a second's worth, not a read buffer
- * each (64 KiB × 8 connections is over four minutes of a 2 KiB/s limit).
+ * The most one read may bring under the speed limits, `Infinity` when there are none (a read then takes all the
+ * memory it is lent). Under a limit: an eighth of a second at the lowest rate, at most `maxRead` and at least
+ * 1 KiB, so the reads a download's connections make before pacing holds them back come to about a second's worth
+ * (a few seconds' under 8 KiB/s), not a read buffer each (64 KiB × 8 connections is over four minutes of a
+ * 2 KiB/s limit).
  */
 export function pacedRead(buckets: readonly TokenBucket[], maxRead: number): number {
-  const rates = buckets.filter((bucket) => bucket.limited).map((bucket) => bucket.bytesPerSecond);
-  return rates.length === 0 ? maxRead : Math.max(MIN_PACED_READ, Math.min(maxRead, Math.floor(Math.min(...rates) / 8)));
+  let lowest = Infinity;
+  for (const bucket of buckets) if (bucket.limited) lowest = Math.min(lowest, bucket.bytesPerSecond);
+  return lowest === Infinity ? Infinity : Math.max(MIN_PACED_READ, Math.min(maxRead, Math.floor(lowest / 8)));
 }
