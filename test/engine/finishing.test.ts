@@ -190,6 +190,22 @@ describe('finishing a download', () => {
     await rig.cleanup();
   });
 
+  it('stops showing the seams the moment a seam reads differently and the download starts over', async () => {
+    // The file changes after the four segments' answers, so the seams read differently; asking the server again
+    // (a HEAD) then takes 1.5 s, long enough to see what the row says while the download starts over.
+    origin.file('/changing.bin', 8 * MIB, { noValidators: true, changeAfter: 4, slowHeadMs: 1500 });
+    const rig = await makeRig({ overrides: { segments: 4 } });
+    const [added] = await rig.engine.add([{ url: origin.url('/changing.bin') }]);
+    const id = (added as { id: number }).id;
+    rig.engine.start();
+    await rowWhen(rig, id, (row) => row.finishing?.step === 'seams', 'the row to show the seams');
+    const restarting = await rowWhen(rig, id, (row) => /starting over/.test(row.error?.message ?? ''), 'the row to say it starts over');
+    assert.equal(restarting.finishing, undefined, `starting over, the row says ${statusText(restarting)}`);
+    await rig.engine.whenSettled([id]);
+    await assertCompletedWith(rig.repo.get(id)!, origin.current('/changing.bin'));
+    await rig.cleanup();
+  });
+
   it('the real hash stops between two reads when told to', async () => {
     const dir = await tempDir();
     const path = join(dir, 'big.bin');

@@ -34,6 +34,8 @@ export interface Behaviour {
   /** GETs after the first `slowAnswerAfter` wait this many ms before they are answered (a distant or busy server). */
   slowAnswerMs?: number;
   slowAnswerAfter?: number;
+  /** HEADs after the first wait this many ms before they are answered (a probe again that takes its time). */
+  slowHeadMs?: number;
   /** Send one byte every this many ms (a slow-loris answer that is never quite silent). */
   trickleEveryMs?: number;
   trickleTimes?: number;
@@ -177,6 +179,10 @@ export class TestOrigin {
     const slow = this.files.get(path);
     if (!waited && req.method === 'GET' && slow?.behaviour.slowAnswerMs && (slow.counters['slowAnswer'] = (slow.counters['slowAnswer'] ?? 0) + 1) > (slow.behaviour.slowAnswerAfter ?? 0)) {
       setTimeout(() => this.handle(req, res, true), slow.behaviour.slowAnswerMs);
+      return;
+    }
+    if (!waited && req.method === 'HEAD' && slow?.behaviour.slowHeadMs && (slow.counters['slowHead'] = (slow.counters['slowHead'] ?? 0) + 1) > 1) {
+      setTimeout(() => this.handle(req, res, true), slow.behaviour.slowHeadMs);
       return;
     }
     const entry: Logged = {
