@@ -70,6 +70,21 @@ const CERTIFICATE_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REVOKED',
 ]);
 
+/** Codes of not reaching a server that could answer: its name, its address, its certificate. */
+const UNREACHED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', ...CERTIFICATE_CODES]);
+
+/**
+ * The request never reached a server that could answer it: the name, the address, the connection or the
+ * certificate failed. Asking the same server another way (a GET after a HEAD) would fail the same way, and take
+ * as long again.
+ */
+export function neverReachedServer(error: unknown): boolean {
+  const e = (error instanceof BraidError ? error.cause : error) as { code?: unknown; event?: unknown; connecting?: unknown } | undefined;
+  if (typeof e?.code === 'string' && UNREACHED_CODES.has(e.code)) return true;
+  // A connect deadline: got's TimeoutError names the phase it was in, the receive path marks its own.
+  return e?.event === 'lookup' || e?.event === 'connect' || e?.event === 'secureConnect' || e?.connecting === true;
+}
+
 const FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR', 'EIO', 'EBADF', 'ENOTDIR', 'ENAMETOOLONG', 'EFBIG']);
 
 /**

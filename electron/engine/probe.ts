@@ -1,5 +1,5 @@
 import { parseContentRange, parseUnsatisfiedRange } from './content-range';
-import { BraidError, toBraidError } from './errors';
+import { BraidError, neverReachedServer, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { awaitResponse } from './got-response';
 import { USER_AGENT, type HttpClient } from './http-client';
@@ -93,7 +93,7 @@ async function head(clients: ProbeClients, url: string, headers: Record<string, 
     if (signal.aborted) throw signal.reason;
     if (error instanceof BraidError) throw error;
     const e = toBraidError(error, url);
-    if (e.code === 'TOO_MANY_REDIRECTS') throw e;
+    if (e.code === 'TOO_MANY_REDIRECTS' || neverReachedServer(error)) throw e;
     return null; // Servers refuse or botch HEAD more often than GET; the GET below decides.
   } finally {
     answer?.close();

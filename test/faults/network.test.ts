@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertCompletedWith, makeRig, runDownloads } from '../support/harness';
 import { TestOrigin } from '../support/origin';
+import { canMakeCertificates, makeCertificate } from '../support/test-certificate';
 
 const MIB = 1024 * 1024;
 
@@ -139,5 +141,23 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     assert.equal(rec!.error?.code, 'NETWORK_ERROR');
     assert.match(rec!.error!.message, /connection refused/);
     await rig.cleanup();
+  });
+
+  it('does not ask again with a GET a server its HEAD could not reach (a certificate refused)', { skip: canMakeCertificates() ? false : 'no openssl' }, async () => {
+    // Falling back to a GET is for servers that botch HEAD; a server Braid cannot reach fails a GET the same way,
+    // and a dead host's connect deadline would be waited out twice per attempt.
+    let connections = 0;
+    const untrusted = createTlsServer(makeCertificate('IP:127.0.0.1'), (socket) => socket.end());
+    untrusted.on('connection', () => connections++);
+    untrusted.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
+    const { port } = untrusted.address() as { port: number };
+    const rig = await makeRig();
+    const [rec] = await runDownloads(rig, [{ url: `https://127.0.0.1:${port}/x.bin` }]);
+    assert.equal(rec!.status, 'failed');
+    assert.match(rec!.error!.message, /certificate was refused/);
+    assert.equal(connections, 1, 'one connection: the HEAD, no GET after it');
+    await rig.cleanup();
+    await new Promise((r) => untrusted.close(r));
   });
 });

@@ -293,7 +293,7 @@ export class ConnectionPool {
   private async connect(state: OriginState, signal: AbortSignal | undefined): Promise<Connection> {
     const cancel = new AbortController();
     const deadline = setTimeout(
-      () => cancel.abort(networkError('ETIMEDOUT', `could not connect to ${state.origin.host}:${state.origin.port} within ${this.connectTimeoutMs} ms`)),
+      () => cancel.abort(Object.assign(networkError('ETIMEDOUT', `could not connect to ${state.origin.host}:${state.origin.port} within ${this.connectTimeoutMs} ms`), { connecting: true })),
       this.connectTimeoutMs,
     );
     const onCancel = () => cancel.abort(signal!.reason);
