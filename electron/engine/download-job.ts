@@ -156,7 +156,9 @@ export class DownloadJob {
   }
 
   private failure(error: unknown): JobOutcome {
-    const e = toBraidError(error, this.state.sources.requestUrl).toJSON();
+    const braidError = toBraidError(error, this.state.sources.requestUrl);
+    const e = braidError.toJSON();
+    if (braidError.ifLast) e.message = `${e.message}; ${braidError.ifLast}`;
     this.state.sources.explain(e);
     return { kind: 'failed', error: e };
   }

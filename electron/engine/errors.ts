@@ -10,11 +10,16 @@ export class BraidError extends Error {
   readonly countsAsProgress: boolean;
   /** The HTTP status that caused it, when a server's answer did. */
   readonly status: number | undefined;
+  /**
+   * What is true only if nothing else is tried after this error (the bytes that arrived stay in the `.part`): said
+   * when the download fails with it, left out when another mirror takes over.
+   */
+  readonly ifLast: string | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown; countsAsProgress?: boolean; status?: number } = {},
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown; countsAsProgress?: boolean; status?: number; ifLast?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'BraidError';
@@ -23,6 +28,7 @@ export class BraidError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.countsAsProgress = options.countsAsProgress ?? true;
     this.status = options.status;
+    this.ifLast = options.ifLast;
   }
 
   toJSON(): DownloadError {

@@ -39,10 +39,9 @@ export class Finishing {
       if (actual !== checksum.hex) {
         // The bytes are wrong: the next try must fetch them again, not trust them.
         discard();
-        throw new BraidError(
-          'CHECKSUM_ERROR',
-          `${checksum.algorithm} of the file is ${actual}, expected ${checksum.hex}; what arrived stays in ${basename(state.partPath)} to look at, and is fetched again if the download is retried`,
-        );
+        throw new BraidError('CHECKSUM_ERROR', `${checksum.algorithm} of the file is ${actual}, expected ${checksum.hex}`, {
+          ifLast: `what arrived stays in ${basename(state.partPath)} to look at, and is fetched again if the download is retried`,
+        });
       }
     }
     state.finishing = { step: 'saving' };

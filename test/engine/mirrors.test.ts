@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertCompletedWith, makeRig, runDownloads, waitFor, waitForReceived } from '../support/harness';
-import { TestOrigin } from '../support/origin';
+import { sha256, TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
 
@@ -25,6 +25,21 @@ describe('mirrors', () => {
     await assertCompletedWith(rec!, data);
     assert.equal(rec!.sourceUrl, mirror.url('/gone.bin'));
     assert.ok(rec!.retryLog.some((r) => r.message.includes(`trying ${mirror.url('/gone.bin')}`)), JSON.stringify(rec!.retryLog));
+    await rig.cleanup();
+  });
+
+  it('moves to a mirror when the checksum fails, without saying the wrong bytes stay in the .part', async () => {
+    // The own URL serves another version: its checksum fails, and the mirror's file, the right one, replaces it.
+    primary.file('/summed.bin', MIB);
+    const data = mirror.file('/summed.bin', MIB);
+    const rig = await makeRig();
+    const checksum = { algorithm: 'sha-256' as const, hex: sha256(data) };
+    const [rec] = await runDownloads(rig, [{ url: primary.url('/summed.bin'), mirrors: [mirror.url('/summed.bin')], options: { checksum } }]);
+    await assertCompletedWith(rec!, data);
+    const moved = rec!.retryLog.find((r) => r.code === 'CHECKSUM_ERROR');
+    assert.ok(moved, JSON.stringify(rec!.retryLog));
+    assert.match(moved.message, new RegExp(`expected ${checksum.hex}; trying ${mirror.url('/summed.bin')}`));
+    assert.doesNotMatch(moved.message, /stays in/, 'the mirror writes over what arrived');
     await rig.cleanup();
   });
 
