@@ -39,8 +39,8 @@ export class Scheduler<J extends ScheduledJob> {
   /** This run's own downloads not started yet (`braid get`); null means the whole queue. */
   private only: DownloadIdSet | null = null;
   /**
-   * Downloads whose start failed (in the store, usually), with what was thrown: not picked again in this run, so
-   * a broken store cannot spin.
+   * A `get` run's downloads whose start failed (in the store, usually), with what was thrown: the run counts them
+   * as failed even when the store could not record it.
    */
   private readonly unstartable = new Map<number, unknown>();
   private started = false;
@@ -86,19 +86,26 @@ export class Scheduler<J extends ScheduledJob> {
 
   /**
    * Starts queued downloads while slots are free. A start that fails leaves its slot free for the next download
-   * at once, not at the next tick: a store that cannot be written fails a long queue in moments, not minutes.
+   * at once, not at the next tick: a `get` run on a store that cannot be written fails its list in moments, not
+   * minutes. The whole queue (the app, `serve`) stops at a start whose failure could not even be recorded: the
+   * store refuses every write, so the download stays queued and the next tick tries it again, and it starts by
+   * itself once space is freed.
    */
   pump(): void {
     if (!this.started || this.closing) return;
-    for (;;) {
+    let storeRefuses = false;
+    while (!storeRefuses) {
       const free = this.deps.maxConcurrent() - this.jobs.size;
       if (free <= 0) break;
-      const exclude = new Set([...this.jobs.keys(), ...this.unstartable.keys()]);
+      // A `get` run's picks leave its set, so only the running need excluding, not every failed start before.
+      const exclude = new Set(this.jobs.keys());
       const next = this.only ? this.only.nextQueued(free, exclude) : this.repo.nextQueued(free, exclude);
       if (next.length === 0) break;
       this.only?.delete(next.map((r) => r.id));
-      // Each one picked ends running or unstartable, both excluded from the next pick: the loop ends.
-      for (const record of next) this.launch(record);
+      for (const record of next) {
+        storeRefuses = this.launch(record) === 'unrecorded' && !this.only;
+        if (storeRefuses) break;
+      }
     }
     if (this.jobs.size === 0) this.deps.onIdle();
   }
@@ -108,20 +115,21 @@ export class Scheduler<J extends ScheduledJob> {
     return this.unstartable.get(id);
   }
 
-  private launch(record: DownloadRecord): void {
+  /** Starts one download; says whether it runs, failed, or failed where even the failure could not be written. */
+  private launch(record: DownloadRecord): 'running' | 'failed' | 'unrecorded' {
     const id = record.id;
     let job: J;
     try {
       this.setStatus(id, record.status, 'active', { stopReason: null, error: null });
       job = this.deps.createJob({ ...record, status: 'active', stopReason: null, error: null });
     } catch (error) {
-      this.unstartable.set(id, error);
-      this.recordFailure(id, internalError(error));
-      return;
+      if (this.only) this.unstartable.set(id, error);
+      return this.recordFailure(id, internalError(error)) ? 'failed' : 'unrecorded';
     }
     const running: Running<J> = { job, done: Promise.resolve() };
     this.jobs.set(id, running);
     running.done = this.runToEnd(id, job);
+    return 'running';
   }
 
   /** Runs a job and records how it ended; whatever happens, the slot is freed and the queue moves on. */
@@ -157,13 +165,18 @@ export class Scheduler<J extends ScheduledJob> {
     }
   }
 
-  /** Records an internal failure, from whatever status the store holds; reported when even that cannot be written. */
-  private recordFailure(id: number, error: DownloadError): void {
+  /**
+   * Records an internal failure, from whatever status the store holds; reported, and false, when even that cannot
+   * be written.
+   */
+  private recordFailure(id: number, error: DownloadError): boolean {
     try {
       const from = this.repo.get(id)?.status;
       if (from && from !== 'failed') this.setStatus(id, from, 'failed', { error, stopReason: null });
+      return true;
     } catch (writeError) {
       reportOnce('cannot record the failure of a download', writeError, `#${id}`);
+      return false;
     }
   }
 

@@ -77,7 +77,7 @@ export function describeStoreFailure(error: unknown): string | null {
   }
   if (code === 'SQLITE_FULL') {
     // The file is sound: moving it aside would lose the queue for nothing.
-    return `the disk that holds the state database is full; free some space and run the same command again (${code})`;
+    return `the disk that holds the state database is full; free some space and try again (${code})`;
   }
   return `the state database cannot be used: ${(error as Error).message} (${code}); move the file aside to start with an empty queue`;
 }

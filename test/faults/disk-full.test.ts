@@ -102,30 +102,82 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     await rig.cleanup();
   });
 
+  it('keeps the queue waiting while the disk that holds the database is full, and starts it by itself once space is freed', async () => {
+    // The app's queue: a start the store cannot even record as failed leaves the download queued for the next tick,
+    // so no download is written off for the session because the disk was full for a while.
+    const stateDir = join(dir, 'queue-state');
+    await mkdir(stateDir);
+    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+    const out = await tempDir('braid-queue-out-');
+    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 2 } });
+    try {
+      const source = origin.file('/queued.bin', 20_000);
+      const added = await rig.engine.add(Array.from({ length: 12 }, (_, i) => ({ url: `${origin.url('/queued.bin')}?${i}` })));
+      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      const fill = join(stateDir, 'fill');
+      const { bavail, bsize } = statfsSync(stateDir);
+      await writeFile(fill, Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      rig.engine.start();
+      await new Promise((r) => setTimeout(r, 400));
+      const waiting = ids.map((id) => rig.repo.get(id)!.status);
+      assert.ok(waiting.every((s) => s === 'queued'), `nothing starts while the disk is full: ${waiting.join(' ')}`);
+      await rm(fill);
+      const settled = rig.engine.whenSettled(ids);
+      const deadline = new Promise((r) => setTimeout(r, 20_000).unref());
+      await Promise.race([settled, deadline]);
+      for (const id of ids) {
+        const r = rig.repo.get(id)!;
+        assert.equal(r.status, 'completed', `#${id} ${r.status} ${JSON.stringify(r.error)}`);
+        assert.equal(sha256(await readFile(join(r.folder, r.name!))), sha256(source));
+      }
+    } finally {
+      await rig.stop();
+      execFileSync('umount', [stateDir]);
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('get fails every download at once and exits 1 when the disk that holds its database fills, instead of leaving them queued', async () => {
     // The database fills as the run writes its downloads' status: what cannot start or cannot be recorded is a
     // failure of this run, said once with its reason, and the run ends in moments rather than a tick per start.
-    const stateDir = join(dir, 'state');
-    await mkdir(stateDir);
-    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
-    try {
-      const db = join(stateDir, 'braid.db');
-      const out = join(dir, 'out-state');
-      origin.file('/tiny.bin', 10_000);
-      assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/tiny.bin')])).code, 0);
-      const { bavail, bsize } = statfsSync(stateDir);
-      await writeFile(join(stateDir, 'fill'), Buffer.alloc(Math.max(0, bavail * bsize - 300 * 1024)));
-      const list = join(dir, 'state-list.txt');
-      await writeFile(list, Array.from({ length: 100 }, (_, i) => `${origin.url('/tiny.bin')}?${i}\n`).join(''));
-      const run = await braid(['get', '-d', out, '--db', db, '-i', list]);
-      assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /the disk that holds the state database is full; free some space/);
-      const summary = /downloaded (\d+) of 100 files, (\d+) failed/.exec(run.stdout);
-      assert.ok(summary, run.stdout);
-      assert.equal(Number(summary[1]) + Number(summary[2]), 100, `every download is completed or failed: ${run.stdout}`);
-      assert.doesNotMatch(run.stdout, /stopped/);
-    } finally {
-      execFileSync('umount', [stateDir]);
+    // With --json, every download still gets its line, a failed one with its error.
+    origin.file('/tiny.bin', 10_000);
+    for (const json of [false, true]) {
+      const stateDir = join(dir, `state-${json ? 'json' : 'text'}`);
+      await mkdir(stateDir);
+      assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+      try {
+        const db = join(stateDir, 'braid.db');
+        const out = join(dir, 'out-state');
+        assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/tiny.bin')])).code, 0);
+        const { bavail, bsize } = statfsSync(stateDir);
+        await writeFile(join(stateDir, 'fill'), Buffer.alloc(Math.max(0, bavail * bsize - 300 * 1024)));
+        const list = join(dir, 'state-list.txt');
+        await writeFile(list, Array.from({ length: 100 }, (_, i) => `${origin.url('/tiny.bin')}?${i}\n`).join(''));
+        const run = await braid(['get', '-d', out, '--db', db, '-i', list, ...(json ? ['--json'] : [])]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /the disk that holds the state database is full; free some space/);
+        if (!json) {
+          const summary = /downloaded (\d+) of 100 files, (\d+) failed/.exec(run.stdout);
+          assert.ok(summary, run.stdout);
+          assert.equal(Number(summary[1]) + Number(summary[2]), 100, `every download is completed or failed: ${run.stdout}`);
+          assert.doesNotMatch(run.stdout, /stopped/);
+          continue;
+        }
+        const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const { summary } = lines.pop() as { summary: { completed: number; failed: number; stopped: number } };
+        assert.equal(summary.completed + summary.failed, 100, run.stdout);
+        assert.equal(summary.stopped, 0);
+        assert.equal(new Set(lines.map((l) => l['url'])).size, 100, `a line for each download: ${run.stdout}`);
+        for (const line of lines) {
+          if (line['status'] === 'completed') continue;
+          assert.equal(line['status'], 'failed', JSON.stringify(line));
+          assert.match((line['error'] as { message: string }).message, /full/, JSON.stringify(line));
+        }
+        assert.equal(lines.filter((l) => l['status'] === 'failed').length, summary.failed);
+      } finally {
+        execFileSync('umount', [stateDir]);
+      }
     }
   });
 });

@@ -52,13 +52,29 @@ function kernelPeakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function resultLine(r: DownloadRecord): Record<string, unknown> {
-  const line: Record<string, unknown> = { id: r.id, url: r.url, status: r.status };
+/**
+ * A finished download's JSON line. `failure` is a failure the store could not record (its disk full): the record
+ * still says how the download stood before it, but this run failed it.
+ */
+function resultLine(r: DownloadRecord, failure?: DownloadError): Record<string, unknown> {
+  const status = failure && r.status !== 'failed' ? 'failed' : r.status;
+  const line: Record<string, unknown> = { id: r.id, url: r.url, status };
   // Only a completed download's file is there under its name.
-  if (r.name && r.status === 'completed') line['path'] = join(r.folder, r.name);
-  if (r.status === 'completed') line['bytes'] = r.size ?? r.bytesDone;
-  if (r.error) line['error'] = r.error;
+  if (r.name && status === 'completed') line['path'] = join(r.folder, r.name);
+  if (status === 'completed') line['bytes'] = r.size ?? r.bytesDone;
+  const error = status === r.status ? r.error : failure;
+  if (error) line['error'] = error;
   return line;
+}
+
+function writeResultLine(r: DownloadRecord, failure?: DownloadError): void {
+  process.stdout.write(`${JSON.stringify(resultLine(r, failure))}\n`);
+}
+
+/** Why a download could not start, as a download error (the store's own code ends its message). */
+function startError(thrown: unknown): DownloadError {
+  const message = describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown));
+  return { code: 'INTERNAL', message };
 }
 
 /** How long the run took: tenths of a second under a minute, where whole seconds would make most runs "0s" or "1s". */
@@ -111,7 +127,7 @@ async function showProgress(engine: Engine, repo: SqliteDownloadRepository, flag
     engine.onEvent((event) => {
       if (event.type !== 'completed' && event.type !== 'failed') return;
       const r = repo.get(event.id);
-      if (r) process.stdout.write(`${JSON.stringify(resultLine(r))}\n`);
+      if (r) writeResultLine(r, event.type === 'failed' ? event.error : undefined);
     });
   }
   return view;
@@ -148,8 +164,11 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
   }
 }
 
-/** Counts the run's downloads by how they ended, and says why each failed one did. */
-function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[], refused: number, run: RunEnd, failures: ReadonlyMap<number, DownloadError>): GetSummary {
+/**
+ * Counts the run's downloads by how they ended, and says why each failed one did. With `--json`, a download that
+ * could not start gets its line here, as no event ended it.
+ */
+function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[], refused: number, run: RunEnd, failures: ReadonlyMap<number, DownloadError>, json: boolean): GetSummary {
   let failed = refused;
   let completed = 0;
   let stopped = 0;
@@ -162,8 +181,9 @@ function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[]
     const startFailure = engine.startFailure(id);
     if (startFailure !== undefined && r.status !== 'failed') {
       failed++;
-      const why = describeStoreFailure(startFailure) ?? (startFailure instanceof Error ? startFailure.message : String(startFailure));
-      notStarted.set(why, (notStarted.get(why) ?? 0) + 1);
+      const error = startError(startFailure);
+      notStarted.set(error.message, (notStarted.get(error.message) ?? 0) + 1);
+      if (json) writeResultLine(r, error);
     } else if (r.status === 'completed') {
       completed++;
     } else if (r.status === 'failed' || failures.has(id)) {
@@ -219,7 +239,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     });
     const run = await runToEnd(engine, ids);
     view?.stop();
-    const summary = summarise(engine, repo, ids, refused, run, failures);
+    const summary = summarise(engine, repo, ids, refused, run, failures, flags.json === true);
     process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
     if (run.interrupted) return 130;
     return summary.failed > 0 ? 1 : 0;
