@@ -137,6 +137,36 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     }
   });
 
+  it('fails a run\'s whole list at once when the disk that holds the database is full, without waiting for ticks', async () => {
+    // A run limited to its own downloads (`get`) fills the slot a failed start left free at once: with no tick to
+    // start the next one, the list still ends, every download failed or done.
+    const stateDir = join(dir, 'run-state');
+    await mkdir(stateDir);
+    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+    const out = await tempDir('braid-run-out-');
+    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 2 }, timing: { tickMs: 3_600_000 } });
+    try {
+      origin.file('/listed.bin', 20_000);
+      const added = await rig.engine.add(Array.from({ length: 40 }, (_, i) => ({ url: `${origin.url('/listed.bin')}?${i}` })));
+      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      const { bavail, bsize } = statfsSync(stateDir);
+      await writeFile(join(stateDir, 'fill'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      rig.engine.start({ only: ids });
+      const settled = await Promise.race([
+        rig.engine.whenSettled(ids).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+      ]);
+      assert.ok(settled, 'the run ended');
+      const notStarted = ids.filter((id) => rig.engine.startFailure(id) !== undefined);
+      assert.ok(notStarted.length > 0, 'the full disk refused some starts');
+      for (const id of notStarted) assert.match(String(rig.engine.startFailure(id)), /full/);
+    } finally {
+      await rig.stop();
+      execFileSync('umount', [stateDir]);
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('get fails every download at once and exits 1 when the disk that holds its database fills, instead of leaving them queued', async () => {
     // The database fills as the run writes its downloads' status: what cannot start or cannot be recorded is a
     // failure of this run, said once with its reason, and the run ends in moments rather than a tick per start.
