@@ -93,20 +93,11 @@ async function head(clients: ProbeClients, url: string, headers: Record<string, 
     if (signal.aborted) throw signal.reason;
     if (error instanceof BraidError) throw error;
     const e = toBraidError(error, url);
-    if (e.code === 'TOO_MANY_REDIRECTS' || (neverReachedServer(error) && !wasRedirected(error))) throw e;
+    if (e.code === 'TOO_MANY_REDIRECTS' || neverReachedServer(error)) throw e;
     return null; // Servers refuse or botch HEAD more often than GET; the GET below decides.
   } finally {
     answer?.close();
   }
-}
-
-/**
- * The request failed after a server redirected it: that server was reached, and a mirror redirector may send the
- * GET to another, live, mirror than the one the HEAD could not reach.
- */
-function wasRedirected(error: unknown): boolean {
-  const redirects = (error as { request?: { redirectUrls?: unknown[] } } | null)?.request?.redirectUrls;
-  return Array.isArray(redirects) && redirects.length > 0;
 }
 
 async function rangedGet(clients: ProbeClients, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ProbeResult> {

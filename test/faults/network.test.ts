@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
@@ -142,24 +141,6 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     assert.equal(rec!.error?.code, 'NETWORK_ERROR');
     assert.match(rec!.error!.message, /connection refused/);
     await rig.cleanup();
-  });
-
-  it('asks again with a GET when its HEAD was redirected to a mirror that cannot be reached', async () => {
-    // A mirror redirector sends each request to a mirror of its choosing: the one chosen for the HEAD may be down
-    // while the GET is sent to a live one. The redirector answered, so the GET is worth asking.
-    const source = origin.file('/mirrored.bin', 2 * MIB);
-    const dead = await closedPort();
-    const redirector = createHttpServer((req, res) => {
-      const to = req.method === 'HEAD' ? `http://127.0.0.1:${dead}/mirrored.bin` : origin.url('/mirrored.bin');
-      res.writeHead(302, { location: to }).end();
-    });
-    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
-    const { port } = redirector.address() as { port: number };
-    const rig = await makeRig({ timing: { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 1000 } } });
-    const [rec] = await runDownloads(rig, [{ url: `http://127.0.0.1:${port}/mirrored.bin` }]);
-    await assertCompletedWith(rec!, source);
-    await rig.cleanup();
-    await new Promise((r) => redirector.close(r));
   });
 
   it('does not ask again with a GET a server its HEAD could not reach (a certificate refused)', { skip: canMakeCertificates() ? false : 'no openssl' }, async () => {
