@@ -4,6 +4,26 @@ import type { EventHub } from './event-hub';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
 import { reportOnce } from './report-once';
 
+/** How long a whole-queue download whose start the store refused is passed over before it is tried again. */
+const REFUSED_START_PAUSE_MS = 5000;
+
+/** One status change, as the transition table allows it. */
+interface StatusChange {
+  from: DownloadStatus;
+  to: DownloadStatus;
+  patch: Omit<DownloadPatch, 'status'>;
+}
+
+/** The status change that records how a job's run ended. */
+function endingOf(outcome: JobOutcome): StatusChange {
+  if (outcome.kind === 'completed') {
+    const size = outcome.size;
+    return { from: 'active', to: 'completed', patch: { name: outcome.name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, placing: null } };
+  }
+  if (outcome.kind === 'failed') return { from: 'active', to: 'failed', patch: { error: outcome.error, stopReason: null } };
+  return { from: 'active', to: statusAfterStop(outcome.reason), patch: { stopReason: outcome.reason } };
+}
+
 /** What the scheduler needs of a job: run it to an outcome, stop it, and look at it. */
 export interface ScheduledJob {
   run(): Promise<JobOutcome>;
@@ -43,6 +63,16 @@ export class Scheduler<J extends ScheduledJob> {
    * as failed even when the store could not record it.
    */
   private readonly unstartable = new Map<number, unknown>();
+  /**
+   * Status changes the store refused (its disk full) for downloads no job runs any more: written again at each
+   * pump, so none stays `active` with nothing running it once the store takes writes again.
+   */
+  private readonly unrecorded = new Map<number, StatusChange>();
+  /**
+   * Whole-queue downloads whose start the store refused even to record, and when: passed over for
+   * REFUSED_START_PAUSE_MS, so one row the store cannot write does not hold up the queue behind it.
+   */
+  private readonly refusedStarts = new Map<number, number>();
   private started = false;
   private closing = false;
 
@@ -87,18 +117,21 @@ export class Scheduler<J extends ScheduledJob> {
   /**
    * Starts queued downloads while slots are free. A start that fails leaves its slot free for the next download
    * at once, not at the next tick: a `get` run on a store that cannot be written fails its list in moments, not
-   * minutes. The whole queue (the app, `serve`) stops at a start whose failure could not even be recorded: the
-   * store refuses every write, so the download stays queued and the next tick tries it again, and it starts by
-   * itself once space is freed.
+   * minutes. The whole queue (the app, `serve`) ends the pass at a start whose failure could not even be
+   * recorded, since the store is most likely refusing every write: that download stays queued, is passed over for
+   * a few seconds, and the next ticks try others, so the queue starts by itself once space is freed.
    */
   pump(): void {
     if (!this.started || this.closing) return;
-    let storeRefuses = false;
+    const storeTakesWrites = this.recordUnrecorded();
+    // A get run goes on regardless: what the store refuses there fails the run's downloads at once.
+    let storeRefuses = !storeTakesWrites && !this.only;
     while (!storeRefuses) {
       const free = this.deps.maxConcurrent() - this.jobs.size;
       if (free <= 0) break;
       // A `get` run's picks leave its set, so only the running need excluding, not every failed start before.
       const exclude = new Set(this.jobs.keys());
+      for (const id of this.recentlyRefused()) exclude.add(id);
       const next = this.only ? this.only.nextQueued(free, exclude) : this.repo.nextQueued(free, exclude);
       if (next.length === 0) break;
       this.only?.delete(next.map((r) => r.id));
@@ -115,17 +148,35 @@ export class Scheduler<J extends ScheduledJob> {
     return this.unstartable.get(id);
   }
 
+  /** Whole-queue downloads whose start was refused a moment ago; older refusals are forgotten. */
+  private recentlyRefused(): number[] {
+    const now = Date.now();
+    for (const [id, at] of this.refusedStarts) if (now - at >= REFUSED_START_PAUSE_MS) this.refusedStarts.delete(id);
+    return [...this.refusedStarts.keys()];
+  }
+
   /** Starts one download; says whether it runs, failed, or failed where even the failure could not be written. */
   private launch(record: DownloadRecord): 'running' | 'failed' | 'unrecorded' {
     const id = record.id;
     let job: J;
+    let activated = false;
     try {
       this.setStatus(id, record.status, 'active', { stopReason: null, error: null });
+      activated = true;
       job = this.deps.createJob({ ...record, status: 'active', stopReason: null, error: null });
-    } catch (error) {
-      if (this.only) this.unstartable.set(id, error);
-      return this.recordFailure(id, internalError(error)) ? 'failed' : 'unrecorded';
+    } catch (thrown) {
+      if (this.only) this.unstartable.set(id, thrown);
+      const error = internalError(thrown);
+      if (this.recordFailure(id, error)) {
+        this.hub.emit({ type: 'failed', id, error });
+        return 'failed';
+      }
+      // Left `active` with no job, it would never be picked again: its failure is written when the store allows.
+      if (activated) this.unrecorded.set(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } });
+      else if (!this.only) this.refusedStarts.set(id, Date.now());
+      return 'unrecorded';
     }
+    this.refusedStarts.delete(id);
     const running: Running<J> = { job, done: Promise.resolve() };
     this.jobs.set(id, running);
     running.done = this.runToEnd(id, job);
@@ -136,22 +187,25 @@ export class Scheduler<J extends ScheduledJob> {
   private async runToEnd(id: number, job: J): Promise<void> {
     let failure: DownloadError | null = null;
     let completed: { name: string; path: string } | null = null;
+    let ending: StatusChange;
     try {
       const outcome = await job.run();
-      if (outcome.kind === 'completed') {
-        const size = outcome.size;
-        this.setStatus(id, 'active', 'completed', { name: outcome.name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, placing: null });
-        completed = outcome;
-      } else if (outcome.kind === 'failed') {
-        this.setStatus(id, 'active', 'failed', { error: outcome.error, stopReason: null });
-        failure = outcome.error;
-      } else {
-        this.setStatus(id, 'active', statusAfterStop(outcome.reason), { stopReason: outcome.reason });
-      }
+      ending = endingOf(outcome);
+      if (outcome.kind === 'completed') completed = outcome;
+      if (outcome.kind === 'failed') failure = outcome.error;
     } catch (error) {
-      // The job broke its contract (a store write threw inside it) or the outcome could not be written.
+      // The job broke its contract (a store write threw inside it).
       failure = internalError(error);
-      this.recordFailure(id, failure);
+      ending = { from: 'active', to: 'failed', patch: { error: failure, stopReason: null } };
+    }
+    try {
+      this.setStatus(id, ending.from, ending.to, ending.patch);
+    } catch (error) {
+      // The outcome could not be written: this run counts the download failed, and the store is told what
+      // really happened once it takes writes again.
+      failure = internalError(error);
+      completed = null;
+      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending);
     } finally {
       this.jobs.delete(id);
       this.hub.changed([id]);
@@ -163,6 +217,26 @@ export class Scheduler<J extends ScheduledJob> {
     } catch (error) {
       reportOnce('cannot start the next download', error);
     }
+  }
+
+  /**
+   * Writes the status changes the store refused before; false while it still refuses. A download changed since
+   * (removed, or started again by a later run) keeps what it has.
+   */
+  private recordUnrecorded(): boolean {
+    for (const [id, change] of this.unrecorded) {
+      if (this.jobs.has(id)) {
+        this.unrecorded.delete(id);
+        continue;
+      }
+      try {
+        if (this.repo.get(id)?.status === change.from) this.setStatus(id, change.from, change.to, change.patch);
+        this.unrecorded.delete(id);
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -266,6 +340,8 @@ export class Scheduler<J extends ScheduledJob> {
       }
     }
     await Promise.allSettled(running.map((r) => r.done));
+    // A last try: what is still unwritten stays `active`, which the next start requeues.
+    this.recordUnrecorded();
     try {
       this.only?.close();
     } catch {

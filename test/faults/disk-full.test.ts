@@ -137,6 +137,45 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     }
   });
 
+  it('leaves no download marked active with nothing running it when the database disk fills mid-download', async () => {
+    // Downloads running when the disk fills end with outcomes the store cannot write; once it takes writes
+    // again, each is recorded as it ended, so a retry (or the end it reached) is there to act on.
+    const stateDir = join(dir, 'running-state');
+    await mkdir(stateDir);
+    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+    const out = await tempDir('braid-running-out-');
+    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 3, segments: 2 } });
+    try {
+      const source = origin.file('/steady.bin', 3 * MIB, { rate: MIB });
+      const added = await rig.engine.add(Array.from({ length: 3 }, (_, i) => ({ url: `${origin.url('/steady.bin')}?${i}` })));
+      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      rig.engine.start();
+      const until = async (what: string, done: () => boolean) => {
+        for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.ok(done(), what);
+      };
+      await until('all three running with bytes on disk', () => ids.every((id) => (rig.repo.get(id)?.bytesDone ?? 0) > 0));
+      const fill = join(stateDir, 'fill');
+      const { bavail, bsize } = statfsSync(stateDir);
+      await writeFile(fill, Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      await until('every job ended', () => rig.engine.stats().running === 0);
+      await rm(fill);
+      await until('no download left active', () => ids.every((id) => rig.repo.get(id)!.status !== 'active'));
+      const stuck = ids.filter((id) => rig.repo.get(id)!.status === 'failed');
+      await rig.engine.retry(stuck);
+      await rig.engine.whenSettled(ids);
+      for (const id of ids) {
+        const r = rig.repo.get(id)!;
+        assert.equal(r.status, 'completed', `#${id} ${JSON.stringify(r.error)}`);
+        assert.equal(sha256(await readFile(join(r.folder, r.name!))), sha256(source));
+      }
+    } finally {
+      await rig.stop();
+      execFileSync('umount', [stateDir]);
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('fails a run\'s whole list at once when the disk that holds the database is full, without waiting for ticks', async () => {
     // A run limited to its own downloads (`get`) fills the slot a failed start left free at once: with no tick to
     // start the next one, the list still ends, every download failed or done.

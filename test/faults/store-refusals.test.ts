@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { braid } from '../support/cli';
+import { assertCompletedWith, makeRig, tempDir } from '../support/harness';
+import { TestOrigin } from '../support/origin';
+
+/**
+ * A real state database that refuses some writes, as a damaged page or a constraint would: a trigger aborts the
+ * status changes of the downloads whose URL has `refuse` in it.
+ */
+function refuseStatusChanges(dbPath: string, to: 'any' | 'active'): void {
+  const db = new Database(dbPath);
+  try {
+    const when = to === 'any' ? 'NEW.status != OLD.status' : `NEW.status = 'active'`;
+    db.exec(`CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON downloads
+             WHEN NEW.url LIKE '%refuse%' AND ${when}
+             BEGIN SELECT RAISE(ABORT, 'this row cannot be written'); END`);
+  } finally {
+    db.close();
+  }
+}
+
+describe('a state database that refuses some writes', () => {
+  let origin: TestOrigin;
+  let dir: string;
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-refusals-');
+  });
+  after(async () => {
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes over a download whose start cannot even be recorded, and runs the queue behind it', async () => {
+    // The head of the queue is refused every write; the app's queue still runs the downloads after it.
+    const source = origin.file('/behind.bin', 50_000);
+    const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1 } });
+    try {
+      const urls = [origin.url('/behind.bin?refuse'), ...[1, 2, 3].map((i) => origin.url(`/behind.bin?${i}`))];
+      const added = await rig.engine.add(urls.map((url) => ({ url })));
+      const [refused, ...rest] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      refuseStatusChanges(rig.dbPath, 'any');
+      rig.engine.start();
+      const settled = await Promise.race([
+        rig.engine.whenSettled(rest).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+      ]);
+      assert.ok(settled, 'the downloads behind the refused one ended');
+      for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
+      assert.equal(rig.repo.get(refused!)!.status, 'queued', 'the refused one waits, to be tried again');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('get --json gives a line, with its error, to a download whose start failed and was recorded', async () => {
+    origin.file('/listed.bin', 20_000);
+    const db = join(dir, 'json.db');
+    const out = join(dir, 'json-out');
+    assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/listed.bin?first')])).code, 0);
+    refuseStatusChanges(db, 'active');
+    const list = join(dir, 'json-list.txt');
+    await writeFile(list, `${origin.url('/listed.bin?refuse')}\n${origin.url('/listed.bin?fine')}\n`);
+    const run = await braid(['get', '--json', '-d', out, '--db', db, '-i', list]);
+    assert.equal(run.code, 1, run.stderr);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { summary } = lines.pop() as { summary: { completed: number; failed: number } };
+    assert.deepEqual([summary.completed, summary.failed], [1, 1], run.stdout);
+    const refused = lines.find((l) => String(l['url']).includes('refuse'));
+    assert.ok(refused, `a line for the download that could not start: ${run.stdout}`);
+    assert.equal(refused['status'], 'failed');
+    assert.match((refused['error'] as { message: string }).message, /cannot be written/);
+    assert.equal(lines.find((l) => String(l['url']).includes('fine'))?.['status'], 'completed', run.stdout);
+  });
+});
