@@ -12,13 +12,15 @@ interface StatusChange {
   from: DownloadStatus;
   to: DownloadStatus;
   patch: Omit<DownloadPatch, 'status'>;
+  /** Where a completed download's file is. */
+  path?: string;
 }
 
 /** The status change that records how a job's run ended. */
 function endingOf(outcome: JobOutcome): StatusChange {
   if (outcome.kind === 'completed') {
     const size = outcome.size;
-    return { from: 'active', to: 'completed', patch: { name: outcome.name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, placing: null } };
+    return { from: 'active', to: 'completed', patch: { name: outcome.name, size, bytesDone: size, completedAt: Date.now(), error: null, stopReason: null, placing: null }, path: outcome.path };
   }
   if (outcome.kind === 'failed') return { from: 'active', to: 'failed', patch: { error: outcome.error, stopReason: null } };
   return { from: 'active', to: statusAfterStop(outcome.reason), patch: { stopReason: outcome.reason } };
@@ -65,7 +67,8 @@ export class Scheduler<J extends ScheduledJob> {
   private readonly unstartable = new Map<number, unknown>();
   /**
    * Status changes the store refused (its disk full) for downloads no job runs any more: written again at each
-   * pump, so none stays `active` with nothing running it once the store takes writes again.
+   * pump, so none stays `active` with nothing running it once the store takes writes again. One that is never
+   * taken stays `active` until the next start requeues it, as after a crash.
    */
   private readonly unrecorded = new Map<number, StatusChange>();
   /**
@@ -123,9 +126,8 @@ export class Scheduler<J extends ScheduledJob> {
    */
   pump(): void {
     if (!this.started || this.closing) return;
-    const storeTakesWrites = this.recordUnrecorded();
-    // A get run goes on regardless: what the store refuses there fails the run's downloads at once.
-    let storeRefuses = !storeTakesWrites && !this.only;
+    this.recordUnrecorded();
+    let storeRefuses = false;
     while (!storeRefuses) {
       const free = this.deps.maxConcurrent() - this.jobs.size;
       if (free <= 0) break;
@@ -167,14 +169,13 @@ export class Scheduler<J extends ScheduledJob> {
     } catch (thrown) {
       if (this.only) this.unstartable.set(id, thrown);
       const error = internalError(thrown);
-      if (this.recordFailure(id, error)) {
-        this.hub.emit({ type: 'failed', id, error });
-        return 'failed';
-      }
+      const recorded = this.recordFailure(id, error);
       // Left `active` with no job, it would never be picked again: its failure is written when the store allows.
-      if (activated) this.unrecorded.set(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } });
+      if (!recorded && activated) this.unrecorded.set(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } });
+      // One still queued is not failed: the whole queue tries it again later.
+      if (recorded || activated) this.hub.emit({ type: 'failed', id, error });
       else if (!this.only) this.refusedStarts.set(id, Date.now());
-      return 'unrecorded';
+      return recorded ? 'failed' : 'unrecorded';
     }
     this.refusedStarts.delete(id);
     const running: Running<J> = { job, done: Promise.resolve() };
@@ -220,10 +221,11 @@ export class Scheduler<J extends ScheduledJob> {
   }
 
   /**
-   * Writes the status changes the store refused before; false while it still refuses. A download changed since
-   * (removed, or started again by a later run) keeps what it has.
+   * Writes the status changes the store refused before, each on its own: a row the store never takes does not
+   * hold up the others, nor the queue. A download removed since keeps nothing. A run that ended completed was
+   * announced as failed, since it could not be recorded; now that it is, it is announced completed.
    */
-  private recordUnrecorded(): boolean {
+  private recordUnrecorded(): void {
     for (const [id, change] of this.unrecorded) {
       if (this.jobs.has(id)) {
         this.unrecorded.delete(id);
@@ -232,11 +234,13 @@ export class Scheduler<J extends ScheduledJob> {
       try {
         if (this.repo.get(id)?.status === change.from) this.setStatus(id, change.from, change.to, change.patch);
         this.unrecorded.delete(id);
-      } catch {
-        return false;
+      } catch (error) {
+        reportOnce('cannot record how a download ended', error, `#${id}`);
+        continue;
       }
+      const name = change.patch.name;
+      if (change.to === 'completed' && name && change.path) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
-    return true;
   }
 
   /**
@@ -340,8 +344,6 @@ export class Scheduler<J extends ScheduledJob> {
       }
     }
     await Promise.allSettled(running.map((r) => r.done));
-    // A last try: what is still unwritten stays `active`, which the next start requeues.
-    this.recordUnrecorded();
     try {
       this.only?.close();
     } catch {

@@ -11,10 +11,14 @@ import { TestOrigin } from '../support/origin';
  * A real state database that refuses some writes, as a damaged page or a constraint would: a trigger aborts the
  * status changes of the downloads whose URL has `refuse` in it.
  */
-function refuseStatusChanges(dbPath: string, to: 'any' | 'active'): void {
+function refuseStatusChanges(dbPath: string, which: 'any' | 'start' | 'end'): void {
   const db = new Database(dbPath);
   try {
-    const when = to === 'any' ? 'NEW.status != OLD.status' : `NEW.status = 'active'`;
+    const when = {
+      any: 'NEW.status != OLD.status',
+      start: `NEW.status = 'active'`,
+      end: `OLD.status = 'active' AND NEW.status != 'active'`,
+    }[which];
     db.exec(`CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON downloads
              WHEN NEW.url LIKE '%refuse%' AND ${when}
              BEGIN SELECT RAISE(ABORT, 'this row cannot be written'); END`);
@@ -57,12 +61,35 @@ describe('a state database that refuses some writes', () => {
     }
   });
 
+  it('runs the queue on when how a download ended cannot be written', async () => {
+    // The end is kept to be written later; it must not stop the downloads behind it from starting.
+    const source = origin.file('/after.bin', 50_000);
+    const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1 } });
+    try {
+      const urls = [origin.url('/after.bin?refuse'), ...[1, 2, 3].map((i) => origin.url(`/after.bin?${i}`))];
+      const added = await rig.engine.add(urls.map((url) => ({ url })));
+      const [refused, ...rest] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      refuseStatusChanges(rig.dbPath, 'end');
+      rig.engine.start();
+      const settled = await Promise.race([
+        rig.engine.whenSettled(rest).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+      ]);
+      assert.ok(settled, 'the downloads behind it ended');
+      for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
+      assert.equal(rig.engine.stats().running, 0);
+      assert.equal(rig.repo.get(refused!)!.status, 'active', 'its end waits to be written (the next start requeues it)');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
   it('get --json gives a line, with its error, to a download whose start failed and was recorded', async () => {
     origin.file('/listed.bin', 20_000);
     const db = join(dir, 'json.db');
     const out = join(dir, 'json-out');
     assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/listed.bin?first')])).code, 0);
-    refuseStatusChanges(db, 'active');
+    refuseStatusChanges(db, 'start');
     const list = join(dir, 'json-list.txt');
     await writeFile(list, `${origin.url('/listed.bin?refuse')}\n${origin.url('/listed.bin?fine')}\n`);
     const run = await braid(['get', '--json', '-d', out, '--db', db, '-i', list]);

@@ -166,7 +166,7 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
 
 /**
  * Counts the run's downloads by how they ended, and says why each failed one did. With `--json`, a download that
- * could not start gets its line here, as no event ended it.
+ * could not start gets its line here when no event ended it.
  */
 function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[], refused: number, run: RunEnd, failures: ReadonlyMap<number, DownloadError>, json: boolean): GetSummary {
   let failed = refused;
@@ -183,7 +183,8 @@ function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[]
       failed++;
       const error = startError(startFailure);
       notStarted.set(error.message, (notStarted.get(error.message) ?? 0) + 1);
-      if (json) writeResultLine(r, error);
+      // One that was marked active before it failed was announced, and has its line already.
+      if (json && !failures.has(id)) writeResultLine(r, error);
     } else if (r.status === 'completed') {
       completed++;
     } else if (r.status === 'failed' || failures.has(id)) {
