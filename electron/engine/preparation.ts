@@ -41,17 +41,17 @@ export class Preparation {
     const { state, deps } = this;
     const stored = deps.repo.segments(state.id);
     this.adopt(p);
-    let partExists = false;
+    let partSize: number | null = null;
     if (state.record.name && stored.length > 0) {
       try {
         state.file = await deps.fs.openExisting(state.partPath);
-        partExists = true;
+        partSize = await state.file.size();
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
       }
     }
     const planDone = stored.length > 0 && stored.every((s) => s.done >= s.end - s.start);
-    const decision = decideResume({ record: state.record, plannedSegments: stored.length, partExists }, state.sources.current, p, planDone);
+    const decision = decideResume({ record: state.record, plannedSegments: stored.length, partSize }, state.sources.current, p, planDone);
     switch (decision.kind) {
       case 'finished': {
         const done = await reconcile();

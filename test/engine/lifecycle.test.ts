@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
@@ -100,6 +100,23 @@ describe('engine lifecycle', () => {
     await assertCompletedWith(rec, data);
     const resumed = origin.requests('/pause.bin').slice(requestsBefore).filter((l) => l.method === 'GET');
     assert.ok(resumed.every((l) => l.range !== undefined && !l.range.startsWith('bytes=0-') || l.range === 'bytes=0-0'), 'resume does not start from byte 0');
+    await rig.cleanup();
+  });
+
+  it('starts over, never splicing, when the .part was cut short while paused', async () => {
+    // The store counts bytes the cut took away: resuming into the shorter file would leave zeros where they were.
+    const data = origin.file('/cut.bin', 8 * MIB, { rate: 4 * MIB });
+    const rig = await makeRig({ overrides: { segments: 2 } });
+    const [added] = await rig.engine.add([{ url: origin.url('/cut.bin') }]);
+    const id = (added as { id: number }).id;
+    rig.engine.start();
+    await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > 2 * MIB, 10_000, 'some progress');
+    await rig.engine.pause([id]);
+    const paused = rig.repo.get(id)!;
+    await truncate(join(paused.folder, `${paused.name}.part`), 1000);
+    await rig.engine.resume([id]);
+    await rig.engine.whenSettled([id]);
+    await assertCompletedWith(rig.repo.get(id)!, data);
     await rig.cleanup();
   });
 

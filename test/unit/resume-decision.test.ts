@@ -14,7 +14,7 @@ function stored(over: Partial<StoredState['record']> = {}, rest: Partial<Omit<St
   return {
     record: { url: URL_A, sourceUrl: null, name: 'a.bin', size: 1000, etag: '"v1"', lastModified: null, acceptRanges: true, ...over },
     plannedSegments: 4,
-    partExists: true,
+    partSize: 1000,
     ...rest,
   };
 }
@@ -28,10 +28,14 @@ describe('resume decision', () => {
     assert.equal(decideResume(stored({ name: null }), URL_A, probe(), false).kind, 'fresh');
   });
   it('starts fresh when the .part is gone before the plan was done', () => {
-    assert.equal(decideResume(stored({}, { partExists: false }), URL_A, probe(), false).kind, 'fresh');
+    assert.equal(decideResume(stored({}, { partSize: null }), URL_A, probe(), false).kind, 'fresh');
   });
   it('is finished when the plan was done and the .part is gone (placed, not yet committed)', () => {
-    assert.equal(decideResume(stored({}, { partExists: false }), URL_A, probe(), true).kind, 'finished');
+    assert.equal(decideResume(stored({}, { partSize: null }), URL_A, probe(), true).kind, 'finished');
+  });
+  it('starts over when the .part is not the size it was made with (cut or grown outside Braid)', () => {
+    assert.match((decideResume(stored({}, { partSize: 400 }), URL_A, probe(), false) as { reason: string }).reason, /400 bytes, not the 1000/);
+    assert.equal(decideResume(stored({}, { partSize: 1200 }), URL_A, probe(), false).kind, 'start-over');
   });
   it('starts over on a new ETag, a new size or a new Last-Modified', () => {
     assert.match((decideResume(stored(), URL_A, probe({ etag: '"v2"' }), false) as { reason: string }).reason, /ETag/);
