@@ -52,11 +52,13 @@ export function openDatabase(path: string): Database.Database {
       `the database ${path} is from a newer Braid (schema ${current}, this one knows ${SCHEMA_VERSION}); it was left untouched`,
     );
   }
-  const pending = MIGRATIONS.filter((m) => m.version > current);
-  if (pending.length > 0) {
+  if (current < SCHEMA_VERSION) {
     db.transaction(() => {
-      for (const m of pending) m.up(db);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // Read again under the write lock: another Braid opening the same new database at the same instant may
+      // have migrated it while this one waited, and running a migration twice fails ("table already exists").
+      const now = db.pragma('user_version', { simple: true }) as number;
+      for (const m of MIGRATIONS) if (m.version > now) m.up(db);
+      if (now < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
   return db;

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/store/migrations/index';
 import { BRAID, braid, type Run } from '../support/cli';
 import { waitFor } from '../support/harness';
 import { sha256 } from '../support/origin';
@@ -167,6 +168,24 @@ describe('braid command line', () => {
     assert.equal(list.code, 0);
     assert.match(list.stdout, /paused .*a\.bin/);
     assert.match(list.stdout, /2 downloads: 2 paused/);
+  });
+
+  it('opens a new database that another Braid is creating at the same instant', async () => {
+    // This test plays the other Braid: it holds the write lock while it creates the schema, after the command
+    // has read the schema version of the still-empty file. The command must not create it a second time.
+    const db = join(scope.dir, 'racing.db');
+    const other = new Database(db);
+    other.pragma('journal_mode = WAL');
+    other.exec('BEGIN IMMEDIATE');
+    const adding = braid(['add', '--paused', '--db', db, 'http://127.0.0.1:9/a']);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const m of MIGRATIONS) m.up(other);
+    other.pragma(`user_version = ${SCHEMA_VERSION}`);
+    other.exec('COMMIT');
+    other.close();
+    const run = await adding;
+    assert.equal(run.code, 0, run.stderr);
+    assert.match((await braid(['list', '--db', db])).stdout, /1 download: 1 paused/);
   });
 
   it('says so in one line when another program holds the database locked', async () => {
