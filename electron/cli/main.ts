@@ -52,7 +52,9 @@ function proxy(text: string): string {
   return text;
 }
 
+/** `none` asks for no check: it drops a checksum an earlier run of the same download was given. */
 function checksum(text: string) {
+  if (text === 'none') return null;
   try {
     return parseChecksum(text);
   } catch (error) {
@@ -107,7 +109,7 @@ export function buildProgram(): Command {
     .option('--max-connections <n>', 'connections at once over all downloads (default: the setting, 128)', wholeNumber(TOTAL_CONNECTIONS))
     .option('--all-proxy <url>', "proxy for these downloads: http://, https:// or socks5://[user:pass@]host:port ('' for none)", proxy)
     .option('--retries <n>', `attempts in a row without progress before a download fails (default ${DEFAULT_RETRY_ATTEMPTS})`, wholeNumber({ min: 1, max: 100 }))
-    .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512', checksum)
+    .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512 (none: drop one given before)', checksum)
     .addOption(new Option('--header <header>', 'extra request header "Name: value" (repeatable)').argParser(header).default({}, 'none'))
     .option('--json', 'one JSON line per finished download, then a summary line with the memory used')
     .addOption(dbOption())

@@ -86,6 +86,19 @@ describe('braid with bad input', () => {
     assert.equal(sha256(await readFile(join(scope.dir, 'checked', 'checked.bin'))), sha256(data));
   });
 
+  it('drops a checksum given before with --checksum none, for one who does not know the right one', async () => {
+    const data = scope.origin.file('/unchecked.bin', 300_000);
+    const args = ['get', '-d', join(scope.dir, 'unchecked'), '--db', join(scope.dir, 'unchecked.db'), scope.origin.url('/unchecked.bin')];
+    assert.equal((await braid([...args, '--checksum', `md5=${'0'.repeat(32)}`])).code, 1);
+    const again = await braid(args);
+    assert.equal(again.code, 1, 'left out, the checksum given before still holds');
+    assert.match(again.stderr, /CHECKSUM_ERROR/);
+    const dropped = await braid([...args, '--checksum', 'none']);
+    assert.equal(dropped.code, 0, dropped.stderr);
+    assert.match(dropped.stdout, /completed #1 /, 'the same download, not a second one');
+    assert.equal(sha256(await readFile(join(scope.dir, 'unchecked', 'unchecked.bin'))), sha256(data));
+  });
+
   it('keeps the options the get that asks again leaves out: -s given to add stays', async () => {
     scope.origin.file('/kept.bin', 300_000);
     const common = ['-d', join(scope.dir, 'kept'), '--db', join(scope.dir, 'kept.db')];

@@ -18,7 +18,8 @@ export interface GetFlags extends CommonFlags {
   concurrent?: number;
   limit?: number;
   retries?: number;
-  checksum?: Checksum;
+  /** null: `--checksum none`, no check even where an earlier run gave one. */
+  checksum?: Checksum | null;
   header: Record<string, string>;
   json?: boolean;
 }
@@ -115,7 +116,8 @@ function downloadOptions(flags: GetFlags): DownloadOptions {
   if (flags.segments) options.segments = flags.segments;
   if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
   if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
-  if (flags.checksum) options.checksum = flags.checksum;
+  // An own property left undefined takes the place of a stored checksum when the options are merged.
+  if (flags.checksum !== undefined) options.checksum = flags.checksum ?? undefined;
   if (Object.keys(flags.header).length > 0) options.headers = flags.header;
   return options;
 }
