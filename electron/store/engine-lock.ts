@@ -136,7 +136,13 @@ export function acquireEngineLock(dbPath: string): { release(): void } {
       // The pid read must be that of the instance looked at: a lock replaced meanwhile is looked at again.
       if (instance && owner !== null && sameInstance(instance, instanceOf(path))) {
         if (!Number.isNaN(owner) && owner !== process.pid && alive(owner)) {
-          throw new StoreError('DB_LOCKED', `another Braid (pid ${owner}) is running downloads from ${dbPath}; use \`braid add\` to queue into it`);
+          // Which kind of Braid holds it is not known here, and the two want different advice.
+          throw new StoreError(
+            'DB_LOCKED',
+            `another Braid (pid ${owner}) is running downloads from ${dbPath}: if it is the app or \`braid serve\`, ` +
+              `\`braid add\` queues into it; a \`braid get\` runs only its own list, so wait for it to end, or give ` +
+              `this command another database with --db FILE`,
+          );
         }
         const unwritten = Number.isNaN(owner) && Date.now() - instance.mtimeMs < UNWRITTEN_GRACE_MS;
         if (!unwritten && removeStale(path, instance, mine, pid)) continue;

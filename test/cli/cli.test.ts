@@ -144,6 +144,7 @@ describe('braid command line', () => {
     assert.equal(sha256(await readFile(join(out, 'locked.bin'))), sha256(data));
     assert.equal(second.code, 2);
     assert.match(second.stderr, /another Braid \(pid \d+\) is running downloads/);
+    assert.match(second.stderr, /a `braid get` runs only its own list, so wait for it to end, or give this command another database with --db FILE/);
     assert.equal(added.code, 0, added.stderr);
     assert.ok(!existsSync(`${db}.lock`), 'the lock is released on exit');
 
