@@ -139,7 +139,7 @@ export function buildProgram(): Command {
 
   program
     .command('refresh')
-    .description('give a paused or failed download a new link (its old one expired) and finish it')
+    .description('give a download that is not running a new link (its old one expired) and finish it')
     .argument('<id>', 'the download (see `braid list`)', wholeNumber({ min: 1, max: Number.MAX_SAFE_INTEGER }))
     .argument('<url>', 'the new http(s) URL')
     .option('--start-over', 'download the new link from the start, when it serves a different file')

@@ -251,7 +251,7 @@ export class Engine implements BraidApi {
     return this.resume(ids);
   }
 
-  /** A new URL for a paused or failed download, proven to serve the same file first (or starting over); then it is queued. */
+  /** A new URL for a download that is not running, proven to serve the same file first (or starting over); then it is queued. */
   async refreshLink(id: number, url: string, options: { startOver?: boolean; headers?: Record<string, string> }): Promise<RefreshResult> {
     this.catcher.cancel(id);
     return this.refresh(id, url, options);

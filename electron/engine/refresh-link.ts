@@ -32,23 +32,25 @@ export interface RefreshOptions {
   deadlineMs?: number;
 }
 
-/** The download if it can be given a new link now: it exists, and it is paused or failed. */
+/**
+ * The download if it can be given a new link now: it exists and nothing runs it (paused, failed, or queued, as
+ * a download an interrupted `braid get` left is).
+ */
 export function refreshable(record: DownloadRecord | null, id: number): DownloadRecord {
   if (!record) throw new BraidError('INVALID_OPTION', `there is no download #${id}`);
-  if (record.status !== 'paused' && record.status !== 'failed') {
-    throw new BraidError('INVALID_OPTION', `only a paused or failed download can be given a new link (#${id} is ${record.status})`);
-  }
+  if (record.status === 'active') throw new BraidError('INVALID_OPTION', `download #${id} is running: pause it, then give it the new link`);
+  if (record.status === 'completed') throw new BraidError('INVALID_OPTION', `download #${id} is completed: there is nothing left to fetch`);
   return record;
 }
 
 /**
- * Gives a paused or failed download a new URL. Unless told to start over, the new link must first prove it
+ * Gives a download that is not running a new URL. Unless told to start over, the new link must first prove it
  * serves the file whose bytes are on disk (see `proveSameFile`); a different file is refused with nothing
  * changed. Records the new URL as the download's own, so later expiries go back to it; the caller queues it.
  */
 export async function refreshLink(deps: RefreshDeps, id: number, newUrl: string, options: RefreshOptions): Promise<RefreshResult> {
-  const record = refreshable(deps.repo.get(id), id);
   const url = checkUrl(newUrl);
+  const record = refreshable(deps.repo.get(id), id);
   const linkRefresh = { at: deps.clock.wallTime(), by: 'user' as const };
   const headerChange = options.headers ? headersGiven(record, options.headers) : headersMoved(record, url);
   // The download as it will be once the new link is recorded: its headers are asked for with that link.

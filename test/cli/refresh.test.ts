@@ -37,6 +37,25 @@ describe('braid refresh', () => {
     assert.equal(sha256(await readFile(join(out, 'a.bin'))), sha256(data));
   });
 
+  it('gives a new link to a download an interrupted get left queued, and says first what is wrong with a bad URL', async () => {
+    const data = scope.origin.file('/old/c.bin', 3 * MIB, { rate: MIB });
+    const db = join(scope.dir, 'c.bin.db');
+    const out = join(scope.dir, 'c.bin');
+    const get = await braid(['get', '-d', out, '-s', '2', '--db', db, scope.origin.url('/old/c.bin')], (kill) => {
+      setTimeout(() => kill('SIGINT'), 800);
+    });
+    assert.equal(get.code, 130, get.stderr);
+    const [left] = (JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { items: { id: number; status: string }[] }).items;
+    assert.equal(left!.status, 'queued');
+    const bad = await braid(['refresh', String(left!.id), 'notaurl', '--db', db]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /INVALID_URL/);
+    scope.origin.serve('/new/c.bin', data);
+    const run = await braid(['refresh', String(left!.id), scope.origin.url('/new/c.bin'), '--db', db]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sha256(await readFile(join(out, 'c.bin'))), sha256(data));
+  });
+
   it('refuses a link to another file, and starts over from it only with --start-over', async () => {
     const { id, db, out } = await expiredDownload('b.bin');
     const other = scope.origin.serve('/new/b.bin', randomBytes(3 * MIB), { etag: '"another"' });

@@ -142,7 +142,7 @@ describe('catching the next download from the browser', () => {
     await rig.engine.remove([id], { deleteFile: true });
   });
 
-  it('arms only a paused or failed download, one at a time, and can be called off', async () => {
+  it('arms only a download that is not running or done, one at a time, and can be called off', async () => {
     origin.file('/old/a.bin', 4 * MiB, { rate: 1 * MiB });
     origin.file('/old/b.bin', 4 * MiB, { rate: 1 * MiB });
     const a = await pausedPartway('/old/a.bin');
@@ -156,7 +156,7 @@ describe('catching the next download from the browser', () => {
     assert.deepEqual(catches.at(-1), { state: 'cancelled', id: b });
     await rig.engine.remove([a, b], { deleteFile: true });
     const done = rig.repo.list({ status: ['completed'], limit: 1 }).items[0]!;
-    await assert.rejects(rig.engine.catchLink(done.id), /only a paused or failed download/);
+    await assert.rejects(rig.engine.catchLink(done.id), /is completed: there is nothing left to fetch/);
     await assert.rejects(rig.engine.catchLink(999_999), /there is no download #999999/);
   });
 });

@@ -135,7 +135,7 @@ describe('refreshing a download with a new link', () => {
     const data = origin.file('/old/done.bin', 10_000);
     const [rec] = await runDownloads(rig, [{ url: origin.url('/old/done.bin') }]);
     await assertCompletedWith(rec!, data);
-    await assert.rejects(rig.engine.refreshLink(rec!.id, origin.url('/old/done.bin'), {}), /only a paused or failed download/);
+    await assert.rejects(rig.engine.refreshLink(rec!.id, origin.url('/old/done.bin'), {}), /is completed: there is nothing left to fetch/);
   });
 
   it('takes an expired link (403 mid-download) to completion, byte-identical, from a refreshed one', async () => {

@@ -23,7 +23,7 @@ function proofLine(r: RefreshResult): string {
 }
 
 /**
- * `braid refresh ID URL`: gives a paused or failed download a new link (its old one expired) and runs it to
+ * `braid refresh ID URL`: gives a download that is not running a new link (its old one expired) and runs it to
  * the end. A link to a different file is refused with nothing changed (exit 1) unless `--start-over`.
  */
 export async function runRefresh(id: number, url: string, flags: RefreshFlags): Promise<number> {
