@@ -2,7 +2,65 @@ import cliProgress from 'cli-progress';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import { finishingText } from '../../shared/status-words';
 import { SEAM_CHECK } from '../../shared/verification';
-import { label, seamChecked, type ProgressView } from './progress';
+import { seamChecked, type ProgressView } from './progress';
+
+/** What one bar's line says; `fitLine` lays it out in the terminal's width. */
+export interface BarText {
+  name: string;
+  /** 0 to 1. */
+  progress: number;
+  done: string;
+  size: string;
+  /** Speed and time left, or the finishing step. */
+  state: string;
+  conns: number;
+}
+
+/**
+ * One line narrower than `width` columns (a bar line that wraps breaks the redraw). What matters most gets room
+ * first: percentage and speed (or the finishing step), then up to 12 columns of the name, the sizes, a bar of 10, the
+ * connections; what is left widens the name and then the bar, each to 40.
+ */
+export function fitLine(t: BarText, width: number): string {
+  const columns = Math.max(width - 1, 12);
+  let room = columns;
+  const pct = `${String(Math.floor(t.progress * 100)).padStart(3)}%`;
+  const sizes = `${t.done}/${t.size}`;
+  const conns = `${t.conns}c`;
+  room -= pct.length + 1 + t.state.length;
+  const take = (columns: number): boolean => {
+    if (columns > room) return false;
+    room -= columns;
+    return true;
+  };
+  // Where 12 columns do not fit, a shorter name still says which download the line is.
+  const shortName = room - 1;
+  let nameWidth = take(13) ? 12 : shortName >= 6 && take(room) ? shortName : 0;
+  const showSizes = take(sizes.length + 1);
+  let barWidth = take(11) ? 10 : 0;
+  const showConns = take(conns.length + 1);
+  const name = nameWidth > 0 ? t.name : '';
+  const moreName = nameWidth > 0 ? Math.min(40 - nameWidth, room) : 0;
+  nameWidth += moreName;
+  room -= moreName;
+  if (barWidth > 0) barWidth += Math.min(30, room);
+  const filled = Math.round(Math.min(Math.max(t.progress, 0), 1) * barWidth);
+  const parts = [
+    nameWidth > 0 ? clip(name, nameWidth) : null,
+    barWidth > 0 ? '\u2588'.repeat(filled) + '\u2591'.repeat(barWidth - filled) : null,
+    pct,
+    showSizes ? sizes : null,
+    t.state,
+    showConns ? conns : null,
+  ];
+  // Narrower than the percentage and the speed themselves: what does not fit is cut, never wrapped.
+  return parts.filter((p) => p !== null).join(' ').slice(0, columns);
+}
+
+/** `text` in exactly `width` columns: cut with an ellipsis, or padded. */
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}\u2026` : text.padEnd(width);
+}
 
 // Loaded only when stdout is a terminal: pipes and logs (and benchmarks) never pay for the bar library.
 /** Live bars on a terminal, one per running download. */
@@ -10,7 +68,9 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{name} {bar} {percentage}% {done}/{size} {state} {conns}c',
+      // Laid out anew at each redraw, so a terminal made narrower or wider gets lines that fit it.
+      format: (_options: unknown, params: { progress: number; maxWidth: number }, payload: Omit<BarText, 'progress'>) =>
+        fitLine({ ...payload, progress: params.progress }, params.maxWidth),
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -27,8 +87,8 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
       if (event.type === 'failed') bars.log(`failed #${event.id}: ${event.error.message}\n`);
       if (event.type !== 'snapshot') return;
       for (const d of event.downloads) {
-        const payload = {
-          name: label(d),
+        const payload: Omit<BarText, 'progress'> = {
+          name: d.name ?? d.url,
           done: formatBytes(d.bytesDone),
           size: d.size === null ? '?' : formatBytes(d.size),
           state: d.finishing ? finishingText(d.finishing) : `${formatRate(d.speed).padStart(11)} eta ${formatDuration(d.eta)}`,

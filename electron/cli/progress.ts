@@ -8,11 +8,6 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function label(d: DownloadSnapshot): string {
-  const name = d.name ?? d.url;
-  return name.length > 40 ? `${name.slice(0, 39)}…` : name.padEnd(40);
-}
-
 /** Downloads whose seams are being checked that the person has not been told about yet. */
 export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<number>): DownloadSnapshot[] {
   const fresh = downloads.filter((d) => d.seamCheck && !told.has(d.id));

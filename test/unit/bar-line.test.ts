@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitLine, type BarText } from '../../electron/cli/progress-bars';
+
+const text: BarText = {
+  name: 'ubuntu-24.04.1-desktop-amd64-with-a-long-name.iso',
+  progress: 0.42,
+  done: '2.45 GiB',
+  size: '5.83 GiB',
+  state: '  48.2 MiB/s eta 1m12s',
+  conns: 8,
+};
+
+describe('a progress bar line in the terminal width', () => {
+  it('never reaches the last column, at any width, and says the percentage and the speed wherever they fit', () => {
+    for (let width = 20; width <= 240; width++) {
+      const line = fitLine(text, width);
+      assert.ok(line.length < width, `${width} columns: ${line.length} (${line})`);
+      if (width < 30) continue;
+      assert.match(line, /42%/, `${width}: ${line}`);
+      assert.ok(line.includes('48.2 MiB/s eta 1m12s'), `${width}: ${line}`);
+    }
+  });
+
+  it('gives an 80-column terminal the name, the sizes, a bar and the connections', () => {
+    const line = fitLine(text, 80);
+    assert.ok(line.startsWith('ubuntu-24.04'), line);
+    assert.match(line, /2\.45 GiB\/5\.83 GiB/);
+    assert.match(line, /\u2588+\u2591+/);
+    assert.match(line, / 8c$/);
+  });
+
+  it('keeps the columns of several bars in line, whatever their names', () => {
+    const a = fitLine({ ...text, name: 'a.bin' }, 120);
+    const b = fitLine(text, 120);
+    assert.equal(a.indexOf('42%'), b.indexOf('42%'));
+  });
+
+  it('drops the bar and the sizes before the name on a narrow terminal', () => {
+    for (const width of [40, 50]) {
+      const line = fitLine(text, width);
+      assert.ok(line.startsWith('ubuntu'), line);
+      assert.doesNotMatch(line, /\u2588|GiB\//, line);
+    }
+  });
+});
