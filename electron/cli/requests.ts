@@ -1,4 +1,4 @@
-import type { AddRequest, DownloadOptions } from '../../shared/types';
+import type { AddRequest, DownloadOptions, ErrorCode } from '../../shared/types';
 import { parseUrlList, readLines, type Line, type ListItem } from '../engine/index';
 
 export interface RequestDefaults {
@@ -33,13 +33,13 @@ export async function* collectRequests(
   urls: string[],
   listFile: string | undefined,
   defaults: RequestDefaults,
-): AsyncGenerator<{ request: AddRequest } | { problem: string; lost: boolean }> {
+): AsyncGenerator<{ request: AddRequest } | { where: string; problem: string; lost: boolean; code: ErrorCode }> {
   const label = (source: string, item: ListItem) => (source === '' ? `argument ${item.line}` : `${source}:${item.line}`);
   const sources: [string, AsyncIterable<Line>][] = [['', fromArguments(urls)]];
   if (listFile) sources.push([listFile, readLines(listFile)]);
   for (const [source, lines] of sources) {
     for await (const item of parseUrlList(lines)) {
-      if (item.kind === 'problem') yield { problem: `${label(source, item)}: ${item.message}`, lost: item.lost };
+      if (item.kind === 'problem') yield { where: label(source, item), problem: item.message, lost: item.lost, code: item.code };
       else yield { request: withDefaults(item.request, defaults) };
     }
   }

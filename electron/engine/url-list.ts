@@ -1,4 +1,4 @@
-import type { AddRequest, DownloadOptions } from '../../shared/types';
+import type { AddRequest, DownloadOptions, ErrorCode } from '../../shared/types';
 import type { checkAddRequest as CheckAddRequest } from '../../shared/api-schema';
 import { parseByteSize } from '../../shared/byte-size';
 import { CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, inRange, MAX_FOLDER, MAX_NAME, MAX_URL, rangeMessage } from '../../shared/limits';
@@ -14,7 +14,8 @@ import { checkUrl, preview } from './url-rules';
  */
 export type ListItem =
   | { kind: 'entry'; line: number; request: AddRequest }
-  | { kind: 'problem'; line: number; message: string; lost: boolean };
+  /** `lost`: the line's download is not added; `code` says why, as a failed download's error would. */
+  | { kind: 'problem'; line: number; message: string; lost: boolean; code: ErrorCode };
 
 interface Pending {
   line: number;
@@ -98,7 +99,11 @@ async function finish(p: Pending): Promise<ListItem> {
   // library is loaded only for entries with more to check, or with a length it is to explain.
   if (withinPlainLimits(p.request)) return { kind: 'entry', line: p.line, request: p.request };
   const checked = (await entryCheck())(p.request);
-  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message, lost: true };
+  return checked.ok ? { kind: 'entry', line: p.line, request: checked.request } : { kind: 'problem', line: p.line, message: checked.message, lost: true, code: 'INVALID_OPTION' };
+}
+
+function codeOf(error: unknown, otherwise: ErrorCode): ErrorCode {
+  return error instanceof BraidError ? error.code : otherwise;
 }
 
 /**
@@ -113,16 +118,16 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
   for await (const raw of lines) {
     n++;
     if (raw === LINE_TOO_LONG || raw.length > MAX_LINE_BYTES) {
-      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE_BYTES / 1024} KiB`, lost: true };
+      yield { kind: 'problem', line: n, message: `line longer than ${MAX_LINE_BYTES / 1024} KiB`, lost: true, code: 'INVALID_URL' };
       continue;
     }
     const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
     if (line.includes('\u0000')) {
-      yield { kind: 'problem', line: n, message: 'line contains a NUL byte', lost: true };
+      yield { kind: 'problem', line: n, message: 'line contains a NUL byte', lost: true, code: 'INVALID_URL' };
       continue;
     }
     if (line.includes('\ufffd')) {
-      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8', lost: true };
+      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8', lost: true, code: 'INVALID_URL' };
       continue;
     }
     const trimmed = line.trim();
@@ -130,19 +135,19 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
     if (/^[ \t]/.test(line)) {
       if (skipping) continue;
       if (!pending) {
-        yield { kind: 'problem', line: n, message: 'option line with no URL above it', lost: false };
+        yield { kind: 'problem', line: n, message: 'option line with no URL above it', lost: false, code: 'INVALID_OPTION' };
         continue;
       }
       const eq = trimmed.indexOf('=');
       if (eq <= 0) {
-        yield { kind: 'problem', line: n, message: `option must be key=value, got ${JSON.stringify(preview(trimmed))}`, lost: false };
+        yield { kind: 'problem', line: n, message: `option must be key=value, got ${JSON.stringify(preview(trimmed))}`, lost: false, code: 'INVALID_OPTION' };
         continue;
       }
       try {
         const complaint = applyOption(pending, trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
-        if (complaint) yield { kind: 'problem', line: n, message: complaint, lost: false };
+        if (complaint) yield { kind: 'problem', line: n, message: complaint, lost: false, code: 'INVALID_OPTION' };
       } catch (error) {
-        yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: false };
+        yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: false, code: codeOf(error, 'INVALID_OPTION') };
       }
       continue;
     }
@@ -157,7 +162,7 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
       pending = { line: n, request, options: {}, headers: {} };
     } catch (error) {
       skipping = true;
-      yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: true };
+      yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: true, code: codeOf(error, 'INVALID_URL') };
     }
   }
   if (pending) yield await finish(pending);

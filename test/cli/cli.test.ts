@@ -59,9 +59,21 @@ describe('braid command line', () => {
     const out = join(scope.dir, 'mixed');
     const run = await braid(['get', '-d', out, '-i', list, '--db', join(scope.dir, 'mixed.db')]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /list\.txt:2: unsupported scheme ftp:/);
+    assert.match(run.stderr, /list\.txt:2: unsupported scheme ftp: .*\[UNSUPPORTED_SCHEME\]/);
     assert.match(run.stderr, /failed: .*missing\.bin: the server answered 404 Not Found \[HTTP_ERROR\]/);
     assert.equal(sha256(await readFile(join(out, 'fine.bin'))), sha256(data));
+  });
+
+  it('gives every entry a JSON line with --json, one refused before it became a download too', async () => {
+    scope.origin.file('/fine-json.bin', 10_000);
+    const run = await braid(['get', '--json', '-d', join(scope.dir, 'json-mixed'), '--db', join(scope.dir, 'json-mixed.db'), 'notaurl', scope.origin.url('/fine-json.bin')]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /argument 1: not a URL: notaurl \[INVALID_URL\]/);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { summary } = lines.pop() as { summary: { files: number; completed: number; failed: number } };
+    assert.deepEqual([summary.files, summary.completed, summary.failed], [2, 1, 1]);
+    assert.deepEqual(lines[0], { entry: 'argument 1', status: 'failed', error: { code: 'INVALID_URL', message: 'not a URL: notaurl' } });
+    assert.equal(lines[1]?.['status'], 'completed');
   });
 
   it('refuses bad options with a clear message', async () => {

@@ -7,7 +7,7 @@ import { linesView, type ProgressView } from '../progress';
 import { describeStoreFailure } from '../../store/database';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
-import { listName, queueAll } from './queue-all';
+import { listName, queueAll, type OnRefused } from './queue-all';
 
 export interface GetFlags extends CommonFlags {
   output?: string;
@@ -229,7 +229,9 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
   });
   try {
     const target = { folder: resolve(flags.dir ?? '.'), name: flags.output, options: downloadOptions(flags) };
-    const { ids, refused } = await queueAll(engine, urls, flags, target, true, true);
+    // With --json an entry refused before it was a download still gets its line, named by what was given.
+    const refusedLine: OnRefused = (given, error) => process.stdout.write(`${JSON.stringify({ entry: given, status: 'failed', error })}\n`);
+    const { ids, refused } = await queueAll(engine, urls, flags, target, true, true, flags.json ? refusedLine : undefined);
     if (ids.length + refused === 0) {
       // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
       say(`nothing to download: ${listName(flags.input)} has no URLs`);

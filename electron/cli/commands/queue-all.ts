@@ -1,4 +1,4 @@
-import type { AddRequest } from '../../../shared/types';
+import type { AddRequest, DownloadError } from '../../../shared/types';
 import type { Engine } from '../../engine/index';
 import { collectRequests, type RequestDefaults } from '../requests';
 import { say, type CommonFlags } from '../store-access';
@@ -10,7 +10,13 @@ export function listName(input: string | undefined): string {
   return input === undefined ? 'the command line' : input === '-' ? 'standard input' : input;
 }
 
-/** Queues everything the command was given, in batches; returns the ids and how many entries were refused. */
+/** An entry that will not be downloaded: where it was given (a URL, or `list.txt:12`), and why. */
+export type OnRefused = (given: string, error: DownloadError) => void;
+
+/**
+ * Queues everything the command was given, in batches; returns the ids and how many entries were refused, each
+ * said on stderr with its code (and handed to `onRefused`).
+ */
 export async function queueAll(
   engine: Engine,
   urls: string[],
@@ -18,6 +24,7 @@ export async function queueAll(
   defaults: RequestDefaults,
   reuseUnfinished: boolean,
   keepIds: boolean,
+  onRefused: OnRefused = () => undefined,
 ): Promise<{ ids: number[]; queued: number; refused: number }> {
   // `add` of a million-line list needs only the count; `get` needs the ids to wait for.
   const ids: number[] = [];
@@ -31,7 +38,8 @@ export async function queueAll(
         if (keepIds) ids.push(result.id);
       } else {
         refused++;
-        say(`${result.url}: ${result.error.message}`);
+        say(`${result.url}: ${result.error.message} [${result.error.code}]`);
+        onRefused(result.url, result.error);
       }
     }
     batch = [];
@@ -39,8 +47,13 @@ export async function queueAll(
   for await (const item of collectRequests(urls, flags.input, defaults)) {
     if ('problem' in item) {
       // An option line's problem is reported; its download is still added, so it is no refused download.
-      if (item.lost) refused++;
-      say(item.problem);
+      if (item.lost) {
+        refused++;
+        say(`${item.where}: ${item.problem} [${item.code}]`);
+        onRefused(item.where, { code: item.code, message: item.problem });
+      } else {
+        say(`${item.where}: ${item.problem}`);
+      }
       continue;
     }
     const r = item.request;
