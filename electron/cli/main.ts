@@ -14,6 +14,7 @@ import type { GetFlags } from './commands/get';
 import type { RefreshFlags } from './commands/refresh';
 import type { ServeFlags } from './commands/serve';
 import { defaultDatabasePath } from './data-dir';
+import { STOP_SIGNALS } from './stop-signals';
 import type { CommonFlags } from './store-access';
 
 // Each command's module is loaded when it runs, so `braid --help` loads neither the engine, got, nor SQLite,
@@ -221,9 +222,10 @@ function endWhenOutputCloses(): void {
   const onError = (error: NodeJS.ErrnoException) => {
     // Once closed, later writes fail too (the stream is destroyed): the stop is under way already.
     if (closed) return;
-    if (error.code !== 'EPIPE') throw error;
+    // EIO: the terminal itself is gone (closed with the command still running in it).
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
     closed = true;
-    const stop = (['SIGTERM', 'SIGINT'] as const).find((signal) => process.listenerCount(signal) > 0);
+    const stop = STOP_SIGNALS.find((signal) => process.listenerCount(signal) > 0);
     if (stop) process.emit(stop, stop);
     else process.exit();
   };

@@ -117,27 +117,29 @@ describe('braid command line', () => {
     assert.ok(fetchedAgain <= data.length - before, 'the resume does not fetch committed bytes again');
   });
 
-  it('saves progress on Ctrl+C, exits 130, and resumes later', async () => {
-    const data = scope.origin.file('/int.bin', 16 * MIB, { rate: 2 * MIB });
-    const out = join(scope.dir, 'int');
-    const db = join(scope.dir, 'int.db');
-    const args = ['get', '-d', out, '-s', '4', '--db', db, scope.origin.url('/int.bin')];
-    const interrupted = await braid(args, (kill) => {
-      void waitFor(() => progressIn(db) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill('SIGINT'), 300));
+  for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+    it(`saves progress on ${signal === 'SIGINT' ? 'Ctrl+C' : 'a closed terminal (SIGHUP)'}, exits 130, and resumes later`, async () => {
+      const data = scope.origin.file(`/int-${signal}.bin`, 16 * MIB, { rate: 2 * MIB });
+      const out = join(scope.dir, `int-${signal}`);
+      const db = join(scope.dir, `int-${signal}.db`);
+      const args = ['get', '-d', out, '-s', '4', '--db', db, scope.origin.url(`/int-${signal}.bin`)];
+      const interrupted = await braid(args, (kill) => {
+        void waitFor(() => progressIn(db) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill(signal), 300));
+      });
+      assert.equal(interrupted.code, 130, interrupted.stderr);
+      assert.match(interrupted.stderr, /saving progress/);
+      const raw = new Database(db, { readonly: true });
+      const row = raw.prepare('SELECT status, stop_reason, bytes_done FROM downloads').get() as { status: string; stop_reason: string; bytes_done: number };
+      raw.close();
+      assert.equal(row.status, 'queued');
+      assert.equal(row.stop_reason, 'shutdown');
+      assert.ok(row.bytes_done > 0 && row.bytes_done < data.length);
+      assert.match(interrupted.stdout, /downloaded 0 of 1 file, 1 stopped with [\d.]+ [KM]iB saved \(the same command resumes\)/);
+      const resumed = await braid(args);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(sha256(await readFile(join(out, `int-${signal}.bin`))), sha256(data));
     });
-    assert.equal(interrupted.code, 130, interrupted.stderr);
-    assert.match(interrupted.stderr, /saving progress/);
-    const raw = new Database(db, { readonly: true });
-    const row = raw.prepare('SELECT status, stop_reason, bytes_done FROM downloads').get() as { status: string; stop_reason: string; bytes_done: number };
-    raw.close();
-    assert.equal(row.status, 'queued');
-    assert.equal(row.stop_reason, 'shutdown');
-    assert.ok(row.bytes_done > 0 && row.bytes_done < data.length);
-    assert.match(interrupted.stdout, /downloaded 0 of 1 file, 1 stopped with [\d.]+ [KM]iB saved \(the same command resumes\)/);
-    const resumed = await braid(args);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.equal(sha256(await readFile(join(out, 'int.bin'))), sha256(data));
-  });
+  }
 
   it('refuses a second engine on the same database, lets add in, and the running engine picks it up', async () => {
     const data = scope.origin.file('/locked.bin', 12 * MIB, { rate: 2 * MIB });

@@ -7,6 +7,7 @@ import { linesView, type ProgressView } from '../progress';
 import { describeStoreFailure } from '../../store/database';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
+import { STOP_SIGNALS } from '../stop-signals';
 import { listName, queueAll, type OnRefused } from './queue-all';
 
 export interface GetFlags extends CommonFlags {
@@ -151,8 +152,8 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
     say('stopping: saving progress (run the same command again to resume)');
     void engine.close();
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  // A closed terminal (SIGHUP) stops the run as Ctrl-C does: progress saved, the download resumable.
+  for (const signal of STOP_SIGNALS) process.once(signal, interrupt);
   try {
     const baseRss = process.memoryUsage.rss();
     const startedAt = performance.now();
@@ -161,8 +162,7 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
     await engine.close();
     return { seconds: (performance.now() - startedAt) / 1000, baseRss, interrupted };
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
   }
 }
 

@@ -3,6 +3,7 @@ import type { RefreshResult } from '../../../shared/types';
 import { createEngine } from '../../engine/index';
 import { linesView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
+import { STOP_SIGNALS } from '../stop-signals';
 
 export interface RefreshFlags extends CommonFlags {
   startOver?: boolean;
@@ -49,10 +50,10 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
       say('stopping: saving progress');
       void engine.close();
     };
-    process.once('SIGINT', interrupt);
+    for (const signal of STOP_SIGNALS) process.once(signal, interrupt);
     engine.start({ only: [id] });
     await engine.whenSettled([id]);
-    process.off('SIGINT', interrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
     view?.stop();
     const r = repo.get(id);
     if (flags.json && r) process.stdout.write(`${JSON.stringify({ id, status: r.status, error: r.error })}\n`);

@@ -3,6 +3,7 @@ import { BraidError, createEngine, proxyFromEnvironment } from '../../engine/ind
 import { listenForHandoffs } from '../../bridge/handoff-server';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
+import { STOP_SIGNALS } from '../stop-signals';
 
 export interface ServeFlags {
   db?: string;
@@ -53,8 +54,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       say('stopping: saving progress');
       done();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS) process.once(signal, stop);
   });
   await handoffs?.close();
   await server.close();
