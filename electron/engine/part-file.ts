@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { link, lstat, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { access, link, lstat, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
 import { BraidError, errorCode } from './errors';
 import { fileChunks } from './file-chunks';
@@ -43,6 +43,19 @@ async function makeFolder(folder: string): Promise<void> {
 
 async function mustBeFolder(path: string): Promise<void> {
   if (!(await stat(path)).isDirectory()) throw new BraidError('FILE_ERROR', `cannot save into ${path}: it is a file, not a folder`);
+  // Asked before the space is: a folder on a read-only disk would otherwise be refused for want of room.
+  try {
+    await access(path, constants.W_OK);
+  } catch (error) {
+    throw new BraidError('FILE_ERROR', `cannot save into ${path}: ${writeRefusal(error)}`, { cause: error });
+  }
+}
+
+function writeRefusal(error: unknown): string {
+  const code = errorCode(error);
+  if (code === 'EROFS') return 'the disk it is on is read-only';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
 }
 
 export const nodeFileSystem: FileSystemPort = {
@@ -54,7 +67,9 @@ export const nodeFileSystem: FileSystemPort = {
   },
   async freeSpace(folder) {
     const s = await statfs(folder);
-    return s.bavail * s.bsize;
+    // A file system that reports no size at all (/proc, /sys, some FUSE mounts) says nothing about room: the
+    // write itself will tell whether a file can go there.
+    return s.blocks === 0 ? Infinity : s.bavail * s.bsize;
   },
   makeFolder,
   occupied(path) {

@@ -114,7 +114,7 @@ export interface FileSystemPort {
   createExclusive(path: string): Promise<PartFileHandle>;
   /** Opens an existing file for writing without following a symlink. */
   openExisting(path: string): Promise<PartFileHandle>;
-  /** Bytes available to this user in the folder. */
+  /** Bytes available to this user in the folder; Infinity where the file system reports no size. */
   freeSpace(folder: string): Promise<number>;
   makeFolder(folder: string): Promise<void>;
   /** Whether anything is at `path`, a link included even when it points nowhere. Synchronous: names are chosen in one go. */

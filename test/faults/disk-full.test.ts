@@ -67,6 +67,27 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     await rig.cleanup();
   });
 
+  it('says a folder cannot be written, not that it lacks room, on a read-only disk and under /proc', async () => {
+    origin.file('/nowhere.bin', MIB);
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly);
+    assert.ok(mountTmpfs(readOnly, '1m,ro'), 'mount a read-only tmpfs');
+    try {
+      const rig = await makeRig({ dir: await tempDir() });
+      const [ro, proc] = await runDownloads(rig, [
+        { url: origin.url('/nowhere.bin'), folder: readOnly },
+        { url: `${origin.url('/nowhere.bin')}?proc`, folder: '/proc/sys' },
+      ]);
+      assert.equal(ro!.error?.code, 'FILE_ERROR', JSON.stringify(ro!.error));
+      assert.match(ro!.error!.message, /cannot save into .*read-only: the disk it is on is read-only/);
+      assert.equal(proc!.error?.code, 'FILE_ERROR', JSON.stringify(proc!.error));
+      assert.match(proc!.error!.message, /cannot save into \/proc\/sys/);
+      await rig.cleanup();
+    } finally {
+      execFileSync('umount', [readOnly]);
+    }
+  });
+
   it('stops with DISK_FULL when the disk fills, keeps store and file consistent, lets others go on, resumes after space is freed', async () => {
     const a = origin.file('/fill-a.bin', 26 * MIB, { rate: 8 * MIB });
     const b = origin.file('/fill-b.bin', 26 * MIB, { rate: 8 * MIB });
