@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index';
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_LOCKED' | 'DB_IS_FOLDER',
+    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_CANNOT_CREATE' | 'DB_LOCKED' | 'DB_IS_FOLDER',
     message: string,
   ) {
     super(message);
@@ -35,11 +35,16 @@ export function openDatabase(path: string): Database.Database {
     throw new StoreError('DB_IS_FOLDER', `the database ${path} is a folder; give the path of a file in it, such as ${join(path, 'braid.db')}`);
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const existed = path === ':memory:' || existsSync(path);
   let db: Database.Database;
   try {
     db = new Database(path, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
   } catch (error) {
+    if (!existed) forgetEmpty(path);
+    // A full disk has its own advice; moving a file aside is for one that is there and cannot be read.
+    if ((error as { code?: unknown }).code === 'SQLITE_FULL') throw error;
+    if (!existed) throw new StoreError('DB_CANNOT_CREATE', `cannot create the database ${path}: ${(error as Error).message}`);
     throw new StoreError('DB_UNREADABLE', `cannot open the database ${path}: ${(error as Error).message}`);
   }
   db.pragma('synchronous = FULL');
@@ -62,6 +67,16 @@ export function openDatabase(path: string): Database.Database {
     }).immediate();
   }
   return db;
+}
+
+/** Removes what a failed first open left: an empty file (and its journal), never one holding a queue. */
+function forgetEmpty(path: string): void {
+  try {
+    if (statSync(path).size > 0) return;
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+  } catch {
+    // Not created at all.
+  }
 }
 
 /**

@@ -67,6 +67,27 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     await rig.cleanup();
   });
 
+  it('says the disk is full, and leaves no empty database behind, when a new database cannot be created', async () => {
+    const stateDir = join(dir, 'no-room-state');
+    await mkdir(stateDir);
+    assert.ok(mountTmpfs(stateDir, '64k'), 'mount a tiny tmpfs');
+    try {
+      const { bavail, bsize } = statfsSync(stateDir);
+      await writeFile(join(stateDir, 'fill'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      const run = await braid(['add', '--paused', '--db', join(stateDir, 'braid.db'), 'http://127.0.0.1:9/a']);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /the disk that holds the state database is full; free some space and try again \(SQLITE_FULL\)/);
+      assert.doesNotMatch(run.stderr, /move the file aside/);
+      assert.deepEqual(readdirSync(stateDir), ['fill']);
+      const proc = await braid(['add', '--paused', '--db', '/proc/sys/braid.db', 'http://127.0.0.1:9/a']);
+      assert.equal(proc.code, 2);
+      assert.match(proc.stderr, /cannot create the database \/proc\/sys\/braid\.db/);
+      assert.doesNotMatch(proc.stderr, /move the file aside/);
+    } finally {
+      execFileSync('umount', [stateDir]);
+    }
+  });
+
   it('says a folder cannot be written, not that it lacks room, on a read-only disk and under /proc', async () => {
     origin.file('/nowhere.bin', MIB);
     const readOnly = join(dir, 'read-only');
