@@ -76,6 +76,9 @@ const CERTIFICATE_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REVOKED',
 ]);
 
+/** A certificate from an issuer this machine does not trust (self-signed, a company's own authority). */
+const UNKNOWN_ISSUER_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
 /** Codes of not reaching a server that could answer: its name, its address, its certificate. */
 const UNREACHED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', ...CERTIFICATE_CODES]);
 
@@ -129,7 +132,11 @@ export function toBraidError(error: unknown, url?: string): BraidError {
     return new BraidError('BAD_RESPONSE', `the server sent a malformed HTTP response${where} (${code})`, { retryable: true, cause: error });
   }
   if (CERTIFICATE_CODES.has(code)) {
-    return new BraidError('NETWORK_ERROR', `the server's certificate was refused${where}: ${text}`, { cause: error });
+    // Node, and so Braid, trusts the authorities in NODE_EXTRA_CA_CERTS too: the way to trust one's own.
+    const trust = UNKNOWN_ISSUER_CODES.has(code)
+      ? '; if you trust its issuer (a server of your own, a company network), give Braid that certificate in NODE_EXTRA_CA_CERTS=FILE'
+      : '';
+    return new BraidError('NETWORK_ERROR', `the server's certificate was refused${where}: ${text}${trust}`, { cause: error });
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new BraidError('DISK_FULL', 'the disk is full', { cause: error });

@@ -156,6 +156,7 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     const [rec] = await runDownloads(rig, [{ url: `https://127.0.0.1:${port}/x.bin` }]);
     assert.equal(rec!.status, 'failed');
     assert.match(rec!.error!.message, /certificate was refused/);
+    assert.match(rec!.error!.message, /give Braid that certificate in NODE_EXTRA_CA_CERTS=FILE/);
     assert.equal(connections, 1, 'one connection: the HEAD, no GET after it');
     await rig.cleanup();
     await new Promise((r) => untrusted.close(r));
