@@ -219,18 +219,20 @@ export function buildProgram(): Command {
  */
 function endWhenOutputCloses(): void {
   let closed = false;
-  const onError = (error: NodeJS.ErrnoException) => {
+  const onError = (stream: NodeJS.WriteStream) => (error: NodeJS.ErrnoException) => {
     // Once closed, later writes fail too (the stream is destroyed): the stop is under way already.
     if (closed) return;
-    // EIO: the terminal itself is gone (closed with the command still running in it).
-    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+    // EIO on a terminal: the terminal itself is gone (closed with the command still in it). On a file it is a
+    // disk's error, and said as one.
+    const gone = error.code === 'EPIPE' || (error.code === 'EIO' && stream.isTTY);
+    if (!gone) throw error;
     closed = true;
     const stop = STOP_SIGNALS.find((signal) => process.listenerCount(signal) > 0);
     if (stop) process.emit(stop, stop);
     else process.exit();
   };
-  process.stdout.on('error', onError);
-  process.stderr.on('error', onError);
+  process.stdout.on('error', onError(process.stdout));
+  process.stderr.on('error', onError(process.stderr));
 }
 
 async function main(): Promise<void> {

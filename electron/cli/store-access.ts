@@ -31,7 +31,12 @@ export function openStore(flags: CommonFlags): OpenStore {
 export function openStoreToRun(flags: CommonFlags): OpenStore & { lock: { release(): void } } {
   const store = openStore(flags);
   try {
-    const lock = acquireEngineLock(store.path);
+    // Which kind of Braid holds the lock is not known, and the two want different advice.
+    const lock = acquireEngineLock(
+      store.path,
+      'if it is the app or `braid serve`, `braid add` queues into it; a `braid get` runs only its own list, so wait for ' +
+        'it to end, or give this command another database with --db FILE',
+    );
     return { ...store, lock };
   } catch (error) {
     store.db.close();

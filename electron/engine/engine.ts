@@ -265,9 +265,13 @@ export class Engine implements BraidApi {
     return result;
   }
 
-  /** Waits for the browser's next matching download to become this paused or failed download's link. */
+  /**
+   * Waits for the browser's next matching download to become this paused or failed download's link. A queued one
+   * is not armed: it may start with its old link before the browser answers.
+   */
   async catchLink(id: number): Promise<ArmedCatch> {
-    refreshable(this.repo.get(id), id);
+    const record = refreshable(this.repo.get(id), id);
+    if (record.status === 'queued') throw new BraidError('INVALID_OPTION', `download #${id} is queued: pause it, then catch its new link`);
     return this.catcher.arm(id);
   }
 

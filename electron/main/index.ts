@@ -33,7 +33,7 @@ function addFromArgv(argv: readonly string[]): void {
 async function start(): Promise<void> {
   const dbPath = join(app.getPath('userData'), 'braid.db');
   const db = openDatabase(dbPath);
-  const lock = acquireEngineLock(dbPath);
+  const lock = acquireEngineLock(dbPath, 'let it finish or stop it (Ctrl-C in its terminal), then open Braid again');
   // The desktop shell opens completed files; the engine looks their paths up in the store by id.
   engine = createEngine({
     repo: new SqliteDownloadRepository(db),

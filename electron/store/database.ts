@@ -36,11 +36,12 @@ export function openDatabase(path: string): Database.Database {
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const existed = path === ':memory:' || existsSync(path);
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: 5000 });
     db.pragma('journal_mode = WAL');
   } catch (error) {
+    db?.close();
     if (!existed) forgetEmpty(path);
     // A full disk has its own advice; moving a file aside is for one that is there and cannot be read.
     if ((error as { code?: unknown }).code === 'SQLITE_FULL') throw error;
@@ -49,24 +50,32 @@ export function openDatabase(path: string): Database.Database {
   }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const opened = db;
+  const tooNew = (version: number) =>
+    new StoreError('DB_TOO_NEW', `the database ${path} is from a newer Braid (schema ${version}, this one knows ${SCHEMA_VERSION}); it was left untouched`);
+  const current = opened.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    db.close();
-    throw new StoreError(
-      'DB_TOO_NEW',
-      `the database ${path} is from a newer Braid (schema ${current}, this one knows ${SCHEMA_VERSION}); it was left untouched`,
-    );
+    opened.close();
+    throw tooNew(current);
   }
   if (current < SCHEMA_VERSION) {
-    db.transaction(() => {
-      // Read again under the write lock: another Braid opening the same new database at the same instant may
-      // have migrated it while this one waited, and running a migration twice fails ("table already exists").
-      const now = db.pragma('user_version', { simple: true }) as number;
-      for (const m of MIGRATIONS) if (m.version > now) m.up(db);
-      if (now < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    try {
+      opened
+        .transaction(() => {
+          // Read again under the write lock: another Braid opening the same new database at the same instant may
+          // have migrated it while this one waited, and running a migration twice fails ("table already exists").
+          const now = opened.pragma('user_version', { simple: true }) as number;
+          if (now > SCHEMA_VERSION) throw tooNew(now);
+          for (const m of MIGRATIONS) if (m.version > now) m.up(opened);
+          if (now < SCHEMA_VERSION) opened.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate();
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
   }
-  return db;
+  return opened;
 }
 
 /** Removes what a failed first open left: an empty file (and its journal), never one holding a queue. */

@@ -116,8 +116,9 @@ function removeStale(path: string, stale: Instance, mine: string, pid: string): 
  * Only one engine may run the queue of a database (`get`, `serve`, the app); `add` and `list` need no lock.
  * The lock is a file beside the database holding the owner's pid, created atomically with its content; a lock
  * whose owner has died (a crash, a SIGKILL) is taken over by exactly one of the processes that want it.
+ * `advice` follows the refusal: what the one refused can do, which differs between the app and a command.
  */
-export function acquireEngineLock(dbPath: string): { release(): void } {
+export function acquireEngineLock(dbPath: string, advice = ''): { release(): void } {
   const path = `${dbPath}.lock`;
   const pid = String(process.pid);
   const mine = `${path}.${pid}-${randomBytes(6).toString('hex')}`;
@@ -136,13 +137,7 @@ export function acquireEngineLock(dbPath: string): { release(): void } {
       // The pid read must be that of the instance looked at: a lock replaced meanwhile is looked at again.
       if (instance && owner !== null && sameInstance(instance, instanceOf(path))) {
         if (!Number.isNaN(owner) && owner !== process.pid && alive(owner)) {
-          // Which kind of Braid holds it is not known here, and the two want different advice.
-          throw new StoreError(
-            'DB_LOCKED',
-            `another Braid (pid ${owner}) is running downloads from ${dbPath}: if it is the app or \`braid serve\`, ` +
-              `\`braid add\` queues into it; a \`braid get\` runs only its own list, so wait for it to end, or give ` +
-              `this command another database with --db FILE`,
-          );
+          throw new StoreError('DB_LOCKED', `another Braid (pid ${owner}) is running downloads from ${dbPath}${advice ? `: ${advice}` : ''}`);
         }
         const unwritten = Number.isNaN(owner) && Date.now() - instance.mtimeMs < UNWRITTEN_GRACE_MS;
         if (!unwritten && removeStale(path, instance, mine, pid)) continue;

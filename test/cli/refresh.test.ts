@@ -37,24 +37,26 @@ describe('braid refresh', () => {
     assert.equal(sha256(await readFile(join(out, 'a.bin'))), sha256(data));
   });
 
-  it('gives a new link to a download an interrupted get left queued, and says first what is wrong with a bad URL', async () => {
-    const data = scope.origin.file('/old/c.bin', 3 * MIB, { rate: MIB });
-    const db = join(scope.dir, 'c.bin.db');
-    const out = join(scope.dir, 'c.bin');
-    const get = await braid(['get', '-d', out, '-s', '2', '--db', db, scope.origin.url('/old/c.bin')], (kill) => {
-      setTimeout(() => kill('SIGINT'), 800);
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    it(`gives a new link to a download a get ${signal === 'SIGINT' ? 'interrupted' : 'killed'} left, and says first what is wrong with a bad URL`, async () => {
+      const data = scope.origin.file(`/old/c-${signal}.bin`, 3 * MIB, { rate: MIB });
+      const db = join(scope.dir, `c-${signal}.db`);
+      const out = join(scope.dir, `c-${signal}`);
+      const get = await braid(['get', '-d', out, '-s', '2', '--db', db, scope.origin.url(`/old/c-${signal}.bin`)], (kill) => {
+        setTimeout(() => kill(signal), 800);
+      });
+      if (signal === 'SIGINT') assert.equal(get.code, 130, get.stderr);
+      const [left] = (JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { items: { id: number; status: string }[] }).items;
+      assert.equal(left!.status, signal === 'SIGINT' ? 'queued' : 'active', 'a killed get leaves its download marked active');
+      const bad = await braid(['refresh', String(left!.id), 'notaurl', '--db', db]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /INVALID_URL/);
+      scope.origin.serve(`/new/c-${signal}.bin`, data);
+      const run = await braid(['refresh', String(left!.id), scope.origin.url(`/new/c-${signal}.bin`), '--db', db]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(sha256(await readFile(join(out, `c-${signal}.bin`))), sha256(data));
     });
-    assert.equal(get.code, 130, get.stderr);
-    const [left] = (JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { items: { id: number; status: string }[] }).items;
-    assert.equal(left!.status, 'queued');
-    const bad = await braid(['refresh', String(left!.id), 'notaurl', '--db', db]);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /INVALID_URL/);
-    scope.origin.serve('/new/c.bin', data);
-    const run = await braid(['refresh', String(left!.id), scope.origin.url('/new/c.bin'), '--db', db]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(sha256(await readFile(join(out, 'c.bin'))), sha256(data));
-  });
+  }
 
   it('refuses a link to another file, and starts over from it only with --start-over', async () => {
     const { id, db, out } = await expiredDownload('b.bin');

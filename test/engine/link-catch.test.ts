@@ -142,7 +142,7 @@ describe('catching the next download from the browser', () => {
     await rig.engine.remove([id], { deleteFile: true });
   });
 
-  it('arms only a download that is not running or done, one at a time, and can be called off', async () => {
+  it('arms only a paused or failed download, one at a time, and can be called off', async () => {
     origin.file('/old/a.bin', 4 * MiB, { rate: 1 * MiB });
     origin.file('/old/b.bin', 4 * MiB, { rate: 1 * MiB });
     const a = await pausedPartway('/old/a.bin');

@@ -29,6 +29,9 @@ function proofLine(r: RefreshResult): string {
  */
 export async function runRefresh(id: number, url: string, flags: RefreshFlags): Promise<number> {
   const { db, repo, lock } = openStoreToRun(flags);
+  // Under the engine lock nothing runs a download: one still marked active was left so by a Braid that was
+  // killed, and is queued again as the next engine start would.
+  repo.requeue('active', 'shutdown');
   const engine = createEngine({ repo });
   let code = 0;
   try {
