@@ -64,6 +64,20 @@ describe('braid command line', () => {
     assert.equal(sha256(await readFile(join(out, 'fine.bin'))), sha256(data));
   });
 
+  it('says where a failed download\'s bytes are kept, and the same command goes on from them', async () => {
+    // The first answer is cut after 256 KiB; every request after it is refused with a 500.
+    const data = scope.origin.file('/broke.bin', 2 * MIB, { dropAfter: 256 * 1024, dropTimes: 1, burstStatus: 500, burstAfter: 1, burstTimes: 1000 });
+    const out = join(scope.dir, 'broke');
+    const args = ['get', '-s', '1', '-d', out, '--db', join(scope.dir, 'broke.db'), scope.origin.url('/broke.bin')];
+    const failed = await braid([...args, '--retries', '2']);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /\[HTTP_ERROR\]; the 256 KiB received stay in .*broke\.bin\.part, and the same command goes on from them/);
+    scope.origin.serve('/broke.bin', data);
+    const resumed = await braid(args);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(sha256(await readFile(join(out, 'broke.bin'))), sha256(data));
+  });
+
   it('gives every entry a JSON line with --json, one refused before it became a download too', async () => {
     scope.origin.file('/fine-json.bin', 10_000);
     const run = await braid(['get', '--json', '-d', join(scope.dir, 'json-mixed'), '--db', join(scope.dir, 'json-mixed.db'), 'notaurl', scope.origin.url('/fine-json.bin')]);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
@@ -77,6 +77,17 @@ function writeResultLine(r: DownloadRecord, failure?: DownloadError): void {
 function startError(thrown: unknown): DownloadError {
   const message = describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown));
   return { code: 'INTERNAL', message };
+}
+
+/**
+ * Where a failed download's bytes are, when some arrived and are worth keeping: the `.part` holds them (and its
+ * room on the disk), and the same command goes on from them. A wrong checksum and an expired link say their own.
+ */
+function keptNote(r: DownloadRecord, error: DownloadError | undefined): string {
+  if (r.bytesDone <= 0 || !r.name || error?.code === 'CHECKSUM_ERROR' || error?.code === 'LINK_EXPIRED') return '';
+  const part = join(r.folder, `${r.name}.part`);
+  if (!existsSync(part)) return '';
+  return `; the ${formatBytes(r.bytesDone)} received stay in ${part}, and the same command goes on from them`;
 }
 
 /** How long the run took: tenths of a second under a minute, where whole seconds would make most runs "0s" or "1s". */
@@ -193,7 +204,7 @@ function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[]
       // A failure the store could not record (its disk full) is still this run's failure.
       const error = r.error ?? failures.get(id);
       failed++;
-      say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]`);
+      say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
     } else {
       stopped++;
       saved += r.bytesDone;
