@@ -225,6 +225,8 @@ export interface GlobalStats {
   counts: Record<DownloadStatus, number>;
   /** The engine process's own memory, bytes. */
   process: { rss: number; heapUsed: number; heapTotal: number };
+  /** Why Braid cannot save its state now (its disk full, say), or null; downloads wait meanwhile. */
+  storeProblem: string | null;
 }
 
 export interface ImportReport {

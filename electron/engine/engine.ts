@@ -102,6 +102,7 @@ export class Engine implements BraidApi {
           return job.snapshot();
         }),
       live: (id) => this.scheduler.running(id)?.snapshot(),
+      storeProblem: () => this.scheduler.storeProblem,
       memory: () => {
         this.notePeak();
         return { perDownload: this.settings.perDownloadMemory, budget: this.budget.limit, held: this.memoryHeld() };

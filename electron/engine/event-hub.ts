@@ -13,6 +13,8 @@ export interface RunningView {
   /** Memory cap of a download that is not running, and the global budget, for the snapshot. */
   /** Caps, and what Braid's transfer buffers hold now (all downloads, idle pooled buffers included). */
   memory(): { perDownload: number; budget: number; held: number };
+  /** Why the store refuses writes now, or null. */
+  storeProblem(): string | null;
 }
 
 type Listener = (event: EngineEvent) => void;
@@ -108,6 +110,7 @@ export class EventHub {
         queued: counts.queued,
         counts,
         process: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
+        storeProblem: this.running.storeProblem(),
       },
       ...(listChanged ? { listChanged: true } : {}),
     });

@@ -3,6 +3,7 @@ import { checkTransition, internalError, statusAfterStop, type JobOutcome } from
 import type { EventHub } from './event-hub';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
 import { reportOnce } from './report-once';
+import { storeTroubleText } from '../../shared/store-words';
 
 /** How long a whole-queue download whose start the store refused is passed over before it is tried again. */
 const REFUSED_START_PAUSE_MS = 5000;
@@ -15,6 +16,9 @@ interface StatusChange {
   /** Where a completed download's file is. */
   path?: string;
 }
+
+/** A download whose end the store refused, queued again to run once it takes writes (as after a shutdown). */
+const AGAIN_LATER: StatusChange = { from: 'active', to: 'queued', patch: { stopReason: 'shutdown' } };
 
 /** The status change that records how a job's run ended. */
 function endingOf(outcome: JobOutcome): StatusChange {
@@ -76,6 +80,8 @@ export class Scheduler<J extends ScheduledJob> {
    * REFUSED_START_PAUSE_MS, so one row the store cannot write does not hold up the queue behind it.
    */
   private readonly refusedStarts = new Map<number, number>();
+  /** Why the store last refused a write, until one is taken again: shown in the window while downloads wait. */
+  private refusal: string | null = null;
   private started = false;
   private closing = false;
 
@@ -86,6 +92,11 @@ export class Scheduler<J extends ScheduledJob> {
 
   get isStarted(): boolean {
     return this.started;
+  }
+
+  /** Why downloads wait on the store, while some do: a start it refused lately, or an end still unwritten. */
+  get storeProblem(): string | null {
+    return this.refusedStarts.size > 0 || this.unrecorded.size > 0 ? this.refusal : null;
   }
 
   get runningCount(): number {
@@ -170,14 +181,17 @@ export class Scheduler<J extends ScheduledJob> {
       if (this.only) this.unstartable.set(id, thrown);
       const error = internalError(thrown);
       const recorded = this.recordFailure(id, error);
-      // Left `active` with no job, it would never be picked again: its failure is written when the store allows.
-      if (!recorded && activated) this.unrecorded.set(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } });
+      if (!recorded) this.storeRefused(thrown);
+      // Left `active` with no job, it would never be picked again: the queue takes it again when the store
+      // allows; a get run, which counted it failed, records it so.
+      if (!recorded && activated) this.unrecorded.set(id, this.only ? { from: 'active', to: 'failed', patch: { error, stopReason: null } } : AGAIN_LATER);
       // One still queued is not failed: the whole queue tries it again later.
       if (recorded || activated) this.hub.emit({ type: 'failed', id, error });
       else if (!this.only) this.refusedStarts.set(id, Date.now());
       return recorded ? 'failed' : 'unrecorded';
     }
     this.refusedStarts.delete(id);
+    this.storeTakes();
     const running: Running<J> = { job, done: Promise.resolve() };
     this.jobs.set(id, running);
     running.done = this.runToEnd(id, job);
@@ -201,12 +215,16 @@ export class Scheduler<J extends ScheduledJob> {
     }
     try {
       this.setStatus(id, ending.from, ending.to, ending.patch);
+      this.storeTakes();
     } catch (error) {
+      this.storeRefused(error);
       // The outcome could not be written: this run counts the download failed, and the store is told what
-      // really happened once it takes writes again.
+      // really happened once it takes writes again. A failure may well be the store's own doing (a write inside
+      // the job refused): the queue takes the download again rather than writing it off, and it fails anew if it
+      // must. A get run has counted it failed and has no second pick: there it is recorded as it ended.
       failure = internalError(error);
       completed = null;
-      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending);
+      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending.to === 'failed' && !this.only ? AGAIN_LATER : ending);
     } finally {
       this.jobs.delete(id);
       this.hub.changed([id]);
@@ -236,11 +254,22 @@ export class Scheduler<J extends ScheduledJob> {
         this.unrecorded.delete(id);
       } catch (error) {
         reportOnce('cannot record how a download ended', error, `#${id}`);
+        this.storeRefused(error);
         continue;
       }
+      this.storeTakes();
       const name = change.patch.name;
       if (change.to === 'completed' && name && change.path) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
+  }
+
+  private storeRefused(error: unknown): void {
+    this.refusal = storeTroubleText(error);
+  }
+
+  /** A write went through: whatever was shown of a refusal is over, unless one is still waiting to be written. */
+  private storeTakes(): void {
+    if (this.unrecorded.size === 0) this.refusal = null;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { QueueActions } from './actions';
 import type { Connection } from './api/connection';
 import { AddDialog, type AddSeed } from './components/add/AddDialog';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { StoreBanner } from './components/StoreBanner';
 import { DetailPane } from './components/DetailPane';
 import { FileIconSprite } from './components/FileIcon';
 import { Header } from './components/Header';
@@ -137,6 +138,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
     <div className="app">
       <FileIconSprite />
       <ConnectionBanner connection={connection} />
+      <StoreBanner problem={global?.storeProblem ?? null} />
       <header>
         <Header global={global} running={running} />
         <Toolbar
