@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import stringWidth from 'string-width';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import { finishingText } from '../../shared/status-words';
 import { SEAM_CHECK } from '../../shared/verification';
@@ -57,9 +58,22 @@ export function fitLine(t: BarText, width: number): string {
   return parts.filter((p) => p !== null).join(' ').slice(0, columns);
 }
 
-/** `text` in exactly `width` columns: cut with an ellipsis, or padded. */
+/**
+ * `text` in exactly `width` terminal columns: cut with an ellipsis, or padded. Counted in columns, not
+ * characters: a CJK character or an emoji takes two, a combining mark none.
+ */
 function clip(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}\u2026` : text.padEnd(width);
+  const columns = stringWidth(text);
+  if (columns <= width) return text + ' '.repeat(width - columns);
+  let kept = '';
+  let used = 0;
+  for (const char of text) {
+    const w = stringWidth(char);
+    if (used + w > width - 1) break;
+    kept += char;
+    used += w;
+  }
+  return `${kept}\u2026${' '.repeat(width - 1 - used)}`;
 }
 
 // Loaded only when stdout is a terminal: pipes and logs (and benchmarks) never pay for the bar library.

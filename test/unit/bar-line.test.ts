@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import stringWidth from 'string-width';
 import { fitLine, type BarText } from '../../electron/cli/progress-bars';
 
 const text: BarText = {
@@ -34,6 +35,18 @@ describe('a progress bar line in the terminal width', () => {
     const a = fitLine({ ...text, name: 'a.bin' }, 120);
     const b = fitLine(text, 120);
     assert.equal(a.indexOf('42%'), b.indexOf('42%'));
+  });
+
+  it('counts a wide name in terminal columns, not characters', () => {
+    const wide = { ...text, name: '東京の夜景ドキュメンタリー完全版ディレクターズカット.mkv' };
+    for (const width of [50, 80, 120]) {
+      const line = fitLine(wide, width);
+      assert.ok(stringWidth(line) < width, `${width} columns: ${stringWidth(line)} (${line})`);
+      assert.equal(line.indexOf('42%') >= 0, true, line);
+    }
+    const latin = fitLine(text, 120);
+    const cjk = fitLine(wide, 120);
+    assert.equal(stringWidth(cjk.slice(0, cjk.indexOf(' 42%'))), stringWidth(latin.slice(0, latin.indexOf(' 42%'))), 'the columns line up');
   });
 
   it('drops the bar and the sizes before the name on a narrow terminal', () => {
