@@ -182,7 +182,9 @@ export class DownloadJob {
 
   private async fromSource(): Promise<Finished> {
     this.state.finishing = null;
-    const placed = await this.preparation.prepare(await this.probe(), () => this.finishing.reconcile());
+    // Why the bytes on disk are not continued goes in the retry log, as a start-over in mid-transfer does.
+    const startingOver = (reason: string) => this.retries.note(new BraidError('CANNOT_RESUME', `${reason}; starting over`));
+    const placed = await this.preparation.prepare(await this.probe(), () => this.finishing.reconcile(), startingOver);
     if (placed) return placed;
     for (;;) {
       try {

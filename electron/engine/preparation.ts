@@ -37,7 +37,7 @@ export class Preparation {
    * Resolves with the finished file when the plan was done and the `.part` gone (a crash while placing the final
    * file) and `reconcile` finds the file placed; null when the file is ready for a transfer.
    */
-  async prepare(p: ProbeResult, reconcile: () => Promise<Finished | null>): Promise<Finished | null> {
+  async prepare(p: ProbeResult, reconcile: () => Promise<Finished | null>, startingOver: (reason: string) => void): Promise<Finished | null> {
     const { state, deps } = this;
     const stored = deps.repo.segments(state.id);
     this.adopt(p);
@@ -73,6 +73,7 @@ export class Preparation {
         return null;
       }
       case 'start-over':
+        startingOver(decision.reason);
         await this.startOver(p, true);
         return null;
       case 'fresh':

@@ -116,7 +116,10 @@ describe('engine lifecycle', () => {
     await truncate(join(paused.folder, `${paused.name}.part`), 1000);
     await rig.engine.resume([id]);
     await rig.engine.whenSettled([id]);
-    await assertCompletedWith(rig.repo.get(id)!, data);
+    const done = rig.repo.get(id)!;
+    await assertCompletedWith(done, data);
+    const said = done.retryLog.map((e) => e.message).join(' | ');
+    assert.match(said, /the \.part is 1000 bytes, not the 8388608 it was made with \(changed outside Braid\); starting over/, 'the retry log says why');
     await rig.cleanup();
   });
 
