@@ -80,6 +80,11 @@ export class Scheduler<J extends ScheduledJob> {
    * REFUSED_START_PAUSE_MS, so one row the store cannot write does not hold up the queue behind it.
    */
   private readonly refusedStarts = new Map<number, number>();
+  /**
+   * Downloads already queued again once because the store refused to write their failure: a second such failure
+   * is kept as a failure, so a row whose failure the store never takes cannot run again and again.
+   */
+  private readonly takenAgain = new Set<number>();
   /** Why the store last refused a write, until one is taken again: shown in the window while downloads wait. */
   private refusal: string | null = null;
   private started = false;
@@ -184,7 +189,7 @@ export class Scheduler<J extends ScheduledJob> {
       if (!recorded) this.storeRefused(thrown);
       // Left `active` with no job, it would never be picked again: the queue takes it again when the store
       // allows; a get run, which counted it failed, records it so.
-      if (!recorded && activated) this.unrecorded.set(id, this.only ? { from: 'active', to: 'failed', patch: { error, stopReason: null } } : AGAIN_LATER);
+      if (!recorded && activated) this.unrecorded.set(id, this.failedEnd(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } }));
       // One still queued is not failed: the whole queue tries it again later.
       if (recorded || activated) this.hub.emit({ type: 'failed', id, error });
       else if (!this.only) this.refusedStarts.set(id, Date.now());
@@ -224,7 +229,7 @@ export class Scheduler<J extends ScheduledJob> {
       // must. A get run has counted it failed and has no second pick: there it is recorded as it ended.
       failure = internalError(error);
       completed = null;
-      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending.to === 'failed' && !this.only ? AGAIN_LATER : ending);
+      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending.to === 'failed' ? this.failedEnd(id, ending) : ending);
     } finally {
       this.jobs.delete(id);
       this.hub.changed([id]);
@@ -261,6 +266,13 @@ export class Scheduler<J extends ScheduledJob> {
       const name = change.patch.name;
       if (change.to === 'completed' && name && change.path) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
+  }
+
+  /** What to write for a failure the store refused: queued again, once per download, in the whole queue. */
+  private failedEnd(id: number, failure: StatusChange): StatusChange {
+    if (this.only || this.takenAgain.has(id)) return failure;
+    this.takenAgain.add(id);
+    return AGAIN_LATER;
   }
 
   private storeRefused(error: unknown): void {

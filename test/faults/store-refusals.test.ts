@@ -11,13 +11,14 @@ import { TestOrigin } from '../support/origin';
  * A real state database that refuses some writes, as a damaged page or a constraint would: a trigger aborts the
  * status changes of the downloads whose URL has `refuse` in it.
  */
-function refuseStatusChanges(dbPath: string, which: 'any' | 'start' | 'end'): void {
+function refuseStatusChanges(dbPath: string, which: 'any' | 'start' | 'end' | 'failed'): void {
   const db = new Database(dbPath);
   try {
     const when = {
       any: 'NEW.status != OLD.status',
       start: `NEW.status = 'active'`,
       end: `OLD.status = 'active' AND NEW.status != 'active'`,
+      failed: `NEW.status = 'failed'`,
     }[which];
     db.exec(`CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON downloads
              WHEN NEW.url LIKE '%refuse%' AND ${when}
@@ -79,6 +80,29 @@ describe('a state database that refuses some writes', () => {
       for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
       assert.equal(rig.engine.stats().running, 0);
       assert.equal(rig.repo.get(refused!)!.status, 'active', 'its end waits to be written (the next start requeues it)');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('runs a download whose failure the store refuses to write once more, not again and again', async () => {
+    // Queued again once (the refusal may have been the store's own doing), it fails anew; that failure is kept
+    // to be written, not queued again: no loop of requests and failure notices.
+    const rig = await makeRig({ dir: await tempDir() });
+    try {
+      const [added] = await rig.engine.add([{ url: origin.url('/gone-refuse.bin') }]);
+      const id = added!.ok ? added!.id : assert.fail(JSON.stringify(added));
+      refuseStatusChanges(rig.dbPath, 'failed');
+      let failures = 0;
+      rig.engine.onEvent((event) => {
+        if (event.type === 'failed') failures++;
+      });
+      rig.engine.start();
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.ok(failures <= 2, `${failures} failure notices`);
+      assert.ok(origin.requests('/gone-refuse.bin').length <= 4, `${origin.requests('/gone-refuse.bin').length} requests`);
+      assert.equal(rig.engine.stats().running, 0);
+      assert.equal(rig.repo.get(id)!.status, 'active', 'its failure waits to be written');
     } finally {
       await rig.cleanup();
     }
