@@ -55,7 +55,7 @@ export function fitLine(t: BarText, width: number): string {
     showConns ? conns : null,
   ];
   // Narrower than the percentage and the speed themselves: what does not fit is cut, never wrapped.
-  return parts.filter((p) => p !== null).join(' ').slice(0, columns);
+  return cut(parts.filter((p) => p !== null).join(' '), columns);
 }
 
 /**
@@ -65,15 +65,27 @@ export function fitLine(t: BarText, width: number): string {
 function clip(text: string, width: number): string {
   const columns = stringWidth(text);
   if (columns <= width) return text + ' '.repeat(width - columns);
+  const kept = cut(text, width - 1);
+  return `${kept}\u2026${' '.repeat(width - 1 - stringWidth(kept))}`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The start of `text` that fits in `width` columns, cut between whole characters as a person sees them (a letter
+ * with its accents, a flag, an emoji sequence), never inside one.
+ */
+function cut(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
   let kept = '';
   let used = 0;
-  for (const char of text) {
-    const w = stringWidth(char);
-    if (used + w > width - 1) break;
-    kept += char;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = stringWidth(segment);
+    if (used + w > width) break;
+    kept += segment;
     used += w;
   }
-  return `${kept}\u2026${' '.repeat(width - 1 - used)}`;
+  return kept;
 }
 
 // Loaded only when stdout is a terminal: pipes and logs (and benchmarks) never pay for the bar library.

@@ -49,6 +49,17 @@ describe('a progress bar line in the terminal width', () => {
     assert.equal(stringWidth(cjk.slice(0, cjk.indexOf(' 42%'))), stringWidth(latin.slice(0, latin.indexOf(' 42%'))), 'the columns line up');
   });
 
+  it('keeps the speed on the line for a name whose letters carry their accents apart (NFD), and cuts between letters', () => {
+    const decomposed = { ...text, name: 'Cafe\u0301 de\u0301ja\u0300 vu \u2014 re\u0301sume\u0301 '.repeat(4) };
+    for (const width of [50, 80, 120]) {
+      const line = fitLine(decomposed, width);
+      assert.ok(stringWidth(line) < width, `${width}: ${line}`);
+      assert.ok(line.includes('48.2 MiB/s eta 1m12s'), `${width}: ${line}`);
+      const shown = line.slice(0, line.indexOf('\u2026')).normalize('NFC');
+      assert.ok(decomposed.name.normalize('NFC').startsWith(shown), `no accent cut from its letter: ${shown}`);
+    }
+  });
+
   it('drops the bar and the sizes before the name on a narrow terminal', () => {
     for (const width of [40, 50]) {
       const line = fitLine(text, width);
