@@ -183,7 +183,8 @@ export class DownloadJob {
   private async fromSource(): Promise<Finished> {
     this.state.finishing = null;
     // Why the bytes on disk are not continued goes in the retry log, as a start-over in mid-transfer does.
-    const startingOver = (reason: string) => this.retries.note(new BraidError('CANNOT_RESUME', `${reason}; starting over`));
+    // Not the run's "last problem": the run itself is healthy, and that line's advice would be to start over.
+    const startingOver = (reason: string) => this.retries.record(new BraidError('CANNOT_RESUME', `${reason}; started over`));
     const placed = await this.preparation.prepare(await this.probe(), () => this.finishing.reconcile(), startingOver);
     if (placed) return placed;
     for (;;) {

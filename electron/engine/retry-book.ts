@@ -30,6 +30,11 @@ export class RetryBook {
   /** Keeps why the download is trying again. */
   note(e: BraidError): void {
     this.recent = e.toJSON();
+    this.record(e);
+  }
+
+  /** Keeps an event of the download's history that is no problem of this run (a start-over decided at its start). */
+  record(e: BraidError): void {
     this.log = [...this.log, { at: this.clock.wallTime(), ...e.toJSON() }].slice(-RETRY_LOG_LENGTH);
   }
 

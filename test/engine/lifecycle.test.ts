@@ -119,7 +119,7 @@ describe('engine lifecycle', () => {
     const done = rig.repo.get(id)!;
     await assertCompletedWith(done, data);
     const said = done.retryLog.map((e) => e.message).join(' | ');
-    assert.match(said, /the \.part is 1000 bytes, not the 8388608 it was made with \(changed outside Braid\); starting over/, 'the retry log says why');
+    assert.match(said, /the \.part is 1000 bytes, not the 8388608 it was made with \(changed outside Braid\); started over/, 'the retry log says why');
     await rig.cleanup();
   });
 
