@@ -1,22 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import { CONNECTIONS } from '../../shared/limits';
 import type { DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/types';
-import type { BufferPools } from './buffer-pool';
 import { Checkpointer } from './checkpointer';
 import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
-import type { HttpClient } from './http-client';
-import { serverOf, StepAside, type HostLimits } from './host-limits';
-import type { ProxyRouter } from './proxy/proxy-router';
-import type { ConnectionPool } from './receive/connection-pool';
+import { serverOf, StepAside } from './host-limits';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
 import { LinkRefresher } from './link-refresh';
-import type { MemoryAccount, MemoryBudget } from './memory-budget';
-import type { Clock, DownloadRepository, FileSystemPort } from './ports';
+import type { MemoryAccount } from './memory-budget';
 import { Preparation } from './preparation';
 import { probe, type ProbeResult } from './probe';
 import { reportOnce } from './report-once';
@@ -25,37 +20,14 @@ import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
 import type { SegmentSink } from './segment-sink';
-import type { Timing } from './settings';
 import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
+import type { JobContext } from './job-context';
 
 const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
-
-export interface JobContext {
-  repo: DownloadRepository;
-  fs: FileSystemPort;
-  clock: Clock;
-  http: HttpClient;
-  budget: MemoryBudget;
-  pools: BufferPools;
-  globalBucket: TokenBucket;
-  timing: Timing;
-  segments: number;
-  perDownloadMemory: number;
-  /** Braid's own receive path; null sends every request through got. */
-  receivePool: ConnectionPool | null;
-  /** The most one socket read brings. */
-  maxRead: number;
-  /** Connections per server (learned and set) and in all. */
-  hosts: HostLimits;
-  /** Which proxy a request goes through. */
-  proxies: ProxyRouter;
-  /** Counts the body bytes received over all downloads. */
-  received: { bytes: number };
-}
 
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams

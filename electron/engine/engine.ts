@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BraidApi } from '../../shared/api';
 import type { BrowserName } from '../../shared/browser-bridge';
@@ -18,7 +17,8 @@ import type {
   Settings,
 } from '../../shared/types';
 import { BufferPools } from './buffer-pool';
-import { DownloadJob, type JobContext } from './download-job';
+import { DownloadJob } from './download-job';
+import type { JobContext } from './job-context';
 import { BraidError } from './errors';
 import { EventHub } from './event-hub';
 import { HttpClient } from './http-client';
@@ -35,11 +35,13 @@ import { Scheduler } from './scheduler';
 import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
+import { TransferMemory } from './transfer-memory';
 import { checkUrl } from './url-rules';
 import { importUrlList } from './list-import';
 import { toNewDownload } from './add-request';
 import { maskOptions } from '../../shared/header-mask';
 import { previewUrls } from './preview';
+import { deleteRemovedFiles } from './removed-files';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
@@ -59,6 +61,7 @@ export class Engine implements BraidApi {
   private readonly receivePool: ConnectionPool | null;
   private readonly budget: MemoryBudget;
   private readonly pools: BufferPools;
+  private readonly memory: TransferMemory;
   private readonly globalBucket: TokenBucket;
   private readonly shell: DesktopShell | undefined;
   private readonly hub: EventHub;
@@ -94,6 +97,7 @@ export class Engine implements BraidApi {
     this.proxies = new ProxyRouter(() => this.settings, deps.systemProxy ?? null);
     this.budget = new MemoryBudget(this.settings.memoryBudget);
     this.pools = new BufferPools(() => this.settings.memoryBudget, deps.bufferSize);
+    this.memory = new TransferMemory(this.pools, this.receivePool, READ_SIZE);
     this.globalBucket = new TokenBucket(this.settings.globalSpeedLimit);
     this.hub = new EventHub(this.repo, {
       sample: (now) =>
@@ -104,8 +108,8 @@ export class Engine implements BraidApi {
       live: (id) => this.scheduler.running(id)?.snapshot(),
       storeProblem: () => this.scheduler.storeProblem,
       memory: () => {
-        this.notePeak();
-        return { perDownload: this.settings.perDownloadMemory, budget: this.budget.limit, held: this.memoryHeld() };
+        this.memory.peak();
+        return { perDownload: this.settings.perDownloadMemory, budget: this.budget.limit, held: this.memory.held() };
       },
     });
     this.catcher = new LinkCatcher((change) => this.hub.emit({ type: 'catch', catch: change }), this.timing.linkCatchMs, () => this.clock.wallTime());
@@ -301,13 +305,7 @@ export class Engine implements BraidApi {
     await this.scheduler.forget(found);
     for (const id of found) this.catcher.cancel(id);
     this.repo.remove(found);
-    // An unfinished download's `.part` is of no use once the download is gone, so it always goes; "delete the
-    // file" is about the finished file alone.
-    for (const r of records) {
-      if (!r.name) continue;
-      if (r.status !== 'completed') await rm(join(r.folder, `${r.name}.part`), { force: true });
-      else if (options.deleteFile) await rm(join(r.folder, r.name), { force: true });
-    }
+    await deleteRemovedFiles(records, options.deleteFile);
     this.hub.emit({ type: 'removed', ids: found });
     this.scheduler.pump();
   }
@@ -377,30 +375,14 @@ export class Engine implements BraidApi {
 
   /** Engine-wide figures for leak checks and benchmarks. */
   stats(): { running: number; sockets: number; reservedMemory: number; peakInFlight: number; globalSpeed: number; receivedBytes: number } {
-    this.notePeak();
     return {
       running: this.scheduler.runningCount,
       sockets: this.http.socketCount() + (this.receivePool?.openSockets ?? 0),
       reservedMemory: this.budget.reserved,
-      peakInFlight: this.peakHeld,
+      peakInFlight: this.memory.peak(),
       globalSpeed: this.hub.globalSpeed,
       receivedBytes: this.received.bytes,
     };
-  }
-
-  /**
-   * The memory Braid's transfer buffers occupy: pooled write buffers in use or idle, and for each open socket of
-   * the receive path its read buffer and the two stashes (what came with a head, what came during a pause), each
-   * at most one read.
-   */
-  private memoryHeld(): number {
-    return this.pools.allocatedBytes + (this.receivePool?.openSockets ?? 0) * 3 * READ_SIZE;
-  }
-
-  private peakHeld = 0;
-
-  private notePeak(): void {
-    this.peakHeld = Math.max(this.peakHeld, this.memoryHeld(), this.pools.peakBytes);
   }
 
   /** The job of a running download, for tests that look at its memory. */
