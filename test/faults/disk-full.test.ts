@@ -38,6 +38,30 @@ async function assertCommittedBytesMatch(rig: Rig, id: number, source: Buffer): 
   return claimed;
 }
 
+/** Fills the file system at `dir` to its last byte (what does not fit is dropped); the fill's path. */
+async function fillDisk(dir: string, leave = 0): Promise<string> {
+  const fill = join(dir, 'fill');
+  const { bavail, bsize } = statfsSync(dir);
+  await writeFile(fill, Buffer.alloc(Math.max(0, bavail * bsize - leave))).catch(() => undefined);
+  return fill;
+}
+
+/** An engine whose database is alone on a 1.2 MB tmpfs (its files go elsewhere), with downloads of `url` queued. */
+async function rigOnSmallDisk(stateDir: string, url: string, count: number, options: Parameters<typeof makeRig>[0] = {}) {
+  await mkdir(stateDir);
+  assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
+  const out = await tempDir('braid-small-disk-out-');
+  const rig = await makeRig({ ...options, dir: stateDir, overrides: { folder: out, ...options.overrides } });
+  const added = await rig.engine.add(Array.from({ length: count }, (_, i) => ({ url: `${url}?${i}` })));
+  const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+  const release = async () => {
+    await rig.stop();
+    execFileSync('umount', [stateDir]);
+    await rm(out, { recursive: true, force: true });
+  };
+  return { rig, ids, release };
+}
+
 const canMount = process.getuid?.() === 0;
 
 describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }, () => {
@@ -72,8 +96,7 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
     await mkdir(stateDir);
     assert.ok(mountTmpfs(stateDir, '64k'), 'mount a tiny tmpfs');
     try {
-      const { bavail, bsize } = statfsSync(stateDir);
-      await writeFile(join(stateDir, 'fill'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      await fillDisk(stateDir);
       const run = await braid(['add', '--paused', '--db', join(stateDir, 'braid.db'), 'http://127.0.0.1:9/a']);
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, /the disk that holds the state database is full; free some space and try again \(SQLITE_FULL\)/);
@@ -147,18 +170,10 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
   it('keeps the queue waiting while the disk that holds the database is full, and starts it by itself once space is freed', async () => {
     // The app's queue: a start the store cannot even record as failed leaves the download queued for the next tick,
     // so no download is written off for the session because the disk was full for a while.
-    const stateDir = join(dir, 'queue-state');
-    await mkdir(stateDir);
-    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
-    const out = await tempDir('braid-queue-out-');
-    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 2 } });
+    const source = origin.file('/queued.bin', 20_000);
+    const { rig, ids, release } = await rigOnSmallDisk(join(dir, 'queue-state'), origin.url('/queued.bin'), 12, { overrides: { maxConcurrent: 2 } });
     try {
-      const source = origin.file('/queued.bin', 20_000);
-      const added = await rig.engine.add(Array.from({ length: 12 }, (_, i) => ({ url: `${origin.url('/queued.bin')}?${i}` })));
-      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
-      const fill = join(stateDir, 'fill');
-      const { bavail, bsize } = statfsSync(stateDir);
-      await writeFile(fill, Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      const fill = await fillDisk(join(dir, 'queue-state'));
       // What the window is told, tick by tick: why downloads wait, then nothing once they can go on.
       let shown: string | null | undefined;
       rig.engine.onEvent((event) => {
@@ -181,33 +196,24 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
         assert.equal(sha256(await readFile(join(r.folder, r.name!))), sha256(source));
       }
     } finally {
-      await rig.stop();
-      execFileSync('umount', [stateDir]);
-      await rm(out, { recursive: true, force: true });
+      await release();
     }
   });
 
   it('leaves no download marked active with nothing running it when the database disk fills mid-download', async () => {
     // Downloads running when the disk fills end with outcomes the store cannot write; once it takes writes
     // again, each is recorded as it ended, or, where it failed, queued again: the queue finishes them by itself.
+    const source = origin.file('/steady.bin', 3 * MIB, { rate: MIB });
     const stateDir = join(dir, 'running-state');
-    await mkdir(stateDir);
-    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
-    const out = await tempDir('braid-running-out-');
-    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 3, segments: 2 } });
+    const { rig, ids, release } = await rigOnSmallDisk(stateDir, origin.url('/steady.bin'), 3, { overrides: { maxConcurrent: 3, segments: 2 } });
     try {
-      const source = origin.file('/steady.bin', 3 * MIB, { rate: MIB });
-      const added = await rig.engine.add(Array.from({ length: 3 }, (_, i) => ({ url: `${origin.url('/steady.bin')}?${i}` })));
-      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
       rig.engine.start();
       const until = async (what: string, done: () => boolean) => {
         for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
         assert.ok(done(), what);
       };
       await until('all three running with bytes on disk', () => ids.every((id) => (rig.repo.get(id)?.bytesDone ?? 0) > 0));
-      const fill = join(stateDir, 'fill');
-      const { bavail, bsize } = statfsSync(stateDir);
-      await writeFile(fill, Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      const fill = await fillDisk(stateDir);
       await until('every job ended', () => rig.engine.stats().running === 0);
       await rm(fill);
       // None is written off for the store's refusal: each is queued again and finishes by itself.
@@ -218,26 +224,18 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
         assert.equal(sha256(await readFile(join(r.folder, r.name!))), sha256(source));
       }
     } finally {
-      await rig.stop();
-      execFileSync('umount', [stateDir]);
-      await rm(out, { recursive: true, force: true });
+      await release();
     }
   });
 
   it('fails a run\'s whole list at once when the disk that holds the database is full, without waiting for ticks', async () => {
     // A run limited to its own downloads (`get`) fills the slot a failed start left free at once: with no tick to
     // start the next one, the list still ends, every download failed or done.
+    origin.file('/listed.bin', 20_000);
     const stateDir = join(dir, 'run-state');
-    await mkdir(stateDir);
-    assert.ok(mountTmpfs(stateDir, '1200k'), 'mount a small tmpfs for the database');
-    const out = await tempDir('braid-run-out-');
-    const rig = await makeRig({ dir: stateDir, overrides: { folder: out, maxConcurrent: 2 }, timing: { tickMs: 3_600_000 } });
+    const { rig, ids, release } = await rigOnSmallDisk(stateDir, origin.url('/listed.bin'), 40, { overrides: { maxConcurrent: 2 }, timing: { tickMs: 3_600_000 } });
     try {
-      origin.file('/listed.bin', 20_000);
-      const added = await rig.engine.add(Array.from({ length: 40 }, (_, i) => ({ url: `${origin.url('/listed.bin')}?${i}` })));
-      const ids = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
-      const { bavail, bsize } = statfsSync(stateDir);
-      await writeFile(join(stateDir, 'fill'), Buffer.alloc(bavail * bsize)).catch(() => undefined);
+      await fillDisk(stateDir);
       rig.engine.start({ only: ids });
       const settled = await Promise.race([
         rig.engine.whenSettled(ids).then(() => true),
@@ -248,9 +246,7 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
       assert.ok(notStarted.length > 0, 'the full disk refused some starts');
       for (const id of notStarted) assert.match(String(rig.engine.startFailure(id)), /full/);
     } finally {
-      await rig.stop();
-      execFileSync('umount', [stateDir]);
-      await rm(out, { recursive: true, force: true });
+      await release();
     }
   });
 
@@ -267,8 +263,7 @@ describe('full disk', { skip: canMount ? false : 'mounting a tmpfs needs root' }
         const db = join(stateDir, 'braid.db');
         const out = join(dir, 'out-state');
         assert.equal((await braid(['add', '--paused', '-d', out, '--db', db, origin.url('/tiny.bin')])).code, 0);
-        const { bavail, bsize } = statfsSync(stateDir);
-        await writeFile(join(stateDir, 'fill'), Buffer.alloc(Math.max(0, bavail * bsize - 300 * 1024)));
+        await fillDisk(stateDir, 300 * 1024);
         const list = join(dir, 'state-list.txt');
         await writeFile(list, Array.from({ length: 100 }, (_, i) => `${origin.url('/tiny.bin')}?${i}\n`).join(''));
         const run = await braid(['get', '-d', out, '--db', db, '-i', list, ...(json ? ['--json'] : [])]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { braid } from '../support/cli';
-import { assertCompletedWith, makeRig, tempDir } from '../support/harness';
+import { assertCompletedWith, makeRig, tempDir, type Rig } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 /**
@@ -28,6 +28,22 @@ function refuseStatusChanges(dbPath: string, which: 'any' | 'start' | 'end' | 'f
   }
 }
 
+/**
+ * Queues a download whose URL has `refuse` in it (the store refuses its `which` writes) and three behind it, starts
+ * the whole queue, and waits up to 10 s for the three to end.
+ */
+async function runQueueBehindRefused(rig: Rig, url: string, which: 'any' | 'end') {
+  const added = await rig.engine.add([`${url}?refuse`, ...[1, 2, 3].map((i) => `${url}?${i}`)].map((u) => ({ url: u })));
+  const [refused, ...rest] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+  refuseStatusChanges(rig.dbPath, which);
+  rig.engine.start();
+  const settled = await Promise.race([
+    rig.engine.whenSettled(rest).then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+  ]);
+  return { refused: refused!, rest, settled };
+}
+
 describe('a state database that refuses some writes', () => {
   let origin: TestOrigin;
   let dir: string;
@@ -45,18 +61,10 @@ describe('a state database that refuses some writes', () => {
     const source = origin.file('/behind.bin', 50_000);
     const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1 } });
     try {
-      const urls = [origin.url('/behind.bin?refuse'), ...[1, 2, 3].map((i) => origin.url(`/behind.bin?${i}`))];
-      const added = await rig.engine.add(urls.map((url) => ({ url })));
-      const [refused, ...rest] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
-      refuseStatusChanges(rig.dbPath, 'any');
-      rig.engine.start();
-      const settled = await Promise.race([
-        rig.engine.whenSettled(rest).then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
-      ]);
+      const { refused, rest, settled } = await runQueueBehindRefused(rig, origin.url('/behind.bin'), 'any');
       assert.ok(settled, 'the downloads behind the refused one ended');
       for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
-      assert.equal(rig.repo.get(refused!)!.status, 'queued', 'the refused one waits, to be tried again');
+      assert.equal(rig.repo.get(refused)!.status, 'queued', 'the refused one waits, to be tried again');
     } finally {
       await rig.cleanup();
     }
@@ -67,19 +75,11 @@ describe('a state database that refuses some writes', () => {
     const source = origin.file('/after.bin', 50_000);
     const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1 } });
     try {
-      const urls = [origin.url('/after.bin?refuse'), ...[1, 2, 3].map((i) => origin.url(`/after.bin?${i}`))];
-      const added = await rig.engine.add(urls.map((url) => ({ url })));
-      const [refused, ...rest] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
-      refuseStatusChanges(rig.dbPath, 'end');
-      rig.engine.start();
-      const settled = await Promise.race([
-        rig.engine.whenSettled(rest).then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
-      ]);
+      const { refused, rest, settled } = await runQueueBehindRefused(rig, origin.url('/after.bin'), 'end');
       assert.ok(settled, 'the downloads behind it ended');
       for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
       assert.equal(rig.engine.stats().running, 0);
-      assert.equal(rig.repo.get(refused!)!.status, 'active', 'its end waits to be written (the next start requeues it)');
+      assert.equal(rig.repo.get(refused)!.status, 'active', 'its end waits to be written (the next start requeues it)');
     } finally {
       await rig.cleanup();
     }
