@@ -189,7 +189,7 @@ export class Scheduler<J extends ScheduledJob> {
       if (!recorded) this.storeRefused(thrown);
       // Left `active` with no job, it would never be picked again: the queue takes it again when the store
       // allows; a get run, which counted it failed, records it so.
-      if (!recorded && activated) this.unrecorded.set(id, this.failedEnd(id, { from: 'active', to: 'failed', patch: { error, stopReason: null } }));
+      if (!recorded && activated) this.unrecorded.set(id, this.failedEnd(id, endingOf({ kind: 'failed', error })));
       // One still queued is not failed: the whole queue tries it again later.
       if (recorded || activated) this.hub.emit({ type: 'failed', id, error });
       else if (!this.only) this.refusedStarts.set(id, Date.now());
@@ -216,7 +216,7 @@ export class Scheduler<J extends ScheduledJob> {
     } catch (error) {
       // The job broke its contract (a store write threw inside it).
       failure = internalError(error);
-      ending = { from: 'active', to: 'failed', patch: { error: failure, stopReason: null } };
+      ending = endingOf({ kind: 'failed', error: failure });
     }
     try {
       this.setStatus(id, ending.from, ending.to, ending.patch);
