@@ -21,6 +21,11 @@ const EXTENSION = join(import.meta.dirname, '../../out/extension');
 const SHOTS = join(import.meta.dirname, 'output');
 const SECRET = 'bridge-secret';
 const SESSION = 'session=s3cret-value-123';
+/**
+ * Bytes per second each answer is served at. The extension pauses a download only after the browser announces it,
+ * and a local file served at full speed can be finished by then on a busy machine, leaving nothing to take over.
+ */
+const RATE = MIB;
 
 /** The few extension globals the snippets run in the service worker use; the test compiles without their types. */
 declare const chrome: {
@@ -132,7 +137,7 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
   });
 
   it('hands a download behind a session cookie to a running braid serve, which fetches it byte-identical with the cookie', async () => {
-    const data = origin.file('/report.bin', 6 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="report.bin"' });
+    const data = origin.file('/report.bin', 6 * MIB, { cookie: SESSION, rate: RATE, contentDisposition: 'attachment; filename="report.bin"' });
     serve = await startServe(dir, SECRET);
     const endpoint = `${join(dir, 'state.db')}.endpoint.json`;
     assert.equal(statSync(endpoint).mode & 0o777, 0o600, 'the endpoint file is readable by its user alone');
@@ -158,7 +163,7 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
     await stopServe(serve);
     serve = undefined;
     assert.ok(!existsSync(`${join(dir, 'state.db')}.endpoint.json`), 'a stopped serve withdraws its endpoint');
-    const data = origin.file('/later.bin', 3 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="later.bin"' });
+    const data = origin.file('/later.bin', 3 * MIB, { cookie: SESSION, rate: RATE, contentDisposition: 'attachment; filename="later.bin"' });
     const before = origin.requests('/later.bin').length;
 
     await clickLink('/later.bin');
@@ -185,7 +190,7 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
     const unusable = join(dir, 'not-a-database');
     await mkdir(unusable);
     await install(unusable);
-    const data = origin.file('/kept.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="kept.bin"' });
+    const data = origin.file('/kept.bin', 2 * MIB, { cookie: SESSION, rate: RATE, contentDisposition: 'attachment; filename="kept.bin"' });
 
     const kept = browserKeeps('/kept.bin', data);
     const entry = await waitForActivity(worker, 3);
@@ -207,7 +212,7 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
 
   it('leaves an Alt-clicked link to the browser', async () => {
     await install(join(dir, 'state.db'));
-    const data = origin.file('/alt.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="alt.bin"' });
+    const data = origin.file('/alt.bin', 2 * MIB, { cookie: SESSION, rate: RATE, contentDisposition: 'attachment; filename="alt.bin"' });
     await browserKeeps('/alt.bin', data, ['Alt']);
     assert.equal((await activity(worker)).length, 3, 'Braid was not asked');
   });
@@ -215,7 +220,7 @@ describe('the browser extension hands downloads to Braid', { skip: !existsSync(C
   it('leaves the download to the browser when Braid is not reachable, and says why', async () => {
     const r = await braid(['browser-host', 'uninstall', '--browser', 'chromium', '--dir', join(profile, 'NativeMessagingHosts')]);
     assert.equal(r.code, 0, r.stderr);
-    const data = origin.file('/unreached.bin', 2 * MIB, { cookie: SESSION, contentDisposition: 'attachment; filename="unreached.bin"' });
+    const data = origin.file('/unreached.bin', 2 * MIB, { cookie: SESSION, rate: RATE, contentDisposition: 'attachment; filename="unreached.bin"' });
     const kept = browserKeeps('/unreached.bin', data);
     const entry = await waitForActivity(worker, 4);
     assert.equal(entry.ok, false);
