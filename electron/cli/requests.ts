@@ -26,21 +26,21 @@ function withDefaults(request: AddRequest, defaults: RequestDefaults): AddReques
 }
 
 /**
- * The downloads a command was given: URLs on the command line, then the list file, streamed. Problems carry
- * where they came from (`list.txt:12` or `argument 2`).
+ * The downloads a command was given: URLs on the command line, then the list file, streamed. Each entry and
+ * problem carries where it came from (`list.txt:12` or `argument 2`).
  */
 export async function* collectRequests(
   urls: string[],
   listFile: string | undefined,
   defaults: RequestDefaults,
-): AsyncGenerator<{ request: AddRequest } | { where: string; problem: string; lost: boolean; code: ErrorCode }> {
+): AsyncGenerator<{ where: string; request: AddRequest } | { where: string; problem: string; lost: boolean; code: ErrorCode }> {
   const label = (source: string, item: ListItem) => (source === '' ? `argument ${item.line}` : `${source}:${item.line}`);
   const sources: [string, AsyncIterable<Line>][] = [['', fromArguments(urls)]];
   if (listFile) sources.push([listFile, readLines(listFile)]);
   for (const [source, lines] of sources) {
     for await (const item of parseUrlList(lines)) {
       if (item.kind === 'problem') yield { where: label(source, item), problem: item.message, lost: item.lost, code: item.code };
-      else yield { request: withDefaults(item.request, defaults) };
+      else yield { where: label(source, item), request: withDefaults(item.request, defaults) };
     }
   }
 }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BraidApi } from '../../shared/api';
 import type { BrowserName } from '../../shared/browser-bridge';
 import type { DesktopShell, EngineDeps, StartOptions } from './engine-deps';
@@ -36,12 +36,12 @@ import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './
 import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { TransferMemory } from './transfer-memory';
-import { checkUrl } from './url-rules';
 import { importUrlList } from './list-import';
 import { toNewDownload } from './add-request';
 import { maskOptions } from '../../shared/header-mask';
 import { previewUrls } from './preview';
 import { deleteRemovedFiles } from './removed-files';
+import { findEarlierRun, optionsGivenAgain, type EarlierRun } from './run-again';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
@@ -228,18 +228,16 @@ export class Engine implements BraidApi {
     return importUrlList(text, defaults, (requests) => this.addSync(requests));
   }
 
-  /**
-   * The unfinished download of `url` into `folder` (and name), queued again with the `options` the command that
-   * asks again gives (a checksum or proxy mistyped in an earlier run is not kept; what it leaves out, such as a
-   * `-s` given to `add`, stays), or null: how running the same `braid get` twice resumes instead of starting a copy.
-   */
-  requeueUnfinished(url: string, folder: string, name: string | null, given: DownloadOptions = {}): number | null {
-    const found = this.repo.findUnfinished(checkUrl(url), resolve(folder), name);
-    if (!found) return null;
-    const options = { ...found.options, ...given };
-    if (JSON.stringify(found.options) !== JSON.stringify(options)) this.repo.update(found.id, { options });
-    this.scheduler.requeue(found);
-    return found.id;
+  /** What an earlier run of the same command left of this download: see run-again.ts. */
+  findEarlierRun(request: { url: string; folder: string; name: string | null; options: DownloadOptions }): Promise<EarlierRun | null> {
+    return findEarlierRun(this.repo, this.fs, request);
+  }
+
+  /** Queues an unfinished download again, with the options the command that asks for it again gives. */
+  requeueUnfinished(record: DownloadRecord, given: DownloadOptions): void {
+    const options = optionsGivenAgain(record, given);
+    if (options) this.repo.update(record.id, { options });
+    this.scheduler.requeue(record);
   }
 
   pause(ids: number[]): Promise<void> {

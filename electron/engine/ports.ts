@@ -73,6 +73,8 @@ export interface DownloadRepository {
   countByStatus(): Record<DownloadStatus, number>;
   /** The unfinished download of this URL into this folder (and name, when one was asked for). */
   findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null;
+  /** The newest completed download of this URL into this folder (and name, when one was asked for). */
+  findCompleted(url: string, folder: string, requestedName: string | null): DownloadRecord | null;
   /** The newest download of this URL (any status, any folder), for the duplicate prompt of the Add dialog. */
   findByUrl(url: string): DownloadRecord | null;
   /** Whether another download already holds this name in this folder. */

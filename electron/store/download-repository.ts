@@ -138,6 +138,10 @@ export class SqliteDownloadRepository implements DownloadRepository {
         `SELECT * FROM downloads WHERE url = ? AND folder = ? AND requested_name IS ? AND status != 'completed'
          ORDER BY id DESC LIMIT 1`,
       ),
+      findCompleted: db.prepare(
+        `SELECT * FROM downloads WHERE url = ? AND folder = ? AND requested_name IS ? AND status = 'completed'
+         ORDER BY id DESC LIMIT 1`,
+      ),
       findByUrl: db.prepare('SELECT * FROM downloads WHERE url = ? ORDER BY id DESC LIMIT 1'),
       nameReserved: db
         .prepare(`SELECT 1 FROM downloads WHERE folder = ? AND name = ? AND id != ? AND status != 'completed' LIMIT 1`)
@@ -273,6 +277,11 @@ export class SqliteDownloadRepository implements DownloadRepository {
 
   findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null {
     const row = this.stmt.findUnfinished.get(url, folder, requestedName) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  findCompleted(url: string, folder: string, requestedName: string | null): DownloadRecord | null {
+    const row = this.stmt.findCompleted.get(url, folder, requestedName) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 

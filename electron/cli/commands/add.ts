@@ -23,7 +23,7 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
   if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   const folder = flags.dir ? resolve(flags.dir) : undefined;
-  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, false, false);
+  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, { again: false, keepIds: false });
   await engine.close();
   db.close();
   if (queued + refused === 0) {

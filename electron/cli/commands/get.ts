@@ -29,6 +29,8 @@ export interface GetFlags extends CommonFlags {
 export interface GetSummary {
   files: number;
   completed: number;
+  /** Downloads an earlier run finished, whose files are still there: not fetched again. */
+  already: number;
   failed: number;
   /** Downloads left unfinished by an interrupt, and their bytes on disk: the same command resumes them. */
   stopped: number;
@@ -99,10 +101,11 @@ function elapsed(seconds: number): string {
 
 function humanSummary(s: GetSummary): string {
   const files = `${s.completed} of ${s.files} file${s.files === 1 ? '' : 's'}`;
+  const already = s.already > 0 ? `, ${s.already} already there` : '';
   const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
   const stopped = s.stopped > 0 ? `, ${s.stopped} stopped with ${formatBytes(s.saved)} saved (the same command resumes)` : '';
   return (
-    `downloaded ${files}${failed}${stopped}: ${formatBytes(s.bytes)} in ${elapsed(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
+    `downloaded ${files}${already}${failed}${stopped}: ${formatBytes(s.bytes)} in ${elapsed(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
     `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
     `${formatBytes(s.memory.peakInFlight)} of it transfer buffers)\n`
   );
@@ -181,7 +184,15 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
  * Counts the run's downloads by how they ended, and says why each failed one did. With `--json`, a download that
  * could not start gets its line here when no event ended it.
  */
-function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[], refused: number, run: RunEnd, failures: ReadonlyMap<number, DownloadError>, json: boolean): GetSummary {
+function summarise(
+  engine: Engine,
+  repo: SqliteDownloadRepository,
+  queued: { ids: number[]; refused: number; already: number },
+  run: RunEnd,
+  failures: ReadonlyMap<number, DownloadError>,
+  json: boolean,
+): GetSummary {
+  const { ids, refused, already } = queued;
   let failed = refused;
   let completed = 0;
   let stopped = 0;
@@ -214,8 +225,9 @@ function summarise(engine: Engine, repo: SqliteDownloadRepository, ids: number[]
   // What this run transferred: a resumed download's bytes from before are not this run's.
   const { receivedBytes: bytes, peakInFlight } = engine.stats();
   return {
-    files: ids.length + refused,
+    files: ids.length + refused + already,
     completed,
+    already,
     failed,
     stopped,
     saved,
@@ -242,11 +254,14 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const target = { folder: resolve(flags.dir ?? '.'), name: flags.output, options: downloadOptions(flags) };
     // With --json an entry refused before it was a download still gets its line, named by what was given.
     const refusedLine: OnRefused = (given, error) => process.stdout.write(`${JSON.stringify({ entry: given, status: 'failed', error })}\n`);
-    const { ids, refused } = await queueAll(engine, urls, flags, target, true, true, flags.json ? refusedLine : undefined);
-    if (ids.length + refused === 0) {
+    const { ids, refused, finished } = await queueAll(engine, urls, flags, target, { again: true, keepIds: true, ...(flags.json ? { onRefused: refusedLine } : {}) });
+    if (ids.length + refused + finished.length === 0) {
       // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
       say(`nothing to download: ${listName(flags.input)} has no URLs`);
       return 2;
+    }
+    for (const { record, path } of finished) {
+      process.stdout.write(flags.json ? `${JSON.stringify({ ...resultLine(record), already: true })}\n` : `already downloaded #${record.id} ${path} (move or delete it to download it again)\n`);
     }
     const view = await showProgress(engine, repo, flags);
     const failures = new Map<number, DownloadError>();
@@ -255,7 +270,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     });
     const run = await runToEnd(engine, ids);
     view?.stop();
-    const summary = summarise(engine, repo, ids, refused, run, failures, flags.json === true);
+    const summary = summarise(engine, repo, { ids, refused, already: finished.length }, run, failures, flags.json === true);
     process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
     if (run.interrupted) return 130;
     return summary.failed > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
-import type { AddRequest, DownloadError } from '../../../shared/types';
-import type { Engine } from '../../engine/index';
+import { resolve } from 'node:path';
+import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
+import type { EarlierRun, Engine } from '../../engine/index';
 import { collectRequests, type RequestDefaults } from '../requests';
 import { say, type CommonFlags } from '../store-access';
 
@@ -13,6 +14,35 @@ export function listName(input: string | undefined): string {
 /** An entry that will not be downloaded: where it was given (a URL, or `list.txt:12`), and why. */
 export type OnRefused = (given: string, error: DownloadError) => void;
 
+/** How `get` treats what an earlier run left, and an entry given twice; `add` queues every entry as given. */
+export interface QueueMode {
+  /**
+   * An entry whose download an earlier run left unfinished goes on with it; one whose file it finished, still
+   * there, is reported and not fetched again; an entry given twice in one command runs once.
+   */
+  again: boolean;
+  /** `add` of a million-line list needs only the count; `get` needs the ids to wait for. */
+  keepIds: boolean;
+  onRefused?: OnRefused;
+}
+
+/** A download an earlier run finished, whose file is still there as it ended. */
+export interface FoundFinished {
+  record: DownloadRecord;
+  path: string;
+}
+
+/** The same download, however its URL and folder were written. */
+function entryKey(r: AddRequest, folder: string): string {
+  let url = r.url.trim();
+  try {
+    url = new URL(url).href;
+  } catch {
+    // Not a URL: adding it reports that.
+  }
+  return `${url}\n${resolve(r.folder ?? folder)}\n${r.name ?? ''}`;
+}
+
 /**
  * Queues everything the command was given, in batches; returns the ids and how many entries were refused, each
  * said on stderr with its code (and handed to `onRefused`).
@@ -22,20 +52,24 @@ export async function queueAll(
   urls: string[],
   flags: CommonFlags,
   defaults: RequestDefaults,
-  reuseUnfinished: boolean,
-  keepIds: boolean,
-  onRefused: OnRefused = () => undefined,
-): Promise<{ ids: number[]; queued: number; refused: number }> {
-  // `add` of a million-line list needs only the count; `get` needs the ids to wait for.
+  mode: QueueMode,
+): Promise<{ ids: number[]; queued: number; refused: number; finished: FoundFinished[] }> {
+  const onRefused = mode.onRefused ?? (() => undefined);
   const ids: number[] = [];
+  const finished: FoundFinished[] = [];
   let queued = 0;
   let refused = 0;
   let batch: AddRequest[] = [];
+  // What this run has taken on, so an entry given twice runs once; and the batch's entries, which the store does
+  // not have yet: an entry the same as one of them sends the batch in first, so that it is found there.
+  const taken = new Set<number>();
+  const batchKeys = new Set<string>();
   const flush = () => {
     for (const result of engine.addSync(batch)) {
       if (result.ok) {
         queued++;
-        if (keepIds) ids.push(result.id);
+        if (mode.keepIds) ids.push(result.id);
+        if (mode.again) taken.add(result.id);
       } else {
         refused++;
         say(`${result.url}: ${result.error.message} [${result.error.code}]`);
@@ -43,6 +77,7 @@ export async function queueAll(
       }
     }
     batch = [];
+    batchKeys.clear();
   };
   for await (const item of collectRequests(urls, flags.input, defaults)) {
     if ('problem' in item) {
@@ -57,21 +92,36 @@ export async function queueAll(
       continue;
     }
     const r = item.request;
-    if (reuseUnfinished) {
+    if (mode.again) {
+      const key = entryKey(r, defaults.folder ?? '.');
+      if (batchKeys.has(key)) flush();
+      let earlier: EarlierRun | null = null;
       try {
-        const existing = engine.requeueUnfinished(r.url, r.folder ?? defaults.folder ?? '.', r.name ?? null, r.options ?? {});
-        if (existing !== null) {
-          queued++;
-          ids.push(existing);
-          continue;
-        }
+        earlier = await engine.findEarlierRun({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null, options: r.options ?? {} });
       } catch {
         // An invalid URL: addSync below reports it.
       }
+      if (earlier && taken.has(earlier.record.id)) {
+        say(`${item.where}: given again, downloaded once`);
+        continue;
+      }
+      if (earlier?.status === 'unfinished') {
+        engine.requeueUnfinished(earlier.record, r.options ?? {});
+        taken.add(earlier.record.id);
+        queued++;
+        ids.push(earlier.record.id);
+        continue;
+      }
+      if (earlier?.status === 'finished') {
+        taken.add(earlier.record.id);
+        finished.push({ record: earlier.record, path: earlier.path });
+        continue;
+      }
+      batchKeys.add(key);
     }
     batch.push(r);
     if (batch.length >= ADD_BATCH) flush();
   }
   flush();
-  return { ids, queued, refused };
+  return { ids, queued, refused, finished };
 }
