@@ -279,9 +279,12 @@ export class Scheduler<J extends ScheduledJob> {
     this.refusal = storeTroubleText(error);
   }
 
-  /** A write went through: whatever was shown of a refusal is over, unless one is still waiting to be written. */
+  /**
+   * A write went through: whatever was shown of a refusal is over, unless an end is still waiting to be written or
+   * a start refused lately still waits to be tried again (another download's write going through does not make it run).
+   */
   private storeTakes(): void {
-    if (this.unrecorded.size === 0) this.refusal = null;
+    if (this.unrecorded.size === 0 && this.refusedStarts.size === 0) this.refusal = null;
   }
 
   /**

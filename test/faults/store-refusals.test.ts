@@ -61,10 +61,18 @@ describe('a state database that refuses some writes', () => {
     const source = origin.file('/behind.bin', 50_000);
     const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1 } });
     try {
+      const problems: (string | null)[] = [];
+      rig.engine.onEvent((event) => {
+        if (event.type === 'snapshot') problems.push(event.global.storeProblem);
+      });
       const { refused, rest, settled } = await runQueueBehindRefused(rig, origin.url('/behind.bin'), 'any');
       assert.ok(settled, 'the downloads behind the refused one ended');
       for (const id of rest) await assertCompletedWith(rig.repo.get(id)!, source);
       assert.equal(rig.repo.get(refused)!.status, 'queued', 'the refused one waits, to be tried again');
+      // The others' writes go through; the window still says why that one waits, all along, not on and off.
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(problems.length > 2, `${problems.length} snapshots`);
+      assert.deepEqual(problems.filter((p) => p === null), [], 'every snapshot since the refusal says why a download waits');
     } finally {
       await rig.cleanup();
     }
