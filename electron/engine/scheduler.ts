@@ -3,22 +3,7 @@ import { checkTransition, internalError, statusAfterStop, type JobOutcome } from
 import type { EventHub } from './event-hub';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
 import { reportOnce } from './report-once';
-import { storeTroubleText } from '../../shared/store-words';
-
-/** How long a whole-queue download whose start the store refused is passed over before it is tried again. */
-const REFUSED_START_PAUSE_MS = 5000;
-
-/** One status change, as the transition table allows it. */
-interface StatusChange {
-  from: DownloadStatus;
-  to: DownloadStatus;
-  patch: Omit<DownloadPatch, 'status'>;
-  /** Where a completed download's file is. */
-  path?: string;
-}
-
-/** A download whose end the store refused, queued again to run once it takes writes (as after a shutdown). */
-const AGAIN_LATER: StatusChange = { from: 'active', to: 'queued', patch: { stopReason: 'shutdown' } };
+import { StoreRefusals, type StatusChange } from './store-refusals';
 
 /** The status change that records how a job's run ended. */
 function endingOf(outcome: JobOutcome): StatusChange {
@@ -69,24 +54,8 @@ export class Scheduler<J extends ScheduledJob> {
    * as failed even when the store could not record it.
    */
   private readonly unstartable = new Map<number, unknown>();
-  /**
-   * Status changes the store refused (its disk full) for downloads no job runs any more: written again at each
-   * pump, so none stays `active` with nothing running it once the store takes writes again. One that is never
-   * taken stays `active` until the next start requeues it, as after a crash.
-   */
-  private readonly unrecorded = new Map<number, StatusChange>();
-  /**
-   * Whole-queue downloads whose start the store refused even to record, and when: passed over for
-   * REFUSED_START_PAUSE_MS, so one row the store cannot write does not hold up the queue behind it.
-   */
-  private readonly refusedStarts = new Map<number, number>();
-  /**
-   * Downloads already queued again once because the store refused to write their failure: a second such failure
-   * is kept as a failure, so a row whose failure the store never takes cannot run again and again.
-   */
-  private readonly takenAgain = new Set<number>();
-  /** Why the store last refused a write, until one is taken again: shown in the window while downloads wait. */
-  private refusal: string | null = null;
+  /** What the store refused to write, and why, while it refuses. */
+  private readonly refusals = new StoreRefusals();
   private started = false;
   private closing = false;
 
@@ -101,7 +70,7 @@ export class Scheduler<J extends ScheduledJob> {
 
   /** Why downloads wait on the store, while some do: a start it refused lately, or an end still unwritten. */
   get storeProblem(): string | null {
-    return this.refusedStarts.size > 0 || this.unrecorded.size > 0 ? this.refusal : null;
+    return this.refusals.problem;
   }
 
   get runningCount(): number {
@@ -142,14 +111,14 @@ export class Scheduler<J extends ScheduledJob> {
    */
   pump(): void {
     if (!this.started || this.closing) return;
-    this.recordUnrecorded();
+    this.writeUnwritten();
     let storeRefuses = false;
     while (!storeRefuses) {
       const free = this.deps.maxConcurrent() - this.jobs.size;
       if (free <= 0) break;
       // A `get` run's picks leave its set, so only the running need excluding, not every failed start before.
       const exclude = new Set(this.jobs.keys());
-      for (const id of this.recentlyRefused()) exclude.add(id);
+      for (const id of this.refusals.recentStarts()) exclude.add(id);
       const next = this.only ? this.only.nextQueued(free, exclude) : this.repo.nextQueued(free, exclude);
       if (next.length === 0) break;
       this.only?.delete(next.map((r) => r.id));
@@ -166,13 +135,6 @@ export class Scheduler<J extends ScheduledJob> {
     return this.unstartable.get(id);
   }
 
-  /** Whole-queue downloads whose start was refused a moment ago; older refusals are forgotten. */
-  private recentlyRefused(): number[] {
-    const now = Date.now();
-    for (const [id, at] of this.refusedStarts) if (now - at >= REFUSED_START_PAUSE_MS) this.refusedStarts.delete(id);
-    return [...this.refusedStarts.keys()];
-  }
-
   /** Starts one download; says whether it runs, failed, or failed where even the failure could not be written. */
   private launch(record: DownloadRecord): 'running' | 'failed' | 'unrecorded' {
     const id = record.id;
@@ -186,17 +148,18 @@ export class Scheduler<J extends ScheduledJob> {
       if (this.only) this.unstartable.set(id, thrown);
       const error = internalError(thrown);
       const recorded = this.recordFailure(id, error);
-      if (!recorded) this.storeRefused(thrown);
+      if (!recorded) this.refusals.refused(thrown);
       // Left `active` with no job, it would never be picked again: the queue takes it again when the store
       // allows; a get run, which counted it failed, records it so.
-      if (!recorded && activated) this.unrecorded.set(id, this.failedEnd(id, endingOf({ kind: 'failed', error })));
-      // One still queued is not failed: the whole queue tries it again later.
-      if (recorded || activated) this.hub.emit({ type: 'failed', id, error });
-      else if (!this.only) this.refusedStarts.set(id, Date.now());
+      const later = !recorded && activated ? this.refusals.failedEnd(id, endingOf({ kind: 'failed', error }), !this.only) : null;
+      if (later) this.refusals.unwritten.set(id, later);
+      // One still queued, or to be queued again, is not failed: the whole queue tries it again later.
+      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error });
+      else if (!this.only && !later) this.refusals.startRefused(id);
       return recorded ? 'failed' : 'unrecorded';
     }
-    this.refusedStarts.delete(id);
-    this.storeTakes();
+    this.refusals.startTaken(id);
+    this.refusals.taken();
     const running: Running<J> = { job, done: Promise.resolve() };
     this.jobs.set(id, running);
     running.done = this.runToEnd(id, job);
@@ -220,16 +183,22 @@ export class Scheduler<J extends ScheduledJob> {
     }
     try {
       this.setStatus(id, ending.from, ending.to, ending.patch);
-      this.storeTakes();
+      this.refusals.taken();
     } catch (error) {
-      this.storeRefused(error);
+      this.refusals.refused(error);
       // The outcome could not be written: this run counts the download failed, and the store is told what
       // really happened once it takes writes again. A failure may well be the store's own doing (a write inside
       // the job refused): the queue takes the download again rather than writing it off, and it fails anew if it
       // must. A get run has counted it failed and has no second pick: there it is recorded as it ended.
       failure = internalError(error);
       completed = null;
-      if (!this.recordFailure(id, failure)) this.unrecorded.set(id, ending.to === 'failed' ? this.failedEnd(id, ending) : ending);
+      if (!this.recordFailure(id, failure)) {
+        const later = ending.to === 'failed' ? this.refusals.failedEnd(id, ending, !this.only) : ending;
+        this.refusals.unwritten.set(id, later);
+        // The whole queue has not failed it: it is taken again, or announced completed once that is written. A get
+        // run counts it failed, as it stands.
+        if (!this.only && later.to !== 'failed') failure = null;
+      }
     } finally {
       this.jobs.delete(id);
       this.hub.changed([id]);
@@ -245,46 +214,27 @@ export class Scheduler<J extends ScheduledJob> {
 
   /**
    * Writes the status changes the store refused before, each on its own: a row the store never takes does not
-   * hold up the others, nor the queue. A download removed since keeps nothing. A run that ended completed was
-   * announced as failed, since it could not be recorded; now that it is, it is announced completed.
+   * hold up the others, nor the queue. A download removed since keeps nothing. A run that ended completed is
+   * announced completed once that is written (a get run, which cannot wait for it, counted it failed).
    */
-  private recordUnrecorded(): void {
-    for (const [id, change] of this.unrecorded) {
+  private writeUnwritten(): void {
+    for (const [id, change] of this.refusals.unwritten) {
       if (this.jobs.has(id)) {
-        this.unrecorded.delete(id);
+        this.refusals.unwritten.delete(id);
         continue;
       }
       try {
         if (this.repo.get(id)?.status === change.from) this.setStatus(id, change.from, change.to, change.patch);
-        this.unrecorded.delete(id);
+        this.refusals.unwritten.delete(id);
       } catch (error) {
         reportOnce('cannot record how a download ended', error, `#${id}`);
-        this.storeRefused(error);
+        this.refusals.refused(error);
         continue;
       }
-      this.storeTakes();
+      this.refusals.taken();
       const name = change.patch.name;
       if (change.to === 'completed' && name && change.path) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
-  }
-
-  /** What to write for a failure the store refused: queued again, once per download, in the whole queue. */
-  private failedEnd(id: number, failure: StatusChange): StatusChange {
-    if (this.only || this.takenAgain.has(id)) return failure;
-    this.takenAgain.add(id);
-    return AGAIN_LATER;
-  }
-
-  private storeRefused(error: unknown): void {
-    this.refusal = storeTroubleText(error);
-  }
-
-  /**
-   * A write went through: whatever was shown of a refusal is over, unless an end is still waiting to be written or
-   * a start refused lately still waits to be tried again (another download's write going through does not make it run).
-   */
-  private storeTakes(): void {
-    if (this.unrecorded.size === 0 && this.refusedStarts.size === 0) this.refusal = null;
   }
 
   /**
