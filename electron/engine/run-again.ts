@@ -8,7 +8,11 @@ import { checkUrl } from './url-rules';
  * still unfinished, to go on with rather than start a copy beside it; or one that finished and whose file is still
  * there as it ended, to report rather than fetch a second time.
  */
-export type EarlierRun = { status: 'unfinished'; record: DownloadRecord } | { status: 'finished'; record: DownloadRecord; path: string };
+export type EarlierRun = ({ status: 'unfinished' } | { status: 'finished'; path: string }) & {
+  record: DownloadRecord;
+  /** The command gives options the download was not given (a checksum, headers, a proxy). */
+  otherOptions: boolean;
+};
 
 function sameChecksum(a: Checksum, b: Checksum | undefined): boolean {
   return b !== undefined && a.algorithm === b.algorithm && a.hex.toLowerCase() === b.hex.toLowerCase();
@@ -22,16 +26,20 @@ export async function findEarlierRun(
 ): Promise<EarlierRun | null> {
   const url = checkUrl(request.url);
   const folder = resolve(request.folder);
+  const otherOptions = (record: DownloadRecord) => optionsGivenAgain(record, request.options) !== null;
   const unfinished = repo.findUnfinished(url, folder, request.name);
-  if (unfinished) return { status: 'unfinished', record: unfinished };
   const finished = repo.findCompleted(url, folder, request.name);
-  if (!finished?.name) return null;
-  // A checksum asked for now that the finished file was not checked against: it is not known to be the file wanted.
-  if (request.options.checksum && !sameChecksum(request.options.checksum, finished.options.checksum)) return null;
+  const goOn: EarlierRun | null = unfinished ? { status: 'unfinished', record: unfinished, otherOptions: otherOptions(unfinished) } : null;
+  // The newer of the two stands for the command: a download of the URL added twice and left queued is not taken
+  // for the file fetched since.
+  if (!finished?.name || (unfinished && unfinished.id > finished.id)) return goOn;
+  // A checksum asked for now that the finished file was not checked against, or a file moved, deleted or changed in
+  // size since: the earlier run's file is not known to be the one asked for.
+  if (request.options.checksum && !sameChecksum(request.options.checksum, finished.options.checksum)) return goOn;
   const path = join(folder, finished.name);
-  // Moved, deleted, or changed in size since: the earlier run's file is not there to stand for this one.
   const size = await fs.fileSize(path);
-  return size !== null && size === (finished.size ?? finished.bytesDone) ? { status: 'finished', record: finished, path } : null;
+  if (size === null || size !== (finished.size ?? finished.bytesDone)) return goOn;
+  return { status: 'finished', record: finished, path, otherOptions: otherOptions(finished) };
 }
 
 /**

@@ -186,10 +186,10 @@ export class Scheduler<J extends ScheduledJob> {
       this.refusals.taken();
     } catch (error) {
       this.refusals.refused(error);
-      // The outcome could not be written: this run counts the download failed, and the store is told what
-      // really happened once it takes writes again. A failure may well be the store's own doing (a write inside
-      // the job refused): the queue takes the download again rather than writing it off, and it fails anew if it
-      // must. A get run has counted it failed and has no second pick: there it is recorded as it ended.
+      // The outcome could not be written: it is kept, and the store is told what really happened once it takes
+      // writes again. A failure may well be the store's own doing (a write inside the job refused): the whole queue
+      // takes the download again rather than writing it off, and it fails anew if it must. A get run, which cannot
+      // wait, counts it failed now and has no second pick: there it is recorded as it ended.
       failure = internalError(error);
       completed = null;
       if (!this.recordFailure(id, failure)) {
@@ -215,7 +215,8 @@ export class Scheduler<J extends ScheduledJob> {
   /**
    * Writes the status changes the store refused before, each on its own: a row the store never takes does not
    * hold up the others, nor the queue. A download removed since keeps nothing. A run that ended completed is
-   * announced completed once that is written (a get run, which cannot wait for it, counted it failed).
+   * announced completed once that is written; not in a get run, which has announced it failed already and keeps to
+   * one outcome per download.
    */
   private writeUnwritten(): void {
     for (const [id, change] of this.refusals.unwritten) {
@@ -233,7 +234,7 @@ export class Scheduler<J extends ScheduledJob> {
       }
       this.refusals.taken();
       const name = change.patch.name;
-      if (change.to === 'completed' && name && change.path) this.hub.emit({ type: 'completed', id, name, path: change.path });
+      if (change.to === 'completed' && name && change.path && !this.only) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
   }
 

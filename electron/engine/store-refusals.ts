@@ -43,7 +43,7 @@ export class StoreRefusals {
 
   /** Why downloads wait on the store, while some do: a start it refused lately, or an end still unwritten. */
   get problem(): string | null {
-    return this.refusedStarts.size > 0 || this.unwritten.size > 0 ? this.refusal : null;
+    return this.recentStarts().length > 0 || this.unwritten.size > 0 ? this.refusal : null;
   }
 
   refused(error: unknown): void {
@@ -55,7 +55,7 @@ export class StoreRefusals {
    * a start refused lately still waits to be tried again (another download's write going through does not run it).
    */
   taken(): void {
-    if (this.unwritten.size === 0 && this.refusedStarts.size === 0) this.refusal = null;
+    if (this.unwritten.size === 0 && this.recentStarts().length === 0) this.refusal = null;
   }
 
   startRefused(id: number): void {
@@ -66,7 +66,10 @@ export class StoreRefusals {
     this.refusedStarts.delete(id);
   }
 
-  /** Whole-queue downloads whose start was refused a moment ago; older refusals are forgotten. */
+  /**
+   * Whole-queue downloads whose start was refused a moment ago; older refusals are forgotten, so one waiting only
+   * for a free slot, with the store taking writes again, is not said to wait on the store.
+   */
   recentStarts(): number[] {
     const now = Date.now();
     for (const [id, at] of this.refusedStarts) if (now - at >= REFUSED_START_PAUSE_MS) this.refusedStarts.delete(id);

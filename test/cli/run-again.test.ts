@@ -86,4 +86,26 @@ describe('get run again', () => {
     const summary = (jsonLines(run.stdout).at(-1) as { summary: Summary }).summary;
     assert.deepEqual([summary.files, summary.completed], [2, 2]);
   });
+
+  it('takes the newer of a finished download and one left queued: a URL added twice is not fetched twice by get', async () => {
+    scope.origin.file('/twice-added.bin', MIB);
+    const out = join(scope.dir, 'added');
+    const db = join(scope.dir, 'added.db');
+    for (let i = 0; i < 2; i++) assert.equal((await braid(['add', '-d', out, '--db', db, scope.origin.url('/twice-added.bin')])).code, 0);
+    const args = ['get', '-d', out, '--db', db, scope.origin.url('/twice-added.bin')];
+    assert.equal((await braid(args)).code, 0);
+    const again = await braid(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^already downloaded #2 /m);
+    assert.deepEqual(readdirSync(out), ['twice-added.bin']);
+  });
+
+  it('says so when an entry given again asks for other options, which are not used', async () => {
+    const data = scope.origin.file('/options.bin', MIB);
+    const list = join(scope.dir, 'options.txt');
+    await writeFile(list, [scope.origin.url('/options.bin'), scope.origin.url('/options.bin'), `  checksum=sha-256=${sha256(data)}`, ''].join('\n'));
+    const run = await braid(['get', '-d', join(scope.dir, 'options'), '--db', join(scope.dir, 'options.db'), '-i', list]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /options\.txt:2: given again, downloaded once, with the options given first/);
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { braid } from '../support/cli';
-import { assertCompletedWith, makeRig, tempDir, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, tempDir, waitFor, type Rig } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 /**
@@ -23,6 +23,16 @@ function refuseStatusChanges(dbPath: string, which: 'any' | 'start' | 'end' | 'f
     db.exec(`CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON downloads
              WHEN NEW.url LIKE '%refuse%' AND ${when}
              BEGIN SELECT RAISE(ABORT, 'this row cannot be written'); END`);
+  } finally {
+    db.close();
+  }
+}
+
+/** The store takes every write again (its disk freed). */
+function allowStatusChanges(dbPath: string): void {
+  const db = new Database(dbPath);
+  try {
+    db.exec('DROP TRIGGER IF EXISTS refuse_status');
   } finally {
     db.close();
   }
@@ -122,6 +132,51 @@ describe('a state database that refuses some writes', () => {
     }
   });
 
+  it('stops saying the store refuses once it takes writes again, while the refused download only waits for a slot', async () => {
+    origin.file('/slow.bin', 4 * 1024 * 1024, { rate: 400_000 });
+    const rig = await makeRig({ dir: await tempDir(), overrides: { maxConcurrent: 1, segments: 1 } });
+    try {
+      const added = await rig.engine.add([{ url: origin.url('/slow.bin?refuse') }, { url: origin.url('/slow.bin?next') }]);
+      const [, next] = added.map((r) => (r.ok ? r.id : assert.fail(JSON.stringify(r))));
+      refuseStatusChanges(rig.dbPath, 'any');
+      let problem: string | null = null;
+      rig.engine.onEvent((event) => {
+        if (event.type === 'snapshot') problem = event.global.storeProblem;
+      });
+      rig.engine.start();
+      await waitFor(() => problem !== null, 5000, 'the refusal said');
+      allowStatusChanges(rig.dbPath);
+      await waitFor(() => problem === null, 8000, 'the refusal no longer said');
+      assert.equal(rig.repo.get(next!)!.status, 'active', 'the download holding the one slot still runs');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('a get run announces a download whose completion it could not write once, as failed, even when the store takes it later', async () => {
+    origin.file('/late.bin', 300_000);
+    const rig = await makeRig({ dir: await tempDir() });
+    try {
+      const [added] = await rig.engine.add([{ url: origin.url('/late.bin?refuse') }]);
+      const id = added!.ok ? added!.id : assert.fail(JSON.stringify(added));
+      refuseStatusChanges(rig.dbPath, 'end');
+      const announced: string[] = [];
+      rig.engine.onEvent((event) => {
+        if ((event.type === 'failed' || event.type === 'completed') && event.id === id) announced.push(event.type);
+      });
+      rig.engine.start({ only: [id] });
+      await waitFor(() => announced.length > 0, 5000, 'its end announced');
+      allowStatusChanges(rig.dbPath);
+      // The next pump writes the completion; a second download of the run makes one.
+      await rig.engine.add([{ url: origin.url('/late.bin?next') }]);
+      await waitFor(() => rig.repo.get(id)!.status === 'completed', 5000, 'the completion written');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(announced, ['failed']);
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
   it('get --json gives a line, with its error, to a download whose start failed and was recorded', async () => {
     origin.file('/listed.bin', 20_000);
     const db = join(dir, 'json.db');
@@ -140,5 +195,21 @@ describe('a state database that refuses some writes', () => {
     assert.equal(refused['status'], 'failed');
     assert.match((refused['error'] as { message: string }).message, /cannot be written/);
     assert.equal(lines.find((l) => String(l['url']).includes('fine'))?.['status'], 'completed', run.stdout);
+  });
+
+  it('get fails only the entry whose earlier download the store refuses to queue again, and runs the rest', async () => {
+    origin.file('/fine.bin', 20_000);
+    const db = join(dir, 'again.db');
+    const out = join(dir, 'again-out');
+    assert.equal((await braid(['get', '-d', out, '--db', db, origin.url('/gone.bin?refuse')])).code, 1, 'the first run fails: 404');
+    refuseStatusChanges(db, 'any');
+    const run = await braid(['get', '--json', '-d', out, '--db', db, origin.url('/gone.bin?refuse'), origin.url('/fine.bin')]);
+    assert.equal(run.code, 1, run.stderr);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { summary } = lines.pop() as { summary: { completed: number; failed: number } };
+    assert.deepEqual([summary.completed, summary.failed], [1, 1], run.stdout);
+    assert.deepEqual(lines.find((l) => l['entry'] === 'argument 1')?.['status'], 'failed', run.stdout);
+    assert.equal(lines.find((l) => l['url'] === origin.url('/fine.bin'))?.['status'], 'completed', run.stdout);
+    assert.match(run.stderr, /argument 1: .*this row cannot be written.*\[INTERNAL\]/);
   });
 });

@@ -209,10 +209,11 @@ function summarise(
       notStarted.set(error.message, (notStarted.get(error.message) ?? 0) + 1);
       // One that was marked active before it failed was announced, and has its line already.
       if (json && !failures.has(id)) writeResultLine(r, error);
-    } else if (r.status === 'completed') {
+    } else if (r.status === 'completed' && !failures.has(id)) {
       completed++;
     } else if (r.status === 'failed' || failures.has(id)) {
-      // A failure the store could not record (its disk full) is still this run's failure.
+      // A failure the store could not record (its disk full) is still this run's failure, and so is a completion
+      // it could not record in time: its line said failed.
       const error = r.error ?? failures.get(id);
       failed++;
       say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);

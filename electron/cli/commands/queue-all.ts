@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
 import type { EarlierRun, Engine } from '../../engine/index';
+import { describeStoreFailure } from '../../store/database';
 import { collectRequests, type RequestDefaults } from '../requests';
 import { say, type CommonFlags } from '../store-access';
 
@@ -102,11 +103,20 @@ export async function queueAll(
         // An invalid URL: addSync below reports it.
       }
       if (earlier && taken.has(earlier.record.id)) {
-        say(`${item.where}: given again, downloaded once`);
+        say(`${item.where}: given again, downloaded once${earlier.otherOptions ? ', with the options given first' : ''}`);
         continue;
       }
       if (earlier?.status === 'unfinished') {
-        engine.requeueUnfinished(earlier.record, r.options ?? {});
+        try {
+          engine.requeueUnfinished(earlier.record, r.options ?? {});
+        } catch (thrown) {
+          // The store refuses this row (its disk full, a damaged page): the entry fails, the rest still run.
+          const error: DownloadError = { code: 'INTERNAL', message: describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown)) };
+          refused++;
+          say(`${item.where}: ${error.message} [${error.code}]`);
+          onRefused(item.where, error);
+          continue;
+        }
         taken.add(earlier.record.id);
         queued++;
         ids.push(earlier.record.id);
