@@ -8,7 +8,12 @@ import { checkUrl } from './url-rules';
  * still unfinished, to go on with rather than start a copy beside it; or one that finished and whose file is still
  * there as it ended, to report rather than fetch a second time.
  */
-export type EarlierRun = ({ status: 'unfinished' } | { status: 'finished'; path: string }) & {
+export type EarlierRun = (
+  | { status: 'unfinished' }
+  | { status: 'finished'; path: string }
+  /** The finished file is there, but its checksum is not the one the command asks for (`actual`). */
+  | { status: 'differs'; path: string; actual: string }
+) & {
   record: DownloadRecord;
   /** The command gives options the download was not given (a checksum, headers, a proxy). */
   otherOptions: boolean;
@@ -33,12 +38,21 @@ export async function findEarlierRun(
   // The newer of the two stands for the command: a download of the URL added twice and left queued is not taken
   // for the file fetched since.
   if (!finished?.name || (unfinished && unfinished.id > finished.id)) return goOn;
-  // A checksum asked for now that the finished file was not checked against, or a file moved, deleted or changed in
-  // size since: the earlier run's file is not known to be the one asked for.
-  if (request.options.checksum && !sameChecksum(request.options.checksum, finished.options.checksum)) return goOn;
+  // A file moved, deleted or changed in size since is not the one the earlier run finished.
   const path = join(folder, finished.name);
   const size = await fs.fileSize(path);
   if (size === null || size !== (finished.size ?? finished.bytesDone)) return goOn;
+  const wanted = request.options.checksum;
+  if (wanted && !sameChecksum(wanted, finished.options.checksum)) {
+    // A checksum the file was not checked against: it is read once to tell, which costs less than fetching it.
+    const actual = await fs.hash(path, wanted.algorithm, new AbortController().signal);
+    if (actual !== wanted.hex.toLowerCase()) return { status: 'differs', record: finished, path, actual, otherOptions: true };
+    try {
+      repo.update(finished.id, { options: { ...finished.options, checksum: wanted } });
+    } catch {
+      // Only spares the next run reading the file again.
+    }
+  }
   return { status: 'finished', record: finished, path, otherOptions: otherOptions(finished) };
 }
 

@@ -58,16 +58,21 @@ describe('get run again', () => {
     assert.equal(sha256(await readFile(join(out, 'done.bin'))), sha256(data));
   });
 
-  it('fetches again when a checksum is asked for that the finished file was not checked against', async () => {
+  it('reads a finished file to tell whether it is the one a checksum given now asks for, and fetches it again beside it if not', async () => {
     const data = scope.origin.file('/sum.bin', MIB);
     const out = join(scope.dir, 'sum');
     const args = ['get', '-d', out, '--db', join(scope.dir, 'sum.db'), scope.origin.url('/sum.bin')];
     assert.equal((await braid(args)).code, 0);
-    const checked = await braid([...args, '--checksum', `sha-256=${sha256(data)}`]);
+    const fetched = gets('/sum.bin');
+    const checked = await braid([...args, '--checksum', `sha-256=${sha256(data).toUpperCase()}`]);
     assert.equal(checked.code, 0, checked.stderr);
-    assert.doesNotMatch(checked.stdout, /already downloaded/);
-    const again = await braid([...args, '--checksum', `sha-256=${sha256(data).toUpperCase()}`]);
-    assert.match(again.stdout, /already downloaded #2 /, 'the copy checked against it is');
+    assert.match(checked.stdout, /^already downloaded #1 /m);
+    assert.equal(gets('/sum.bin'), fetched, 'nothing was fetched');
+
+    const wrong = await braid([...args, '--checksum', `sha-256=${'ab'.repeat(32)}`]);
+    assert.match(wrong.stderr, new RegExp(`sum\\.bin is there, but its sha-256 is ${sha256(data)}, not the one given: downloading it again beside it`));
+    assert.equal(wrong.code, 1, 'the server\'s file does not match it either');
+    assert.equal(sha256(await readFile(join(out, 'sum.bin'))), sha256(data), 'the file there is left as it is');
   });
 
   it('downloads an entry given twice once, within a list and across the list and the arguments', async () => {

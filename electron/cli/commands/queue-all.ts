@@ -127,6 +127,10 @@ export async function queueAll(
         finished.push({ record: earlier.record, path: earlier.path });
         continue;
       }
+      if (earlier?.status === 'differs') {
+        const algorithm = r.options?.checksum?.algorithm ?? 'checksum';
+        say(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
+      }
       batchKeys.add(key);
     }
     batch.push(r);
