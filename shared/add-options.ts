@@ -26,6 +26,13 @@ export function urlLines(text: string): string[] {
   return [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
 }
 
+/** Lines in a text as an editor counts them: a newline ends a line, and the one at the very end starts none. */
+export function lineCount(text: string): number {
+  if (text === '') return 0;
+  const breaks = text.split('\n').length - 1;
+  return text.endsWith('\n') ? breaks : breaks + 1;
+}
+
 /** The Add dialog's fields as download options, or an error in plain words for each field that is wrong. */
 export function parseAddOptions(v: AddOptionsText): { folder?: string; options: DownloadOptions; errors: Partial<Record<keyof AddOptionsText, string>> } {
   const errors: Partial<Record<keyof AddOptionsText, string>> = {};

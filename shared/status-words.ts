@@ -32,7 +32,28 @@ const ADVICE: Record<ErrorCode, { short: string; next: string }> = {
   INTERNAL: { short: 'Braid failed', next: 'Retry; if it happens again, restart Braid.' },
 };
 
+/** The status an HTTP_ERROR's message names ("the server answered 404 Not Found"), or null. */
+function httpStatusOf(error: DownloadError): number | null {
+  const m = /\bthe server answered (\d{3})\b/.exec(error.message);
+  return m ? Number(m[1]) : null;
+}
+
+/** An HTTP error by its status: a missing file, a refusal and a fault on the server's side each call for another step. */
+function httpAdvice(status: number): { short: string; next: string } {
+  if (status === 404 || status === 410) {
+    return { short: 'not found', next: 'The file is not at this address: the link may have expired or moved. Get a fresh link from the page you found it on, then use Refresh link or retry.' };
+  }
+  if (status === 401 || status === 403) {
+    return { short: 'access denied', next: 'The server refused access: the link may need you to be signed in, or may have expired. Get a fresh link from the page you found it on, then use Refresh link or retry.' };
+  }
+  if (status === 429) return { short: 'server busy', next: 'The server asked for fewer requests: retry later, or with fewer connections.' };
+  if (status >= 500) return { short: 'server error', next: 'The server failed on its side: retry later.' };
+  return { short: 'request refused', next: 'The server refused the request: check the link, then retry.' };
+}
+
 export function errorAdvice(error: DownloadError): { short: string; next: string } {
+  const status = error.code === 'HTTP_ERROR' ? httpStatusOf(error) : null;
+  if (status !== null) return httpAdvice(status);
   return ADVICE[error.code] ?? { short: 'failed', next: 'Retry.' };
 }
 

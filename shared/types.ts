@@ -243,7 +243,8 @@ export type EngineEvent =
    */
   | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats; listChanged?: boolean }
   | { type: 'completed'; id: number; name: string; path: string }
-  | { type: 'failed'; id: number; error: DownloadError }
+  /** `name`: the file's name, or its URL before it has one (absent when the store could not be read). */
+  | { type: 'failed'; id: number; error: DownloadError; name?: string }
   | { type: 'removed'; ids: number[] }
   /** A link catch was armed, lapsed, called off, used or refused (see LinkCatch). */
   | { type: 'catch'; catch: LinkCatch };

@@ -154,7 +154,7 @@ export class Scheduler<J extends ScheduledJob> {
       const later = !recorded && activated ? this.refusals.failedEnd(id, endingOf({ kind: 'failed', error }), !this.only) : null;
       if (later) this.refusals.unwritten.set(id, later);
       // One still queued, or to be queued again, is not failed: the whole queue tries it again later.
-      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error });
+      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error, name: record.name ?? record.url });
       else if (!this.only && !later) this.refusals.startRefused(id);
       return recorded ? 'failed' : 'unrecorded';
     }
@@ -204,7 +204,7 @@ export class Scheduler<J extends ScheduledJob> {
       this.hub.changed([id]);
     }
     if (completed) this.hub.emit({ type: 'completed', id, name: completed.name, path: completed.path });
-    if (failure) this.hub.emit({ type: 'failed', id, error: failure });
+    if (failure) this.announceFailure(id, failure);
     try {
       this.pump();
     } catch (error) {
@@ -236,6 +236,18 @@ export class Scheduler<J extends ScheduledJob> {
       const name = change.patch.name;
       if (change.to === 'completed' && name && change.path && !this.only) this.hub.emit({ type: 'completed', id, name, path: change.path });
     }
+  }
+
+  /** A failed event, with the download's name for the person reading it (when the store can still be read). */
+  private announceFailure(id: number, error: DownloadError): void {
+    let name: string | undefined;
+    try {
+      const record = this.repo.get(id);
+      name = record ? (record.name ?? record.url) : undefined;
+    } catch {
+      // Said without its name.
+    }
+    this.hub.emit({ type: 'failed', id, error, ...(name !== undefined ? { name } : {}) });
   }
 
   /**

@@ -61,7 +61,7 @@ async function start(): Promise<void> {
     if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT, event);
     if (event.type === 'snapshot') tray?.setToolTip(`Braid — ${formatRate(event.global.speed)}, ${event.global.active} active`);
     if (event.type === 'completed' && Notification.isSupported()) new Notification({ title: 'Download complete', body: event.name }).show();
-    if (event.type === 'failed' && Notification.isSupported()) new Notification({ title: 'Download failed', body: event.error.message }).show();
+    if (event.type === 'failed' && Notification.isSupported()) new Notification({ title: 'Download failed', body: event.name ? `${event.name}: ${event.error.message}` : event.error.message }).show();
   });
 
   // The browser extension's downloads come in through `braid browser-host` and this local socket; without it

@@ -72,7 +72,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       resume: (ids) => attempt('resume', api.resume(ids)),
       retry: (ids) => attempt('retry', api.retry(ids)),
       remove: (ids) => setRemoving([...rows.values()].filter((d) => ids.includes(d.id))),
-      open: (id, what) => attempt(what === 'file' ? 'open the file' : 'show the folder', api.open(id, what)),
+      ...(inApp ? { open: (id: number, what: 'file' | 'folder') => attempt(what === 'file' ? 'open the file' : 'show the folder', api.open(id, what)) } : {}),
       copyUrls: (ids) => {
         const urls = [...rows.values()].filter((d) => ids.includes(d.id)).map((d) => d.url);
         navigator.clipboard.writeText(urls.join('\n')).then(
@@ -84,7 +84,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       showDetails: (id) => (sel.selectIds([id]), setPaneOpen(true)),
       refreshLink: (id) => setRefreshing([...rows.values()].find((d) => d.id === id) ?? null),
     }),
-    [api, attempt, rows, sel],
+    [api, attempt, rows, sel, inApp],
   );
 
   const confirmRemove = async (deleteFile: boolean) => {
@@ -149,7 +149,15 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
           onRemove={() => setRemoving(selection)}
           onStartAll={() => bulk('start all', async () => api.resume(await idsWithStatus(api, ['paused', 'failed'])))}
           onPauseAll={() => bulk('pause all', async () => api.pause(await idsWithStatus(api, ['active', 'queued'])))}
-          onClearCompleted={() => bulk('clear finished downloads', async () => api.remove(await idsWithStatus(api, ['completed']), { deleteFile: false }))}
+          onClearCompleted={() =>
+            bulk('clear finished downloads', async () => {
+              const ids = await idsWithStatus(api, ['completed']);
+              if (ids.length === 0) return toast('Nothing finished to clear');
+              await api.remove(ids, { deleteFile: false });
+              // Said, since it takes many rows at once and asks nothing first: their files stay.
+              toast(`${ids.length === 1 ? 'One finished download' : `${ids.length.toLocaleString()} finished downloads`} cleared from the list; the files stay`);
+            })
+          }
           onSettings={() => setSettingsOpen(true)}
         />
       </header>
@@ -187,7 +195,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       <RefreshLinkDialog api={api} target={refreshing} onClose={() => setRefreshing(null)} onRefreshed={refresh} />
       <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />
       <SettingsDialog api={api} inApp={inApp} open={settingsOpen} onClose={() => setSettingsOpen(false)} onSaved={(s) => (setSettings(s), toast.success('Settings saved'))} />
-      <Toaster closeButton position="bottom-right" toastOptions={{ className: 'toast' }} />
+      <Toaster closeButton position="bottom-left" toastOptions={{ className: 'toast' }} />
     </div>
   );
 }

@@ -7,7 +7,8 @@ export interface QueueActions {
   retry(ids: number[]): void;
   /** Asks first (the confirmation says what happens to the files). */
   remove(ids: number[]): void;
-  open(id: number, what: 'file' | 'folder'): void;
+  /** Absent in a browser: only the desktop app can open a file or its folder. */
+  open?(id: number, what: 'file' | 'folder'): void;
   copyUrls(ids: number[]): void;
   move(id: number, where: 'top' | 'bottom'): void;
   showDetails(id: number): void;

@@ -13,7 +13,8 @@ export function useEngineNotices(api: BraidApi, inApp: boolean): void {
       api.onEvent((event) => {
         if (event.type !== 'completed' && event.type !== 'failed') return;
         const title = event.type === 'completed' ? 'Download complete' : 'Download failed';
-        const body = event.type === 'completed' ? event.name : `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}`;
+        const why = event.type === 'failed' ? `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}` : '';
+        const body = event.type === 'completed' ? event.name : event.name ? `${event.name}: ${why}` : why;
         if (event.type === 'completed') toast.success(title, { description: body });
         else toast.error(title, { description: body, duration: 10_000 });
         if (!inApp && typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.hidden) new Notification(title, { body });

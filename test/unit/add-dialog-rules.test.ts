@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NO_OPTIONS, parseAddOptions, urlLines } from '../../shared/add-options';
+import { lineCount, NO_OPTIONS, parseAddOptions, urlLines } from '../../shared/add-options';
 import { errorHover, statusText } from '../../shared/status-words';
 
 describe('the Add dialog and the words of the queue', () => {
   it('reads one URL a line, skipping blanks, comments and repeats', () => {
     assert.deepEqual(urlLines(' http://a/x \n\n# note\nhttp://a/y\nhttp://a/x\n'), ['http://a/x', 'http://a/y']);
+  });
+
+  it("counts a list file's lines as an editor does", () => {
+    assert.deepEqual(['', 'a', 'a\n', 'a\nb', 'a\nb\n', '\n', 'a\n\n'].map(lineCount), [0, 1, 1, 2, 2, 1, 2]);
   });
 
   it('turns the option fields into download options, or says for each field what is wrong', () => {
@@ -25,6 +29,16 @@ describe('the Add dialog and the words of the queue', () => {
   it('says a status in words, a failure in a few, and the whole error with what to do next', () => {
     assert.equal(statusText({ status: 'queued', error: null }), 'Waiting');
     assert.equal(statusText({ status: 'failed', error: { code: 'DISK_FULL', message: 'no space left on device' } }), 'Failed: disk full');
-    assert.equal(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden' }), 'the server answered 403 Forbidden. The link may have expired or moved: get a fresh link from the page you found it on, then retry.');
+    assert.match(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden' }), /^the server answered 403 Forbidden\. The server refused access: .*may have expired/);
+  });
+
+  it('tells a missing file, a refusal and a fault of the server apart, each with its own next step', () => {
+    const failed = (message: string) => statusText({ status: 'failed', error: { code: 'HTTP_ERROR', message } });
+    assert.equal(failed('the server answered 404 Not Found'), 'Failed: not found');
+    assert.equal(failed('the server answered 403 Forbidden'), 'Failed: access denied');
+    assert.equal(failed('the server answered 503 Service Unavailable (gave up after 6 attempts)'), 'Failed: server error');
+    const fault = errorHover({ code: 'HTTP_ERROR', message: 'the server answered 500 Internal Server Error' });
+    assert.doesNotMatch(fault, /expired/, 'a fault on the server is no expired link');
+    assert.match(fault, /retry later/);
   });
 });

@@ -86,6 +86,8 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
   const memoryShare = row.memory.cap > 0 ? row.memory.inFlight / row.memory.cap : 0;
   const advice = row.error ? errorAdvice(row.error) : null;
   const linkRefresh = row.linkRefresh !== undefined ? row.linkRefresh : (r?.linkRefresh ?? null);
+  // A running download's segments as received, as the bar and the row count them; the stored ones lag a checkpoint.
+  const segments = row.segments.length > 0 ? row.segments : (detail?.segments ?? []);
   return (
     <div className="pane-body">
       <div className="pane-head">
@@ -108,13 +110,13 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
               <RotateCw size={15} aria-hidden /> Retry
             </button>
           )}
-          {done && (
-            <button onClick={() => actions.open(row.id, 'file')}>
+          {done && actions.open && (
+            <button onClick={() => actions.open?.(row.id, 'file')}>
               <ExternalLink size={15} aria-hidden /> Open
             </button>
           )}
-          {done && (
-            <button onClick={() => actions.open(row.id, 'folder')}>
+          {done && actions.open && (
+            <button onClick={() => actions.open?.(row.id, 'folder')}>
               <FolderOpen size={15} aria-hidden /> Show in folder
             </button>
           )}
@@ -165,14 +167,14 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           {r && r.mirrors.length > 0 && <Field label="Mirrors">{r.mirrors.length}</Field>}
           <Field label="Same file checked by">{r?.finalUrl ? versionCheck(r) : 'known once the download has started'}</Field>
           <Field label="Resumable">{r?.finalUrl ? (r.acceptRanges ? 'Yes' : 'No, the server sends the file whole') : '—'}</Field>
-          {r && r.retries > 0 && <Field label="Retries">{r.retries}</Field>}
+          {r && r.retries > 0 && <Field label="Retried requests (all connections)">{r.retries}</Field>}
         </dl>
         <div className="pane-segments">
           <h3>Segments</h3>
           <SegmentBar d={row} label={`${name}: segments`} />
-          {detail && detail.segments.length > 0 && (
+          {segments.length > 0 && (
             <ol className="segment-list" aria-label="Segments" tabIndex={0}>
-              {detail.segments.map((s) => (
+              {segments.map((s) => (
                 <li key={s.start}>
                   <span>{span(s)}</span>
                   <span className="num">{Math.floor((s.done / Math.max(1, s.end - s.start)) * 100)}%</span>

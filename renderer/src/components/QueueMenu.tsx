@@ -23,8 +23,8 @@ export function QueueMenu({ selection, actions, children }: { selection: Downloa
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
         <ContextMenu.Content className="menu" collisionPadding={8} aria-label="Download actions">
-          {item('Open', <ExternalLink size={15} aria-hidden />, () => one && actions.open(one.id, 'file'), done)}
-          {item('Show in folder', <FolderOpen size={15} aria-hidden />, () => one && actions.open(one.id, 'folder'), done)}
+          {actions.open && item('Open', <ExternalLink size={15} aria-hidden />, () => one && actions.open?.(one.id, 'file'), done)}
+          {actions.open && item('Show in folder', <FolderOpen size={15} aria-hidden />, () => one && actions.open?.(one.id, 'folder'), done)}
           {item('Details', <Info size={15} aria-hidden />, () => one && actions.showDetails(one.id), one !== null)}
           <ContextMenu.Separator className="menu-separator" />
           {item('Pause', <Pause size={15} aria-hidden />, () => actions.pause(ids), selection.some(canPause))}

@@ -3,7 +3,7 @@ import { FileUp, X } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import type { BraidApi } from '../../../../shared/api';
 import type { ImportReport } from '../../../../shared/types';
-import { NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
+import { lineCount, NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
 import { AddOptions } from './AddOptions';
 import { PreviewList, type DuplicateChoice } from './PreviewList';
 import { useAddPreview } from './useAddPreview';
@@ -112,7 +112,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
           </p>
           {file ? (
             <div className="import-file">
-              <FileUp size={16} aria-hidden /> <span>List file <strong>{file.name}</strong> ({file.text.split('\n').length.toLocaleString()} lines)</span>
+              <FileUp size={16} aria-hidden /> <span>List file <strong>{file.name}</strong> ({lineCount(file.text).toLocaleString()} lines)</span>
               <button type="button" className="link" onClick={() => (setFile(null), setReport(null))}>
                 Paste links instead
               </button>
