@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import { timeLeftOfAll } from '../../../shared/time-left';
 import type { DownloadSnapshot, GlobalStats } from '../../../shared/types';
 import { MiniChart, useHistory } from './MiniChart';
 
@@ -17,10 +18,11 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const sized = running.filter((d) => d.size !== null);
   const left = sized.reduce((sum, d) => sum + Math.max(0, d.size! - d.bytesDone), 0);
   const active = global?.active ?? 0;
+  const ends = timeLeftOfAll(running, speed);
   const summary =
     active === 0
       ? 'Nothing downloading'
-      : `${active} downloading${sized.length > 0 ? ` · ${formatBytes(left)} left` : ''}${speed > 0 && left > 0 ? ` · about ${formatDuration(left / speed)}` : ''}`;
+      : `${active} downloading${sized.length > 0 ? ` · ${formatBytes(left)} left` : ''}${ends !== null ? ` · about ${formatDuration(ends)}` : ''}`;
   return (
     <div className="app-header">
       <div className="brand">
