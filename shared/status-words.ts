@@ -41,12 +41,14 @@ function httpStatusOf(error: DownloadError): number | null {
 /** An HTTP error by its status: a missing file, a refusal and a fault on the server's side each call for another step. */
 function httpAdvice(status: number): { short: string; next: string } {
   if (status === 404 || status === 410) {
-    return { short: 'not found', next: 'The file is not at this address: the link may have expired or moved. Get a fresh link from the page you found it on, then use Refresh link or retry.' };
+    return { short: 'not found', next: 'The file is not at this address: the link may have expired or moved. Get a fresh link from the page you found it on.' };
   }
   if (status === 401 || status === 403) {
-    return { short: 'access denied', next: 'The server refused access: the link may need you to be signed in, or may have expired. Get a fresh link from the page you found it on, then use Refresh link or retry.' };
+    return { short: 'access denied', next: 'The server refused access: the link may need you to be signed in, or may have expired. Get a fresh link from the page you found it on.' };
   }
-  if (status === 429) return { short: 'server busy', next: 'The server asked for fewer requests: retry later, or with fewer connections.' };
+  // Answers that say "not now" (a busy server, a request it took too long to get): the same request may pass later.
+  if (status === 408 || status === 425 || status === 429) return { short: 'server busy', next: 'The server asked to wait: retry later, or with fewer connections.' };
+  if (status === 416) return { short: 'no such range', next: 'The server has no such part of the file: it may have changed. Retry to download it from the start.' };
   if (status >= 500) return { short: 'server error', next: 'The server failed on its side: retry later.' };
   return { short: 'request refused', next: 'The server refused the request: check the link, then retry.' };
 }

@@ -243,7 +243,7 @@ export type EngineEvent =
    */
   | { type: 'snapshot'; downloads: DownloadSnapshot[]; global: GlobalStats; listChanged?: boolean }
   | { type: 'completed'; id: number; name: string; path: string }
-  /** `name`: the file's name, or its URL before it has one (absent when the store could not be read). */
+  /** `name`: the file's name, or before it has one the last part of its URL's path, as its row shows it (absent when the store could not be read). */
   | { type: 'failed'; id: number; error: DownloadError; name?: string }
   | { type: 'removed'; ids: number[] }
   /** A link catch was armed, lapsed, called off, used or refused (see LinkCatch). */

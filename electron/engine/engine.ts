@@ -229,8 +229,8 @@ export class Engine implements BraidApi {
   }
 
   /** What an earlier run of the same command left of this download: see run-again.ts. */
-  findEarlierRun(request: { url: string; folder: string; name: string | null; options: DownloadOptions }): Promise<EarlierRun | null> {
-    return findEarlierRun(this.repo, this.fs, request);
+  findEarlierRun(request: { url: string; folder: string; name: string | null; options: DownloadOptions }, onCheck?: (path: string, size: number) => void): Promise<EarlierRun | null> {
+    return findEarlierRun(this.repo, this.fs, request, onCheck);
   }
 
   /** Queues an unfinished download again, with the options the command that asks for it again gives. */

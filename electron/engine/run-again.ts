@@ -13,6 +13,8 @@ export type EarlierRun = (
   | { status: 'finished'; path: string }
   /** The finished file is there, but its checksum is not the one the command asks for (`actual`). */
   | { status: 'differs'; path: string; actual: string }
+  /** The finished file is there, but could not be read to check it against the checksum the command asks for. */
+  | { status: 'unreadable'; path: string; reason: string }
 ) & {
   record: DownloadRecord;
   /** The command gives options the download was not given (a checksum, headers, a proxy). */
@@ -23,11 +25,15 @@ function sameChecksum(a: Checksum, b: Checksum | undefined): boolean {
   return b !== undefined && a.algorithm === b.algorithm && a.hex.toLowerCase() === b.hex.toLowerCase();
 }
 
-/** Throws a BraidError for an invalid URL, as adding it would. */
+/**
+ * Throws a BraidError for an invalid URL, as adding it would. `onCheck` is told before a finished file is read to
+ * check it against a checksum (a large one takes a while).
+ */
 export async function findEarlierRun(
   repo: DownloadRepository,
   fs: FileSystemPort,
   request: { url: string; folder: string; name: string | null; options: DownloadOptions },
+  onCheck?: (path: string, size: number) => void,
 ): Promise<EarlierRun | null> {
   const url = checkUrl(request.url);
   const folder = resolve(request.folder);
@@ -35,18 +41,26 @@ export async function findEarlierRun(
   const unfinished = repo.findUnfinished(url, folder, request.name);
   const finished = repo.findCompleted(url, folder, request.name);
   const goOn: EarlierRun | null = unfinished ? { status: 'unfinished', record: unfinished, otherOptions: otherOptions(unfinished) } : null;
-  // The newer of the two stands for the command: a download of the URL added twice and left queued is not taken
-  // for the file fetched since.
-  if (!finished?.name || (unfinished && unfinished.id > finished.id)) return goOn;
+  if (!finished?.name) return goOn;
+  const wanted = request.options.checksum;
+  // The newer of the two stands for the command (a URL added twice and left queued is not taken for the file
+  // fetched since), unless a checksum is given: a finished file that matches it is the file wanted, whatever was
+  // tried after it (a copy fetched with a mistyped checksum, say).
+  if (unfinished && unfinished.id > finished.id && !wanted) return goOn;
   // A file moved, deleted or changed in size since is not the one the earlier run finished.
   const path = join(folder, finished.name);
   const size = await fs.fileSize(path);
   if (size === null || size !== (finished.size ?? finished.bytesDone)) return goOn;
-  const wanted = request.options.checksum;
   if (wanted && !sameChecksum(wanted, finished.options.checksum)) {
     // A checksum the file was not checked against: it is read once to tell, which costs less than fetching it.
-    const actual = await fs.hash(path, wanted.algorithm, new AbortController().signal);
-    if (actual !== wanted.hex.toLowerCase()) return { status: 'differs', record: finished, path, actual, otherOptions: true };
+    onCheck?.(path, size);
+    let actual: string;
+    try {
+      actual = await fs.hash(path, wanted.algorithm, new AbortController().signal);
+    } catch (error) {
+      return goOn ?? { status: 'unreadable', record: finished, path, reason: error instanceof Error ? error.message : String(error), otherOptions: true };
+    }
+    if (actual !== wanted.hex.toLowerCase()) return goOn ?? { status: 'differs', record: finished, path, actual, otherOptions: true };
     try {
       repo.update(finished.id, { options: { ...finished.options, checksum: wanted } });
     } catch {

@@ -4,6 +4,7 @@ import type { EventHub } from './event-hub';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository } from './ports';
 import { reportOnce } from './report-once';
 import { StoreRefusals, type StatusChange } from './store-refusals';
+import { displayName } from '../../shared/file-category';
 
 /** The status change that records how a job's run ended. */
 function endingOf(outcome: JobOutcome): StatusChange {
@@ -154,7 +155,7 @@ export class Scheduler<J extends ScheduledJob> {
       const later = !recorded && activated ? this.refusals.failedEnd(id, endingOf({ kind: 'failed', error }), !this.only) : null;
       if (later) this.refusals.unwritten.set(id, later);
       // One still queued, or to be queued again, is not failed: the whole queue tries it again later.
-      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error, name: record.name ?? record.url });
+      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error, name: displayName(record) });
       else if (!this.only && !later) this.refusals.startRefused(id);
       return recorded ? 'failed' : 'unrecorded';
     }
@@ -243,7 +244,7 @@ export class Scheduler<J extends ScheduledJob> {
     let name: string | undefined;
     try {
       const record = this.repo.get(id);
-      name = record ? (record.name ?? record.url) : undefined;
+      name = record ? displayName(record) : undefined;
     } catch {
       // Said without its name.
     }

@@ -75,6 +75,20 @@ describe('get run again', () => {
     assert.equal(sha256(await readFile(join(out, 'sum.bin'))), sha256(data), 'the file there is left as it is');
   });
 
+  it('takes a finished file that matches the checksum given, even after a run with a mistyped one fetched a copy', async () => {
+    const data = scope.origin.file('/typo.bin', MIB);
+    const out = join(scope.dir, 'typo');
+    const args = ['get', '-d', out, '--db', join(scope.dir, 'typo.db'), scope.origin.url('/typo.bin')];
+    assert.equal((await braid(args)).code, 0);
+    const mistyped = await braid([...args, '--checksum', `sha-256=${'cd'.repeat(32)}`]);
+    assert.equal(mistyped.code, 1, 'the copy fetched does not match the mistyped checksum either');
+    const fetched = gets('/typo.bin');
+    const right = await braid([...args, '--checksum', `sha-256=${sha256(data)}`]);
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stdout, /^already downloaded #1 /m);
+    assert.equal(gets('/typo.bin'), fetched, 'nothing was fetched');
+  });
+
   it('downloads an entry given twice once, within a list and across the list and the arguments', async () => {
     const one = scope.origin.file('/one.bin', MIB);
     scope.origin.file('/two.bin', MIB);

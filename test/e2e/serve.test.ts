@@ -175,6 +175,9 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.getByRole('button', { name: 'Documents' }).click();
     await eventually(async () => (await rows().count()) === 6, 'the file type filter off again');
 
+    await page.getByRole('grid').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await selectedNames(), ['k0.bin'], 'the first arrow into a list with nothing selected selects the first row');
     await row('k0.bin').click();
     assert.deepEqual(await selectedNames(), ['k0.bin']);
     await page.keyboard.press('ArrowDown');

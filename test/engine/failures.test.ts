@@ -69,6 +69,23 @@ describe('engine failures', () => {
     await rig.cleanup();
   });
 
+  it('names a failed download as its row does, never with the credentials or token of its URL', async () => {
+    const rig = await makeRig();
+    try {
+      const events: EngineEvent[] = [];
+      rig.engine.onEvent((e) => events.push(e));
+      const url = origin.url('/named-missing.bin?token=SECRET').replace('http://', 'http://user:hunter2@');
+      const [added] = await rig.engine.add([{ url }]);
+      const id = (added as { id: number }).id;
+      rig.engine.start();
+      await rig.engine.whenSettled([id]);
+      const failed = events.find((e) => e.type === 'failed' && e.id === id);
+      assert.deepEqual(failed && 'name' in failed ? failed.name : undefined, 'named-missing.bin');
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
   it('turns a job that rejects into an INTERNAL failure and frees its slot', async () => {
     origin.file('/reject.bin', MIB, { status: 404 });
     const rig = await makeRig({ overrides: { maxConcurrent: 1 } });

@@ -37,6 +37,8 @@ describe('the Add dialog and the words of the queue', () => {
     assert.equal(failed('the server answered 404 Not Found'), 'Failed: not found');
     assert.equal(failed('the server answered 403 Forbidden'), 'Failed: access denied');
     assert.equal(failed('the server answered 503 Service Unavailable (gave up after 6 attempts)'), 'Failed: server error');
+    assert.equal(failed('the server answered 408 Request Timeout'), 'Failed: server busy', 'a "not now" the engine retries is no refusal');
+    assert.equal(failed('the server answered 416 Range Not Satisfiable'), 'Failed: no such range');
     const fault = errorHover({ code: 'HTTP_ERROR', message: 'the server answered 500 Internal Server Error' });
     assert.doesNotMatch(fault, /expired/, 'a fault on the server is no expired link');
     assert.match(fault, /retry later/);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { formatBytes } from '../../../shared/format';
 import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
 import type { EarlierRun, Engine } from '../../engine/index';
 import { describeStoreFailure } from '../../store/database';
@@ -6,6 +7,8 @@ import { collectRequests, type RequestDefaults } from '../requests';
 import { say, type CommonFlags } from '../store-access';
 
 const ADD_BATCH = 1000;
+/** A finished file this large is said before it is read to check a checksum: it takes seconds a GiB. */
+const CHECK_SAID_FROM = 256 * 1024 * 1024;
 
 /** How a message names the list `-i` gave. */
 export function listName(input: string | undefined): string {
@@ -98,7 +101,9 @@ export async function queueAll(
       if (batchKeys.has(key)) flush();
       let earlier: EarlierRun | null = null;
       try {
-        earlier = await engine.findEarlierRun({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null, options: r.options ?? {} });
+        earlier = await engine.findEarlierRun({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null, options: r.options ?? {} }, (path, size) => {
+          if (size >= CHECK_SAID_FROM) say(`${item.where}: checking ${path} (${formatBytes(size)}) against the ${r.options?.checksum?.algorithm ?? 'checksum'} given…`);
+        });
       } catch {
         // An invalid URL: addSync below reports it.
       }
@@ -130,6 +135,8 @@ export async function queueAll(
       if (earlier?.status === 'differs') {
         const algorithm = r.options?.checksum?.algorithm ?? 'checksum';
         say(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
+      } else if (earlier?.status === 'unreadable') {
+        say(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
       }
       batchKeys.add(key);
     }

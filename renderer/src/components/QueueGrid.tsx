@@ -122,8 +122,10 @@ export function QueueGrid(props: {
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget) return;
     const mod = e.ctrlKey || e.metaKey;
-    if (e.key === 'ArrowDown') moveTo(focus + 1, e);
-    else if (e.key === 'ArrowUp') moveTo(focus - 1, e);
+    // With nothing selected yet (the list reached by Tab), the first arrow selects the row that has the focus.
+    const step = selected.size === 0 ? 0 : 1;
+    if (e.key === 'ArrowDown') moveTo(focus + step, e);
+    else if (e.key === 'ArrowUp') moveTo(focus - step, e);
     else if (e.key === 'PageDown') moveTo(focus + page, e);
     else if (e.key === 'PageUp') moveTo(focus - page, e);
     else if (e.key === 'Home') moveTo(0, e);

@@ -4,11 +4,11 @@ import type { ConnectError } from '../api/connection';
 const WORDS: Record<ConnectError['reason'], { title: string; text: string }> = {
   'no-secret': {
     title: 'This page needs its secret',
-    text: 'braid serve printed an address ending in #secret=…. Open that whole address; the secret keeps other pages and people out of your downloads.',
+    text: 'braid serve printed an address that ends in #secret= and a long code: open that whole address. The secret keeps other pages and people out of your downloads.',
   },
   'wrong-secret': {
     title: 'The secret in this address is not accepted',
-    text: 'braid serve may have been restarted with a new secret. Open the address it printed last (it ends in #secret=…).',
+    text: 'braid serve may have been restarted with a new secret: open the address it printed last, the one that ends in #secret= and a code.',
   },
   unreachable: {
     title: 'Braid is not answering',
