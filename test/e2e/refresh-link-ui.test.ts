@@ -64,6 +64,9 @@ describe('expired links, server limits and network settings in the window (braid
     origin.serve('/new/e.bin', data);
 
     await row('e.bin').and(page.locator('[data-status="failed"]')).click();
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    await toolbar.getByRole('button', { name: 'Retry' }).waitFor();
+    assert.equal(await toolbar.getByRole('button', { name: 'Resume' }).count(), 0, 'a failed download is retried, in the toolbar as in its pane');
     const error = pane().getByRole('note');
     await error.getByText(/the link expired/).waitFor();
     assert.doesNotMatch((await error.textContent()) ?? '', INTERNAL);

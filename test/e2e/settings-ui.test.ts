@@ -152,6 +152,25 @@ describe('folders by file type and the browser extension in the Settings dialog 
     await dialog.waitFor({ state: 'detached' });
   });
 
+  it('takes the overall speed limit written as the Add dialog takes one, as well as in KiB/s', async () => {
+    const dialog = await openSettings();
+    const limit = dialog.getByLabel('Overall speed limit');
+    await limit.fill('2M');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal((await client.api.getSettings()).globalSpeedLimit, 2 * 1024 * 1024);
+
+    const again = await openSettings();
+    assert.equal(await again.getByLabel('Overall speed limit').inputValue(), '2048', 'shown in the unit the field names');
+    await again.getByLabel('Overall speed limit').fill('fast');
+    await again.getByRole('button', { name: 'Save' }).click();
+    await again.getByText('Enter 0 or more KiB/s.').waitFor();
+    await again.getByLabel('Overall speed limit').fill('0');
+    await again.getByRole('button', { name: 'Save' }).click();
+    await again.waitFor({ state: 'detached' });
+    assert.equal((await client.api.getSettings()).globalSpeedLimit, 0);
+  });
+
   it('shows the command that connects a browser, since a browser page cannot do it itself', async () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.url });
     const dialog = await openSettings();

@@ -13,12 +13,17 @@ import { SegmentBar } from './SegmentBar';
 
 type Detail = { record: DownloadRecord; segments: SegmentState[] };
 
-/** One line of the pane; `wrap` for a sentence, which must not be cut short like a long path may be. */
+/**
+ * One line of the pane; `wrap` for a sentence, which must not be cut short like a long path may be. A text value
+ * cut short shows whole on hover.
+ */
 function Field({ label, children, wrap = false }: { label: string; children: React.ReactNode; wrap?: boolean }) {
   return (
     <div className="field">
       <dt>{label}</dt>
-      <dd className={wrap ? 'wrap' : undefined}>{children}</dd>
+      <dd className={wrap ? 'wrap' : undefined} title={!wrap && typeof children === 'string' ? children : undefined}>
+        {children}
+      </dd>
     </div>
   );
 }

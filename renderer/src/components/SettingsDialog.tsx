@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, MAX_PROXY, MEMORY_BUDGET, PER_DOWNLOAD_MEMORY, TOTAL_CONNECTIONS, type WholeRange } from '../../../shared/limits';
 import type { FileCategory } from '../../../shared/file-category';
+import { parseByteSize } from '../../../shared/byte-size';
 import type { Settings } from '../../../shared/types';
 import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-form';
 import { applyTheme, loadTheme, type Theme } from '../theme';
@@ -56,6 +57,12 @@ function whole(text: string, range: WholeRange, scale: number, unit: string): nu
   return value;
 }
 
+/** The speed limit as the field says (KiB/s), or written as the Add dialog takes it ("500K", "2M"). */
+function speed(text: string): number | string {
+  if (!/[kmg]/i.test(text)) return whole(text, { min: 0, max: Number.MAX_SAFE_INTEGER }, KIB, ' KiB/s');
+  return parseByteSize(text) ?? 'Enter 0 or more KiB/s, or a speed such as 500K or 2M.';
+}
+
 /** Checks every field; each error is written for the person, next to its field. */
 function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyof Form, string>> } {
   const errors: Partial<Record<keyof Form, string>> = {};
@@ -67,7 +74,6 @@ function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyo
   const fields: [keyof Form, WholeRange, number, string][] = [
     ['maxConcurrent', CONCURRENT_DOWNLOADS, 1, ''],
     ['segments', CONNECTIONS, 1, ''],
-    ['globalSpeedLimit', { min: 0, max: Number.MAX_SAFE_INTEGER }, KIB, ' KiB/s'],
     ['perDownloadMemory', PER_DOWNLOAD_MEMORY, MIB, ' MiB'],
     ['memoryBudget', MEMORY_BUDGET, MIB, ' MiB'],
     ['maxConnectionsPerServer', CONNECTIONS_PER_SERVER, 1, ''],
@@ -78,6 +84,9 @@ function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyo
     if (typeof v === 'string') errors[key] = v;
     else (patch as Record<string, number>)[key] = v;
   }
+  const limit = speed(f.globalSpeedLimit);
+  if (typeof limit === 'string') errors.globalSpeedLimit = limit;
+  else patch.globalSpeedLimit = limit;
   const proxy = joinProxy(f.proxy, f.proxyPassword);
   if ('error' in proxy) errors.proxy = proxy.error;
   else if (proxy.proxy.length > MAX_PROXY) errors.proxy = `Keep the proxy address under ${MAX_PROXY} characters.`;
@@ -181,7 +190,7 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
                 <h3 id="set-downloads">Downloads</h3>
                 {field('folder', 'Save downloads to', '', 'New downloads go here unless you choose another folder when adding, or their type has a folder below.')}
                 {field('maxConcurrent', 'Downloads at once', '', `${CONCURRENT_DOWNLOADS.min} to ${CONCURRENT_DOWNLOADS.max}; the rest wait their turn.`)}
-                {field('segments', 'Connections per download', '', `${CONNECTIONS.min} to ${CONNECTIONS.max}; more is faster on most servers.`)}
+                {field('segments', 'Connections per download', '', `${CONNECTIONS.min} to ${CONNECTIONS.max}; more is faster on most servers. Downloads that start after saving use it.`)}
               </section>
               <CategoryFolders
                 value={typeFolders}
@@ -192,7 +201,7 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
               />
               <section aria-labelledby="set-speed">
                 <h3 id="set-speed">Speed</h3>
-                {field('globalSpeedLimit', 'Overall speed limit', 'KiB/s', '0 means no limit.')}
+                {field('globalSpeedLimit', 'Overall speed limit', 'KiB/s', '0 means no limit; 500K or 2M also work.')}
               </section>
               <section aria-labelledby="set-memory">
                 <h3 id="set-memory">Memory</h3>

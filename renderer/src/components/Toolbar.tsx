@@ -1,4 +1,4 @@
-import { Eraser, Pause, Play, Plus, Settings, Trash2, type LucideIcon } from 'lucide-react';
+import { Eraser, Pause, Play, Plus, RotateCw, Settings, Trash2, type LucideIcon } from 'lucide-react';
 import type { DownloadSnapshot } from '../../../shared/types';
 import { canPause, canResume, canRetry } from '../actions';
 
@@ -24,11 +24,13 @@ export function Toolbar(props: {
   onSettings: () => void;
 }) {
   const s = props.selection;
+  // Failed downloads only: the menu and the pane call it Retry, and so does the toolbar.
+  const retrying = s.some(canRetry) && !s.some(canResume);
   return (
     <div className="toolbar" role="toolbar" aria-label="Actions">
       <Tool icon={Plus} label="Add" title="Add downloads (Ctrl+N)" onClick={props.onAdd} />
       <span className="tool-gap" />
-      <Tool icon={Play} label="Resume" onClick={props.onResume} disabled={!s.some((d) => canResume(d) || canRetry(d))} />
+      <Tool icon={retrying ? RotateCw : Play} label={retrying ? 'Retry' : 'Resume'} onClick={props.onResume} disabled={!s.some((d) => canResume(d) || canRetry(d))} />
       <Tool icon={Pause} label="Pause" onClick={props.onPause} disabled={!s.some(canPause)} />
       <Tool icon={Trash2} label="Remove" onClick={props.onRemove} disabled={s.length === 0} title="Remove (Delete)" />
       <span className="tool-gap" />
