@@ -2,6 +2,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { BraidError } from '../errors';
 import { redactProxy } from '../../../shared/proxy-url';
+import { socketReady } from './socket-ready';
 
 /** Where a tunnel goes: the host name is sent to the proxy as it is, so the proxy resolves it (remote DNS). */
 export interface TunnelTarget {
@@ -45,34 +46,6 @@ function credentials(proxy: URL): { user: string; password: string } | null {
   return { user: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) };
 }
 
-/** Runs `start` until its socket is ready, rejecting (and destroying it) on error or abort. */
-function ready(socket: net.Socket, event: string, signal: AbortSignal, fail: (error: Error) => Error): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      socket.off(event, onReady);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onReady = () => {
-      settle();
-      resolve();
-    };
-    const onError = (error: Error) => {
-      settle();
-      socket.destroy();
-      reject(fail(error));
-    };
-    const onAbort = () => {
-      settle();
-      socket.destroy();
-      reject(signal.reason);
-    };
-    if (signal.aborted) return onAbort();
-    socket.once(event, onReady);
-    socket.once('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 async function connectTunnel(proxyUrl: string, proxy: URL, target: TunnelTarget, signal: AbortSignal, ca?: tls.ConnectionOptions['ca']): Promise<net.Socket> {
   const host = proxy.hostname.replace(/^\[|\]$/g, '');
@@ -82,10 +55,10 @@ async function connectTunnel(proxyUrl: string, proxy: URL, target: TunnelTarget,
   if (proxy.protocol === 'https:') {
     const { connect } = await import('node:tls');
     socket = connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(ca !== undefined ? { ca } : {}) });
-    await ready(socket, 'secureConnect', signal, unreachable);
+    await socketReady(socket, 'secureConnect', signal, unreachable);
   } else {
     socket = net.connect({ host, port, noDelay: true });
-    await ready(socket, 'connect', signal, unreachable);
+    await socketReady(socket, 'connect', signal, unreachable);
   }
   const authority = `${net.isIPv6(target.host) ? `[${target.host}]` : target.host}:${target.port}`;
   const auth = credentials(proxy);

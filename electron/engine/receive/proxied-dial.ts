@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type tls from 'node:tls';
+import { socketReady } from '../proxy/socket-ready';
 import { openTunnel, TunnelRefused } from '../proxy/tunnel';
 import type { Origin, ReadInto, TlsSettings } from './dialer';
 import { NotForFastPath } from './errors';
@@ -40,7 +40,7 @@ export async function dialThroughProxy(
     });
     secure.on('session', (session: Buffer) => sessions.set(origin.key, session));
     try {
-      await handshake(secure, signal);
+      await socketReady(secure, 'secureConnect', signal);
     } catch (error) {
       sessions.delete(origin.key);
       tunnel.destroy();
@@ -51,30 +51,6 @@ export async function dialThroughProxy(
   feed(socket, readInto);
   socket.resume();
   return socket;
-}
-
-function handshake(socket: tls.TLSSocket, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      socket.off('secureConnect', onReady);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onReady = () => {
-      settle();
-      resolve();
-    };
-    const onError = (error: Error) => {
-      settle();
-      socket.destroy();
-      reject(error);
-    };
-    const onAbort = () => onError(signal.reason as Error);
-    if (signal.aborted) return onAbort();
-    socket.once('secureConnect', onReady);
-    socket.once('error', onError);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Every chunk the socket emits, copied piece by piece to where the next read would land, as `onread` would hand it on. */
