@@ -177,6 +177,8 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
               onSort={onSort}
               viewKey={`${filter.view}/${filter.category}/${sort.key}/${sort.descending}`}
               emptyText={filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
+              // The type stays chosen across views, so an empty list says how to see the rest.
+              {...(filter.category ? { emptyAction: { label: 'Show every type', run: () => changeFilter({ ...filter, category: null }) } } : {})}
             />
           </QueueMenu>
           {paneOpen && <DetailPane api={api} row={paneRow} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}

@@ -174,6 +174,9 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.getByText('No downloads of this type here.').waitFor();
     await page.getByRole('button', { name: 'Documents' }).click();
     await eventually(async () => (await rows().count()) === 6, 'the file type filter off again');
+    await page.getByRole('button', { name: 'Audio' }).click();
+    await page.getByRole('button', { name: 'Show every type' }).click();
+    await eventually(async () => (await rows().count()) === 6, 'every type shown again from the empty list');
 
     await page.getByRole('grid').focus();
     await page.keyboard.press('ArrowDown');

@@ -86,10 +86,12 @@ export function QueueGrid(props: {
   sort: Sort;
   onSort: (key: SortKey) => void;
   emptyText: string;
+  /** A way out of an empty list, such as showing every file type again. */
+  emptyAction?: { label: string; run: () => void };
   /** Changes when the view, file type or sort changes: the list starts again from its top. */
   viewKey: string;
 }) {
-  const { total, rows, ensure, selected, focus, select, keys, sort, onSort, emptyText, viewKey } = props;
+  const { total, rows, ensure, selected, focus, select, keys, sort, onSort, emptyText, emptyAction, viewKey } = props;
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (scroller.current) scroller.current.scrollTop = 0;
@@ -178,7 +180,19 @@ export function QueueGrid(props: {
           {header('status', 'Status', 'status')}
         </div>
       </div>
-      {total === 0 && <p className="empty">{emptyText}</p>}
+      {total === 0 && (
+        <p className="empty">
+          {emptyText}
+          {emptyAction && (
+            <>
+              {' '}
+              <button className="link-button" onClick={emptyAction.run}>
+                {emptyAction.label}
+              </button>
+            </>
+          )}
+        </p>
+      )}
         <div role="rowgroup" className="rows" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const d = rows.get(item.index);
