@@ -88,10 +88,13 @@ const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error' | 'linkRefresh'
   options: ['options', (v: unknown) => JSON.stringify(v)],
 };
 
-/** ORDER BY for each sort key; position breaks ties so pages never overlap. */
-const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
+/**
+ * ORDER BY for each sort key; position breaks ties so pages never overlap. The name is the one a row shows (the
+ * URL's last part until the server names the file), written as migration 009's index has it, so that index serves.
+ */
+export const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
   position: 'position',
-  name: 'COALESCE(name, url) COLLATE NOCASE',
+  name: "COALESCE(name, replace(url, rtrim(url, replace(url, '/', '')), '')) COLLATE NOCASE",
   size: 'size',
   status: 'status',
   added: 'id',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase, StoreError } from '../../electron/store/database';
-import { SqliteDownloadRepository } from '../../electron/store/download-repository';
+import { ORDER, SqliteDownloadRepository } from '../../electron/store/download-repository';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/store/migrations/index';
 import { tempDir } from '../support/harness';
 
@@ -73,6 +73,25 @@ describe('SQLite store', () => {
     assert.ok(!repo.isNameReserved('/f', 'a', a!));
     repo.remove([a!]);
     assert.deepEqual(repo.segments(a!), [], 'segments go with their download');
+    db.close();
+    await rm(dir, { recursive: true });
+  });
+
+  it('sorts by the name a row shows, the last part of the URL until the server names the file, off its index', async () => {
+    const dir = await tempDir();
+    const db = openDatabase(join(dir, 'n.db'));
+    const repo = new SqliteDownloadRepository(db);
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, status: 'queued' as const, priority: 0 };
+    const [zebra, apple, mango] = repo.insertMany([
+      { ...base, url: 'http://a.example/files/zebra.iso' },
+      { ...base, url: 'http://z.example/Apple.zip?sig=1' },
+      { ...base, url: 'http://m.example/x' },
+    ]);
+    repo.update(mango!, { name: 'mango.tar' });
+    assert.deepEqual(repo.list({ sort: 'name' }).items.map((r) => r.id), [apple, mango, zebra]);
+    assert.deepEqual(repo.list({ sort: 'name', descending: true }).items.map((r) => r.id), [zebra, mango, apple]);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM downloads ORDER BY ${ORDER.name} ASC, position ASC LIMIT 100`).all() as { detail: string }[];
+    assert.match(plan.map((p) => p.detail).join('; '), /USING INDEX downloads_sort_name/);
     db.close();
     await rm(dir, { recursive: true });
   });
