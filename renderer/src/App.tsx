@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toast, Toaster } from 'sonner';
 import type { BraidApi } from '../../shared/api';
 import type { DownloadSnapshot, Settings, SortKey } from '../../shared/types';
@@ -53,7 +53,10 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   // Each opening of the Add dialog is a fresh one: nothing typed, previewed or chosen before carries over.
   const [addOpenings, setAddOpenings] = useState(0);
   const offer = useCallback((seed: AddSeed) => (setAddSeed(seed), setAddOpenings((n) => n + 1)), []);
-  useWindowInput(offer);
+  // Ctrl+A outside the list selects every download, as it does in the list; the rows are known further down.
+  const selectAllRows = useRef<() => void>(() => undefined);
+  const onSelectAll = useCallback(() => selectAllRows.current(), []);
+  useWindowInput(offer, onSelectAll);
 
   // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
   const { clear } = sel;
@@ -121,6 +124,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       sel.selectIds(filter.category === null ? ids : [...rows.values()].map((d) => d.id));
     }),
   };
+  selectAllRows.current = keys.selectAll;
 
   // Escape closes the detail pane, unless a dialog or menu has it. Listened to first (capture), so the Escape that
   // closes a dialog is seen while the dialog is still open.

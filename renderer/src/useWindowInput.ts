@@ -12,14 +12,20 @@ function urlsIn(text: string): string[] {
 
 /**
  * Ctrl/Cmd+N opens the Add dialog; links pasted outside a text field or dropped on the window, and dropped list
- * files, open it too, filled in. Nothing starts until the person chooses Start or Queue there.
+ * files, open it too, filled in. Nothing starts until the person chooses Start or Queue there. Ctrl/Cmd+A outside
+ * a text field or dialog selects every download (the list handles its own), never the page's text.
  */
-export function useWindowInput(offer: (seed: AddSeed) => void): void {
+export function useWindowInput(offer: (seed: AddSeed) => void, selectAll: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'n') {
+      if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'n') {
         e.preventDefault();
         offer({ text: '' });
+      } else if (key === 'a' && !ownedElsewhere(e.target) && !(e.target instanceof Element && e.target.closest('[role="grid"], [role="menu"]'))) {
+        e.preventDefault();
+        selectAll();
       }
     };
     const onPaste = (e: ClipboardEvent) => {
@@ -48,5 +54,5 @@ export function useWindowInput(offer: (seed: AddSeed) => void): void {
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, [offer]);
+  }, [offer, selectAll]);
 }
