@@ -201,7 +201,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.getByRole('toolbar', { name: 'Actions' }).getByRole('button', { name: 'Settings' }).focus();
     await page.keyboard.press('Control+a');
     await eventually(async () => (await selectedNames()).length === 6, 'Ctrl+A outside the list selects every download of the view');
-    assert.equal(await page.evaluate(() => String(getSelection())), '', 'and none of the page\'s text');
+    assert.equal(await page.evaluate(() => String((globalThis as unknown as { getSelection(): unknown }).getSelection())), '', 'and none of the page\'s text');
     await row('k2.bin').click();
 
     // Enter shows the focus row in the pane; Escape closes the pane.
