@@ -2,91 +2,8 @@ import type Database from 'better-sqlite3';
 import { CATEGORY_EXTENSIONS, type FileCategory } from '../../shared/file-category';
 import type { DownloadRecord, DownloadStatus, SegmentState, Settings } from '../../shared/types';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository, LearnedHostLimit, NewDownload, RecordQuery } from '../engine/ports';
-
-interface Row {
-  id: number;
-  url: string;
-  mirrors: string;
-  final_url: string | null;
-  source_url: string | null;
-  folder: string;
-  requested_name: string | null;
-  name: string | null;
-  size: number | null;
-  etag: string | null;
-  last_modified: string | null;
-  accept_ranges: number;
-  status: DownloadStatus;
-  stop_reason: 'user' | 'shutdown' | null;
-  priority: number;
-  position: number;
-  options: string;
-  error_code: string | null;
-  error_message: string | null;
-  bytes_done: number;
-  retries: number;
-  retry_log: string;
-  created_at: number;
-  updated_at: number;
-  completed_at: number | null;
-  placing: string | null;
-  link_refreshed_at: number | null;
-  link_refreshed_by: string | null;
-}
-
-function toRecord(r: Row): DownloadRecord {
-  return {
-    id: r.id,
-    url: r.url,
-    mirrors: JSON.parse(r.mirrors) as string[],
-    finalUrl: r.final_url,
-    sourceUrl: r.source_url,
-    folder: r.folder,
-    requestedName: r.requested_name,
-    name: r.name,
-    size: r.size,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    acceptRanges: r.accept_ranges === 1,
-    status: r.status,
-    stopReason: r.stop_reason,
-    priority: r.priority,
-    position: r.position,
-    options: JSON.parse(r.options) as DownloadRecord['options'],
-    error: r.error_code ? { code: r.error_code as NonNullable<DownloadRecord['error']>['code'], message: r.error_message ?? '' } : null,
-    bytesDone: r.bytes_done,
-    retries: r.retries,
-    retryLog: JSON.parse(r.retry_log) as DownloadRecord['retryLog'],
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    completedAt: r.completed_at,
-    placing: r.placing ? (JSON.parse(r.placing) as DownloadRecord['placing']) : null,
-    linkRefresh:
-      r.link_refreshed_at !== null ? { at: r.link_refreshed_at, by: r.link_refreshed_by === 'user' ? 'user' : 'original-url' } : null,
-  };
-}
-
-/** Column for each patchable field, and how its value is stored. */
-const PATCH_COLUMNS: Record<Exclude<keyof DownloadPatch, 'error' | 'linkRefresh'>, [string, (v: never) => unknown]> = {
-  url: ['url', (v) => v],
-  finalUrl: ['final_url', (v) => v],
-  sourceUrl: ['source_url', (v) => v],
-  name: ['name', (v) => v],
-  size: ['size', (v) => v],
-  etag: ['etag', (v) => v],
-  lastModified: ['last_modified', (v) => v],
-  acceptRanges: ['accept_ranges', (v: boolean) => (v ? 1 : 0)],
-  status: ['status', (v) => v],
-  stopReason: ['stop_reason', (v) => v],
-  bytesDone: ['bytes_done', (v) => v],
-  retries: ['retries', (v) => v],
-  retryLog: ['retry_log', (v: unknown) => JSON.stringify(v)],
-  completedAt: ['completed_at', (v) => v],
-  priority: ['priority', (v) => v],
-  position: ['position', (v) => v],
-  placing: ['placing', (v: unknown) => (v === null ? null : JSON.stringify(v))],
-  options: ['options', (v: unknown) => JSON.stringify(v)],
-};
+import { SqliteIdSet } from './download-id-set';
+import { PATCH_COLUMNS, toRecord, type DownloadRow } from './download-row';
 
 /**
  * ORDER BY for each sort key; position breaks ties so pages never overlap. The name is the one a row shows (the
@@ -191,7 +108,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
   }
 
   get(id: number): DownloadRecord | null {
-    const row = this.stmt.get.get(id) as Row | undefined;
+    const row = this.stmt.get.get(id) as DownloadRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -243,7 +160,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
   }
 
   nextQueued(limit: number, exclude: ReadonlySet<number>, offset = 0): DownloadRecord[] {
-    const rows = this.stmt.nextQueued.all(limit + exclude.size, offset) as Row[];
+    const rows = this.stmt.nextQueued.all(limit + exclude.size, offset) as DownloadRow[];
     return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toRecord);
   }
 
@@ -268,7 +185,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
     const total = this.db.prepare(`SELECT COUNT(*) FROM downloads ${where}`).pluck().get(...args) as number;
     const rows = this.db
       .prepare(`SELECT * FROM downloads ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, query.limit ?? -1, query.offset ?? 0) as Row[];
+      .all(...args, query.limit ?? -1, query.offset ?? 0) as DownloadRow[];
     return { total, items: rows.map(toRecord) };
   }
 
@@ -279,17 +196,17 @@ export class SqliteDownloadRepository implements DownloadRepository {
   }
 
   findUnfinished(url: string, folder: string, requestedName: string | null): DownloadRecord | null {
-    const row = this.stmt.findUnfinished.get(url, folder, requestedName) as Row | undefined;
+    const row = this.stmt.findUnfinished.get(url, folder, requestedName) as DownloadRow | undefined;
     return row ? toRecord(row) : null;
   }
 
   findCompleted(url: string, folder: string, requestedName: string | null): DownloadRecord | null {
-    const row = this.stmt.findCompleted.get(url, folder, requestedName) as Row | undefined;
+    const row = this.stmt.findCompleted.get(url, folder, requestedName) as DownloadRow | undefined;
     return row ? toRecord(row) : null;
   }
 
   findByUrl(url: string): DownloadRecord | null {
-    const row = this.stmt.findByUrl.get(url) as Row | undefined;
+    const row = this.stmt.findByUrl.get(url) as DownloadRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -305,7 +222,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
 
   move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): void {
     this.db.transaction(() => {
-      const row = this.stmt.get.get(id) as Row | undefined;
+      const row = this.stmt.get.get(id) as DownloadRow | undefined;
       if (!row) return;
       const now = Date.now();
       if (direction === 'top' || direction === 'bottom') {
@@ -343,61 +260,5 @@ export class SqliteDownloadRepository implements DownloadRepository {
   saveHostLimit(host: string, limit: { connections: number; learnedAt: number } | null): void {
     if (limit) this.stmt.saveHostLimit.run(host, limit.connections, limit.learnedAt);
     else this.stmt.forgetHostLimit.run(host);
-  }
-}
-
-let idSets = 0;
-
-/** Up to this many ids, the set drives the query (look each up, sort them); beyond, the run-order index does. */
-const SMALL_SET = 4096;
-
-/**
- * A set of download ids as a temporary table of this connection: the next queued downloads among them come from
- * one indexed query, never a page walk over the whole queue. A small set is looked up id by id and sorted; a
- * large one is probed while walking the queued downloads in run order.
- */
-class SqliteIdSet implements DownloadIdSet {
-  private readonly table = `temp.braid_id_set_${++idSets}`;
-  private readonly insert: Database.Statement;
-  private readonly remove: Database.Statement;
-  private readonly nextFromSet: Database.Statement;
-  private readonly nextFromQueue: Database.Statement;
-  private size = 0;
-
-  constructor(private readonly db: Database.Database) {
-    db.exec(`CREATE TEMP TABLE ${this.table.slice('temp.'.length)} (id INTEGER PRIMARY KEY)`);
-    this.insert = db.prepare(`INSERT OR IGNORE INTO ${this.table} (id) VALUES (?)`);
-    this.remove = db.prepare(`DELETE FROM ${this.table} WHERE id = ?`);
-    // CROSS JOIN keeps the set as the outer loop: SQLite never reorders it.
-    this.nextFromSet = db.prepare(
-      `SELECT d.* FROM ${this.table} AS s CROSS JOIN downloads AS d ON d.id = s.id WHERE d.status = 'queued'
-       ORDER BY d.priority DESC, d.position LIMIT ?`,
-    );
-    this.nextFromQueue = db.prepare(
-      `SELECT * FROM downloads INDEXED BY downloads_run_order WHERE status = 'queued' AND id IN (SELECT id FROM ${this.table})
-       ORDER BY priority DESC, position LIMIT ?`,
-    );
-  }
-
-  add(ids: Iterable<number>): void {
-    this.db.transaction(() => {
-      for (const id of ids) this.size += this.insert.run(id).changes;
-    })();
-  }
-
-  delete(ids: Iterable<number>): void {
-    this.db.transaction(() => {
-      for (const id of ids) this.size -= this.remove.run(id).changes;
-    })();
-  }
-
-  nextQueued(limit: number, exclude: ReadonlySet<number>): DownloadRecord[] {
-    const query = this.size <= SMALL_SET ? this.nextFromSet : this.nextFromQueue;
-    const rows = query.all(limit + exclude.size) as Row[];
-    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toRecord);
-  }
-
-  close(): void {
-    if (this.db.open) this.db.exec(`DROP TABLE IF EXISTS ${this.table}`);
   }
 }
