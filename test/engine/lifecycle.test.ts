@@ -4,7 +4,8 @@ import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
-import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor } from '../support/harness';
+import type { DownloadRecord } from '../../shared/types';
+import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 import { directWritesIn } from '../support/page-cache';
 import { changedHandle, fileSystemWatchingWrites } from '../support/changed-handle';
@@ -14,6 +15,16 @@ const MIB = 1024 * 1024;
 /** The real file system with every write made slow: the network outruns the disk. */
 function slowDisk(delayMs: number): FileSystemPort {
   return fileSystemWatchingWrites(() => new Promise((r) => setTimeout(r, delayMs)));
+}
+
+/** Starts the download of `url` on `rig` and pauses it once more than `bytes` of it are recorded. */
+async function pausedAfter(rig: Rig, url: string, bytes: number): Promise<{ id: number; paused: DownloadRecord }> {
+  const [added] = await rig.engine.add([{ url }]);
+  const id = (added as { id: number }).id;
+  rig.engine.start();
+  await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > bytes, 10_000, 'some progress');
+  await rig.engine.pause([id]);
+  return { id, paused: rig.repo.get(id)! };
 }
 
 describe('engine lifecycle', () => {
@@ -80,12 +91,7 @@ describe('engine lifecycle', () => {
   it('pauses with a checkpoint and resumes to a byte-identical file', async () => {
     const data = origin.file('/pause.bin', 8 * MIB, { rate: 4 * MIB });
     const rig = await makeRig({ overrides: { segments: 4 } });
-    const [added] = await rig.engine.add([{ url: origin.url('/pause.bin') }]);
-    const id = (added as { id: number }).id;
-    rig.engine.start();
-    await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > MIB, 10_000, 'some progress');
-    await rig.engine.pause([id]);
-    const paused = rig.repo.get(id)!;
+    const { id, paused } = await pausedAfter(rig, origin.url('/pause.bin'), MIB);
     assert.equal(paused.status, 'paused');
     assert.equal(paused.stopReason, 'user');
     assert.ok(paused.bytesDone > 0 && paused.bytesDone < data.length);
@@ -107,12 +113,7 @@ describe('engine lifecycle', () => {
     // The store counts bytes the cut took away: resuming into the shorter file would leave zeros where they were.
     const data = origin.file('/cut.bin', 8 * MIB, { rate: 4 * MIB });
     const rig = await makeRig({ overrides: { segments: 2 } });
-    const [added] = await rig.engine.add([{ url: origin.url('/cut.bin') }]);
-    const id = (added as { id: number }).id;
-    rig.engine.start();
-    await waitFor(() => (rig.repo.get(id)?.bytesDone ?? 0) > 2 * MIB, 10_000, 'some progress');
-    await rig.engine.pause([id]);
-    const paused = rig.repo.get(id)!;
+    const { id, paused } = await pausedAfter(rig, origin.url('/cut.bin'), 2 * MIB);
     await truncate(join(paused.folder, `${paused.name}.part`), 1000);
     await rig.engine.resume([id]);
     await rig.engine.whenSettled([id]);
