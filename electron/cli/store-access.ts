@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { openDatabase, type StateDatabase } from '../store/database';
+import type { DownloadError } from '../../shared/types';
+import { describeStoreFailure, openDatabase, type StateDatabase } from '../store/database';
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
 import { defaultDatabasePath } from './data-dir';
@@ -46,4 +47,9 @@ export function openStoreToRun(flags: CommonFlags): OpenStore & { lock: { releas
 
 export function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
+}
+
+/** What the store (or whatever else) threw when a download could not start or be queued again, as a download error. */
+export function storeRefusalError(thrown: unknown): DownloadError {
+  return { code: 'INTERNAL', message: describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown)) };
 }

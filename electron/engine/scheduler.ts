@@ -155,7 +155,7 @@ export class Scheduler<J extends ScheduledJob> {
       const later = !recorded && activated ? this.refusals.failedEnd(id, endingOf({ kind: 'failed', error }), !this.only) : null;
       if (later) this.refusals.unwritten.set(id, later);
       // One still queued, or to be queued again, is not failed: the whole queue tries it again later.
-      if (recorded || later?.to === 'failed') this.hub.emit({ type: 'failed', id, error, name: displayName(record) });
+      if (recorded || later?.to === 'failed') this.announceFailure(id, error);
       else if (!this.only && !later) this.refusals.startRefused(id);
       return recorded ? 'failed' : 'unrecorded';
     }

@@ -4,9 +4,8 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
 import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, type Engine } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
-import { describeStoreFailure } from '../../store/database';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
-import { openStoreToRun, say, type CommonFlags } from '../store-access';
+import { openStoreToRun, say, storeRefusalError, type CommonFlags } from '../store-access';
 import { STOP_SIGNALS } from '../stop-signals';
 import { listName, queueAll, type OnRefused } from './queue-all';
 
@@ -73,12 +72,6 @@ function resultLine(r: DownloadRecord, failure?: DownloadError): Record<string, 
 
 function writeResultLine(r: DownloadRecord, failure?: DownloadError): void {
   process.stdout.write(`${JSON.stringify(resultLine(r, failure))}\n`);
-}
-
-/** Why a download could not start, as a download error (the store's own code ends its message). */
-function startError(thrown: unknown): DownloadError {
-  const message = describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown));
-  return { code: 'INTERNAL', message };
 }
 
 /**
@@ -205,7 +198,7 @@ function summarise(
     const startFailure = engine.startFailure(id);
     if (startFailure !== undefined && r.status !== 'failed') {
       failed++;
-      const error = startError(startFailure);
+      const error = storeRefusalError(startFailure);
       notStarted.set(error.message, (notStarted.get(error.message) ?? 0) + 1);
       // One that was marked active before it failed was announced, and has its line already.
       if (json && !failures.has(id)) writeResultLine(r, error);

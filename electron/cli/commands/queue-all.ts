@@ -2,9 +2,8 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
 import type { EarlierRun, Engine } from '../../engine/index';
-import { describeStoreFailure } from '../../store/database';
 import { collectRequests, type RequestDefaults } from '../requests';
-import { say, type CommonFlags } from '../store-access';
+import { say, storeRefusalError, type CommonFlags } from '../store-access';
 
 const ADD_BATCH = 1000;
 /** A finished file this large is said before it is read to check a checksum: it takes seconds a GiB. */
@@ -116,7 +115,7 @@ export async function queueAll(
           engine.requeueUnfinished(earlier.record, r.options ?? {});
         } catch (thrown) {
           // The store refuses this row (its disk full, a damaged page): the entry fails, the rest still run.
-          const error: DownloadError = { code: 'INTERNAL', message: describeStoreFailure(thrown) ?? (thrown instanceof Error ? thrown.message : String(thrown)) };
+          const error = storeRefusalError(thrown);
           refused++;
           say(`${item.where}: ${error.message} [${error.code}]`);
           onRefused(item.where, error);

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
-import { timeLeftOfAll } from '../../../shared/time-left';
+import { bytesLeft, timeLeftOfAll } from '../../../shared/time-left';
 import type { DownloadSnapshot, GlobalStats } from '../../../shared/types';
 import { MiniChart, useHistory } from './MiniChart';
 
@@ -15,14 +15,14 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const budget = global?.memoryBudget ?? 0;
   const speeds = useHistory(speed);
   const memory = useHistory(inFlight);
-  const sized = running.filter((d) => d.size !== null);
-  const left = sized.reduce((sum, d) => sum + Math.max(0, d.size! - d.bytesDone), 0);
+  const sized = running.some((d) => d.size !== null);
+  const left = bytesLeft(running);
   const active = global?.active ?? 0;
-  const ends = timeLeftOfAll(running, speed);
+  const ends = timeLeftOfAll(running, speed, left);
   const summary =
     active === 0
       ? 'Nothing downloading'
-      : `${active} downloading${sized.length > 0 ? ` · ${formatBytes(left)} left` : ''}${ends !== null ? ` · about ${formatDuration(ends)}` : ''}`;
+      : `${active} downloading${sized ? ` · ${formatBytes(left)} left` : ''}${ends !== null ? ` · about ${formatDuration(ends)}` : ''}`;
   return (
     <div className="app-header">
       <div className="brand">
