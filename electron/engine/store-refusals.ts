@@ -43,7 +43,7 @@ export class StoreRefusals {
 
   /** Why downloads wait on the store, while some do: a start it refused lately, or an end still unwritten. */
   get problem(): string | null {
-    return this.recentStarts().length > 0 || this.unwritten.size > 0 ? this.refusal : null;
+    return this.pruneStarts() > 0 || this.unwritten.size > 0 ? this.refusal : null;
   }
 
   refused(error: unknown): void {
@@ -55,7 +55,7 @@ export class StoreRefusals {
    * a start refused lately still waits to be tried again (another download's write going through does not run it).
    */
   taken(): void {
-    if (this.unwritten.size === 0 && this.recentStarts().length === 0) this.refusal = null;
+    if (this.unwritten.size === 0 && this.pruneStarts() === 0) this.refusal = null;
   }
 
   startRefused(id: number): void {
@@ -71,9 +71,15 @@ export class StoreRefusals {
    * for a free slot, with the store taking writes again, is not said to wait on the store.
    */
   recentStarts(): number[] {
+    this.pruneStarts();
+    return [...this.refusedStarts.keys()];
+  }
+
+  /** Forgets refused starts past their pause; how many are left. */
+  private pruneStarts(): number {
     const now = Date.now();
     for (const [id, at] of this.refusedStarts) if (now - at >= REFUSED_START_PAUSE_MS) this.refusedStarts.delete(id);
-    return [...this.refusedStarts.keys()];
+    return this.refusedStarts.size;
   }
 
   /** What to write for a failure the store refused: in the whole queue, queued again, once per download. */
