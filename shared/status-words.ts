@@ -32,12 +32,6 @@ const ADVICE: Record<ErrorCode, { short: string; next: string }> = {
   INTERNAL: { short: 'Braid failed', next: 'Retry; if it happens again, restart Braid.' },
 };
 
-/** The status an HTTP_ERROR's message names ("the server answered 404 Not Found"), or null. */
-function httpStatusOf(error: DownloadError): number | null {
-  const m = /\bthe server answered (\d{3})\b/.exec(error.message);
-  return m ? Number(m[1]) : null;
-}
-
 /** An HTTP error by its status: a missing file, a refusal and a fault on the server's side each call for another step. */
 function httpAdvice(status: number): { short: string; next: string } {
   if (status === 404 || status === 410) {
@@ -54,8 +48,7 @@ function httpAdvice(status: number): { short: string; next: string } {
 }
 
 export function errorAdvice(error: DownloadError): { short: string; next: string } {
-  const status = error.code === 'HTTP_ERROR' ? httpStatusOf(error) : null;
-  if (status !== null) return httpAdvice(status);
+  if (error.code === 'HTTP_ERROR' && error.status !== undefined) return httpAdvice(error.status);
   return ADVICE[error.code] ?? { short: 'failed', next: 'Retry.' };
 }
 

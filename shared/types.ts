@@ -66,6 +66,8 @@ export interface SegmentState {
 export interface DownloadError {
   code: ErrorCode;
   message: string;
+  /** The HTTP status of the server's answer that caused it, when one did. */
+  status?: number;
 }
 
 export interface RetryEntry {
@@ -73,6 +75,7 @@ export interface RetryEntry {
   at: number;
   code: ErrorCode;
   message: string;
+  status?: number;
 }
 
 /** One download as the store holds it. */

@@ -32,7 +32,7 @@ export class BraidError extends Error {
   }
 
   toJSON(): DownloadError {
-    return { code: this.code, message: this.message };
+    return this.status === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, status: this.status };
   }
 }
 

@@ -47,7 +47,7 @@ export class RetryBook {
     this.retries++;
     this.note(e);
     if (attempts >= this.policy.maxAttempts) {
-      throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+      throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { status: e.status });
     }
     if (e.retryAfterMs !== undefined && e.retryAfterMs > this.policy.maxRetryAfterMs) {
       throw new BraidError(

@@ -65,7 +65,7 @@ export class SourceList {
     if (!next) return null;
     this.current = next;
     this.requestUrl = next;
-    return new BraidError(error.code, `${error.message}; trying ${displayUrl(next)}`);
+    return new BraidError(error.code, `${error.message}; trying ${displayUrl(next)}`, { status: error.status });
   }
 
   /** Adds to a final error how many other URLs failed before it. */

@@ -118,7 +118,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
     if (!stmt) {
       const sets = keys.map((k) =>
         k === 'error'
-          ? 'error_code = @error_code, error_message = @error_message'
+          ? 'error_code = @error_code, error_message = @error_message, error_status = @error_status'
           : k === 'linkRefresh'
             ? 'link_refreshed_at = @link_refreshed_at, link_refreshed_by = @link_refreshed_by'
             : `${PATCH_COLUMNS[k as keyof typeof PATCH_COLUMNS][0]} = @${k}`,
@@ -136,6 +136,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
       if (k === 'error') {
         params['error_code'] = patch.error?.code ?? null;
         params['error_message'] = patch.error?.message ?? null;
+        params['error_status'] = patch.error?.status ?? null;
       } else if (k === 'linkRefresh') {
         params['link_refreshed_at'] = patch.linkRefresh?.at ?? null;
         params['link_refreshed_by'] = patch.linkRefresh?.by ?? null;

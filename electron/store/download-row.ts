@@ -22,6 +22,7 @@ export interface DownloadRow {
   options: string;
   error_code: string | null;
   error_message: string | null;
+  error_status: number | null;
   bytes_done: number;
   retries: number;
   retry_log: string;
@@ -52,7 +53,13 @@ export function toRecord(r: DownloadRow): DownloadRecord {
     priority: r.priority,
     position: r.position,
     options: JSON.parse(r.options) as DownloadRecord['options'],
-    error: r.error_code ? { code: r.error_code as NonNullable<DownloadRecord['error']>['code'], message: r.error_message ?? '' } : null,
+    error: r.error_code
+      ? {
+          code: r.error_code as NonNullable<DownloadRecord['error']>['code'],
+          message: r.error_message ?? '',
+          ...(r.error_status !== null ? { status: r.error_status } : {}),
+        }
+      : null,
     bytesDone: r.bytes_done,
     retries: r.retries,
     retryLog: JSON.parse(r.retry_log) as DownloadRecord['retryLog'],

@@ -78,7 +78,7 @@ describe('what a command loads and what `get` reports of itself', () => {
     assert.equal(done['path'], join(out, 'json.bin'));
     assert.equal(done['bytes'], data.length);
     const failed = lines.find((l) => l['status'] === 'failed')!;
-    assert.equal((failed['error'] as { code: string }).code, 'HTTP_ERROR');
+    assert.deepEqual(failed['error'], { code: 'HTTP_ERROR', message: 'the server answered 404 Not Found', status: 404 });
     const { summary } = lines[lines.length - 1] as { summary: { files: number; completed: number; failed: number; bytes: number; memory: { baseRss: number; peakRss: number; peakInFlight: number } } };
     assert.deepEqual([summary.files, summary.completed, summary.failed, summary.bytes], [2, 1, 1, data.length]);
     const m = summary.memory;

@@ -91,6 +91,7 @@ describe('mirrors', () => {
     assert.equal(rec!.status, 'failed');
     assert.equal(rec!.error?.code, 'HTTP_ERROR');
     assert.match(rec!.error!.message, /410.*its other URL failed before/);
+    assert.equal(rec!.error?.status, 410, "the last URL's status");
     await rig.cleanup();
   });
 });

@@ -79,6 +79,7 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     assert.equal(rec!.status, 'failed');
     assert.equal(rec!.error?.code, 'HTTP_ERROR');
     assert.match(rec!.error!.message, /500 Internal Server Error.*gave up after \d+ attempts/);
+    assert.equal(rec!.error?.status, 500, 'the status is kept with the failure, past the retries');
     await rig.cleanup();
   });
 

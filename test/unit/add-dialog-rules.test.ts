@@ -29,17 +29,21 @@ describe('the Add dialog and the words of the queue', () => {
   it('says a status in words, a failure in a few, and the whole error with what to do next', () => {
     assert.equal(statusText({ status: 'queued', error: null }), 'Waiting');
     assert.equal(statusText({ status: 'failed', error: { code: 'DISK_FULL', message: 'no space left on device' } }), 'Failed: disk full');
-    assert.match(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden' }), /^the server answered 403 Forbidden\. The server refused access: .*may have expired/);
+    assert.match(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden', status: 403 }), /^the server answered 403 Forbidden\. The server refused access: .*may have expired/);
   });
 
   it('tells a missing file, a refusal and a fault of the server apart, each with its own next step', () => {
-    const failed = (message: string) => statusText({ status: 'failed', error: { code: 'HTTP_ERROR', message } });
-    assert.equal(failed('the server answered 404 Not Found'), 'Failed: not found');
-    assert.equal(failed('the server answered 403 Forbidden'), 'Failed: access denied');
-    assert.equal(failed('the server answered 503 Service Unavailable (gave up after 6 attempts)'), 'Failed: server error');
-    assert.equal(failed('the server answered 408 Request Timeout'), 'Failed: server busy', 'a "not now" the engine retries is no refusal');
-    assert.equal(failed('the server answered 416 Range Not Satisfiable'), 'Failed: no such range');
-    const fault = errorHover({ code: 'HTTP_ERROR', message: 'the server answered 500 Internal Server Error' });
+    const failed = (status: number, message = 'the link failed') => statusText({ status: 'failed', error: { code: 'HTTP_ERROR', message, status } });
+    assert.equal(failed(404), 'Failed: not found');
+    assert.equal(failed(410), 'Failed: not found');
+    assert.equal(failed(403), 'Failed: access denied');
+    assert.equal(failed(503), 'Failed: server error');
+    assert.equal(failed(408), 'Failed: server busy', 'a "not now" the engine retries is no refusal');
+    assert.equal(failed(416), 'Failed: no such range');
+    assert.equal(failed(400), 'Failed: request refused');
+    assert.equal(failed(503, 'the server answered 404 Not Found'), 'Failed: server error', 'the status decides, not the words');
+    assert.equal(statusText({ status: 'failed', error: { code: 'HTTP_ERROR', message: 'the server answered 404 Not Found' } }), 'Failed: server error', 'no status: the code alone');
+    const fault = errorHover({ code: 'HTTP_ERROR', message: 'the server answered 500 Internal Server Error', status: 500 });
     assert.doesNotMatch(fault, /expired/, 'a fault on the server is no expired link');
     assert.match(fault, /retry later/);
   });

@@ -51,6 +51,34 @@ describe('SQLite store', () => {
     await rm(dir, { recursive: true });
   });
 
+  it("keeps a failure's HTTP status, and finds it in the words of a failure written before the status was kept", async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'status.db');
+    const raw = new Database(path);
+    for (const m of MIGRATIONS.filter((m) => m.version < 10)) m.up(raw);
+    raw.pragma('user_version = 9');
+    const insert = raw.prepare(
+      `INSERT INTO downloads (url, folder, status, position, created_at, updated_at, error_code, error_message) VALUES (?, '/f', 'failed', ?, 0, 0, ?, ?)`,
+    );
+    insert.run('http://x/gone', 1, 'HTTP_ERROR', 'the server answered 404 Not Found (gave up after 1 attempt)');
+    insert.run('http://x/odd', 2, 'HTTP_ERROR', 'the server closed the connection');
+    insert.run('http://x/bad', 3, 'BAD_RESPONSE', 'the server answered 206 to a request without a range');
+    raw.close();
+    const db = openDatabase(path);
+    const repo = new SqliteDownloadRepository(db);
+    const byUrl = new Map(repo.list({}).items.map((r) => [r.url, r.error]));
+    assert.deepEqual(byUrl.get('http://x/gone'), { code: 'HTTP_ERROR', message: 'the server answered 404 Not Found (gave up after 1 attempt)', status: 404 });
+    assert.deepEqual(byUrl.get('http://x/odd'), { code: 'HTTP_ERROR', message: 'the server closed the connection' }, 'no status named, none made up');
+    assert.equal(byUrl.get('http://x/bad')?.status, undefined, 'only HTTP errors carry a status');
+    const id = repo.list({}).items.find((r) => r.url === 'http://x/odd')!.id;
+    repo.update(id, { error: { code: 'HTTP_ERROR', message: 'the link failed', status: 503 } });
+    assert.equal(repo.get(id)!.error?.status, 503);
+    repo.update(id, { error: { code: 'TIMEOUT', message: 'the server went quiet' } });
+    assert.deepEqual(repo.get(id)!.error, { code: 'TIMEOUT', message: 'the server went quiet' }, 'a later failure without a status clears it');
+    db.close();
+    await rm(dir, { recursive: true });
+  });
+
   it('keeps the run order, commits progress in one transaction, finds unfinished downloads', async () => {
     const dir = await tempDir();
     const db = openDatabase(join(dir, 'b.db'));
