@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
@@ -65,7 +65,7 @@ function checksum(text: string) {
 
 /** `-o` names the file; the folder is `-d`'s (a name with a path in it would be cut to its last part). */
 function fileName(text: string): string {
-  if (text.trim() === '' || text === '.' || text === '..') throw new InvalidArgumentError('a file name');
+  if (text.trim() === '' || text === '.' || text === '..') throw new InvalidArgumentError('it is not a file name');
   if (/[/\\]/.test(text)) throw new InvalidArgumentError('a file name without a folder: give the folder with -d');
   return text;
 }
@@ -79,11 +79,26 @@ function listFile(text: string): string {
     throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (stats.isDirectory()) throw new InvalidArgumentError('it is a folder, not a list of URLs');
+  // Opened once here so a list the user may not read is refused now, in one line, not halfway through reading it.
+  try {
+    closeSync(openSync(text, 'r'));
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   return text;
 }
 
 function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
+}
+
+/** A mistake in a command's options points to that command's own help: `braid get --help`, not the whole list. */
+function pointEachCommandToItsHelp(parent: Command, path: string): void {
+  for (const command of parent.commands) {
+    const name = `${path} ${command.name()}`;
+    command.showHelpAfterError(`(${name} --help shows the options)`);
+    pointEachCommandToItsHelp(command, name);
+  }
 }
 
 export function buildProgram(): Command {
@@ -92,7 +107,7 @@ export function buildProgram(): Command {
     .description('Segmented, resumable downloads that keep their memory bounded.')
     .version('0.1.0')
     // A mistake gets its one line and a pointer, not the whole help, and exit code 2 (see main()).
-    .showHelpAfterError('(braid <command> --help shows the options)')
+    .showHelpAfterError('(braid --help shows the commands)')
     .exitOverride();
   const dbOption = () => new Option('--db <file>', `state database (default: ${defaultDatabasePath()})`);
 
@@ -210,6 +225,7 @@ export function buildProgram(): Command {
       process.exitCode = (await import('./commands/browser-host')).runUninstall(flags);
     });
 
+  pointEachCommandToItsHelp(program, 'braid');
   return program;
 }
 

@@ -87,6 +87,21 @@ export function nameFromUrl(url: string): string {
   return offeredName(decoded);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header's bytes reach Braid one character per byte (latin1). Servers put UTF-8 in a plain `filename="…"`, and
+ * browsers read it as UTF-8 when its bytes are valid UTF-8, which a latin1 name such as `café` (é one byte) is not.
+ */
+function utf8IfItIs(text: string): string {
+  if (!/[\u0080-\u00ff]/.test(text) || /[^\u0000-\u00ff]/.test(text)) return text;
+  try {
+    return UTF8.decode(Buffer.from(text, 'latin1'));
+  } catch {
+    return text;
+  }
+}
+
 /** The name a Content-Disposition header offers (`filename*` first), or null. */
 export function nameFromContentDisposition(header: string | undefined): string | null {
   if (!header) return null;
@@ -99,7 +114,7 @@ export function nameFromContentDisposition(header: string | undefined): string |
     offered = m?.[1] ?? m?.[2]?.trim();
   }
   if (!offered) return null;
-  return offeredName(offered);
+  return offeredName(utf8IfItIs(offered));
 }
 
 /** `name`, else `name (1).ext`, `name (2).ext`, ... — the first one `taken` says is free. */

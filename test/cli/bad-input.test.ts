@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { braid } from '../support/cli';
+import { BRAID, braid } from '../support/cli';
 import { sha256 } from '../support/origin';
 import { originAndFolder } from '../support/origin-and-folder';
 
@@ -17,14 +18,44 @@ describe('braid with bad input', () => {
       [['get', '-j', 'abc', 'http://127.0.0.1:1/x'], /argument 'abc' is invalid/],
       [['get', '-i', join(scope.dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
       [['get', '-i', scope.dir], /it is a folder, not a list of URLs/],
+      [['get', '-o', '..', 'http://127.0.0.1:1/x'], /argument '\.\.' is invalid\. it is not a file name/],
+      [['list', '--status', 'nope'], /nope/],
       [['bogus'], /unknown command 'bogus'/],
     ] as const) {
       const run = await braid([...args, '--db', join(scope.dir, 'bad.db')]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, says);
-      assert.match(run.stderr, /braid <command> --help shows the options/);
+      const pointer = args[0] === 'bogus' ? '(braid --help shows the commands)' : `(braid ${args[0]} --help shows the options)`;
+      assert.ok(run.stderr.includes(pointer), `${args.join(' ')} points to ${pointer}: ${run.stderr}`);
       assert.doesNotMatch(run.stderr, /Usage:|at .*\(/, 'neither the whole help nor a stack trace');
     }
+  });
+
+  it('refuses a list it may not read in one line, for get and add alike', async (t) => {
+    // Root reads any file, so the command runs as nobody there; anyone else cannot read a file of mode 000.
+    const asRoot = process.getuid?.() === 0;
+    const nobody = { uid: 65534, gid: 65534 };
+    if (asRoot && spawnSync(process.execPath, ['-e', `require('fs').readFileSync(${JSON.stringify(BRAID)})`], nobody).status !== 0) {
+      t.skip('this checkout is not readable by nobody');
+      return;
+    }
+    const dir = join(scope.dir, 'unreadable');
+    await mkdir(dir, { recursive: true });
+    // The list's folder is open to its reader: only the list itself is not, so it is the read that is refused.
+    await chmod(scope.dir, 0o755);
+    await chmod(dir, 0o777);
+    const list = join(dir, 'list.txt');
+    await writeFile(list, `${scope.origin.url('/never.bin')}\n`, { mode: 0o000 });
+    for (const command of ['get', 'add']) {
+      const run = spawnSync(process.execPath, [BRAID, command, '-i', list, '-d', dir, '--db', join(dir, `${command}.db`)], {
+        encoding: 'utf8',
+        ...(asRoot ? nobody : {}),
+      });
+      assert.equal(run.status, 2, `${command}: ${run.stderr}`);
+      assert.match(run.stderr, /argument '.*list\.txt' is invalid\. cannot read it \(EACCES\)/);
+      assert.doesNotMatch(run.stderr, /at .*\(/, 'no stack trace');
+    }
+    assert.equal(scope.origin.requests('/never.bin').length, 0);
   });
 
   it('still exits 0 for --help and --version', async () => {

@@ -30,6 +30,21 @@ describe('names sent only on GET', () => {
     assert.ok(!files.includes('get-only.part') && !files.includes('get-only'), `no file under the URL's name: ${files.join(', ')}`);
   });
 
+  it('reads a plain filename sent as UTF-8 bytes as UTF-8, from HEAD and from GET alike', async () => {
+    // The header goes out byte for byte: a latin1 string of the name's UTF-8 bytes, as such servers send it.
+    const raw = (name: string) => `attachment; filename="${Buffer.from(name).toString('latin1')}"`;
+    const fromHead = origin.file('/utf8-head', 200_000, { contentDisposition: raw('имя файла — é.bin') });
+    const fromGet = origin.file('/utf8-get', 200_000, { contentDisposition: raw('другой файл.bin'), dispositionOnGetOnly: true });
+    const latin1 = origin.file('/latin1', 1000, { contentDisposition: 'attachment; filename="caf\u00e9.txt"' });
+    const [head, get, plain] = await runDownloads(rig, [{ url: origin.url('/utf8-head') }, { url: origin.url('/utf8-get') }, { url: origin.url('/latin1') }]);
+    assert.equal(head!.name, 'имя файла — é.bin');
+    assert.equal(get!.name, 'другой файл.bin');
+    assert.equal(plain!.name, 'café.txt', 'a latin1 name that is no UTF-8 stays latin1');
+    await assertCompletedWith(head!, fromHead);
+    await assertCompletedWith(get!, fromGet);
+    await assertCompletedWith(plain!, latin1);
+  });
+
   it('gives the name from GET a free one when a file already has it, and never touches that file', async () => {
     const folder = join(rig.dir, 'files');
     await mkdir(folder, { recursive: true });

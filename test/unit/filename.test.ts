@@ -34,6 +34,13 @@ describe('names from servers and URLs', () => {
     assert.equal(nameFromContentDisposition(`attachment; filename="plain.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9.txt`), 'résumé.txt');
     assert.equal(nameFromContentDisposition(`attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%2F%20x.pdf`), 'résumé _ x.pdf');
   });
+  it('reads a plain filename of UTF-8 bytes as UTF-8, and keeps one that is not', () => {
+    const bytes = (name: string) => Buffer.from(name).toString('latin1');
+    assert.equal(nameFromContentDisposition(`attachment; filename="${bytes('имя.bin')}"`), 'имя.bin');
+    assert.equal(nameFromContentDisposition(`attachment; filename="${bytes('日本語.zip')}"`), '日本語.zip');
+    assert.equal(nameFromContentDisposition('attachment; filename="caf\u00e9.txt"'), 'café.txt');
+    assert.equal(nameFromContentDisposition(`attachment; filename=${bytes('résumé.pdf')}`), 'résumé.pdf');
+  });
   it('survives malformed headers', () => {
     assert.equal(nameFromContentDisposition('attachment; filename=a b.txt; broken="'), 'a b.txt');
     assert.equal(nameFromContentDisposition('inline'), null);
