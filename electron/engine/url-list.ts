@@ -22,7 +22,15 @@ interface Pending {
   request: AddRequest;
   options: DownloadOptions;
   headers: Record<string, string>;
+  /** An option the download must not go without (a checksum, a proxy) could not be used: it is not added. */
+  refused?: { line: number; message: string };
 }
+
+/**
+ * Why the entry is not added: it asked for a check or a route that could not be read, and downloading it
+ * unverified, or straight past the proxy, is not what was asked.
+ */
+class EntryRefused extends Error {}
 
 /** Applies one aria2 option line to the entry above it; returns a complaint or null. */
 function applyOption(p: Pending, key: string, value: string): string | null {
@@ -36,7 +44,11 @@ function applyOption(p: Pending, key: string, value: string): string | null {
       p.request.name = value;
       return null;
     case 'checksum':
-      p.options.checksum = parseChecksum(value);
+      try {
+        p.options.checksum = parseChecksum(value);
+      } catch (error) {
+        throw new EntryRefused(`${(error as Error).message}: the download is not added, rather than fetched unverified`);
+      }
       return null;
     case 'header': {
       const colon = value.indexOf(':');
@@ -60,7 +72,7 @@ function applyOption(p: Pending, key: string, value: string): string | null {
     }
     case 'all-proxy': {
       const problem = proxyProblem(value);
-      if (problem) return problem;
+      if (problem) throw new EntryRefused(`${problem}: the download is not added, rather than sent without the proxy`);
       p.options.proxy = value;
       return null;
     }
@@ -92,6 +104,7 @@ function withinPlainLimits(request: AddRequest): boolean {
 
 /** The entry, checked by the same rules as the API's `add` (header count, mirrors, lengths), or why not. */
 async function finish(p: Pending): Promise<ListItem> {
+  if (p.refused) return { kind: 'problem', line: p.refused.line, message: p.refused.message, lost: true, code: 'INVALID_OPTION' };
   if (Object.keys(p.headers).length > 0) p.options.headers = p.headers;
   if (Object.keys(p.options).length > 0) p.request.options = p.options;
   // A bare URL (what most lists and every command-line argument are), or one with only a name and folder (what
@@ -147,6 +160,10 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
         const complaint = applyOption(pending, trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
         if (complaint) yield { kind: 'problem', line: n, message: complaint, lost: false, code: 'INVALID_OPTION' };
       } catch (error) {
+        if (error instanceof EntryRefused) {
+          pending.refused ??= { line: n, message: error.message };
+          continue;
+        }
         yield { kind: 'problem', line: n, message: error instanceof BraidError ? error.message : String(error), lost: false, code: codeOf(error, 'INVALID_OPTION') };
       }
       continue;

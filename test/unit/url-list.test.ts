@@ -86,14 +86,18 @@ describe('parseUrlList', () => {
   it('holds each entry to the rules of add: a mislabelled digest, too many mirrors or headers are refused at its line', async () => {
     const mirrors = Array.from({ length: 17 }, (_, i) => `http://m${i}/f`).join('\t');
     const headers = Array.from({ length: 33 }, (_, i) => `  header=X-${i}: v`);
-    const items = await parse(['http://a/1', '  checksum=sha-256=' + 'ab'.repeat(16), `http://a/2\t${mirrors}`, 'http://a/3', ...headers, 'http://a/4', '  checksum=md5=' + 'ab'.repeat(16)].join('\n'));
+    const items = await parse(
+      ['http://a/1', '  checksum=sha-256=' + 'ab'.repeat(16), `http://a/2\t${mirrors}`, 'http://a/3', ...headers, 'http://a/4', '  checksum=md5=' + 'ab'.repeat(16), 'http://a/5', '  split=2', '  all-proxy=ftp://p:21'].join('\n'),
+    );
     const problems = items.filter((i) => i.kind === 'problem').map((i) => `${i.line}: ${(i as { message: string }).message}`);
     assert.deepEqual(problems, [
-      '2: a sha-256 checksum is 64 hex digits',
+      '2: a sha-256 checksum is 64 hex digits: the download is not added, rather than fetched unverified',
       '3: mirrors must be a list of at most 16 URLs',
       '4: headers must be an object of at most 32 "Name": "value" pairs',
+      '42: a proxy must be http://, https:// or socks5://, not ftp://: the download is not added, rather than sent without the proxy',
     ]);
-    assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://a/1', 'http://a/4']);
+    assert.ok(items.filter((i) => i.kind === 'problem').every((i) => (i as { lost: boolean }).lost), 'each of them costs its download');
+    assert.deepEqual(items.filter((i) => i.kind === 'entry').map((i) => (i as { request: { url: string } }).request.url), ['http://a/4']);
   });
 
   it('reports NUL bytes and invalid UTF-8', async () => {
