@@ -131,6 +131,26 @@ describe('braid command line', () => {
     assert.ok(fetchedAgain <= data.length - before, 'the resume does not fetch committed bytes again');
   });
 
+  it('promises no resume on a server that cannot resume, when a download fails or is stopped', async () => {
+    // Every answer is cut after 256 KiB, and none can be continued: each try starts over, until Braid gives up.
+    const failing = scope.origin.file('/no-ranges-broke.bin', 2 * MIB, { ignoreRange: true, dropAfter: 256 * 1024, dropTimes: 1000 });
+    const out = join(scope.dir, 'no-ranges');
+    const failed = await braid(['get', '-s', '1', '--retries', '2', '-d', out, '--db', join(scope.dir, 'no-ranges.db'), scope.origin.url('/no-ranges-broke.bin')]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /the server cannot resume it, so the same command downloads it from the start/);
+    assert.doesNotMatch(failed.stderr, /goes on from them/);
+    assert.ok(failing.length > 0);
+
+    scope.origin.file('/no-ranges-slow.bin', 16 * MIB, { ignoreRange: true, rate: 2 * MIB });
+    const db = join(scope.dir, 'no-ranges-stop.db');
+    const stopped = await braid(['get', '-d', out, '--db', db, scope.origin.url('/no-ranges-slow.bin')], (kill) => {
+      void waitFor(() => progressIn(db) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill('SIGINT'), 300));
+    });
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stdout, /downloaded 0 of 1 file, 1 stopped on a server that cannot resume \(the same command starts it over\)/);
+    assert.doesNotMatch(stopped.stdout, /saved/);
+  });
+
   for (const signal of ['SIGINT', 'SIGHUP'] as const) {
     it(`saves progress on ${signal === 'SIGINT' ? 'Ctrl+C' : 'a closed terminal (SIGHUP)'}, exits 130, and resumes later`, async () => {
       const data = scope.origin.file(`/int-${signal}.bin`, 16 * MIB, { rate: 2 * MIB });

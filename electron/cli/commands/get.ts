@@ -31,9 +31,12 @@ export interface GetSummary {
   /** Downloads an earlier run finished, whose files are still there: not fetched again. */
   already: number;
   failed: number;
-  /** Downloads left unfinished by an interrupt, and their bytes on disk: the same command resumes them. */
+  /** Downloads left unfinished by an interrupt. */
   stopped: number;
+  /** Their bytes on disk that the same command goes on from. */
   saved: number;
+  /** Of the stopped ones, those with bytes the server cannot continue (no ranges, no size): the same command starts them over. */
+  startsOver: number;
   bytes: number;
   seconds: number;
   bytesPerSecond: number;
@@ -74,12 +77,18 @@ function writeResultLine(r: DownloadRecord, failure?: DownloadError): void {
   process.stdout.write(`${JSON.stringify(resultLine(r, failure))}\n`);
 }
 
+/** Whether a later run can go on from the bytes on disk: the server answered ranges of a file of known size. */
+function continuable(r: DownloadRecord): boolean {
+  return r.acceptRanges && r.size !== null;
+}
+
 /**
  * Where a failed download's bytes are, when some arrived and are worth keeping: the `.part` holds them (and its
  * room on the disk), and the same command goes on from them. A wrong checksum and an expired link say their own.
  */
 function keptNote(r: DownloadRecord, error: DownloadError | undefined): string {
   if (r.bytesDone <= 0 || !r.name || error?.code === 'CHECKSUM_ERROR' || error?.code === 'LINK_EXPIRED') return '';
+  if (!continuable(r) || error?.code === 'CANNOT_RESUME') return '; the server cannot resume it, so the same command downloads it from the start';
   const part = join(r.folder, `${r.name}.part`);
   if (!existsSync(part)) return '';
   return `; the ${formatBytes(r.bytesDone)} received stay in ${part}, and the same command goes on from them`;
@@ -92,11 +101,18 @@ function elapsed(seconds: number): string {
   return seconds < 60 ? `${seconds.toFixed(1)}s` : formatDuration(seconds);
 }
 
+/** What the same command will do with the stopped downloads: go on from what is saved, or start over. */
+function stoppedText(s: GetSummary): string {
+  const resumes = s.stopped - s.startsOver;
+  const over = s.startsOver === 0 ? '' : `${s.startsOver === s.stopped ? '' : `, ${s.startsOver} of them`} on a server that cannot resume (the same command starts ${s.startsOver === 1 ? 'it' : 'them'} over)`;
+  return resumes > 0 ? ` with ${formatBytes(s.saved)} saved (the same command resumes)${over}` : over;
+}
+
 function humanSummary(s: GetSummary): string {
   const files = `${s.completed} of ${s.files} file${s.files === 1 ? '' : 's'}`;
   const already = s.already > 0 ? `, ${s.already} already there` : '';
   const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
-  const stopped = s.stopped > 0 ? `, ${s.stopped} stopped with ${formatBytes(s.saved)} saved (the same command resumes)` : '';
+  const stopped = s.stopped > 0 ? `, ${s.stopped} stopped${stoppedText(s)}` : '';
   return (
     `downloaded ${files}${already}${failed}${stopped}: ${formatBytes(s.bytes)} in ${elapsed(s.seconds)} (${formatRate(s.bytesPerSecond)}); ` +
     `peak memory ${formatBytes(s.memory.peakRss)} (${formatBytes(s.memory.peakRss - s.memory.baseRss)} above the ${formatBytes(s.memory.baseRss)} at start, ` +
@@ -190,6 +206,7 @@ function summarise(
   let completed = 0;
   let stopped = 0;
   let saved = 0;
+  let startsOver = 0;
   // Downloads that could not even start fail for one reason, mostly: said once, with how many it stopped.
   const notStarted = new Map<string, number>();
   for (const id of ids) {
@@ -212,7 +229,8 @@ function summarise(
       say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
     } else {
       stopped++;
-      saved += r.bytesDone;
+      if (continuable(r) || r.bytesDone === 0) saved += r.bytesDone;
+      else startsOver++;
     }
   }
   for (const [why, count] of notStarted) say(`${count === 1 ? 'a download' : `${count} downloads`} could not start: ${why}`);
@@ -225,6 +243,7 @@ function summarise(
     failed,
     stopped,
     saved,
+    startsOver,
     bytes,
     seconds: run.seconds,
     bytesPerSecond: run.seconds > 0 ? bytes / run.seconds : 0,
