@@ -17,6 +17,21 @@ export function maskHeaderValue(name: string, value: string): string {
   return `… (${value.length} characters)`;
 }
 
+/**
+ * A download's URL as the command line prints it: a password in it (`https://user:pass@host/…`) hidden as a
+ * proxy's is. A URL without one is left exactly as it was given.
+ */
+export function maskUrlPassword(text: string): string {
+  try {
+    const url = new URL(text);
+    if (!url.password) return text;
+    url.password = '***';
+    return url.href;
+  } catch {
+    return text;
+  }
+}
+
 /** The options with every extra header's value masked and a proxy's password hidden; the same object when there are neither. */
 export function maskOptions(options: DownloadOptions): DownloadOptions {
   if (!options.headers && !options.proxy) return options;

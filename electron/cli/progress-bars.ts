@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import stringWidth from 'string-width';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
+import { maskUrlPassword } from '../../shared/header-mask';
 import { finishingText } from '../../shared/status-words';
 import { SEAM_CHECK } from '../../shared/verification';
 import { seamChecked, type ProgressView } from './progress';
@@ -108,13 +109,13 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
   const told = new Set<number>();
   return {
     onEvent(event) {
-      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? d.url}: ${SEAM_CHECK}\n`);
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
       if (event.type === 'completed') bars.log(`done   ${event.path}\n`);
       if (event.type === 'failed') bars.log(`failed #${event.id}: ${event.error.message}\n`);
       if (event.type !== 'snapshot') return;
       for (const d of event.downloads) {
         const payload: Omit<BarText, 'progress'> = {
-          name: d.name ?? d.url,
+          name: d.name ?? maskUrlPassword(d.url),
           done: formatBytes(d.bytesDone),
           size: d.size === null ? '?' : formatBytes(d.size),
           state: d.finishing ? finishingText(d.finishing) : `${formatRate(d.speed).padStart(11)} eta ${formatDuration(d.eta)}`,

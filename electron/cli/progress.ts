@@ -1,4 +1,5 @@
 import { formatBytes, formatRate } from '../../shared/format';
+import { maskUrlPassword } from '../../shared/header-mask';
 import { finishingText } from '../../shared/status-words';
 import type { DownloadSnapshot, EngineEvent } from '../../shared/types';
 import { SEAM_CHECK } from '../../shared/verification';
@@ -21,7 +22,7 @@ export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): Progre
   const told = new Set<number>();
   return {
     onEvent(event) {
-      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) stream.write(`note #${d.id} ${d.name ?? d.url}: ${SEAM_CHECK}\n`);
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) stream.write(`note #${d.id} ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
       if (event.type === 'completed') stream.write(`completed #${event.id} ${event.path}\n`);
       if (event.type !== 'snapshot') return;
       const now = Date.now();
@@ -33,7 +34,7 @@ export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): Progre
         lastPrinted.set(d.id, now);
         const pct = d.size ? ` ${((d.bytesDone / d.size) * 100).toFixed(1)}%` : '';
         const state = d.finishing ? finishingText(d.finishing).toLowerCase() : formatRate(d.speed);
-        stream.write(`progress #${d.id} ${d.name ?? d.url}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
+        stream.write(`progress #${d.id} ${d.name ?? maskUrlPassword(d.url)}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
       }
     },
     stop() {},

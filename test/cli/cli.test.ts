@@ -131,6 +131,24 @@ describe('braid command line', () => {
     assert.ok(fetchedAgain <= data.length - before, 'the resume does not fetch committed bytes again');
   });
 
+  it('never prints the password of a URL, in get, list or their JSON', async () => {
+    const withPassword = scope.origin.url('/secret-missing.bin').replace('http://', 'http://someone:hunter2@');
+    const db = join(scope.dir, 'password.db');
+    const out = join(scope.dir, 'password');
+    const runs = [
+      await braid(['get', '-d', out, '--db', db, withPassword]),
+      await braid(['get', '--json', '-d', out, '--db', db, withPassword]),
+      await braid(['list', '--db', db]),
+      await braid(['list', '--json', '--db', db]),
+    ];
+    for (const run of runs) {
+      const printed = run.stdout + run.stderr;
+      assert.doesNotMatch(printed, /hunter2/, printed);
+    }
+    assert.match(runs[0]!.stderr, /failed: http:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/secret-missing\.bin: the server answered 404/);
+    assert.match(runs[3]!.stdout, /"url":"http:\/\/someone:\*\*\*@127/);
+  });
+
   it('promises no resume on a server that cannot resume, when a download fails or is stopped', async () => {
     // Every answer is cut after 256 KiB, and none can be continued: each try starts over, until Braid gives up.
     const failing = scope.origin.file('/no-ranges-broke.bin', 2 * MIB, { ignoreRange: true, dropAfter: 256 * 1024, dropTimes: 1000 });

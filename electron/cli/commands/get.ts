@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import { maskUrlPassword } from '../../../shared/header-mask';
 import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
 import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, type Engine } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
@@ -64,7 +65,7 @@ function kernelPeakRss(): number {
  */
 function resultLine(r: DownloadRecord, failure?: DownloadError): Record<string, unknown> {
   const status = failure && r.status !== 'failed' ? 'failed' : r.status;
-  const line: Record<string, unknown> = { id: r.id, url: r.url, status };
+  const line: Record<string, unknown> = { id: r.id, url: maskUrlPassword(r.url), status };
   // Only a completed download's file is there under its name.
   if (r.name && status === 'completed') line['path'] = join(r.folder, r.name);
   if (status === 'completed') line['bytes'] = r.size ?? r.bytesDone;
@@ -226,7 +227,7 @@ function summarise(
       // it could not record in time: its line said failed.
       const error = r.error ?? failures.get(id);
       failed++;
-      say(`failed: ${r.url}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
+      say(`failed: ${maskUrlPassword(r.url)}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
     } else {
       stopped++;
       if (continuable(r) || r.bytesDone === 0) saved += r.bytesDone;

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../../shared/format';
-import { maskOptions } from '../../../shared/header-mask';
+import { maskOptions, maskUrlPassword } from '../../../shared/header-mask';
 import type { DownloadRecord } from '../../../shared/types';
 import { existsSync } from 'node:fs';
 import { databasePath, openStore, type CommonFlags } from '../store-access';
@@ -11,7 +11,7 @@ function describe(r: DownloadRecord): string {
   const progress = r.size ? `${((r.bytesDone / r.size) * 100).toFixed(1).padStart(5)}%` : '     -';
   const size = r.size === null ? '?' : formatBytes(r.size);
   const error = r.error ? `  (${r.error.code}: ${r.error.message})` : '';
-  return `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${progress} ${size.padStart(10)}  ${r.name ?? r.url}${error}`;
+  return `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${progress} ${size.padStart(10)}  ${r.name ?? maskUrlPassword(r.url)}${error}`;
 }
 
 /** Reads the store only: no engine, no HTTP client. */
@@ -24,8 +24,16 @@ export function runList(flags: CommonFlags & { status?: string[]; limit?: number
   const { db, repo } = openStore(flags);
   const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
   if (flags.json) {
-    // Cookies and keys a download carries are never printed whole.
-    process.stdout.write(`${JSON.stringify({ ...page, items: page.items.map((r) => ({ ...r, options: maskOptions(r.options) })) })}\n`);
+    // Cookies, keys and passwords a download carries are never printed whole.
+    const masked = (r: DownloadRecord) => ({
+      ...r,
+      url: maskUrlPassword(r.url),
+      finalUrl: r.finalUrl && maskUrlPassword(r.finalUrl),
+      sourceUrl: r.sourceUrl && maskUrlPassword(r.sourceUrl),
+      mirrors: r.mirrors.map(maskUrlPassword),
+      options: maskOptions(r.options),
+    });
+    process.stdout.write(`${JSON.stringify({ ...page, items: page.items.map(masked) })}\n`);
   } else {
     for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
     if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/format';
+import { maskUrlPassword } from '../../../shared/header-mask';
 import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
 import type { EarlierRun, Engine } from '../../engine/index';
 import { collectRequests, type RequestDefaults } from '../requests';
@@ -75,8 +76,8 @@ export async function queueAll(
         if (mode.again) taken.add(result.id);
       } else {
         refused++;
-        say(`${result.url}: ${result.error.message} [${result.error.code}]`);
-        onRefused(result.url, result.error);
+        say(`${maskUrlPassword(result.url)}: ${result.error.message} [${result.error.code}]`);
+        onRefused(maskUrlPassword(result.url), result.error);
       }
     }
     batch = [];

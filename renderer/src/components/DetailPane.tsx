@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { BraidApi } from '../../../shared/api';
 import { displayName } from '../../../shared/file-category';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
+import { maskUrlPassword } from '../../../shared/header-mask';
 import type { DownloadRecord, DownloadSnapshot, HostLimit, LinkRefresh, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
 import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
@@ -163,11 +164,11 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
         <dl>
           <Field label="Saved to">{r ? (r.name ? `${r.folder}/${r.name}` : `${r.folder} (name given by the server)`) : row.folder}</Field>
           <Field label="Address">
-            <span className="url" title={row.url}>
-              {row.url}
+            <span className="url" title={maskUrlPassword(row.url)}>
+              {maskUrlPassword(row.url)}
             </span>
           </Field>
-          {r?.finalUrl && r.finalUrl !== r.url && <Field label="Redirected to">{r.finalUrl}</Field>}
+          {r?.finalUrl && r.finalUrl !== r.url && <Field label="Redirected to">{maskUrlPassword(r.finalUrl)}</Field>}
           {linkRefresh && <Field label="Link" wrap>{linkRefreshText(linkRefresh)}</Field>}
           {r && r.mirrors.length > 0 && <Field label="Mirrors">{r.mirrors.length}</Field>}
           <Field label="Same file checked by">{r?.finalUrl ? versionCheck(r) : 'known once the download has started'}</Field>
