@@ -6,7 +6,7 @@ import { USER_AGENT, type HttpClient } from './http-client';
 import type { ConnectionPool } from './receive/connection-pool';
 import { NotForFastPath } from './receive/errors';
 import { openRange } from './receive/range-request';
-import { contentLength, header, headOf, statusError, type ResponseHead } from './response';
+import { contentCoding, contentLength, header, headOf, statusError, type ResponseHead } from './response';
 
 export interface ProbeResult {
   finalUrl: string;
@@ -23,7 +23,8 @@ function describe(finalUrl: string, response: ResponseHead, size: number | null,
   return {
     finalUrl,
     size,
-    acceptRanges,
+    // A coded file is saved as it is sent, whole and in one answer (see classifyRangeAnswer): no ranges, no resume.
+    acceptRanges: acceptRanges && contentCoding(response) === null,
     etag: header(response, 'etag'),
     lastModified: header(response, 'last-modified'),
     date: header(response, 'date'),

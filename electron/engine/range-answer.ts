@@ -1,6 +1,6 @@
 import { checkRangeAnswer, parseContentRange, parseUnsatisfiedRange } from './content-range';
 import { BraidError } from './errors';
-import { contentLength, header, statusError, type ResponseHead } from './response';
+import { contentCoding, contentLength, header, statusError, type ResponseHead } from './response';
 import { versionChange, type Validators } from './validators';
 
 /** What was asked: bytes `first`..`last` inclusive, or the whole body from the start when `last` is null. */
@@ -31,10 +31,12 @@ function badResponse(message: string): RangeVerdict {
 /** Classifies a response to a (ranged) GET against what was asked and the version of the file we hold. */
 export function classifyRangeAnswer(head: ResponseHead, asked: RangeQuestion, known: Validators): RangeVerdict {
   const status = head.status;
-  const coding = header(head, 'content-encoding');
-  if (status >= 200 && status <= 299 && coding && coding.trim().toLowerCase() !== 'identity') {
-    // Offsets are into the file's own bytes; a coded body has other bytes at other offsets.
-    return { kind: 'fail', error: new BraidError('BAD_RESPONSE', `the server sent the file coded (${coding}) though Braid asked for it as it is`) };
+  const coding = status >= 200 && status <= 299 ? contentCoding(head) : null;
+  // A coded body is taken only whole, from its first byte, in one answer: its offsets are not the file's own, and
+  // another answer may code it otherwise, so no part of it is ever joined to another's. A coded answer to a range
+  // means the probe saw the file uncoded: start over, and the new probe plans one stream.
+  if (coding !== null && (asked.first !== 0 || asked.last !== null)) {
+    return { kind: 'restart', reason: `the server sends the file coded (${coding}), which cannot be fetched in ranges` };
   }
   const etag = header(head, 'etag');
   const lastModified = header(head, 'last-modified');

@@ -14,6 +14,16 @@ export function headOf(response: { statusCode: number; statusMessage?: string; h
   return { status: response.statusCode, statusMessage: response.statusMessage ?? '', headers: response.headers };
 }
 
+/**
+ * The content coding of an answer's body (`gzip`, ...), null when it is the file's bytes as they are. Braid asks
+ * for `identity`; a server that codes anyway (a `.tar.gz` served with `Content-Encoding: gzip`) sends bytes whose
+ * offsets are not the file's own, and which another answer may code otherwise.
+ */
+export function contentCoding(head: ResponseHead): string | null {
+  const coding = header(head, 'content-encoding')?.trim().toLowerCase() ?? '';
+  return coding === '' || coding === 'identity' ? null : coding;
+}
+
 /** Statuses that say "try again later" rather than "no". */
 const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
 

@@ -28,6 +28,19 @@ describe('engine against a real origin', () => {
     return readFile(join(rec.folder, rec.name!));
   }
 
+  it('saves a file the server codes against the identity asked for as it is sent, in one answer, never in ranges', async () => {
+    // A `.tar.gz` labelled `Content-Encoding: gzip`, ranges and all: its bytes are saved as they come.
+    const data = origin.file('/labelled.tar.gz', 3 * MIB + 7, { contentEncoding: 'gzip' });
+    await fresh({ segments: 8 });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/labelled.tar.gz') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await fileOf(rec!)), sha256(data));
+    assert.equal(rec!.acceptRanges, false, 'not resumable: another answer may code it otherwise');
+    const ranged = origin.requests('/labelled.tar.gz').filter((l) => l.method === 'GET' && l.range);
+    assert.deepEqual(ranged, [], 'no part of it asked for in a range');
+    await rig.cleanup();
+  });
+
   it('downloads a file in parallel segments, byte-identical', async () => {
     const data = origin.file('/seg.bin', 20 * MIB + 12345);
     await fresh({ segments: 8 });

@@ -46,6 +46,8 @@ export interface Behaviour {
   /** After this many GETs, the file is replaced by another of the same size (new ETag). */
   changeAfter?: number;
   contentDisposition?: string;
+  /** Send this Content-Encoding with every answer, whatever was asked (a `.tar.gz` labelled `gzip`). */
+  contentEncoding?: string;
   /** Send Content-Disposition on GET answers only (HEAD has none). */
   dispositionOnGetOnly?: boolean;
   /** Answer HEAD with this status (refuseHead is 405). */
@@ -287,6 +289,7 @@ export class TestOrigin {
     }
     if (!b.ignoreRange) headers['accept-ranges'] = 'bytes';
     if (b.contentDisposition && !(b.dispositionOnGetOnly && req.method === 'HEAD')) headers['content-disposition'] = b.contentDisposition;
+    if (b.contentEncoding) headers['content-encoding'] = b.contentEncoding;
 
     let start = 0;
     let end = f.data.length - 1;

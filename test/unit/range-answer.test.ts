@@ -38,7 +38,10 @@ const TABLE: { name: string; asked: RangeQuestion; known: Validators; answer: Re
   { name: '416 with another size', asked: RANGE, known: KNOWN, answer: head(416, { 'content-range': 'bytes */500' }), kind: 'restart', reason: /size changed from 1000 to 500/ },
   { name: '503, try later', asked: RANGE, known: KNOWN, answer: head(503, { 'retry-after': '7' }), kind: 'retry', reason: /503/ },
   { name: '429, try later', asked: RANGE, known: KNOWN, answer: head(429), kind: 'retry' },
-  { name: 'a coded body, asked for as it is', asked: RANGE, known: KNOWN, answer: head(206, { 'content-range': 'bytes 100-199/1000', 'content-encoding': 'gzip' }), kind: 'fail', reason: /coded \(gzip\)/ },
+  { name: 'a coded range', asked: RANGE, known: KNOWN, answer: head(206, { 'content-range': 'bytes 100-199/1000', 'content-encoding': 'gzip' }), kind: 'restart', reason: /coded \(gzip\), which cannot be fetched in ranges/ },
+  { name: 'a coded whole body for a range', asked: RANGE, known: KNOWN, answer: head(200, { 'content-length': '1000', 'content-encoding': 'gzip' }), kind: 'restart', reason: /coded \(gzip\)/ },
+  { name: 'a coded whole body, asked whole', asked: WHOLE, known: KNOWN, answer: head(200, { 'content-length': '1000', 'content-encoding': 'gzip', etag: '"v1"' }), kind: 'body', end: 1000 },
+  { name: 'identity is no coding', asked: RANGE, known: KNOWN, answer: head(206, { 'content-range': 'bytes 100-199/1000', 'content-encoding': 'identity' }), kind: 'body', end: 200 },
   { name: '404, no', asked: RANGE, known: KNOWN, answer: head(404), kind: 'fail', reason: /404/ },
   { name: '403, no', asked: RANGE, known: KNOWN, answer: head(403), kind: 'fail' },
 ];
