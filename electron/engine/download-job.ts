@@ -47,6 +47,11 @@ export class DownloadJob {
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
+  /**
+   * The GETs told another file than the probe did (a size, a version): the next probe asks with a GET, as the
+   * transfer does, since a HEAD that disagrees with the server's GETs would mislead the plan every time.
+   */
+  private probeWithGet = false;
   /** The `.part` being renamed to the name an answer gave. */
   private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
@@ -171,6 +176,7 @@ export class DownloadJob {
         this.state.finishing = null;
         if (++this.restarts > MAX_RESTARTS) throw new BraidError('CANNOT_RESUME', `${error.message}; gave up after ${MAX_RESTARTS} fresh starts`);
         this.retries.note(new BraidError('CANNOT_RESUME', `${error.message}; starting over`));
+        this.probeWithGet = true;
         if (error.rangesIgnored) await this.preparation.startOver(null, false);
         else await this.preparation.startOver(await this.probe(), true);
       }
@@ -195,7 +201,7 @@ export class DownloadJob {
     const probeOnce = async () => {
       const slot = takeSlot ? await this.ctx.hosts.acquire(serverOf(sources.current), signal) : null;
       try {
-        return await probe(clients, sources.current, sources.headersFor(sources.current), signal);
+        return await probe(clients, sources.current, sources.headersFor(sources.current), signal, this.probeWithGet);
       } finally {
         slot?.release();
       }

@@ -128,10 +128,10 @@ async function rangedGet(clients: ProbeClients, url: string, headers: Record<str
 
 /**
  * What the server says about the file: size, range support, validators, name, final URL. HEAD first; a ranged
- * GET when HEAD is refused or leaves out what we need.
+ * GET when HEAD is refused or leaves out what we need, or when `withoutHead` says its HEAD answers misled before.
  */
-export async function probe(clients: ProbeClients, url: string, headers: Record<string, string>, signal: AbortSignal): Promise<ProbeResult> {
-  const result = (await head(clients, url, headers, signal)) ?? (await rangedGet(clients, url, headers, signal));
+export async function probe(clients: ProbeClients, url: string, headers: Record<string, string>, signal: AbortSignal, withoutHead = false): Promise<ProbeResult> {
+  const result = (withoutHead ? null : await head(clients, url, headers, signal)) ?? (await rangedGet(clients, url, headers, signal));
   if (result.size !== null && result.size > Number.MAX_SAFE_INTEGER) throw new BraidError('BAD_RESPONSE', 'absurd file size');
   return result;
 }

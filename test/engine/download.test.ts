@@ -41,6 +41,16 @@ describe('engine against a real origin', () => {
     await rig.cleanup();
   });
 
+  it('downloads a file whose HEAD gives another size than its GETs, by the GETs', async () => {
+    const data = origin.file('/head-lies.bin', 8 * MIB, { claimSize: MIB });
+    await fresh({ segments: 4 });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/head-lies.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await fileOf(rec!)), sha256(data));
+    assert.equal(origin.requests('/head-lies.bin').filter((l) => l.method === 'HEAD').length, 1, 'HEAD is not asked again once it misled');
+    await rig.cleanup();
+  });
+
   it('downloads a file in parallel segments, byte-identical', async () => {
     const data = origin.file('/seg.bin', 20 * MIB + 12345);
     await fresh({ segments: 8 });
