@@ -116,6 +116,10 @@ export function toBraidError(error: unknown, url?: string): BraidError {
     // got met it in a redirect: asking again goes to the same place.
     return new BraidError('UNSUPPORTED_SCHEME', `the server redirected to a scheme Braid does not download${where}: ${text}`, { cause: error });
   }
+  if (code === 'ERR_INVALID_URL') {
+    // Every URL Braid asks for was checked before; the one got could not read came in a redirect's Location.
+    return new BraidError('BAD_RESPONSE', `the server redirected to an address that is not a URL${where}`, { cause: error });
+  }
   if (code === 'ENOTFOUND') {
     return new BraidError('NETWORK_ERROR', `host not found${where}: DNS has no such name`, { retryable: true, cause: error });
   }
