@@ -1,6 +1,6 @@
 // The queue's statuses and errors in words: what the row shows, and what to do next on hover and in the pane.
 
-import type { DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode, FinishingProgress } from './types';
+import type { ConnectionWait, DownloadError, DownloadSnapshot, DownloadStatus, ErrorCode, FinishingProgress } from './types';
 
 export const STATUS_WORDS: Record<DownloadStatus, string> = {
   queued: 'Waiting',
@@ -62,10 +62,21 @@ export function finishingText(f: FinishingProgress): string {
   return `Verifying checksum (${f.total > 0 ? Math.floor((f.done / f.total) * 100) : 100}%)`;
 }
 
+/**
+ * A running download none of whose connections is open, in words: every connection Braid opens to its server (or
+ * in all) is taken by other downloads, and it starts receiving when one of them lets one go.
+ */
+export function connectionWaitText(w: ConnectionWait): string {
+  return w.scope === 'server'
+    ? `Waiting for a connection to ${w.host} (all ${w.allowed} in use)`
+    : `Waiting for a connection (all ${w.allowed} in use)`;
+}
+
 /** The status cell: the status in words, and for a failure what went wrong in a few words. */
-export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finishing'>): string {
+export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finishing' | 'connectionWait'>): string {
   if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;
   if (d.status === 'active' && d.finishing) return finishingText(d.finishing);
+  if (d.status === 'active' && d.connectionWait) return 'Waiting for a connection';
   return STATUS_WORDS[d.status];
 }
 

@@ -206,6 +206,19 @@ export interface DownloadSnapshot {
    * across restarts): the detail pane says "127.0.0.1 allows 2 connections". Absent when nothing was learned.
    */
   hostLimit?: HostLimit;
+  /**
+   * Running, but no connection of it is open: every one waits for a slot, because the connections Braid opens to
+   * this server (or in all) are all taken by other downloads. Absent otherwise.
+   */
+  connectionWait?: ConnectionWait;
+}
+
+/** What a download without a connection waits for: `open` connections of the `allowed`, to `host` or in all. */
+export interface ConnectionWait {
+  host: string;
+  scope: 'server' | 'all';
+  open: number;
+  allowed: number;
 }
 
 /** Seams re-read (windows) or checksum computed (bytes read back) so far; then the file synced and named. */

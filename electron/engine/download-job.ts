@@ -7,7 +7,7 @@ import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
-import { serverOf, StepAside } from './host-limits';
+import { serverOf, StepAside, type HostSlot } from './host-limits';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
 import { LinkRefresher } from './link-refresh';
@@ -47,11 +47,10 @@ export class DownloadJob {
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
-  /**
-   * The GETs told another file than the probe did (a size, a version): the next probe asks with a GET, as the
-   * transfer does, since a HEAD that disagrees with the server's GETs would mislead the plan every time.
-   */
+  /** The GETs told another file than the probe (a size, a version): a HEAD that disagrees would mislead every plan. */
   private probeWithGet = false;
+  /** This download's connections waiting for a slot to the server (see `snapshot`). */
+  private waitingForSlot = 0;
   /** The `.part` being renamed to the name an answer gave. */
   private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
@@ -199,7 +198,7 @@ export class DownloadJob {
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs, proxyFor: this.proxyFor };
     // The probe is a connection to the server too: a server that allows one is not asked for a second.
     const probeOnce = async () => {
-      const slot = takeSlot ? await this.ctx.hosts.acquire(serverOf(sources.current), signal) : null;
+      const slot = takeSlot ? await this.slotTo(sources.current, signal) : null;
       try {
         return await probe(clients, sources.current, sources.headersFor(sources.current), signal, this.probeWithGet);
       } finally {
@@ -339,7 +338,7 @@ export class DownloadJob {
       }
       let stepped: StepAside | null = null;
       try {
-        const slot = await this.ctx.hosts.acquire(serverOf(this.state.sources.requestUrl), waitSignal);
+        const slot = await this.slotTo(this.state.sources.requestUrl, waitSignal);
         try {
           const segment = segments.checkout();
           if (!segment) return;
@@ -371,6 +370,16 @@ export class DownloadJob {
     }
   }
 
+  /** A slot to the server of `url`, counted while it is awaited: a download whose every connection waits says why. */
+  private async slotTo(url: string, signal: AbortSignal): Promise<HostSlot> {
+    this.waitingForSlot++;
+    try {
+      return await this.ctx.hosts.acquire(serverOf(url), signal);
+    } finally {
+      this.waitingForSlot--;
+    }
+  }
+
   // ---- what the UI sees ----------------------------------------------------------------------------------
 
   /** Updates the smoothed speed; called once per engine tick. */
@@ -381,7 +390,11 @@ export class DownloadJob {
   snapshot(): DownloadSnapshot {
     // The buffers set aside for this download, filled or not: what it holds of the process's memory.
     const memory = { inFlight: this.account.reserved, cap: this.account.cap };
-    const hostLimit = this.ctx.hosts.describe(serverOf(this.state.sources.requestUrl));
-    return this.state.snapshot({ speed: this.speed.speed, connections: this.connections, memory, error: this.retries.recent, ...(hostLimit ? { hostLimit } : {}) });
+    const server = serverOf(this.state.sources.requestUrl);
+    const hostLimit = this.ctx.hosts.describe(server);
+    // Said only while nothing of this download moves: one connection waiting beside others that work is no news.
+    const connectionWait = this.connections === 0 && this.waitingForSlot > 0 ? this.ctx.hosts.fullness(server) : null;
+    const { speed } = this.speed;
+    return this.state.snapshot({ speed, connections: this.connections, memory, error: this.retries.recent, ...(hostLimit && { hostLimit }), ...(connectionWait && { connectionWait }) });
   }
 }

@@ -1,4 +1,4 @@
-import type { HostLimit } from '../../shared/types';
+import type { ConnectionWait, HostLimit } from '../../shared/types';
 import type { BraidError } from './errors';
 import type { Clock, LearnedHostLimit } from './ports';
 import { reportOnce } from './report-once';
@@ -199,6 +199,16 @@ export class HostLimits {
       signal.addEventListener('abort', waiter.onAbort, { once: true });
       gate.waiters.push(waiter);
     });
+  }
+
+  /** Why a connection to `host` would wait now: the server's connections, or all of them, are taken; null if it would not. */
+  fullness(host: string): ConnectionWait | null {
+    const caps = this.options.caps();
+    if (this.total >= caps.total) return { host, scope: 'all', open: this.total, allowed: caps.total };
+    const gate = this.gates.get(host);
+    const allowed = gate ? this.limitOf(gate) : caps.perServer;
+    const open = gate?.active ?? 0;
+    return open >= allowed ? { host, scope: 'server', open, allowed } : null;
   }
 
   /** The learned limit of `host`, when it is below what the user allows. */

@@ -44,7 +44,7 @@ export class JobState {
   }
 
   /** What the UI draws of the running download; the figures of the moment come from the job. */
-  snapshot(now: Pick<DownloadSnapshot, 'speed' | 'connections' | 'memory' | 'error' | 'hostLimit'>): DownloadSnapshot {
+  snapshot(now: Pick<DownloadSnapshot, 'speed' | 'connections' | 'memory' | 'error' | 'hostLimit' | 'connectionWait'>): DownloadSnapshot {
     const rec = this.record;
     const segments = this.segments.received();
     const bytesDone = segments.reduce((sum, s) => sum + s.done, 0);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { HostLimit } from '../../shared/types';
+import { connectionWaitText, statusText } from '../../shared/status-words';
+import type { DownloadSnapshot, HostLimit } from '../../shared/types';
 import { DEFAULT_TIMING } from '../../electron/engine/index';
 import { CappedOrigin, type Refusal } from '../support/capped-origin';
-import { assertCompletedWith, makeRig, runDownloads, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, waitFor, type Rig } from '../support/harness';
+import { TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
 // The backoff a user gets (with attempts enough that Braid without learning finishes at all: with the default
@@ -91,6 +93,40 @@ describe('servers that limit connections', () => {
       } finally {
         await rig.cleanup();
       }
+    }
+  });
+
+  it('says a download waits for a connection while other downloads hold every one to its server, and no more once it receives', async () => {
+    const origin = await new TestOrigin().start();
+    let rig: Rig | null = null;
+    try {
+      const first = origin.file('/first.bin', 3 * MIB, { rate: MIB });
+      const second = origin.file('/second.bin', MIB, { rate: MIB });
+      rig = await makeRig({ overrides: { segments: 2, maxConnectionsPerServer: 2, maxConcurrent: 2 } });
+      const seen = new Map<number, DownloadSnapshot[]>();
+      rig.engine.onEvent((event) => {
+        if (event.type === 'snapshot') for (const d of event.downloads) seen.set(d.id, [...(seen.get(d.id) ?? []), d]);
+      });
+      const [a] = await rig.engine.add([{ url: origin.url('/first.bin') }]);
+      const aId = (a as { id: number }).id;
+      rig.engine.start();
+      await waitFor(() => (seen.get(aId) ?? []).some((d) => d.connections === 2), 10_000, 'the first download on both connections');
+      const [b] = await rig.engine.add([{ url: origin.url('/second.bin') }]);
+      const bId = (b as { id: number }).id;
+      await rig.engine.whenSettled([aId, bId]);
+      await assertCompletedWith(rig.repo.get(aId)!, first);
+      await assertCompletedWith(rig.repo.get(bId)!, second);
+      const waits = (seen.get(bId) ?? []).filter((d) => d.connectionWait);
+      assert.ok(waits.length > 0, 'the second download said what it waited for');
+      assert.deepEqual(waits[0]!.connectionWait, { host: new URL(origin.url('/')).host, scope: 'server', open: 2, allowed: 2 });
+      assert.equal(statusText(waits[0]!), 'Waiting for a connection');
+      assert.equal(connectionWaitText(waits[0]!.connectionWait!), `Waiting for a connection to ${new URL(origin.url('/')).host} (all 2 in use)`);
+      const all = [...seen.values()].flat();
+      assert.ok(all.every((d) => !d.connectionWait || d.connections === 0), 'never said of a download that receives');
+      assert.ok((seen.get(bId) ?? []).some((d) => d.connections > 0 && !d.connectionWait), 'no longer said once it received');
+    } finally {
+      await rig?.cleanup();
+      await origin.close();
     }
   });
 

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { DownloadSnapshot, SortKey } from '../../../shared/types';
 import type { SelectHow } from '../useGridSelection';
 import type { Sort } from '../useQueue';
-import { errorHover, statusText } from '../../../shared/status-words';
+import { connectionWaitText, errorHover, statusText } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { SegmentBar } from './SegmentBar';
 
@@ -58,7 +58,7 @@ const Row = memo(function Row(props: {
       </span>
       <span role="gridcell" className="num speed">{receiving ? formatRate(d.speed) : ''}</span>
       <span role="gridcell" className="num eta">{receiving ? formatDuration(d.eta) : ''}</span>
-      <span role="gridcell" className="status" title={d.error ? errorHover(d.error) : d.finishing ? statusText(d) : undefined}>
+      <span role="gridcell" className="status" title={d.error ? errorHover(d.error) : d.finishing ? statusText(d) : d.connectionWait ? `${connectionWaitText(d.connectionWait)}: it starts when another download lets one go` : undefined}>
         {statusText(d)}
       </span>
     </div>
