@@ -33,12 +33,12 @@ export async function proveSameFile(
   if (done.every((r) => r.end <= r.start)) return { same: true, proof: 'nothing-on-disk' };
   if (record.size === null) return { same: false, reason: 'the size of the bytes on disk was never known, so they cannot be compared' };
   if (answer.size !== record.size) {
-    return { same: false, reason: `the new link gives ${answer.size === null ? 'a file of unknown size' : `a file of ${answer.size} bytes`}, the download's has ${record.size}` };
+    return { same: false, reason: `its file has ${answer.size === null ? 'no known size' : `${answer.size} bytes`}, the download's ${record.size}` };
   }
   const before = strongEtag(record.etag);
   const now = strongEtag(answer.etag);
-  if (before && now) return before === now ? { same: true, proof: 'validator' } : { same: false, reason: 'the new link gives another version of the file (its ETag differs)' };
-  if (!answer.acceptRanges) return { same: false, reason: 'the new link does not serve byte ranges, so the bytes on disk cannot be compared with it' };
+  if (before && now) return before === now ? { same: true, proof: 'validator' } : { same: false, reason: 'it is another version of the file (its ETag differs)' };
+  if (!answer.acceptRanges) return { same: false, reason: 'its server does not serve byte ranges, so the bytes on disk cannot be compared with it' };
   const handle = await file();
   if (!handle) return { same: true, proof: 'nothing-on-disk' };
   try {
@@ -53,7 +53,7 @@ export async function proveSameFile(
       const onDisk = Buffer.alloc(fresh.length);
       const read = await handle.read(onDisk, onDisk.length, w.first);
       if (read !== fresh.length || !onDisk.equals(fresh)) {
-        return { same: false, reason: `bytes ${w.first}-${w.last} on disk differ from the new link's` };
+        return { same: false, reason: `its bytes ${w.first}-${w.last} differ from those on disk` };
       }
     }
   } finally {

@@ -130,7 +130,7 @@ describe('catching the next download from the browser', () => {
     assert.ok(reply.ok && 'results' in reply, JSON.stringify(reply));
     const [outcome] = reply.results;
     assert.ok(outcome && !outcome.ok);
-    assert.match(outcome.reason, new RegExp(`^a different file than download #${id}: bytes \\d+-\\d+ on disk differ from the new link's$`));
+    assert.match(outcome.reason, new RegExp(`^a different file than download #${id}: its bytes \\d+-\\d+ differ from those on disk$`));
     const after = rig.repo.get(id)!;
     assert.equal(after.url, before.url);
     assert.equal(after.status, 'paused');

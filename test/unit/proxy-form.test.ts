@@ -11,8 +11,8 @@ describe('engine messages in the window', () => {
       'the link expired (the server answered 403)',
     );
     assert.equal(
-      withoutCommand("the new link gives a different file: the new link gives a file of 10 bytes, the download's has 20. Nothing was changed; to download the new link's file from the start instead: braid refresh 3 URL --start-over"),
-      "the new link gives a different file: the new link gives a file of 10 bytes, the download's has 20. Nothing was changed",
+      withoutCommand("the new link gives a different file: its file has 10 bytes, the download's 20. Nothing was changed; to download the new link's file from the start instead: braid refresh 3 URL --start-over"),
+      "the new link gives a different file: its file has 10 bytes, the download's 20. Nothing was changed",
     );
     assert.equal(withoutCommand('the server answered 404 Not Found'), 'the server answered 404 Not Found');
     assert.doesNotMatch(errorHover({ code: 'LINK_EXPIRED', message: 'the link expired (the server answered 410); give it a fresh link: braid refresh 1 URL' }), /braid refresh/);
