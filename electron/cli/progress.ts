@@ -16,14 +16,18 @@ export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<nu
   return fresh;
 }
 
-/** Plain lines for logs and pipes: a progress line per download every few seconds, and each outcome. */
-export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): ProgressView {
+/**
+ * Plain lines for logs and pipes: each outcome on `results`, and on `progress` (standard error, as curl and wget
+ * keep it) a progress line per download every few seconds and the notes, so a script reading the results reads
+ * nothing else.
+ */
+export function linesView(results: NodeJS.WritableStream, progress: NodeJS.WritableStream = results, everyMs = 5000): ProgressView {
   const lastPrinted = new Map<number, number>();
   const told = new Set<number>();
   return {
     onEvent(event) {
-      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) stream.write(`note #${d.id} ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
-      if (event.type === 'completed') stream.write(`completed #${event.id} ${event.path}\n`);
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) progress.write(`note #${d.id} ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
+      if (event.type === 'completed') results.write(`completed #${event.id} ${event.path}\n`);
       if (event.type !== 'snapshot') return;
       const now = Date.now();
       for (const d of event.downloads) {
@@ -34,7 +38,7 @@ export function linesView(stream: NodeJS.WritableStream, everyMs = 5000): Progre
         lastPrinted.set(d.id, now);
         const pct = d.size ? ` ${((d.bytesDone / d.size) * 100).toFixed(1)}%` : '';
         const state = d.finishing ? finishingText(d.finishing).toLowerCase() : d.connectionWait ? connectionWaitText(d.connectionWait).toLowerCase() : formatRate(d.speed);
-        stream.write(`progress #${d.id} ${d.name ?? maskUrlPassword(d.url)}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
+        progress.write(`progress #${d.id} ${d.name ?? maskUrlPassword(d.url)}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
       }
     },
     stop() {},

@@ -34,13 +34,27 @@ function linesFor(d: DownloadSnapshot): string {
   const out = new PassThrough();
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const view = linesView(out, 0);
+  const view = linesView(out, out, 0);
   view.onEvent({ type: 'snapshot', downloads: [d], global: {} as GlobalStats });
   view.stop();
   return text;
 }
 
 describe('progress lines', () => {
+  it('go apart from the results: progress and notes on one stream, each outcome on the other', () => {
+    const results = new PassThrough();
+    const progress = new PassThrough();
+    const text = { results: '', progress: '' };
+    results.on('data', (chunk: Buffer) => (text.results += chunk.toString()));
+    progress.on('data', (chunk: Buffer) => (text.progress += chunk.toString()));
+    const view = linesView(results, progress, 0);
+    view.onEvent({ type: 'snapshot', downloads: [{ ...row(), bytesDone: MIB, seamCheck: true }], global: {} as GlobalStats });
+    view.onEvent({ type: 'completed', id: 7, name: 'big.iso', path: '/d/big.iso' });
+    view.stop();
+    assert.equal(text.results, 'completed #7 /d/big.iso\n');
+    assert.match(text.progress, /^note #7 big\.iso: .*\nprogress #7 big\.iso 1\.6% 1 MiB/);
+  });
+
   it('show the speed while bytes arrive', () => {
     assert.equal(linesFor({ ...row(), bytesDone: 32 * MIB, speed: 2 * MIB }), 'progress #7 big.iso 50.0% 32 MiB 2 MiB/s\n');
   });

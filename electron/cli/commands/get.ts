@@ -148,7 +148,7 @@ function downloadOptions(flags: GetFlags): DownloadOptions {
 }
 
 async function showProgress(engine: Engine, repo: SqliteDownloadRepository, flags: GetFlags): Promise<ProgressView | null> {
-  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout);
+  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout, process.stderr);
   if (view) engine.onEvent((event) => view.onEvent(event));
   if (flags.json) {
     engine.onEvent((event) => {

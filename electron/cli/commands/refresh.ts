@@ -45,7 +45,7 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
     }
     if (flags.json) process.stdout.write(`${JSON.stringify({ refreshed: result })}\n`);
     else say(proofLine(result));
-    const view = flags.json ? null : linesView(process.stdout);
+    const view = flags.json ? null : linesView(process.stdout, process.stderr);
     if (view) engine.onEvent((event) => view.onEvent(event));
     let interrupted = false;
     const interrupt = () => {
