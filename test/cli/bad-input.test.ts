@@ -58,6 +58,24 @@ describe('braid with bad input', () => {
     assert.equal(scope.origin.requests('/never.bin').length, 0);
   });
 
+  it('exits 2 when every entry given is a mistake, with no run summed up; 1 when some of them went on', async () => {
+    const db = join(scope.dir, 'all-bad.db');
+    const allBad = await braid(['get', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl', 'ftp://127.0.0.1/x']);
+    assert.equal(allBad.code, 2, allBad.stderr);
+    assert.match(allBad.stderr, /argument 1: not a URL: notaurl \[INVALID_URL\]/);
+    assert.match(allBad.stderr, /argument 2: unsupported scheme ftp/);
+    assert.equal(allBad.stdout, '', 'no summary of a run that never was');
+    const json = await braid(['get', '--json', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl']);
+    assert.equal(json.code, 2, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout.trim()), { entry: 'argument 1', status: 'failed', error: { code: 'INVALID_URL', message: 'not a URL: notaurl' } });
+    scope.origin.file('/some-good.bin', 1000);
+    const someGood = await braid(['get', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl', scope.origin.url('/some-good.bin')]);
+    assert.equal(someGood.code, 1, someGood.stderr);
+    const add = await braid(['add', '--db', db, 'notaurl']);
+    assert.equal(add.code, 2, add.stderr);
+    assert.match(add.stderr, /argument 1: not a URL: notaurl \[INVALID_URL\]/);
+  });
+
   it('still exits 0 for --help and --version', async () => {
     for (const args of [['--help'], ['--version'], ['get', '--help']]) assert.equal((await braid(args)).code, 0, args.join(' '));
   });

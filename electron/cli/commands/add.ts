@@ -23,7 +23,7 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
   if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   const folder = flags.dir ? resolve(flags.dir) : undefined;
-  const { queued, refused } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, { again: false, keepIds: false });
+  const { queued, refused, badInput } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, { again: false, keepIds: false });
   await engine.close();
   db.close();
   if (queued + refused === 0) {
@@ -31,5 +31,7 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
     return 2;
   }
   process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
+  // Every entry a mistake (not a URL, a wrong option) is bad input, as a wrong option is.
+  if (queued === 0 && badInput === refused) return 2;
   return refused > 0 ? 1 : 0;
 }

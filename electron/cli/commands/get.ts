@@ -268,12 +268,14 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const target = { folder: resolve(flags.dir ?? '.'), name: flags.output, options: downloadOptions(flags) };
     // With --json an entry refused before it was a download still gets its line, named by what was given.
     const refusedLine: OnRefused = (given, error) => process.stdout.write(`${JSON.stringify({ entry: given, status: 'failed', error })}\n`);
-    const { ids, refused, finished } = await queueAll(engine, urls, flags, target, { again: true, keepIds: true, ...(flags.json ? { onRefused: refusedLine } : {}) });
+    const { ids, refused, badInput, finished } = await queueAll(engine, urls, flags, target, { again: true, keepIds: true, ...(flags.json ? { onRefused: refusedLine } : {}) });
     if (ids.length + refused + finished.length === 0) {
       // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
       say(`nothing to download: ${listName(flags.input)} has no URLs`);
       return 2;
     }
+    // Every entry a mistake (not a URL, a wrong option): bad input, each said on its line, and no run to sum up.
+    if (ids.length + finished.length === 0 && badInput === refused) return 2;
     for (const { record, path } of finished) {
       process.stdout.write(flags.json ? `${JSON.stringify({ ...resultLine(record), already: true })}\n` : `already downloaded #${record.id} ${path} (move or delete it to download it again)\n`);
     }

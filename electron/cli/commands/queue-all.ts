@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { formatBytes } from '../../../shared/format';
 import { maskUrlPassword } from '../../../shared/header-mask';
-import type { AddRequest, DownloadError, DownloadRecord } from '../../../shared/types';
+import type { AddRequest, DownloadError, DownloadRecord, ErrorCode } from '../../../shared/types';
 import type { EarlierRun, Engine } from '../../engine/index';
 import { collectRequests, type RequestDefaults } from '../requests';
 import { say, storeRefusalError, type CommonFlags } from '../store-access';
@@ -36,6 +36,9 @@ export interface FoundFinished {
   path: string;
 }
 
+/** Refusals that say the input was wrong, not the server, the disk or the store. */
+const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTION']);
+
 /** The same download, however its URL and folder were written. */
 function entryKey(r: AddRequest, folder: string): string {
   let url = r.url.trim();
@@ -57,12 +60,18 @@ export async function queueAll(
   flags: CommonFlags,
   defaults: RequestDefaults,
   mode: QueueMode,
-): Promise<{ ids: number[]; queued: number; refused: number; finished: FoundFinished[] }> {
-  const onRefused = mode.onRefused ?? (() => undefined);
+): Promise<{ ids: number[]; queued: number; refused: number; badInput: number; finished: FoundFinished[] }> {
   const ids: number[] = [];
   const finished: FoundFinished[] = [];
   let queued = 0;
   let refused = 0;
+  let badInput = 0;
+  const refuse = (where: string, error: DownloadError) => {
+    refused++;
+    if (INPUT_ERRORS.has(error.code)) badInput++;
+    say(`${where}: ${error.message} [${error.code}]`);
+    mode.onRefused?.(where, error);
+  };
   let batch: AddRequest[] = [];
   // What this run has taken on, so an entry given twice runs once; and the batch's entries, which the store does
   // not have yet: an entry the same as one of them sends the batch in first, so that it is found there.
@@ -75,9 +84,7 @@ export async function queueAll(
         if (mode.keepIds) ids.push(result.id);
         if (mode.again) taken.add(result.id);
       } else {
-        refused++;
-        say(`${maskUrlPassword(result.url)}: ${result.error.message} [${result.error.code}]`);
-        onRefused(maskUrlPassword(result.url), result.error);
+        refuse(maskUrlPassword(result.url), result.error);
       }
     }
     batch = [];
@@ -87,9 +94,7 @@ export async function queueAll(
     if ('problem' in item) {
       // An option line's problem is reported; its download is still added, so it is no refused download.
       if (item.lost) {
-        refused++;
-        say(`${item.where}: ${item.problem} [${item.code}]`);
-        onRefused(item.where, { code: item.code, message: item.problem });
+        refuse(item.where, { code: item.code, message: item.problem });
       } else {
         say(`${item.where}: ${item.problem}`);
       }
@@ -116,10 +121,7 @@ export async function queueAll(
           engine.requeueUnfinished(earlier.record, r.options ?? {});
         } catch (thrown) {
           // The store refuses this row (its disk full, a damaged page): the entry fails, the rest still run.
-          const error = storeRefusalError(thrown);
-          refused++;
-          say(`${item.where}: ${error.message} [${error.code}]`);
-          onRefused(item.where, error);
+          refuse(item.where, storeRefusalError(thrown));
           continue;
         }
         taken.add(earlier.record.id);
@@ -144,5 +146,5 @@ export async function queueAll(
     if (batch.length >= ADD_BATCH) flush();
   }
   flush();
-  return { ids, queued, refused, finished };
+  return { ids, queued, refused, badInput, finished };
 }
