@@ -29,16 +29,20 @@ async function makeFolder(folder: string): Promise<void> {
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return mustBeFolder(folder);
     const parent = dirname(folder);
-    if (errorCode(error) !== 'ENOENT' || parent === folder) throw error;
+    if (errorCode(error) !== 'ENOENT' || parent === folder) throw folderRefusal(folder, error);
   }
   await makeFolder(dirname(folder));
   try {
     await mkdir(folder);
   } catch (error) {
     // Made by someone else meanwhile is as good.
-    if (errorCode(error) !== 'EEXIST') throw error;
+    if (errorCode(error) !== 'EEXIST') throw folderRefusal(folder, error);
     await mustBeFolder(folder);
   }
+}
+
+function folderRefusal(folder: string, error: unknown): BraidError {
+  return new BraidError('FILE_ERROR', `cannot make the folder ${folder}: ${writeRefusal(error)}`, { cause: error });
 }
 
 async function mustBeFolder(path: string): Promise<void> {
@@ -55,6 +59,8 @@ function writeRefusal(error: unknown): string {
   const code = errorCode(error);
   if (code === 'EROFS') return 'the disk it is on is read-only';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of its path is a file, not a folder';
+  if (code === 'ENOENT') return 'this place does not take new folders';
   return (error as Error).message;
 }
 

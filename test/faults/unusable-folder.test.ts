@@ -46,7 +46,7 @@ describe('a download folder that cannot be used', () => {
       const rec = await downloadInto(rig, origin.url('/proc.bin'), '/proc/braid-cannot-be-made/inside');
       assert.equal(rec.status, 'failed');
       assert.equal(rec.error?.code, 'FILE_ERROR', rec.error?.message);
-      assert.match(rec.error!.message, /ENOENT/);
+      assert.equal(rec.error!.message, 'cannot make the folder /proc/braid-cannot-be-made: this place does not take new folders');
     } finally {
       await rig.cleanup();
     }
@@ -62,6 +62,10 @@ describe('a download folder that cannot be used', () => {
       assert.equal(rec.status, 'failed');
       assert.equal(rec.error?.code, 'FILE_ERROR');
       assert.match(rec.error!.message, /it is a file, not a folder/);
+      // A folder under that file: the path runs through a file.
+      const under = await downloadInto(rig, origin.url('/onfile.bin'), join(notFolder, 'sub'));
+      assert.equal(under.error?.code, 'FILE_ERROR');
+      assert.equal(under.error?.message, `cannot make the folder ${join(notFolder, 'sub')}: a part of its path is a file, not a folder`);
     } finally {
       await rm(join(rig.dir, 'a-file'), { force: true });
       await rig.cleanup();
