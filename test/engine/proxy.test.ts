@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { proxyFromEnvironment } from '../../electron/engine/index';
+import { DEFAULT_TIMING, proxyFromEnvironment } from '../../electron/engine/index';
 import { CappedOrigin } from '../support/capped-origin';
 import { assertCompletedWith, makeRig } from '../support/harness';
 import { runDownloads } from '../support/harness';
@@ -74,6 +75,24 @@ describe('proxies', () => {
       }
     });
   }
+
+  it('says a proxy that cannot be reached is the one at fault, not the server behind it', async () => {
+    // A port nothing listens on: bound, then let go.
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    for (const scheme of ['http', 'socks5']) {
+      const proxy = `${scheme}://127.0.0.1:${closed}`;
+      const rig = await makeRig({ overrides: { segments: 1 }, timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: 1 } } });
+      const [rec] = await runDownloads(rig, [{ url: origin.url(), options: { proxy } }]);
+      assert.equal(rec!.error?.code, 'PROXY_ERROR', JSON.stringify(rec!.error));
+      assert.match(rec!.error!.message, new RegExp(`^the proxy ${proxy} cannot be reached: .*ECONNREFUSED`));
+      await rig.cleanup();
+    }
+  });
 
   it('reaches a host on the no-proxy list directly', async () => {
     origin.resetCounts();

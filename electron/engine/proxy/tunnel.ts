@@ -155,6 +155,8 @@ async function socksTunnel(proxyUrl: string, proxy: URL, target: TunnelTarget, s
     if (/authentication failed|no acceptable authentication/i.test(message)) {
       throw proxyError(proxyUrl, auth ? 'refused the user name or password (SOCKS5)' : 'asks for a user name and password (SOCKS5): give them in the proxy URL', false);
     }
+    // The SOCKS client passes on the socket's own error when the proxy itself could not be reached.
+    if (/^(connect|getaddrinfo) E[A-Z]+/.test(message)) throw proxyError(proxyUrl, `cannot be reached: ${message}`, true, error);
     throw proxyError(proxyUrl, `could not connect to ${target.host}:${target.port}: ${message}`, true, error);
   } finally {
     signal.removeEventListener('abort', onAbort);
