@@ -15,6 +15,8 @@ export type EarlierRun = (
   | { status: 'differs'; path: string; actual: string }
   /** The finished file is there, but could not be read to check it against the checksum the command asks for. */
   | { status: 'unreadable'; path: string; reason: string }
+  /** The finished file is there, but at another size than it was finished at (`size`): cut, or written over since. */
+  | { status: 'resized'; path: string; size: number }
 ) & {
   record: DownloadRecord;
   /** The command gives options the download was not given (a checksum, headers, a proxy). */
@@ -50,7 +52,8 @@ export async function findEarlierRun(
   // A file moved, deleted or changed in size since is not the one the earlier run finished.
   const path = join(folder, finished.name);
   const size = await fs.fileSize(path);
-  if (size === null || size !== (finished.size ?? finished.bytesDone)) return goOn;
+  if (size === null) return goOn;
+  if (size !== (finished.size ?? finished.bytesDone)) return goOn ?? { status: 'resized', record: finished, path, size, otherOptions: true };
   if (wanted && !sameChecksum(wanted, finished.options.checksum)) {
     // A checksum the file was not checked against: it is read once to tell, which costs less than fetching it.
     onCheck?.(path, size);

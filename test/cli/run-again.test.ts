@@ -49,6 +49,7 @@ describe('get run again', () => {
     const afterChange = await braid(args);
     assert.equal(afterChange.code, 0, afterChange.stderr);
     assert.match(afterChange.stdout, /completed #\d+ .*done \(1\)\.bin/, 'a file changed since is not the one finished: a fresh copy, the changed one kept');
+    assert.match(afterChange.stderr, /done\.bin is there, but at 1 MiB, not the [\d.]+ MiB it was downloaded at: downloading it again beside it/);
 
     await rm(join(out, 'done.bin'));
     await rm(join(out, 'done (1).bin'));

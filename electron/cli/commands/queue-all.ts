@@ -137,6 +137,9 @@ export async function queueAll(
       if (earlier?.status === 'differs') {
         const algorithm = r.options?.checksum?.algorithm ?? 'checksum';
         say(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
+      } else if (earlier?.status === 'resized') {
+        const was = earlier.record.size ?? earlier.record.bytesDone;
+        say(`${item.where}: ${earlier.path} is there, but at ${formatBytes(earlier.size)}, not the ${formatBytes(was)} it was downloaded at: downloading it again beside it`);
       } else if (earlier?.status === 'unreadable') {
         say(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
       }
