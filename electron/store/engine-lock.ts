@@ -112,6 +112,12 @@ function removeStale(path: string, stale: Instance, mine: string, pid: string): 
   return false;
 }
 
+/** Whether an engine holds the lock of this database now (one being taken counts): what `active` rows mean. */
+export function engineRunning(dbPath: string): boolean {
+  const pid = readPid(`${dbPath}.lock`);
+  return pid !== null && (Number.isNaN(pid) || alive(pid));
+}
+
 /**
  * Only one engine may run the queue of a database (`get`, `serve`, the app); `add` and `list` need no lock.
  * The lock is a file beside the database holding the owner's pid, created atomically with its content; a lock

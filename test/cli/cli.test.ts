@@ -114,6 +114,10 @@ describe('braid command line', () => {
     const before = progressIn(db);
     assert.ok(before > 0 && before < data.length, `progress at the kill: ${before}`);
     const requestsBefore = scope.origin.requests('/kill.bin').length;
+    // With no engine on the database, the row the kill left says so, not "active".
+    const listed = await braid(['list', '--db', db]);
+    assert.match(listed.stdout, /^\s+\d+  interrupted /m, listed.stdout);
+    assert.equal((JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { engineRunning: boolean }).engineRunning, false);
 
     const resumed = await braid([...args, '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);

@@ -2,16 +2,22 @@ import { formatBytes } from '../../../shared/format';
 import { maskOptions, maskUrlPassword } from '../../../shared/header-mask';
 import type { DownloadRecord } from '../../../shared/types';
 import { existsSync } from 'node:fs';
+import { engineRunning } from '../../store/engine-lock';
 import { databasePath, openStore, type CommonFlags } from '../store-access';
 
 /** `list` shows this many rows unless -n says otherwise: a queue may hold millions. */
 export const LIST_DEFAULT_LIMIT = 1000;
 
-function describe(r: DownloadRecord): string {
+/**
+ * A row as `list` prints it. `running`: an engine holds the database; without one, an `active` row is a download a
+ * crash or a kill left mid-way, which the next engine on this database resumes.
+ */
+function describe(r: DownloadRecord, running: boolean): string {
   const progress = r.size ? `${((r.bytesDone / r.size) * 100).toFixed(1).padStart(5)}%` : '     -';
   const size = r.size === null ? '?' : formatBytes(r.size);
   const error = r.error ? `  (${r.error.code}: ${r.error.message})` : '';
-  return `${String(r.id).padStart(6)}  ${r.status.padEnd(9)} ${progress} ${size.padStart(10)}  ${r.name ?? maskUrlPassword(r.url)}${error}`;
+  const status = r.status === 'active' && !running ? 'interrupted' : r.status;
+  return `${String(r.id).padStart(6)}  ${status.padEnd(11)} ${progress} ${size.padStart(10)}  ${r.name ?? maskUrlPassword(r.url)}${error}`;
 }
 
 /** Reads the store only: no engine, no HTTP client. */
@@ -22,6 +28,7 @@ export function runList(flags: CommonFlags & { status?: string[]; limit?: number
     return 0;
   }
   const { db, repo } = openStore(flags);
+  const running = engineRunning(databasePath(flags));
   const page = repo.list({ status: flags.status as DownloadRecord['status'][] | undefined, limit: flags.limit ?? LIST_DEFAULT_LIMIT });
   if (flags.json) {
     // Cookies, keys and passwords a download carries are never printed whole.
@@ -33,9 +40,9 @@ export function runList(flags: CommonFlags & { status?: string[]; limit?: number
       mirrors: r.mirrors.map(maskUrlPassword),
       options: maskOptions(r.options),
     });
-    process.stdout.write(`${JSON.stringify({ ...page, items: page.items.map(masked) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...page, items: page.items.map(masked), engineRunning: running })}\n`);
   } else {
-    for (const r of page.items) process.stdout.write(`${describe(r)}\n`);
+    for (const r of page.items) process.stdout.write(`${describe(r, running)}\n`);
     if (page.total > page.items.length) process.stdout.write(`… ${page.total - page.items.length} more (use -n)\n`);
     const counts = Object.entries(repo.countByStatus()).filter(([, n]) => n > 0);
     const all = counts.reduce((sum, [, n]) => sum + n, 0);
