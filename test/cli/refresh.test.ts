@@ -64,6 +64,14 @@ describe('braid refresh', () => {
     const refused = await braid(['refresh', String(id), scope.origin.url('/new/b.bin'), '--db', db]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /different file.*--start-over.*\[CANNOT_RESUME\]/);
+    const json = await braid(['refresh', String(id), scope.origin.url('/new/b.bin'), '--json', '--db', db]);
+    assert.equal(json.code, 1);
+    const line = JSON.parse(json.stdout) as { id: number; refreshed: null; error: { code: string } };
+    assert.deepEqual([line.id, line.refreshed, line.error.code], [id, null, 'CANNOT_RESUME'], 'a refusal has its JSON line too');
+    scope.origin.file('/new/broken.bin', MIB, { status: 500 });
+    const broken = await braid(['refresh', String(id), scope.origin.url('/new/broken.bin'), '--db', db]);
+    assert.equal(broken.code, 2, broken.stderr);
+    assert.match(broken.stderr, /the new link could not be checked: the server answered 500 Internal Server Error.*; nothing was changed \[HTTP_ERROR\]/);
     const list = await braid(['list', '--json', '--db', db]);
     assert.equal(JSON.parse(list.stdout).items[0].url, scope.origin.url('/old/b.bin'), 'nothing changed');
     const run = await braid(['refresh', String(id), scope.origin.url('/new/b.bin'), '--start-over', '--db', db]);

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../../shared/format';
-import type { RefreshResult } from '../../../shared/types';
-import { createEngine } from '../../engine/index';
+import type { ErrorCode, RefreshResult } from '../../../shared/types';
+import { createEngine, toWireError } from '../../engine/index';
 import { linesView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
 import { STOP_SIGNALS } from '../stop-signals';
@@ -9,6 +9,9 @@ export interface RefreshFlags extends CommonFlags {
   startOver?: boolean;
   json?: boolean;
 }
+
+/** Refusals that say what was wrong with the request itself, or that the new link is another file: said as they are. */
+const REFUSALS_OF_THE_REQUEST: ReadonlySet<ErrorCode> = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTION', 'CANNOT_RESUME']);
 
 function proofLine(r: RefreshResult): string {
   switch (r.proof) {
@@ -38,10 +41,13 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
     let result: RefreshResult;
     try {
       result = await engine.refreshLink(id, url, { startOver: flags.startOver });
-    } catch (error) {
-      const e = error as { code?: string; message?: string };
-      say(`${e.message ?? String(error)}${e.code ? ` [${e.code}]` : ''}`);
-      return e.code === 'CANNOT_RESUME' ? 1 : 2;
+    } catch (thrown) {
+      const error = toWireError(thrown);
+      // What the new link's server answered (a 500, a timeout) is said as the new link's, not as the download's.
+      if (!REFUSALS_OF_THE_REQUEST.has(error.code)) error.message = `the new link could not be checked: ${error.message}; nothing was changed`;
+      if (flags.json) process.stdout.write(`${JSON.stringify({ id, refreshed: null, error })}\n`);
+      say(`${error.message} [${error.code}]`);
+      return error.code === 'CANNOT_RESUME' ? 1 : 2;
     }
     if (flags.json) process.stdout.write(`${JSON.stringify({ refreshed: result })}\n`);
     else say(proofLine(result));
