@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
@@ -79,11 +79,22 @@ function listFile(text: string): string {
     throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (stats.isDirectory()) throw new InvalidArgumentError('it is a folder, not a list of URLs');
-  // Opened once here so a list the user may not read is refused now, in one line, not halfway through reading it.
+  // A pipe (`-i <(command)`) is read once, as it comes: looking into it here would take its first lines.
+  if (!stats.isFile()) return text;
+  // Opened once here so a list the user may not read is refused now, in one line, not halfway through reading it;
+  // and its start read, so a file that is no text (an archive, a list saved as UTF-16) is not a line of errors each.
+  const start = Buffer.alloc(4096);
+  let fd: number;
   try {
-    closeSync(openSync(text, 'r'));
+    fd = openSync(text, 'r');
   } catch (error) {
     throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const read = readSync(fd, start, 0, start.length, 0);
+    if (start.subarray(0, read).includes(0)) throw new InvalidArgumentError('it is not a text list of URLs (a binary file, or text saved as UTF-16: save it as UTF-8)');
+  } finally {
+    closeSync(fd);
   }
   return text;
 }

@@ -1,3 +1,4 @@
+import { BraidError, errorCode } from './errors';
 import { fileChunks } from './file-chunks';
 
 /** Stands in for a line longer than the limit: its bytes were dropped as they arrived, never held. */
@@ -54,5 +55,14 @@ function decode(bytes: Buffer): string {
 
 /** The lines of a file (`-`: standard input), read through one reused 64 KiB buffer (`splitLines` copies what it keeps). */
 export function readLines(path: string): AsyncIterable<Line> {
-  return splitLines(path === '-' ? process.stdin : fileChunks(path, 64 * 1024));
+  return splitLines(path === '-' ? process.stdin : listChunks(path));
+}
+
+/** A list that cannot be read (a socket given by its path, a disk error) is said in one line, as a bad option is. */
+async function* listChunks(path: string): AsyncGenerator<Buffer> {
+  try {
+    yield* fileChunks(path, 64 * 1024);
+  } catch (error) {
+    throw new BraidError('INVALID_OPTION', `cannot read the list ${path} (${errorCode(error) ?? (error as Error).message})`, { cause: error });
+  }
 }

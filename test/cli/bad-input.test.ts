@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -18,6 +18,7 @@ describe('braid with bad input', () => {
       [['get', '-j', 'abc', 'http://127.0.0.1:1/x'], /argument 'abc' is invalid/],
       [['get', '-i', join(scope.dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
       [['get', '-i', scope.dir], /it is a folder, not a list of URLs/],
+      [['get', '-i', process.execPath], /it is not a text list of URLs \(a binary file, or text saved as UTF-16: save it as UTF-8\)/],
       [['get', '-o', '..', 'http://127.0.0.1:1/x'], /argument '\.\.' is invalid\. it is not a file name/],
       [['list', '--status', 'nope'], /nope/],
       [['bogus'], /unknown command 'bogus'/],
@@ -86,6 +87,19 @@ describe('braid with bad input', () => {
     const run = await braid(['get', '-i', '-', '-d', out, '--db', join(scope.dir, 'stdin.db')], undefined, undefined, { input: `${scope.origin.url('/stdin.bin')}\n` });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(sha256(await readFile(join(out, 'stdin.bin'))), sha256(data));
+    // A pipe by its path (`-i <(command)`) is read whole: nothing looks into it first and takes lines.
+    const byPath = scope.origin.file('/by-path.bin', 1000);
+    const fifo = join(scope.dir, 'urls.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const piped = braid(['get', '-i', fifo, '-d', out, '--db', join(scope.dir, 'stdin.db')]);
+    await writeFile(fifo, `${scope.origin.url('/by-path.bin')}\n`);
+    const done = await piped;
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(sha256(await readFile(join(out, 'by-path.bin'))), sha256(byPath));
+    // One that cannot be read as a file (here a socket: the test's own standard input) is one line, not a crash.
+    const socket = await braid(['get', '-i', '/dev/stdin', '-d', out, '--db', join(scope.dir, 'stdin.db')], undefined, undefined, { input: 'x\n' });
+    assert.equal(socket.code, 2, socket.stderr);
+    assert.match(socket.stderr, /^braid: cannot read the list \/dev\/stdin \(ENXIO\)\n$/);
   });
 
   it('says a list with no URLs in it has nothing to download, and exits 2 as for no URL at all', async () => {
