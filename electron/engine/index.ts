@@ -23,5 +23,6 @@ export async function checkArgs<M extends Parameters<typeof CheckArgs>[0]>(metho
 export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';
+export { sanitizeFilename } from './filename';
 export { parseByteSize } from '../../shared/byte-size';
 export { DEFAULT_SETTINGS, DEFAULT_TIMING, type Timing } from './settings';

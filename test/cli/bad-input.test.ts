@@ -77,6 +77,18 @@ describe('braid with bad input', () => {
     assert.match(add.stderr, /argument 1: not a URL: notaurl \[INVALID_URL\]/);
   });
 
+  it('says so when the name -o gives is taken in the folder, and which name it saved under', async () => {
+    const data = scope.origin.file('/named.bin', 1000);
+    const out = join(scope.dir, 'taken');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'mine.bin'), 'not to be written over');
+    const run = await braid(['get', '-o', 'mine.bin', '-d', out, '--db', join(scope.dir, 'taken.db'), scope.origin.url('/named.bin')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stderr.includes(`mine.bin was taken in ${out}: saved as mine (1).bin`), run.stderr);
+    assert.equal(await readFile(join(out, 'mine.bin'), 'utf8'), 'not to be written over');
+    assert.equal(sha256(await readFile(join(out, 'mine (1).bin'))), sha256(data));
+  });
+
   it('still exits 0 for --help and --version', async () => {
     for (const args of [['--help'], ['--version'], ['get', '--help']]) assert.equal((await braid(args)).code, 0, args.join(' '));
   });

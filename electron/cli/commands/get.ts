@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import { maskUrlPassword } from '../../../shared/header-mask';
 import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
-import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, type Engine } from '../../engine/index';
+import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, sanitizeFilename, type Engine } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, storeRefusalError, type CommonFlags } from '../store-access';
@@ -76,6 +76,11 @@ function resultLine(r: DownloadRecord, failure?: DownloadError): Record<string, 
 
 function writeResultLine(r: DownloadRecord, failure?: DownloadError): void {
   process.stdout.write(`${JSON.stringify(resultLine(r, failure))}\n`);
+}
+
+/** `-o NAME` (or `out=`) that was taken in the folder: Braid never writes over a file, so it took the next free name. */
+function sayIfRenamed(r: DownloadRecord | null): void {
+  if (r?.requestedName && r.name && r.name !== sanitizeFilename(r.requestedName)) say(`${r.requestedName} was taken in ${r.folder}: saved as ${r.name}`);
 }
 
 /** Whether a later run can go on from the bytes on disk: the server answered ranges of a file of known size. */
@@ -283,6 +288,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const failures = new Map<number, DownloadError>();
     engine.onEvent((event) => {
       if (event.type === 'failed') failures.set(event.id, event.error);
+      if (event.type === 'completed') sayIfRenamed(repo.get(event.id));
     });
     const run = await runToEnd(engine, ids);
     view?.stop();
