@@ -171,6 +171,18 @@ describe('braid command line', () => {
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(stopped.stdout, /downloaded 0 of 1 file, 1 stopped on a server that cannot resume \(the same command starts it over\)/);
     assert.doesNotMatch(stopped.stdout, /saved/);
+
+    // With --json, a stopped download has its own line, saying whether the same command goes on from it.
+    const ranged = scope.origin.file('/stopped-json.bin', 16 * MIB, { rate: 2 * MIB });
+    const jsonDb = join(scope.dir, 'stopped-json.db');
+    const json = await braid(['get', '--json', '-s', '2', '-d', out, '--db', jsonDb, scope.origin.url('/stopped-json.bin')], (kill) => {
+      void waitFor(() => progressIn(jsonDb) > 0, 20_000, 'a checkpoint').then(() => setTimeout(() => kill('SIGINT'), 300));
+    });
+    assert.equal(json.code, 130, json.stderr);
+    const [line, { summary }] = json.stdout.trim().split('\n').map((l) => JSON.parse(l)) as [Record<string, unknown>, { summary: { stopped: number; saved: number; startsOver: number } }];
+    assert.deepEqual([line['status'], line['resumes']], ['stopped', true]);
+    assert.ok((line['saved'] as number) > 0 && (line['saved'] as number) < ranged.length);
+    assert.deepEqual([summary.stopped, summary.saved, summary.startsOver], [1, line['saved'], 0]);
   });
 
   for (const signal of ['SIGINT', 'SIGHUP'] as const) {

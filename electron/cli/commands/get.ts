@@ -235,8 +235,11 @@ function summarise(
       say(`failed: ${maskUrlPassword(r.url)}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
     } else {
       stopped++;
-      if (continuable(r) || r.bytesDone === 0) saved += r.bytesDone;
+      const resumes = continuable(r) || r.bytesDone === 0;
+      if (resumes) saved += r.bytesDone;
       else startsOver++;
+      // Its own line, as a finished one has: what is on disk, and whether the same command goes on from it.
+      if (json) process.stdout.write(`${JSON.stringify({ id: r.id, url: maskUrlPassword(r.url), status: 'stopped', saved: resumes ? r.bytesDone : 0, resumes })}\n`);
     }
   }
   for (const [why, count] of notStarted) say(`${count === 1 ? 'a download' : `${count} downloads`} could not start: ${why}`);
