@@ -19,13 +19,15 @@ export function maskHeaderValue(name: string, value: string): string {
 
 /**
  * A download's URL as the command line prints it: a password in it (`https://user:pass@host/…`) hidden as a
- * proxy's is. A URL without one is left exactly as it was given.
+ * proxy's is, and a user name alone hidden too, since that is where tokens go (`https://TOKEN@host/…`). A URL
+ * without either is left exactly as it was given.
  */
 export function maskUrlPassword(text: string): string {
   try {
     const url = new URL(text);
-    if (!url.password) return text;
-    url.password = '***';
+    if (url.password) url.password = '***';
+    else if (url.username) url.username = '***';
+    else return text;
     return url.href;
   } catch {
     return text;

@@ -47,7 +47,7 @@ export class DownloadJob {
   private readonly sinks = new Set<SegmentSink>();
   private readonly watches = new Set<ReceiveWatch>();
   private restarts = 0;
-  /** The GETs told another file than the probe (a size, a version): a HEAD that disagrees would mislead every plan. */
+  /** Set at a start-over (the GETs told another file, say): a HEAD that disagrees with them would mislead every plan. */
   private probeWithGet = false;
   /** This download's connections waiting for a slot to the server (see `snapshot`). */
   private waitingForSlot = 0;

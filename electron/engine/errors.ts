@@ -117,7 +117,8 @@ export function toBraidError(error: unknown, url?: string): BraidError {
     return new BraidError('UNSUPPORTED_SCHEME', `the server redirected to a scheme Braid does not download${where}: ${text}`, { cause: error });
   }
   if (code === 'ERR_INVALID_URL') {
-    // Every URL Braid asks for was checked before; the one got could not read came in a redirect's Location.
+    // Every URL Braid asks for, and every proxy it goes through, was checked before: the one got could not read
+    // came in a redirect's Location.
     return new BraidError('BAD_RESPONSE', `the server redirected to an address that is not a URL${where}`, { cause: error });
   }
   if (code === 'ENOTFOUND') {

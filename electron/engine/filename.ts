@@ -114,7 +114,8 @@ export function nameFromContentDisposition(header: string | undefined): string |
     offered = m?.[1] ?? m?.[2]?.trim();
   }
   if (!offered) return null;
-  return offeredName(utf8IfItIs(offered));
+  // A `filename*` names its own charset, and was decoded by it.
+  return offeredName(/filename\*\s*=/i.test(header) ? offered : utf8IfItIs(offered));
 }
 
 /** `name`, else `name (1).ext`, `name (2).ext`, ... — the first one `taken` says is free. */

@@ -3,7 +3,7 @@ import { constants, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { access, link, lstat, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../shared/types';
-import { BraidError, errorCode } from './errors';
+import { BraidError, errorCode, toBraidError } from './errors';
 import { fileChunks } from './file-chunks';
 import { identityOf, partFile } from './part-file-handle';
 import type { FileSystemPort } from './ports';
@@ -29,7 +29,7 @@ async function makeFolder(folder: string): Promise<void> {
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return mustBeFolder(folder);
     const parent = dirname(folder);
-    if (errorCode(error) !== 'ENOENT' || parent === folder) throw folderRefusal(folder, error);
+    if (errorCode(error) !== 'ENOENT' || parent === folder) throw folderRefusal(folder, error, parent === folder);
   }
   await makeFolder(dirname(folder));
   try {
@@ -41,8 +41,12 @@ async function makeFolder(folder: string): Promise<void> {
   }
 }
 
-function folderRefusal(folder: string, error: unknown): BraidError {
-  return new BraidError('FILE_ERROR', `cannot make the folder ${folder}: ${writeRefusal(error)}`, { cause: error });
+/** `atRoot`: nothing above it to make first (a drive or volume that is not there). A full disk is said as one. */
+function folderRefusal(folder: string, error: unknown, atRoot = false): BraidError {
+  const code = errorCode(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return toBraidError(error);
+  const why = atRoot && code === 'ENOENT' ? 'it does not exist' : writeRefusal(error);
+  return new BraidError('FILE_ERROR', `cannot make the folder ${folder}: ${why}`, { cause: error });
 }
 
 async function mustBeFolder(path: string): Promise<void> {

@@ -135,12 +135,11 @@ export async function* parseUrlList(lines: AsyncIterable<Line>): AsyncGenerator<
       continue;
     }
     const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
-    if (line.includes('\u0000')) {
-      yield { kind: 'problem', line: n, message: 'line contains a NUL byte', lost: true, code: 'INVALID_URL' };
-      continue;
-    }
-    if (line.includes('\ufffd')) {
-      yield { kind: 'problem', line: n, message: 'line is not valid UTF-8', lost: true, code: 'INVALID_URL' };
+    const unreadable = line.includes('\u0000') ? 'line contains a NUL byte' : line.includes('\ufffd') ? 'line is not valid UTF-8' : null;
+    if (unreadable) {
+      // An option line that cannot be read may be the entry's checksum or proxy: the entry goes with it.
+      if (/^[ \t]/.test(line) && pending && !skipping) pending.refused ??= { line: n, message: `${unreadable}: the download is not added without its option` };
+      else yield { kind: 'problem', line: n, message: unreadable, lost: true, code: 'INVALID_URL' };
       continue;
     }
     const trimmed = line.trim();

@@ -112,10 +112,21 @@ function removeStale(path: string, stale: Instance, mine: string, pid: string): 
   return false;
 }
 
-/** Whether an engine holds the lock of this database now (one being taken counts): what `active` rows mean. */
+/**
+ * Whether an engine holds the lock of this database now (one being written counts, for as long as a taker would
+ * wait on it): what `active` rows mean. A lock that cannot be read says nothing: no engine is assumed.
+ */
 export function engineRunning(dbPath: string): boolean {
-  const pid = readPid(`${dbPath}.lock`);
-  return pid !== null && (Number.isNaN(pid) || alive(pid));
+  const path = `${dbPath}.lock`;
+  try {
+    const pid = readPid(path);
+    if (pid === null) return false;
+    if (!Number.isNaN(pid)) return alive(pid);
+    const since = instanceOf(path);
+    return since !== null && Date.now() - since.mtimeMs < UNWRITTEN_GRACE_MS;
+  } catch {
+    return false;
+  }
 }
 
 /**

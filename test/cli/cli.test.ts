@@ -137,10 +137,13 @@ describe('braid command line', () => {
 
   it('never prints the password of a URL, in get, list or their JSON', async () => {
     const withPassword = scope.origin.url('/secret-missing.bin').replace('http://', 'http://someone:hunter2@');
+    // A token alone goes where the user name does.
+    const withToken = scope.origin.url('/token-missing.bin').replace('http://', 'http://ghp_hunter2@');
     const db = join(scope.dir, 'password.db');
     const out = join(scope.dir, 'password');
     const runs = [
       await braid(['get', '-d', out, '--db', db, withPassword]),
+      await braid(['get', '-d', out, '--db', db, withToken]),
       await braid(['get', '--json', '-d', out, '--db', db, withPassword]),
       await braid(['list', '--db', db]),
       await braid(['list', '--json', '--db', db]),
@@ -150,7 +153,8 @@ describe('braid command line', () => {
       assert.doesNotMatch(printed, /hunter2/, printed);
     }
     assert.match(runs[0]!.stderr, /failed: http:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/secret-missing\.bin: the server answered 404/);
-    assert.match(runs[3]!.stdout, /"url":"http:\/\/someone:\*\*\*@127/);
+    assert.match(runs[4]!.stdout, /"url":"http:\/\/someone:\*\*\*@127/);
+    assert.match(runs[1]!.stderr, /failed: http:\/\/\*\*\*@127\.0\.0\.1:\d+\/token-missing\.bin/);
   });
 
   it('promises no resume on a server that cannot resume, when a download fails or is stopped', async () => {

@@ -94,6 +94,15 @@ describe('proxies', () => {
     }
   });
 
+  it("fails a download as the proxy's fault when the system gives a proxy that is no URL, never showing its password", async () => {
+    const rig = await makeRig({ systemProxy: async () => 'http://someone:hunter2@proxy.invalid:99999', overrides: { segments: 1 } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url() }]);
+    await rig.cleanup();
+    assert.equal(rec!.error?.code, 'PROXY_ERROR', JSON.stringify(rec!.error));
+    assert.match(rec!.error!.message, /^the system's proxy cannot be used: .*is not a proxy URL/);
+    assert.doesNotMatch(rec!.error!.message, /hunter2/);
+  });
+
   it('reaches a host on the no-proxy list directly', async () => {
     origin.resetCounts();
     const before = http.connections;

@@ -40,6 +40,7 @@ describe('names from servers and URLs', () => {
     assert.equal(nameFromContentDisposition(`attachment; filename="${bytes('日本語.zip')}"`), '日本語.zip');
     assert.equal(nameFromContentDisposition('attachment; filename="caf\u00e9.txt"'), 'café.txt');
     assert.equal(nameFromContentDisposition(`attachment; filename=${bytes('résumé.pdf')}`), 'résumé.pdf');
+    assert.equal(nameFromContentDisposition("attachment; filename*=ISO-8859-1''%C3%A9.txt"), '\u00c3\u00a9.txt', 'filename* keeps its own charset');
   });
   it('survives malformed headers', () => {
     assert.equal(nameFromContentDisposition('attachment; filename=a b.txt; broken="'), 'a b.txt');

@@ -104,6 +104,14 @@ describe('parseUrlList', () => {
     const items = await parse('http://a/\u0000x\nhttp://b/\ufffd');
     assert.deepEqual(items.map((i) => i.kind), ['problem', 'problem']);
   });
+
+  it('adds no entry with an option line it cannot read: it may have been its checksum or proxy', async () => {
+    const items = await parse(['http://a/1', '  all-proxy=http://us\ufffd r:pw@proxy:8080', 'http://a/2', '  checksum=\u0000', 'http://a/3'].join('\n'));
+    assert.deepEqual(
+      items.map((i) => (i.kind === 'entry' ? i.request.url : `${i.line}: ${i.message} (${i.lost ? 'lost' : 'kept'})`)),
+      ['2: line is not valid UTF-8: the download is not added without its option (lost)', '4: line contains a NUL byte: the download is not added without its option (lost)', 'http://a/3'],
+    );
+  });
 });
 
 describe('splitLines', () => {

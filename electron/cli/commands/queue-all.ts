@@ -139,7 +139,9 @@ export async function queueAll(
         say(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
       } else if (earlier?.status === 'resized') {
         const was = earlier.record.size ?? earlier.record.bytesDone;
-        say(`${item.where}: ${earlier.path} is there, but at ${formatBytes(earlier.size)}, not the ${formatBytes(was)} it was downloaded at: downloading it again beside it`);
+        // Sizes that read the same rounded are told in bytes.
+        const [now, then] = formatBytes(earlier.size) === formatBytes(was) ? [`${earlier.size} bytes`, `${was}`] : [formatBytes(earlier.size), formatBytes(was)];
+        say(`${item.where}: ${earlier.path} is there, but at ${now}, not the ${then} it was downloaded at: downloading it again beside it`);
       } else if (earlier?.status === 'unreadable') {
         say(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
       }

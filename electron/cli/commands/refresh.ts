@@ -10,8 +10,8 @@ export interface RefreshFlags extends CommonFlags {
   json?: boolean;
 }
 
-/** Refusals that say what was wrong with the request itself, or that the new link is another file: said as they are. */
-const REFUSALS_OF_THE_REQUEST: ReadonlySet<ErrorCode> = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTION', 'CANNOT_RESUME']);
+/** Failures of the new link's server or the way to it; others (a bad request, the disk, the store) are said as they are. */
+const THE_NEW_LINKS: ReadonlySet<ErrorCode> = new Set(['HTTP_ERROR', 'NETWORK_ERROR', 'TIMEOUT', 'BAD_RESPONSE', 'TOO_MANY_REDIRECTS', 'RETRY_AFTER_TOO_LONG', 'PROXY_ERROR', 'LINK_EXPIRED']);
 
 function proofLine(r: RefreshResult): string {
   switch (r.proof) {
@@ -43,8 +43,8 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
       result = await engine.refreshLink(id, url, { startOver: flags.startOver });
     } catch (thrown) {
       const error = toWireError(thrown);
-      // What the new link's server answered (a 500, a timeout) is said as the new link's, not as the download's.
-      if (!REFUSALS_OF_THE_REQUEST.has(error.code)) error.message = `the new link could not be checked: ${error.message}; nothing was changed`;
+      // What the new link's server answered (a 500, no answer) is said as the new link's, not as the download's.
+      if (THE_NEW_LINKS.has(error.code) && !/nothing was changed$/.test(error.message)) error.message = `the new link could not be checked: ${error.message}; nothing was changed`;
       if (flags.json) process.stdout.write(`${JSON.stringify({ id, refreshed: null, error })}\n`);
       say(`${error.message} [${error.code}]`);
       return error.code === 'CANNOT_RESUME' ? 1 : 2;

@@ -1,3 +1,5 @@
+import { proxyProblem } from '../../../shared/proxy-url';
+import { BraidError } from '../errors';
 import { reportOnce } from '../report-once';
 import { bypassesProxy } from './no-proxy';
 import type { SystemProxy } from './system-proxy';
@@ -20,8 +22,19 @@ export class ProxyRouter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The proxy URL for a request to `url`, or null for a direct connection. */
+  /**
+   * The proxy URL for a request to `url`, or null for a direct connection. One from the system or the environment
+   * was never checked as the settings' was: one that is no proxy URL fails as the proxy's fault, not the server's.
+   */
   async route(url: string, own: string | undefined): Promise<string | null> {
+    const proxy = await this.choose(url, own);
+    const problem = proxy === null ? null : proxyProblem(proxy);
+    // The text is shown as it was given, but never a password in it.
+    if (problem) throw new BraidError('PROXY_ERROR', `the system's proxy cannot be used: ${problem.replace(/\/\/[^/@\s]*@/g, '//***@')}`);
+    return proxy;
+  }
+
+  private async choose(url: string, own: string | undefined): Promise<string | null> {
     const target = new URL(url);
     const { proxy, noProxy } = this.settings();
     if (bypassesProxy(noProxy, target)) return null;
