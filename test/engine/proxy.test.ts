@@ -88,9 +88,9 @@ describe('proxies', () => {
       const proxy = `${scheme}://127.0.0.1:${closed}`;
       const rig = await makeRig({ overrides: { segments: 1 }, timing: { retry: { ...DEFAULT_TIMING.retry, maxAttempts: 1 } } });
       const [rec] = await runDownloads(rig, [{ url: origin.url(), options: { proxy } }]);
+      await rig.cleanup();
       assert.equal(rec!.error?.code, 'PROXY_ERROR', JSON.stringify(rec!.error));
       assert.match(rec!.error!.message, new RegExp(`^the proxy ${proxy} cannot be reached: .*ECONNREFUSED`));
-      await rig.cleanup();
     }
   });
 

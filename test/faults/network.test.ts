@@ -87,11 +87,11 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     origin.redirect('/bad-redirect.bin', 'http://[::1');
     const rig = await makeRig();
     const [rec] = await runDownloads(rig, [{ url: origin.url('/bad-redirect.bin') }]);
+    await rig.cleanup();
     assert.equal(rec!.status, 'failed');
     assert.equal(rec!.error?.code, 'BAD_RESPONSE', rec!.error?.message);
     assert.match(rec!.error!.message, /redirected to an address that is not a URL/);
     assert.doesNotMatch(rec!.error!.message, /gave up after/, 'not retried: the same question gets the same redirect');
-    await rig.cleanup();
   });
 
   it('cuts a slow-loris trickle that is never quite silent, and fails it with the reason', async () => {
