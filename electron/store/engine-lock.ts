@@ -113,17 +113,24 @@ function removeStale(path: string, stale: Instance, mine: string, pid: string): 
 }
 
 /**
+ * How a lock instance stands: its owner `alive`; `unwritten`, no pid in it yet and still young enough that its
+ * creator may be writing it; or `stale`, to be taken over.
+ */
+function lockState(instance: Instance, owner: number): 'alive' | 'unwritten' | 'stale' {
+  if (Number.isNaN(owner)) return Date.now() - instance.mtimeMs < UNWRITTEN_GRACE_MS ? 'unwritten' : 'stale';
+  return alive(owner) ? 'alive' : 'stale';
+}
+
+/**
  * Whether an engine holds the lock of this database now (one being written counts, for as long as a taker would
  * wait on it): what `active` rows mean. A lock that cannot be read says nothing: no engine is assumed.
  */
 export function engineRunning(dbPath: string): boolean {
   const path = `${dbPath}.lock`;
   try {
-    const pid = readPid(path);
-    if (pid === null) return false;
-    if (!Number.isNaN(pid)) return alive(pid);
-    const since = instanceOf(path);
-    return since !== null && Date.now() - since.mtimeMs < UNWRITTEN_GRACE_MS;
+    const instance = instanceOf(path);
+    const owner = instance ? readPid(path) : null;
+    return instance !== null && owner !== null && lockState(instance, owner) !== 'stale';
   } catch {
     return false;
   }
@@ -153,11 +160,11 @@ export function acquireEngineLock(dbPath: string, advice = ''): { release(): voi
       const owner = instance ? readPid(path) : null;
       // The pid read must be that of the instance looked at: a lock replaced meanwhile is looked at again.
       if (instance && owner !== null && sameInstance(instance, instanceOf(path))) {
-        if (!Number.isNaN(owner) && owner !== process.pid && alive(owner)) {
+        const state = lockState(instance, owner);
+        if (state === 'alive' && owner !== process.pid) {
           throw new StoreError('DB_LOCKED', `another Braid (pid ${owner}) is running downloads from ${dbPath}${advice ? `: ${advice}` : ''}`);
         }
-        const unwritten = Number.isNaN(owner) && Date.now() - instance.mtimeMs < UNWRITTEN_GRACE_MS;
-        if (!unwritten && removeStale(path, instance, mine, pid)) continue;
+        if (state !== 'unwritten' && removeStale(path, instance, mine, pid)) continue;
       }
       // Gone meanwhile (try again now), or someone else is taking it over or writing it (look again shortly).
       if (Date.now() > deadline) throw new StoreError('DB_LOCKED', `cannot lock ${dbPath} for downloading`);

@@ -159,13 +159,12 @@ describe('braid command line', () => {
 
   it('promises no resume on a server that cannot resume, when a download fails or is stopped', async () => {
     // Every answer is cut after 256 KiB, and none can be continued: each try starts over, until Braid gives up.
-    const failing = scope.origin.file('/no-ranges-broke.bin', 2 * MIB, { ignoreRange: true, dropAfter: 256 * 1024, dropTimes: 1000 });
+    scope.origin.file('/no-ranges-broke.bin', 2 * MIB, { ignoreRange: true, dropAfter: 256 * 1024, dropTimes: 1000 });
     const out = join(scope.dir, 'no-ranges');
     const failed = await braid(['get', '-s', '1', '--retries', '2', '-d', out, '--db', join(scope.dir, 'no-ranges.db'), scope.origin.url('/no-ranges-broke.bin')]);
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /the server cannot resume it, so the same command downloads it from the start/);
     assert.doesNotMatch(failed.stderr, /goes on from them/);
-    assert.ok(failing.length > 0);
 
     scope.origin.file('/no-ranges-slow.bin', 16 * MIB, { ignoreRange: true, rate: 2 * MIB });
     const db = join(scope.dir, 'no-ranges-stop.db');

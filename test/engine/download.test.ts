@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { DownloadRecord } from '../../shared/types';
 import { assertCompletedWith, makeRig, runDownloads, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 
@@ -28,28 +29,33 @@ describe('engine against a real origin', () => {
     return readFile(join(rec.folder, rec.name!));
   }
 
+  /**
+   * Downloads `path` on a rig of its own and lets the rig go before the caller judges: a failed assertion then fails
+   * at once, with nothing left open. The file's bytes come back when it completed.
+   */
+  async function downloadOnce(path: string, overrides: object): Promise<{ rec: DownloadRecord; saved: Buffer | null }> {
+    await fresh(overrides);
+    const [rec] = await runDownloads(rig, [{ url: origin.url(path) }]);
+    const saved = rec!.status === 'completed' ? await fileOf(rec!) : null;
+    await rig.cleanup();
+    return { rec: rec!, saved };
+  }
+
   it('saves a file the server codes against the identity asked for as it is sent, in one answer, never in ranges', async () => {
     // A `.tar.gz` labelled `Content-Encoding: gzip`, ranges and all: its bytes are saved as they come.
     const data = origin.file('/labelled.tar.gz', 3 * MIB + 7, { contentEncoding: 'gzip' });
-    await fresh({ segments: 8 });
-    const [rec] = await runDownloads(rig, [{ url: origin.url('/labelled.tar.gz') }]);
-    // Read, then let go of the rig before judging: a failed assertion then fails at once, with nothing left open.
-    const saved = rec!.status === 'completed' ? await fileOf(rec!) : null;
-    await rig.cleanup();
-    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    const { rec, saved } = await downloadOnce('/labelled.tar.gz', { segments: 8 });
+    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
     assert.equal(sha256(saved!), sha256(data));
-    assert.equal(rec!.acceptRanges, false, 'not resumable: another answer may code it otherwise');
+    assert.equal(rec.acceptRanges, false, 'not resumable: another answer may code it otherwise');
     const ranged = origin.requests('/labelled.tar.gz').filter((l) => l.method === 'GET' && l.range);
     assert.deepEqual(ranged, [], 'no part of it asked for in a range');
   });
 
   it('downloads a file whose HEAD gives another size than its GETs, by the GETs', async () => {
     const data = origin.file('/head-lies.bin', 8 * MIB, { claimSize: MIB });
-    await fresh({ segments: 4 });
-    const [rec] = await runDownloads(rig, [{ url: origin.url('/head-lies.bin') }]);
-    const saved = rec!.status === 'completed' ? await fileOf(rec!) : null;
-    await rig.cleanup();
-    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    const { rec, saved } = await downloadOnce('/head-lies.bin', { segments: 4 });
+    assert.equal(rec.status, 'completed', JSON.stringify(rec.error));
     assert.equal(sha256(saved!), sha256(data));
     assert.equal(origin.requests('/head-lies.bin').filter((l) => l.method === 'HEAD').length, 1, 'HEAD is not asked again once it misled');
   });
