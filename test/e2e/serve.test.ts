@@ -295,6 +295,31 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
   });
 
+  it('says in the row and the pane why a running download receives nothing: every connection to its server is taken', async () => {
+    const settings = await client.api.getSettings();
+    await client.api.setSettings({ maxConcurrent: 2, segments: 2, maxConnectionsPerServer: 2 });
+    const ids: number[] = [];
+    try {
+      origin.file('/wait/holder.iso', 32 * MIB, { rate: 256 * 1024 });
+      origin.file('/wait/waiter.zip', 4 * MIB, { rate: 256 * 1024 });
+      const [holder] = (await client.api.add([{ url: origin.url('/wait/holder.iso'), priority: 1000 }])) as { id: number }[];
+      ids.push(holder!.id);
+      await eventually(async () => ((await client.api.detail(holder!.id))?.record.bytesDone ?? 0) > 0, 'the holder under way');
+      const [waiter] = (await client.api.add([{ url: origin.url('/wait/waiter.zip'), priority: 1000 }])) as { id: number }[];
+      ids.push(waiter!.id);
+      const waiting = row('waiter.zip');
+      await waiting.locator('.status', { hasText: 'Waiting for a connection' }).waitFor();
+      await waiting.click();
+      await page
+        .getByRole('region', { name: 'Details' })
+        .getByText(/^0 · Waiting for a connection to 127\.0\.0\.1:\d+ \(all 2 in use\)$/)
+        .waitFor();
+    } finally {
+      await client.api.remove(ids, { deleteFile: true });
+      await client.api.setSettings({ maxConcurrent: settings.maxConcurrent, segments: settings.segments, maxConnectionsPerServer: settings.maxConnectionsPerServer });
+    }
+  });
+
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {
     const lines = Array.from({ length: 10_000 }, (_, i) => `http://127.0.0.1:9/bulk-${i}.bin`).join('\n');
     const report = (await client.api.importList(lines, { paused: true })) as { added: number };

@@ -7,7 +7,7 @@ import { maskUrlPassword } from '../../../shared/header-mask';
 import type { DownloadRecord, DownloadSnapshot, HostLimit, LinkRefresh, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
 import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
-import { errorAdvice, finishingText, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
+import { connectionWaitText, errorAdvice, finishingText, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { PaneResizer } from './PaneResizer';
 import { SegmentBar } from './SegmentBar';
@@ -152,7 +152,9 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           </Field>
           <Field label="Speed">{active && !finishing ? formatRate(row.speed) : '—'}</Field>
           <Field label="Time left">{active && !finishing ? formatDuration(row.eta) : '—'}</Field>
-          <Field label="Connections">{active ? row.connections : '—'}</Field>
+          <Field label="Connections" wrap>
+            {!active ? '—' : row.connectionWait ? `0 · ${connectionWaitText(row.connectionWait)}` : row.connections}
+          </Field>
           {row.hostLimit && <Field label="Server limit" wrap>{hostLimitText(row.hostLimit)}</Field>}
           <Field label="Memory">
             <span className="memory-line">
