@@ -72,6 +72,12 @@ export function connectionWaitText(w: ConnectionWait): string {
     : `Waiting for a connection (all ${w.allowed} in use)`;
 }
 
+/** What a running download is doing instead of receiving (being finished, waiting for a connection), or null. */
+export function runningNote(d: Pick<DownloadSnapshot, 'finishing' | 'connectionWait'>): string | null {
+  if (d.finishing) return finishingText(d.finishing);
+  return d.connectionWait ? connectionWaitText(d.connectionWait) : null;
+}
+
 /** The status cell: the status in words, and for a failure what went wrong in a few words. */
 export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finishing' | 'connectionWait'>): string {
   if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;

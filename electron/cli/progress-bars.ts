@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import stringWidth from 'string-width';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import { maskUrlPassword } from '../../shared/header-mask';
-import { connectionWaitText, finishingText } from '../../shared/status-words';
+import { runningNote } from '../../shared/status-words';
 import { SEAM_CHECK } from '../../shared/verification';
 import { seamChecked, type ProgressView } from './progress';
 
@@ -118,7 +118,7 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
           name: d.name ?? maskUrlPassword(d.url),
           done: formatBytes(d.bytesDone),
           size: d.size === null ? '?' : formatBytes(d.size),
-          state: d.finishing ? finishingText(d.finishing) : d.connectionWait ? connectionWaitText(d.connectionWait) : `${formatRate(d.speed).padStart(11)} eta ${formatDuration(d.eta)}`,
+          state: runningNote(d) ?? `${formatRate(d.speed).padStart(11)} eta ${formatDuration(d.eta)}`,
           conns: d.connections,
         };
         let bar = byId.get(d.id);

@@ -1,6 +1,6 @@
 import { formatBytes, formatRate } from '../../shared/format';
 import { maskUrlPassword } from '../../shared/header-mask';
-import { connectionWaitText, finishingText } from '../../shared/status-words';
+import { runningNote } from '../../shared/status-words';
 import type { DownloadSnapshot, EngineEvent } from '../../shared/types';
 import { SEAM_CHECK } from '../../shared/verification';
 
@@ -37,7 +37,7 @@ export function linesView(results: NodeJS.WritableStream, progress: NodeJS.Writa
         if (now - lastPrinted.get(d.id)! < everyMs) continue;
         lastPrinted.set(d.id, now);
         const pct = d.size ? ` ${((d.bytesDone / d.size) * 100).toFixed(1)}%` : '';
-        const state = d.finishing ? finishingText(d.finishing).toLowerCase() : d.connectionWait ? connectionWaitText(d.connectionWait).toLowerCase() : formatRate(d.speed);
+        const state = runningNote(d)?.toLowerCase() ?? formatRate(d.speed);
         progress.write(`progress #${d.id} ${d.name ?? maskUrlPassword(d.url)}${pct} ${formatBytes(d.bytesDone)} ${state}\n`);
       }
     },

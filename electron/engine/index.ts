@@ -24,5 +24,6 @@ export { parseUrlList, type ListItem } from './url-list';
 export { readLines, type Line } from './line-reader';
 export { parseChecksum } from './checksum';
 export { sanitizeFilename } from './filename';
+export { bytesContinuable } from './resume-decision';
 export { parseByteSize } from '../../shared/byte-size';
 export { DEFAULT_SETTINGS, DEFAULT_TIMING, type Timing } from './settings';

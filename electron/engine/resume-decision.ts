@@ -24,6 +24,15 @@ export type ResumeDecision =
   | { kind: 'start-over'; reason: string }
   | { kind: 'finished' };
 
+/**
+ * Whether the bytes a download holds can be continued at all, as far as its own row tells: the server answered
+ * ranges of a file of known size. `decideResume` asks the server's answer now too; this is what a command can
+ * promise before it asks.
+ */
+export function bytesContinuable(rec: Pick<DownloadRecord, 'acceptRanges' | 'size'>): boolean {
+  return rec.acceptRanges && rec.size !== null;
+}
+
 /** Decides from the stored row, the disk and the server's answer now; pure, so every case is tested directly. */
 export function decideResume(stored: StoredState, source: string, probe: ProbeResult, planDone: boolean): ResumeDecision {
   const rec = stored.record;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import { maskUrlPassword } from '../../../shared/header-mask';
 import type { Checksum, DownloadError, DownloadOptions, DownloadRecord } from '../../../shared/types';
-import { createEngine, DEFAULT_TIMING, proxyFromEnvironment, sanitizeFilename, type Engine } from '../../engine/index';
+import { bytesContinuable, createEngine, DEFAULT_TIMING, proxyFromEnvironment, sanitizeFilename, type Engine } from '../../engine/index';
 import { linesView, type ProgressView } from '../progress';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, storeRefusalError, type CommonFlags } from '../store-access';
@@ -83,18 +83,13 @@ function sayIfRenamed(r: DownloadRecord | null): void {
   if (r?.requestedName && r.name && r.name !== sanitizeFilename(r.requestedName)) say(`${r.requestedName} was taken in ${r.folder}: saved as ${r.name}`);
 }
 
-/** Whether a later run can go on from the bytes on disk: the server answered ranges of a file of known size. */
-function continuable(r: DownloadRecord): boolean {
-  return r.acceptRanges && r.size !== null;
-}
-
 /**
  * Where a failed download's bytes are, when some arrived and are worth keeping: the `.part` holds them (and its
  * room on the disk), and the same command goes on from them. A wrong checksum and an expired link say their own.
  */
 function keptNote(r: DownloadRecord, error: DownloadError | undefined): string {
   if (r.bytesDone <= 0 || !r.name || error?.code === 'CHECKSUM_ERROR' || error?.code === 'LINK_EXPIRED') return '';
-  if (!continuable(r) || error?.code === 'CANNOT_RESUME') return '; the server cannot resume it, so the same command downloads it from the start';
+  if (!bytesContinuable(r) || error?.code === 'CANNOT_RESUME') return '; the server cannot resume it, so the same command downloads it from the start';
   const part = join(r.folder, `${r.name}.part`);
   if (!existsSync(part)) return '';
   return `; the ${formatBytes(r.bytesDone)} received stay in ${part}, and the same command goes on from them`;
@@ -235,7 +230,7 @@ function summarise(
       say(`failed: ${maskUrlPassword(r.url)}: ${error?.message ?? 'unknown error'} [${error?.code ?? '?'}]${keptNote(r, error)}`);
     } else {
       stopped++;
-      const resumes = continuable(r) || r.bytesDone === 0;
+      const resumes = bytesContinuable(r) || r.bytesDone === 0;
       if (resumes) saved += r.bytesDone;
       else startsOver++;
       // Its own line, as a finished one has: what is on disk, and whether the same command goes on from it.
