@@ -1,10 +1,27 @@
 // Bundles the `braid` command line (engine + store + shared + the packages they use) as ESM: `braid.js` and a chunk
 // per command, so a command loads only what it needs. Resolving and compiling packages file by file from
-// node_modules cost a command's start ~10 ms (BENCHMARKS.md), so they are bundled too. better-sqlite3 (a native
-// addon), electron, and socks stay in node_modules: socks is CommonJS taken by a dynamic import, whose named exports
-// only Node's own loader provides.
+// node_modules cost a command's start ~10 ms (BENCHMARKS.md), so they are bundled too, better-sqlite3's JavaScript
+// included (its compiled addon is named to it at run time: electron/store/sqlite-addon.ts). electron, socks and
+// bindings stay in node_modules: socks is CommonJS taken by a dynamic import, whose named exports only Node's own
+// loader provides; bindings (better-sqlite3's search for its addon) is never called.
 import { build } from 'esbuild';
 import { chmod, rm } from 'node:fs/promises';
+
+// commander loads child_process (with net and dgram) when it is loaded, only to run subcommands that are programs
+// of their own, which Braid's are not: it gets the module when it first touches it, and every command starts
+// ~2-4 ms sooner.
+const childProcessOnUse = {
+  name: 'child-process-on-use',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'on-use' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'on-use' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
 
 const outdir = 'out/cli';
 const outfile = `${outdir}/braid.js`;
@@ -18,7 +35,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3', 'electron', 'socks'],
+  external: ['bindings', 'electron', 'socks'],
   sourcemap: true,
   // A young generation of 1 MiB semi-spaces instead of up to 16: the receive path allocates little per read, so
   // scavenges stay rare, and the process holds ~5-13 MiB less at its peak (BENCHMARKS.md). V8 takes the flag only
@@ -31,6 +48,7 @@ await build({
       'const require = createRequireForPackages(import.meta.url);',
     ].join('\n'),
   },
+  plugins: [childProcessOnUse],
   logLevel: 'warning',
 });
 await chmod(outfile, 0o755);

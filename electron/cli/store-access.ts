@@ -4,6 +4,7 @@ import { describeStoreFailure, openDatabase, type StateDatabase } from '../store
 import { SqliteDownloadRepository } from '../store/download-repository';
 import { acquireEngineLock } from '../store/engine-lock';
 import { defaultDatabasePath } from './data-dir';
+import { sqliteAddonPath } from '../store/sqlite-addon';
 
 export interface CommonFlags {
   db?: string;
@@ -24,7 +25,7 @@ export function databasePath(flags: CommonFlags): string {
 
 export function openStore(flags: CommonFlags): OpenStore {
   const path = databasePath(flags);
-  const db = openDatabase(path);
+  const db = openDatabase(path, sqliteAddonPath());
   return { db, path, repo: new SqliteDownloadRepository(db) };
 }
 

@@ -121,8 +121,10 @@ class NodePartFile implements PartFileHandle {
     if (this.direct === null || size < RESERVE_FROM) return Promise.resolve();
     // Through /proc: the file this handle has open, whatever its name has come to lead to meanwhile. Not waited
     // for: the first writes need not wait for a process to start, and block allocation lets them in between its
-    // steps; the handle stays open (and its number this file's) until it is done.
-    this.reserving = allocateAhead(`/proc/${process.pid}/fd/${this.handle.fd}`, size).catch(() => {});
+    // steps; the handle stays open (and its number this file's) until it is done. Started on the next turn of the
+    // event loop, after the segments' connections are asked for: starting a process holds the loop for a few ms.
+    const path = `/proc/${process.pid}/fd/${this.handle.fd}`;
+    this.reserving = new Promise<void>((next) => setImmediate(next)).then(() => allocateAhead(path, size)).catch(() => {});
     return Promise.resolve();
   }
 

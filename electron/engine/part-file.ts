@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { constants, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { access, link, lstat, mkdir, open, rename, stat, statfs, unlink } from 'node:fs/promises';
@@ -140,6 +139,8 @@ export const nodeFileSystem: FileSystemPort = {
     }
   },
   async hash(path, algorithm, signal, onRead) {
+    // Loaded when a checksum is asked for: Node's crypto costs every start ~5-10 ms.
+    const { createHash } = await import('node:crypto');
     const hash = createHash(NODE_HASH_NAMES[algorithm]);
     // The signal ends the reading between two reads.
     for await (const chunk of fileChunks(path, HASH_READ_SIZE)) {

@@ -29,7 +29,11 @@ function isFolder(path: string): boolean {
 /** An open state database, for faces that must close what they opened. */
 export type StateDatabase = Database.Database;
 
-export function openDatabase(path: string): Database.Database {
+/**
+ * @param addon the path of better-sqlite3's compiled addon, for a bundle that carries better-sqlite3's JavaScript
+ * (which would otherwise look for the addon from the bundle's own folder, where it is not).
+ */
+export function openDatabase(path: string, addon?: string): Database.Database {
   if (path !== ':memory:' && isFolder(path)) {
     // "Move the file aside" would be the wrong advice: there is no file, the path names a folder.
     throw new StoreError('DB_IS_FOLDER', `the database ${path} is a folder; give the path of a file in it, such as ${join(path, 'braid.db')}`);
@@ -38,7 +42,7 @@ export function openDatabase(path: string): Database.Database {
   const existed = path === ':memory:' || existsSync(path);
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { timeout: 5000 });
+    db = new Database(path, { timeout: 5000, ...(addon ? { nativeBinding: addon } : {}) });
     db.pragma('journal_mode = WAL');
   } catch (error) {
     db?.close();

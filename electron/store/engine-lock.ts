@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { StoreError } from './database';
 
@@ -145,7 +144,9 @@ export function engineRunning(dbPath: string): boolean {
 export function acquireEngineLock(dbPath: string, advice = ''): { release(): void } {
   const path = `${dbPath}.lock`;
   const pid = String(process.pid);
-  const mine = `${path}.${pid}-${randomBytes(6).toString('hex')}`;
+  // Unique beside the lock for this attempt (the pid alone could be a dead process's that left its file); not a
+  // secret, so not worth loading Node's crypto at every start. `wx` refuses a name that is taken all the same.
+  const mine = `${path}.${pid}-${Math.random().toString(36).slice(2, 10)}`;
   writeFileSync(mine, pid, { flag: 'wx' });
   const deadline = Date.now() + DEADLINE_MS;
   try {
