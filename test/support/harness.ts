@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import type { AddRequest, DownloadRecord, Settings } from '../../shared/types';
 import { createEngine, type Clock, type Engine, type FileSystemPort, type SystemProxy, type Timing } from '../../electron/engine/index';
 import { openDatabase } from '../../electron/store/database';
@@ -31,6 +32,16 @@ export interface Rig {
   stop(): Promise<void>;
   cleanup(): Promise<void>;
 }
+
+/**
+ * Rigs not cleaned up yet. A test that fails before its own `cleanup()` would leave its engine's sockets and
+ * timers holding the file's process open until the test timeout, and its failure would read as a timeout: what a
+ * test left is let go when the file's tests end.
+ */
+const openRigs = new Set<Rig>();
+after(async () => {
+  for (const rig of [...openRigs]) await rig.cleanup();
+});
 
 export async function makeRig(
   options: {
@@ -65,17 +76,20 @@ export async function makeRig(
     await engine.close();
     db.close();
   };
-  return {
+  const rig: Rig = {
     dir,
     dbPath,
     engine,
     repo,
     stop,
     cleanup: async () => {
+      openRigs.delete(rig);
       await stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  openRigs.add(rig);
+  return rig;
 }
 
 /** Adds the downloads, runs the engine until they settle, and returns their records. */
