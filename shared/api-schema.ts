@@ -7,6 +7,7 @@ import {
   CONNECTIONS,
   CONNECTIONS_PER_SERVER,
   DOWNLOAD_ID,
+  FILE_SIZE,
   HEADER_NAME,
   HEADER_VALUE,
   LIST_LIMIT,
@@ -126,6 +127,7 @@ const addRequest = strict('a download', {
   options: downloadOptions.optional(),
   paused: yesNo('paused').optional(),
   priority: whole('the priority', PRIORITY).optional(),
+  expectedSize: whole('the expected size (bytes)', FILE_SIZE).optional(),
 }, 'an object such as { url }');
 
 const listQuery = strict('the list query', {

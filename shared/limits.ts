@@ -29,6 +29,8 @@ export const PER_DOWNLOAD_MEMORY: WholeRange = { min: 64 * KIB, max: GIB };
 export const MEMORY_BUDGET: WholeRange = { min: MIB, max: 16 * GIB };
 /** A download's place among others of the same status: higher runs first. */
 export const PRIORITY: WholeRange = { min: -1000, max: 1000 };
+/** A size in bytes a face says it has seen. */
+export const FILE_SIZE: WholeRange = { min: 0, max: Number.MAX_SAFE_INTEGER };
 /** Ids the store hands out. */
 export const DOWNLOAD_ID: WholeRange = { min: 1, max: Number.MAX_SAFE_INTEGER };
 /** Rows skipped before a page of the queue. */

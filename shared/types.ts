@@ -299,6 +299,11 @@ export interface AddRequest {
   options?: DownloadOptions;
   paused?: boolean;
   priority?: number;
+  /**
+   * The size a look at the URL found before it was added (the Add dialog's check), shown while the download waits;
+   * its own first answer decides the size it downloads.
+   */
+  expectedSize?: number;
 }
 
 export type AddResult = { ok: true; id: number; resumed: boolean } | { ok: false; url: string; error: DownloadError };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CONNECTIONS, CONNECTIONS_PER_SERVER, inRange, rangeMessage } from '../../shared/limits';
+import { CONNECTIONS, CONNECTIONS_PER_SERVER, FILE_SIZE, inRange, rangeMessage } from '../../shared/limits';
 import { proxyProblem } from '../../shared/proxy-url';
 import { categoryOf, displayName } from '../../shared/file-category';
 import type { AddRequest, AddResult, Settings } from '../../shared/types';
@@ -27,6 +27,9 @@ export function toNewDownload(r: AddRequest, folders: Pick<Settings, 'folder' | 
     if (r.options?.maxPerServer !== undefined && !inRange(r.options.maxPerServer, CONNECTIONS_PER_SERVER)) {
       throw new BraidError('INVALID_OPTION', rangeMessage('connections per server', CONNECTIONS_PER_SERVER));
     }
+    if (r.expectedSize !== undefined && !inRange(r.expectedSize, FILE_SIZE)) {
+      throw new BraidError('INVALID_OPTION', rangeMessage('the expected size (bytes)', FILE_SIZE));
+    }
     const proxy = r.options?.proxy;
     if (proxy !== undefined && (typeof proxy !== 'string' || proxyProblem(proxy))) {
       throw new BraidError('INVALID_OPTION', typeof proxy === 'string' ? proxyProblem(proxy)! : 'the proxy must be a URL');
@@ -40,6 +43,7 @@ export function toNewDownload(r: AddRequest, folders: Pick<Settings, 'folder' | 
       status: r.paused ? 'paused' : 'queued',
       stopReason: r.paused ? 'user' : null,
       priority: r.priority ?? 0,
+      size: r.expectedSize ?? null,
     };
   } catch (error) {
     const e = error instanceof BraidError ? error : new BraidError('INVALID_URL', String(error));

@@ -18,6 +18,8 @@ export interface NewDownload {
   status: Extract<DownloadStatus, 'queued' | 'paused'>;
   stopReason: 'user' | null;
   priority: number;
+  /** What the row shows as its size until the download's first answer (`AddRequest.expectedSize`). */
+  size: number | null;
 }
 
 export type DownloadPatch = Partial<

@@ -44,8 +44,8 @@ export class SqliteDownloadRepository implements DownloadRepository {
   constructor(private readonly db: Database.Database) {
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO downloads (url, mirrors, folder, requested_name, options, status, stop_reason, priority, position, created_at, updated_at)
-         VALUES (@url, @mirrors, @folder, @requestedName, @options, @status, @stopReason, @priority, @position, @now, @now)`,
+        `INSERT INTO downloads (url, mirrors, folder, requested_name, options, status, stop_reason, priority, size, position, created_at, updated_at)
+         VALUES (@url, @mirrors, @folder, @requestedName, @options, @status, @stopReason, @priority, @size, @position, @now, @now)`,
       ),
       maxPosition: db.prepare('SELECT COALESCE(MAX(position), 0) AS p FROM downloads').pluck(),
       get: db.prepare('SELECT * FROM downloads WHERE id = ?'),
@@ -99,6 +99,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
           status: d.status,
           stopReason: d.stopReason,
           priority: d.priority,
+          size: d.size,
           position,
           now,
         });

@@ -320,6 +320,32 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     }
   });
 
+  it('shows the size the Add dialog found on a download that waits for its turn', async () => {
+    const settings = await client.api.getSettings();
+    await client.api.setSettings({ maxConcurrent: 1 });
+    const ids: number[] = [];
+    try {
+      origin.file('/turn/holder.iso', 32 * MIB, { rate: 256 * 1024 });
+      origin.file('/turn/later.zip', 3 * MIB);
+      const [holder] = (await client.api.add([{ url: origin.url('/turn/holder.iso'), priority: 1000 }])) as { id: number }[];
+      ids.push(holder!.id);
+      await eventually(async () => (await statusOf(holder!.id)) === 'active', 'the holder running');
+      await page.keyboard.press('Control+n');
+      const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+      await dialog.getByLabel('URLs to add').fill(origin.url('/turn/later.zip'));
+      await dialog.getByRole('list', { name: 'What will be added' }).getByText('3 MiB').waitFor();
+      await dialog.getByRole('button', { name: 'Queue' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const later = row('later.zip');
+      await later.and(page.locator('[data-status="queued"]')).waitFor();
+      ids.push(Number(await later.getAttribute('data-id')));
+      assert.equal(await later.locator('.size').textContent(), '3 MiB', 'the waiting row shows the size found, not "—"');
+    } finally {
+      await client.api.remove(ids, { deleteFile: true });
+      await client.api.setSettings({ maxConcurrent: settings.maxConcurrent });
+    }
+  });
+
   it('keeps a 10,000-item queue virtualised and scrolling', async () => {
     const lines = Array.from({ length: 10_000 }, (_, i) => `http://127.0.0.1:9/bulk-${i}.bin`).join('\n');
     const report = (await client.api.importList(lines, { paused: true })) as { added: number };

@@ -60,6 +60,27 @@ describe('engine against a real origin', () => {
     assert.equal(origin.requests('/head-lies.bin').filter((l) => l.method === 'HEAD').length, 1, 'HEAD is not asked again once it misled');
   });
 
+  it('shows an expected size while a download waits, and downloads the size the server gives', async () => {
+    const data = origin.file('/expected.bin', 2 * MIB + 3);
+    await fresh({ segments: 4 });
+    const [wrong] = await rig.engine.add([{ url: origin.url('/missing-size.bin'), expectedSize: -1 }]);
+    assert.equal(wrong!.ok, false);
+    assert.equal((wrong as { error: { code: string } }).error.code, 'INVALID_OPTION');
+    // A size seen earlier that the file no longer has: the row shows it until the server answers.
+    const [added] = await rig.engine.add([{ url: origin.url('/expected.bin'), expectedSize: MIB }]);
+    const id = (added as { id: number }).id;
+    const waiting = rig.repo.get(id)!;
+    rig.engine.start();
+    await rig.engine.whenSettled([id]);
+    const done = rig.repo.get(id)!;
+    const saved = done.status === 'completed' ? await fileOf(done) : null;
+    await rig.cleanup();
+    assert.equal(waiting.size, MIB);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal(done.size, data.length);
+    assert.equal(sha256(saved!), sha256(data));
+  });
+
   it('downloads a file in parallel segments, byte-identical', async () => {
     const data = origin.file('/seg.bin', 20 * MIB + 12345);
     await fresh({ segments: 8 });

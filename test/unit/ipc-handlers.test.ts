@@ -86,7 +86,7 @@ describe('open and show in folder', () => {
     const dir = await mkdtemp(join(tmpdir(), 'braid-open-'));
     const db = openDatabase(join(dir, 'state.db'));
     const repo = new SqliteDownloadRepository(db);
-    const base = { mirrors: [] as string[], folder: '/downloads', requestedName: null, options: {}, stopReason: null, priority: 0 };
+    const base = { mirrors: [] as string[], folder: '/downloads', requestedName: null, options: {}, stopReason: null, priority: 0, size: null };
     const [done, waiting] = repo.insertMany([
       { ...base, url: 'http://127.0.0.1/done.iso', status: 'paused' },
       { ...base, url: 'http://127.0.0.1/waiting.iso', status: 'paused' },

@@ -83,7 +83,7 @@ describe('SQLite store', () => {
     const dir = await tempDir();
     const db = openDatabase(join(dir, 'b.db'));
     const repo = new SqliteDownloadRepository(db);
-    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null };
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, size: null };
     const [a, b, c] = repo.insertMany([
       { ...base, url: 'http://x/a', status: 'queued', priority: 0 },
       { ...base, url: 'http://x/b', status: 'queued', priority: 5 },
@@ -109,7 +109,7 @@ describe('SQLite store', () => {
     const dir = await tempDir();
     const db = openDatabase(join(dir, 'n.db'));
     const repo = new SqliteDownloadRepository(db);
-    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, status: 'queued' as const, priority: 0 };
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, status: 'queued' as const, priority: 0, size: null };
     const [zebra, apple, mango] = repo.insertMany([
       { ...base, url: 'http://a.example/files/zebra.iso' },
       { ...base, url: 'http://z.example/Apple.zip?sig=1' },
@@ -128,7 +128,7 @@ describe('SQLite store', () => {
     const dir = await tempDir();
     const db = openDatabase(join(dir, 'c.db'));
     const repo = new SqliteDownloadRepository(db);
-    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, priority: 0 };
+    const base = { mirrors: [] as string[], folder: '/f', requestedName: null, options: {}, stopReason: null, priority: 0, size: null };
     repo.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ ...base, url: `http://x/ahead-${i}`, status: 'queued' as const })));
     const [a, b, c, d] = repo.insertMany([
       { ...base, url: 'http://x/a', status: 'queued' },

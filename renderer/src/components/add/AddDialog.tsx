@@ -65,7 +65,14 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
         return;
       }
       if (toAdd.length === 0) return;
-      const results = await api.add(toAdd.map((url) => ({ url, ...(parsed.folder ? { folder: parsed.folder } : {}), options: parsed.options })));
+      const results = await api.add(
+        toAdd.map((url) => {
+          // The size the check found shows on the waiting row; the download's own first answer decides.
+          const seen = answers.get(url);
+          const expectedSize = seen?.ok ? seen.size : null;
+          return { url, ...(parsed.folder ? { folder: parsed.folder } : {}), options: parsed.options, ...(expectedSize !== null ? { expectedSize } : {}) };
+        }),
+      );
       if (startNow) {
         // Ahead of what waits, in the order given, by place in the queue rather than by priority: a priority would
         // keep them ahead for good, and "Move to top" on another download could never pass them.
