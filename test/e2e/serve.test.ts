@@ -127,6 +127,18 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await row('ui (1).bin').waitFor();
   });
 
+  it('checks every line of a paste longer than one call of the check, then offers them all', async () => {
+    origin.file('/many.bin', 1024);
+    const lines = Array.from({ length: 150 }, (_, i) => `${origin.url('/many.bin')}?k=${i}`);
+    await page.keyboard.press('Control+n');
+    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
+    await dialog.getByLabel('URLs to add').fill(lines.join('\n'));
+    await dialog.getByText('150 of 150 will be added').waitFor({ timeout: 20_000 });
+    assert.ok(await dialog.getByRole('button', { name: 'Queue' }).isEnabled(), 'a long paste can be queued');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('imports a list file through the same dialog, with its per-line report', async () => {
     const list = join(dir, 'import.txt');
     await writeFile(list, ['# a comment', 'not a url', `${origin.url('/ui.bin')}`, '  split=99', 'javascript:alert(1)', ''].join('\n'));

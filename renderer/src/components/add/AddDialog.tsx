@@ -44,7 +44,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
   }, [seed]);
 
   const urls = useMemo(() => urlLines(text), [text]);
-  const { answers, pending } = useAddPreview(api, file ? [] : urls);
+  const { answers, pending, checked } = useAddPreview(api, file ? [] : urls);
   const parsed = parseAddOptions(fields);
   const hasErrors = Object.keys(parsed.errors).length > 0;
   const toAdd = urls.filter((u) => {
@@ -156,7 +156,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
           )}
           <div className="dialog-buttons">
             <span className="dialog-note" aria-live="polite">
-              {file ? '' : pending && urls.length > 0 ? 'Checking links…' : `${toAdd.length} of ${urls.length} will be added`}
+              {file ? '' : pending && urls.length > 0 ? `Checking links… ${checked.toLocaleString()} of ${urls.length.toLocaleString()}` : `${toAdd.length} of ${urls.length} will be added`}
             </span>
             <Dialog.Close className="button">{report ? 'Close' : 'Cancel'}</Dialog.Close>
             <button className="button" disabled={!ready || busy} onClick={() => void submit(false)}>

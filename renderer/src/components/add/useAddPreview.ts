@@ -5,19 +5,26 @@ import type { PreviewResult } from '../../../../shared/types';
 
 /**
  * Asks the engine about each URL typed or pasted, shortly after the typing stops: name, size, and whether Braid
- * already has it. Answers are kept per URL, so editing one line does not ask about the others again.
+ * already has it. Answers are kept per URL, so editing one line does not ask about the others again. A paste of
+ * more than one call's worth is asked about a call at a time, each as soon as the one before has answered.
  */
 export function useAddPreview(api: BraidApi, urls: string[]) {
   const [answers, setAnswers] = useState<Map<string, PreviewResult>>(new Map());
   const [asking, setAsking] = useState(0);
+  // Counts the answered calls: one answered, the effect looks again for what is left to ask.
+  const [answered, setAnswered] = useState(0);
   const asked = useRef(new Set<string>());
   const current = useRef(urls);
   current.current = urls;
   // The joined text, not the array (a new one each render), decides when to ask again.
   const key = urls.join('\n');
+  const lastKey = useRef(key);
   useEffect(() => {
     const fresh = current.current.filter((u) => !asked.current.has(u)).slice(0, MAX_PREVIEW);
     if (fresh.length === 0) return;
+    // Typing waits for a pause; the rest of a long paste does not.
+    const delay = lastKey.current === key && asked.current.size > 0 ? 0 : 350;
+    lastKey.current = key;
     const timer = setTimeout(() => {
       for (const u of fresh) asked.current.add(u);
       setAsking((n) => n + 1);
@@ -31,16 +38,19 @@ export function useAddPreview(api: BraidApi, urls: string[]) {
         .preview(fresh)
         .then(
           (results) => keep(results.map((r, i) => ({ ...r, url: fresh[i]! }))),
-          (error: Error) => {
-            for (const u of fresh) asked.current.delete(u);
-            keep(fresh.map((url) => ({ ok: false, url, error: { code: 'INTERNAL', message: error.message }, existing: null })));
-          },
+          // Marked with the reason and not asked again, so a call that keeps failing does not loop; the dialog
+          // opened again asks afresh.
+          (error: Error) => keep(fresh.map((url) => ({ ok: false, url, error: { code: 'INTERNAL', message: error.message }, existing: null }))),
         )
-        .finally(() => setAsking((n) => n - 1));
-    }, 350);
+        .finally(() => {
+          setAsking((n) => n - 1);
+          setAnswered((n) => n + 1);
+        });
+    }, delay);
     return () => clearTimeout(timer);
-  }, [api, key]);
+  }, [api, key, answered]);
 
-  const pending = urls.some((u) => !answers.has(u)) || asking > 0;
-  return { answers, pending };
+  const checked = urls.reduce((n, u) => n + (answers.has(u) ? 1 : 0), 0);
+  const pending = checked < urls.length || asking > 0;
+  return { answers, pending, checked };
 }
