@@ -4,23 +4,30 @@ import type { BraidApi } from '../../shared/api';
 import { errorAdvice, withoutCommand } from '../../shared/status-words';
 
 /**
- * A toast when a download finishes or fails; in a browser also a system notification when the person allowed
- * them (the desktop app shows its own from the main process).
+ * A toast when downloads finish or fail; in a browser also a system notification when the person allowed them
+ * (the desktop app shows its own from the main process). Endings that follow one another while their toast is
+ * still up are counted in that one toast, so an imported list does not stack a toast per file over the others
+ * (an Undo among them).
  */
 export function useEngineNotices(api: BraidApi, inApp: boolean): void {
-  useEffect(
-    () =>
-      api.onEvent((event) => {
-        if (event.type !== 'completed' && event.type !== 'failed') return;
-        const title = event.type === 'completed' ? 'Download complete' : 'Download failed';
-        const why = event.type === 'failed' ? `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}` : '';
-        const body = event.type === 'completed' ? event.name : event.name ? `${event.name}: ${why}` : why;
-        if (event.type === 'completed') toast.success(title, { description: body });
-        else toast.error(title, { description: body, duration: 10_000 });
-        if (!inApp && typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.hidden) new Notification(title, { body });
-      }),
-    [api, inApp],
-  );
+  useEffect(() => {
+    const shown = { completed: 0, failed: 0 };
+    return api.onEvent((event) => {
+      if (event.type !== 'completed' && event.type !== 'failed') return;
+      const kind = event.type;
+      const count = ++shown[kind];
+      const noun = count === 1 ? 'Download' : `${count.toLocaleString()} downloads`;
+      const title = `${noun} ${kind === 'completed' ? 'complete' : 'failed'}`;
+      const why = kind === 'failed' ? `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}` : '';
+      const one = kind === 'completed' ? event.name : event.name ? `${event.name}: ${why}` : why;
+      const body = count === 1 ? one : `The last: ${one}`;
+      const gone = () => (shown[kind] = 0);
+      const options = { id: kind, description: body, onDismiss: gone, onAutoClose: gone };
+      if (kind === 'completed') toast.success(title, options);
+      else toast.error(title, { ...options, duration: 10_000 });
+      if (!inApp && typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.hidden) new Notification(title, { body });
+    });
+  }, [api, inApp]);
 }
 
 /** Asks once, on a click (browsers refuse otherwise), whether Braid may notify when downloads end. */

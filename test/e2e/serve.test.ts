@@ -139,6 +139,23 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await dialog.waitFor({ state: 'detached' });
   });
 
+  it('counts downloads that finish one after another in one toast, not a toast each', async () => {
+    for (const n of [1, 2, 3, 4]) origin.file(`/burst/b${n}.bin`, 64 * 1024);
+    const added = (await client.api.add([1, 2, 3, 4].map((n) => ({ url: origin.url(`/burst/b${n}.bin`) })))) as { id: number }[];
+    await eventually(async () => {
+      const statuses = await Promise.all(added.map((a) => statusOf(a.id)));
+      return statuses.every((s) => s === 'completed');
+    }, 'the four downloads completed');
+    const toasts = page.locator('[data-sonner-toast]', { hasText: /complete/ });
+    // The count goes on from an ending before these while its toast is still up.
+    await toasts.getByText(/^\d+ downloads complete$/).waitFor();
+    await toasts.getByText(/^The last: b\d\.bin$/).waitFor();
+    assert.equal(await toasts.count(), 1, 'one toast counts them');
+    const counted = Number((await toasts.getByText(/downloads complete$/).textContent())!.split(' ')[0]);
+    assert.ok(counted >= 4, `${counted} counted`);
+    await client.api.remove(added.map((a) => a.id), { deleteFile: true });
+  });
+
   it('imports a list file through the same dialog, with its per-line report', async () => {
     const list = join(dir, 'import.txt');
     await writeFile(list, ['# a comment', 'not a url', `${origin.url('/ui.bin')}`, '  split=99', 'javascript:alert(1)', ''].join('\n'));
