@@ -43,6 +43,9 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const [paneHeight, setPaneHeight] = useState(() => Number(localStorage.getItem(PANE_KEY)) || 230);
   const [addSeed, setAddSeed] = useState<AddSeed | null>(null);
   const [removing, setRemoving] = useState<DownloadSnapshot[] | null>(null);
+  // After a removal, the row that takes the place of the focused one is selected once the list has it, so Delete
+  // can go on down the list.
+  const selectAfterRemoval = useRef<{ index: number; gone: Set<number> } | null>(null);
   const [refreshing, setRefreshing] = useState<DownloadSnapshot | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -97,7 +100,8 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
     try {
       const undo = await undoableRemoval(api, ids);
       await api.remove(ids, { deleteFile });
-      sel.clear();
+      selectAfterRemoval.current = { index: sel.focus, gone: new Set(ids) };
+      sel.afterRemoval();
       refresh();
       const what = ids.length === 1 ? 'Download removed' : `${ids.length} downloads removed`;
       if (undo && undo.length > 0) toast(what, { action: { label: 'Undo', onClick: () => attempt('undo', api.add(undo)) } });
@@ -106,6 +110,20 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       toast.error('Could not remove', { description: (error as Error).message });
     }
   };
+
+  useEffect(() => {
+    const after = selectAfterRemoval.current;
+    if (!after) return;
+    if (total === 0) {
+      selectAfterRemoval.current = null;
+      return;
+    }
+    const index = Math.min(after.index, total - 1);
+    const d = rows.get(index);
+    if (!d || after.gone.has(d.id)) return; // the list has not caught up yet
+    selectAfterRemoval.current = null;
+    sel.select(index, 'only');
+  }, [rows, total, sel]);
 
   const bulk = (what: string, run: () => Promise<unknown>) => attempt(what, run());
   const selectedIds = selection.map((d) => d.id);

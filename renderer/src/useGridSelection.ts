@@ -50,5 +50,7 @@ export function useGridSelection(rows: Map<number, DownloadSnapshot>) {
 
   const selectIds = useCallback((ids: number[]) => setState((s) => ({ ...s, selected: new Set(ids) })), []);
   const clear = useCallback(() => setState(EMPTY), []);
-  return { ...state, select, selectIds, clear };
+  /** The selected rows are gone: nothing is selected, and the keyboard stays where it was, on the row that moves up. */
+  const afterRemoval = useCallback(() => setState((s) => ({ selected: new Set(), focus: s.focus, anchor: s.focus })), []);
+  return { ...state, select, selectIds, clear, afterRemoval };
 }

@@ -324,6 +324,26 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
   });
 
+  it('goes on down the list with the keyboard after a removal: the next row selected, the list focused', async () => {
+    const added = (await client.api.add(['del-1', 'del-2', 'del-3'].map((n) => ({ url: `http://127.0.0.1:9/${n}.bin`, paused: true, priority: 1000 })))) as { id: number }[];
+    try {
+      await row('del-1.bin').click();
+      await page.keyboard.press('Delete');
+      const confirm = page.getByRole('alertdialog', { name: 'Remove “del-1.bin”?' });
+      await confirm.getByText('It has not started: there is nothing on disk to lose.').waitFor();
+      await page.keyboard.press('Enter');
+      await row('del-1.bin').waitFor({ state: 'detached' });
+      await eventually(async () => (await selectedNames()).length === 1, 'the next row selected');
+      assert.deepEqual(await selectedNames(), ['del-2.bin']);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('role')), 'grid');
+      await page.keyboard.press('Delete');
+      await page.getByRole('alertdialog', { name: 'Remove “del-2.bin”?' }).waitFor();
+      await page.keyboard.press('Escape');
+    } finally {
+      await client.api.remove(added.map((a) => a.id), { deleteFile: true });
+    }
+  });
+
   it('says in the row and the pane why a running download receives nothing: every connection to its server is taken', async () => {
     const settings = await client.api.getSettings();
     await client.api.setSettings({ maxConcurrent: 2, segments: 2, maxConnectionsPerServer: 2 });

@@ -14,20 +14,34 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
   const list = targets ?? [];
   const finished = list.filter((d) => d.status === 'completed').length;
   const unfinished = list.length - finished;
+  // A download that never received a byte has no partial file to lose.
+  const partial = list.filter((d) => d.status !== 'completed' && d.bytesDone > 0).length;
   const title = list.length === 1 ? `Remove “${displayName(list[0]!)}”?` : `Remove ${list.length.toLocaleString()} downloads?`;
   return (
     <Dialog.Root open={targets !== null} onOpenChange={(open) => !open && onCancel()}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog confirm-dialog" role="alertdialog" aria-describedby="remove-what">
+        <Dialog.Content
+          className="dialog confirm-dialog"
+          role="alertdialog"
+          aria-describedby="remove-what"
+          // Back to the list, whichever button opened the dialog, so the keyboard can go on from the next row.
+          onCloseAutoFocus={(e) => {
+            const grid = document.querySelector<HTMLElement>('[role="grid"]');
+            if (!grid) return;
+            e.preventDefault();
+            grid.focus();
+          }}
+        >
           <Dialog.Title>{title}</Dialog.Title>
           <div id="remove-what" className="dialog-help">
-            {unfinished > 0 && (
+            {partial > 0 && (
               <p>
-                {unfinished === 1 && list.length === 1 ? 'It is not finished: ' : `${unfinished.toLocaleString()} not finished: `}
+                {partial === 1 && list.length === 1 ? 'It is not finished: ' : `${partial.toLocaleString()} not finished: `}
                 the partly downloaded data will be deleted.
               </p>
             )}
+            {unfinished > 0 && partial === 0 && finished === 0 && <p>{list.length === 1 ? 'It has not started: there is nothing on disk to lose.' : 'None of them has started: there is nothing on disk to lose.'}</p>}
             {finished > 0 && (
               <p>{deleteFiles ? 'The downloaded file' + (finished > 1 ? 's' : '') + ' will be deleted from disk.' : `The downloaded file${finished > 1 ? 's stay' : ' stays'} on disk; only the entry leaves the list.`}</p>
             )}
