@@ -193,6 +193,16 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('selects a range of rows with Shift+click, not the text across them', async () => {
+    await page.getByRole('button', { name: /^All/ }).first().click();
+    await eventually(async () => (await rows().count()) >= 2, 'two rows');
+    await rows().nth(0).click();
+    await rows().nth(1).click({ modifiers: ['Shift'] });
+    assert.equal((await selectedNames()).length, 2);
+    const selectedText = await page.evaluate(() => String((globalThis as unknown as { getSelection(): unknown }).getSelection()));
+    assert.equal(selectedText, '', 'no page text selected');
+  });
+
   it('filters by view and file type, and selects with the keyboard; Space acts only when the list has focus', async () => {
     for (let i = 0; i < 6; i++) origin.file(`/k${i}.bin`, 64 * 1024);
     await client.api.add(Array.from({ length: 6 }, (_, i) => ({ url: origin.url(`/k${i}.bin`), paused: true })));
