@@ -32,7 +32,7 @@ import { refreshable, refreshLink, type RefreshOptions } from './refresh-link';
 import { LinkCatcher, offerToCatch } from './link-catch';
 import { reportOnce } from './report-once';
 import { Scheduler } from './scheduler';
-import { DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
+import { checkMemoryCaps, DEFAULT_SETTINGS, DEFAULT_TIMING, mergeSettings, type Timing } from './settings';
 import { systemClock } from './system-clock';
 import { TokenBucket } from './token-bucket';
 import { TransferMemory } from './transfer-memory';
@@ -357,7 +357,9 @@ export class Engine implements BraidApi {
   }
 
   async setSettings(patch: Partial<Settings>): Promise<Settings> {
-    this.settings = mergeSettings(this.settings, patch);
+    const next = mergeSettings(this.settings, patch);
+    checkMemoryCaps(next);
+    this.settings = next;
     this.repo.saveSettings(this.settings);
     this.globalBucket.setRate(this.settings.globalSpeedLimit);
     this.budget.limit = this.settings.memoryBudget;

@@ -97,6 +97,17 @@ function categoryFolders(value: unknown): Settings['categoryFolders'] {
   return out;
 }
 
+/**
+ * A change that leaves one download more memory than all of them together is refused: the smaller figure would
+ * hold, and the pane would show a cap no download can reach. Checked on a change only: settings stored before this
+ * rule still load.
+ */
+export function checkMemoryCaps(s: Pick<Settings, 'perDownloadMemory' | 'memoryBudget'>): void {
+  if (s.perDownloadMemory <= s.memoryBudget) return;
+  const mib = (n: number) => `${Math.round((n / MIB) * 100) / 100} MiB`;
+  throw new BraidError('INVALID_OPTION', `memory per download (${mib(s.perDownloadMemory)}) cannot be more than the memory for all downloads (${mib(s.memoryBudget)})`);
+}
+
 /** Validates a settings change; unknown keys and bad values are refused with the reason. */
 export function mergeSettings(current: Settings, patch: Partial<Settings>): Settings {
   const next = { ...current };

@@ -171,6 +171,23 @@ describe('folders by file type and the browser extension in the Settings dialog 
     assert.equal((await client.api.getSettings()).globalSpeedLimit, 0);
   });
 
+  it('refuses more memory for one download than for all of them, next to the field', async () => {
+    const before = await client.api.getSettings();
+    const dialog = await openSettings();
+    await dialog.getByLabel('Memory per download').fill('100');
+    await dialog.getByLabel('Memory for all downloads').fill('8');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Keep this at or under the memory for all downloads (8 MiB): one download cannot hold more than all of them.').waitFor();
+    assert.equal((await client.api.getSettings()).perDownloadMemory, before.perDownloadMemory, 'nothing saved');
+    await assert.rejects(client.api.setSettings({ perDownloadMemory: 100 * 1024 * 1024, memoryBudget: 8 * 1024 * 1024 }), /cannot be more than the memory for all downloads \(8 MiB\)/);
+    await dialog.getByLabel('Memory per download').fill('8');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const saved = await client.api.getSettings();
+    assert.deepEqual([saved.perDownloadMemory, saved.memoryBudget], [8 * 1024 * 1024, 8 * 1024 * 1024]);
+    await client.api.setSettings({ perDownloadMemory: before.perDownloadMemory, memoryBudget: before.memoryBudget });
+  });
+
   it('shows the command that connects a browser, since a browser page cannot do it itself', async () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.url });
     const dialog = await openSettings();

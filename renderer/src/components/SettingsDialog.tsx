@@ -84,6 +84,11 @@ function check(f: Form): { patch: Partial<Settings>; errors: Partial<Record<keyo
     if (typeof v === 'string') errors[key] = v;
     else (patch as Record<string, number>)[key] = v;
   }
+  const { perDownloadMemory: one, memoryBudget: all } = patch;
+  if (one !== undefined && all !== undefined && one > all) {
+    errors.perDownloadMemory = `Keep this at or under the memory for all downloads (${all / MIB} MiB): one download cannot hold more than all of them.`;
+    delete patch.perDownloadMemory;
+  }
   const limit = speed(f.globalSpeedLimit);
   if (typeof limit === 'string') errors.globalSpeedLimit = limit;
   else patch.globalSpeedLimit = limit;
