@@ -399,6 +399,8 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
       await later.and(page.locator('[data-status="queued"]')).waitFor();
       ids.push(Number(await later.getAttribute('data-id')));
       assert.equal(await later.locator('.size').textContent(), '3 MiB', 'the waiting row shows the size found, not "—"');
+      // The header's time left is the running download's; what waits is counted apart.
+      await page.locator('.app-header .summary', { hasText: /^1 downloading · .* · \d+ waiting$/ }).waitFor();
     } finally {
       await client.api.remove(ids, { deleteFile: true });
       await client.api.setSettings({ maxConcurrent: settings.maxConcurrent });

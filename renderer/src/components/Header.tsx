@@ -19,10 +19,14 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const left = bytesLeft(running);
   const active = global?.active ?? 0;
   const ends = timeLeftOfAll(running, speed, left);
-  const summary =
+  const waiting = global?.queued ?? 0;
+  // What is left and when it ends are the running downloads'; what waits is counted apart, so the figures do not
+  // read as the whole queue's.
+  const runningPart =
     active === 0
       ? 'Nothing downloading'
-      : `${active} downloading${sized ? ` · ${formatBytes(left)} left` : ''}${ends !== null ? ` · about ${formatDuration(ends)}` : ''}`;
+      : `${active} downloading${sized ? ` · ${formatBytes(left)} left` : ''}${ends === null ? '' : ends < 1 ? ' · almost done' : ` · about ${formatDuration(ends)}`}`;
+  const summary = waiting > 0 ? `${runningPart} · ${waiting.toLocaleString()} waiting` : runningPart;
   return (
     <div className="app-header">
       <div className="brand">
