@@ -34,7 +34,7 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
           <path d="M4 6c5 0 5 12 10 12h6M4 12h16M4 18c5 0 5-12 10-12h6" fill="none" stroke="currentColor" strokeWidth={2.2} strokeLinecap="round" />
         </svg>
         <h1>Braid</h1>
-        <p className="summary" aria-live="polite">
+        <p className="summary" aria-live="polite" title={summary}>
           {summary}
         </p>
       </div>
