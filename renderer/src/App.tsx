@@ -43,9 +43,9 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const [paneHeight, setPaneHeight] = useState(() => Number(localStorage.getItem(PANE_KEY)) || 230);
   const [addSeed, setAddSeed] = useState<AddSeed | null>(null);
   const [removing, setRemoving] = useState<DownloadSnapshot[] | null>(null);
-  // After a removal, the row that takes the place of the focused one is selected once the list has it, so Delete
-  // can go on down the list.
-  const selectAfterRemoval = useRef<{ index: number; gone: Set<number> } | null>(null);
+  // After a removal, the row that takes the place of the first removed one is selected once the list has it, so
+  // Delete can go on down the list; given up if the list has not caught up soon (that part of it is not loaded).
+  const selectAfterRemoval = useRef<{ index: number; gone: Set<number>; until: number } | null>(null);
   const [refreshing, setRefreshing] = useState<DownloadSnapshot | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -100,7 +100,9 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
     try {
       const undo = await undoableRemoval(api, ids);
       await api.remove(ids, { deleteFile });
-      selectAfterRemoval.current = { index: sel.focus, gone: new Set(ids) };
+      const gone = new Set(ids);
+      const removedAt = [...rows.entries()].filter(([, d]) => gone.has(d.id)).map(([index]) => index);
+      selectAfterRemoval.current = { index: removedAt.length > 0 ? Math.min(...removedAt) : sel.focus, gone, until: Date.now() + 2000 };
       sel.afterRemoval();
       refresh();
       const what = ids.length === 1 ? 'Download removed' : `${ids.length} downloads removed`;
@@ -120,9 +122,9 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
     }
     const index = Math.min(after.index, total - 1);
     const d = rows.get(index);
-    if (!d || after.gone.has(d.id)) return; // the list has not caught up yet
+    if (d && after.gone.has(d.id) && Date.now() < after.until) return; // the list has not caught up yet
     selectAfterRemoval.current = null;
-    sel.select(index, 'only');
+    if (d && !after.gone.has(d.id)) sel.select(index, 'only');
   }, [rows, total, sel]);
 
   const bulk = (what: string, run: () => Promise<unknown>) => attempt(what, run());

@@ -11,7 +11,10 @@ import { errorAdvice, withoutCommand } from '../../shared/status-words';
  */
 export function useEngineNotices(api: BraidApi, inApp: boolean): void {
   useEffect(() => {
+    // A run of endings shares a toast, under an id of its own: an ending while the last toast is closing starts the
+    // next run's toast rather than updating one about to go.
     const shown = { completed: 0, failed: 0 };
+    const run = { completed: 0, failed: 0 };
     return api.onEvent((event) => {
       if (event.type !== 'completed' && event.type !== 'failed') return;
       const kind = event.type;
@@ -21,8 +24,13 @@ export function useEngineNotices(api: BraidApi, inApp: boolean): void {
       const why = kind === 'failed' ? `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}` : '';
       const one = kind === 'completed' ? event.name : event.name ? `${event.name}: ${why}` : why;
       const body = count === 1 ? one : `The last: ${one}`;
-      const gone = () => (shown[kind] = 0);
-      const options = { id: kind, description: body, onDismiss: gone, onAutoClose: gone };
+      const id = `${kind}-${run[kind]}`;
+      const gone = () => {
+        if (`${kind}-${run[kind]}` !== id) return;
+        shown[kind] = 0;
+        run[kind]++;
+      };
+      const options = { id, description: body, onDismiss: gone, onAutoClose: gone };
       if (kind === 'completed') toast.success(title, options);
       else toast.error(title, { ...options, duration: 10_000 });
       if (!inApp && typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.hidden) new Notification(title, { body });

@@ -127,35 +127,6 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await row('ui (1).bin').waitFor();
   });
 
-  it('checks every line of a paste longer than one call of the check, then offers them all', async () => {
-    origin.file('/many.bin', 1024);
-    const lines = Array.from({ length: 150 }, (_, i) => `${origin.url('/many.bin')}?k=${i}`);
-    await page.keyboard.press('Control+n');
-    const dialog = page.getByRole('dialog', { name: 'Add downloads' });
-    await dialog.getByLabel('URLs to add').fill(lines.join('\n'));
-    await dialog.getByText('150 of 150 will be added').waitFor({ timeout: 20_000 });
-    assert.ok(await dialog.getByRole('button', { name: 'Queue' }).isEnabled(), 'a long paste can be queued');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached' });
-  });
-
-  it('counts downloads that finish one after another in one toast, not a toast each', async () => {
-    for (const n of [1, 2, 3, 4]) origin.file(`/burst/b${n}.bin`, 64 * 1024);
-    const added = (await client.api.add([1, 2, 3, 4].map((n) => ({ url: origin.url(`/burst/b${n}.bin`) })))) as { id: number }[];
-    await eventually(async () => {
-      const statuses = await Promise.all(added.map((a) => statusOf(a.id)));
-      return statuses.every((s) => s === 'completed');
-    }, 'the four downloads completed');
-    const toasts = page.locator('[data-sonner-toast]', { hasText: /complete/ });
-    // The count goes on from an ending before these while its toast is still up.
-    await toasts.getByText(/^\d+ downloads complete$/).waitFor();
-    await toasts.getByText(/^The last: b\d\.bin$/).waitFor();
-    assert.equal(await toasts.count(), 1, 'one toast counts them');
-    const counted = Number((await toasts.getByText(/downloads complete$/).textContent())!.split(' ')[0]);
-    assert.ok(counted >= 4, `${counted} counted`);
-    await client.api.remove(added.map((a) => a.id), { deleteFile: true });
-  });
-
   it('imports a list file through the same dialog, with its per-line report', async () => {
     const list = join(dir, 'import.txt');
     await writeFile(list, ['# a comment', 'not a url', `${origin.url('/ui.bin')}`, '  split=99', 'javascript:alert(1)', ''].join('\n'));
@@ -191,16 +162,6 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await dialog.getByLabel('As the system').check();
     assert.equal(await page.locator('html').getAttribute('data-theme'), null);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-  });
-
-  it('selects a range of rows with Shift+click, not the text across them', async () => {
-    await page.getByRole('button', { name: /^All/ }).first().click();
-    await eventually(async () => (await rows().count()) >= 2, 'two rows');
-    await rows().nth(0).click();
-    await rows().nth(1).click({ modifiers: ['Shift'] });
-    assert.equal((await selectedNames()).length, 2);
-    const selectedText = await page.evaluate(() => String((globalThis as unknown as { getSelection(): unknown }).getSelection()));
-    assert.equal(selectedText, '', 'no page text selected');
   });
 
   it('filters by view and file type, and selects with the keyboard; Space acts only when the list has focus', async () => {
@@ -334,26 +295,6 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
   });
 
-  it('goes on down the list with the keyboard after a removal: the next row selected, the list focused', async () => {
-    const added = (await client.api.add(['del-1', 'del-2', 'del-3'].map((n) => ({ url: `http://127.0.0.1:9/${n}.bin`, paused: true, priority: 1000 })))) as { id: number }[];
-    try {
-      await row('del-1.bin').click();
-      await page.keyboard.press('Delete');
-      const confirm = page.getByRole('alertdialog', { name: 'Remove “del-1.bin”?' });
-      await confirm.getByText('It has not started: there is nothing on disk to lose.').waitFor();
-      await page.keyboard.press('Enter');
-      await row('del-1.bin').waitFor({ state: 'detached' });
-      await eventually(async () => (await selectedNames()).length === 1, 'the next row selected');
-      assert.deepEqual(await selectedNames(), ['del-2.bin']);
-      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('role')), 'grid');
-      await page.keyboard.press('Delete');
-      await page.getByRole('alertdialog', { name: 'Remove “del-2.bin”?' }).waitFor();
-      await page.keyboard.press('Escape');
-    } finally {
-      await client.api.remove(added.map((a) => a.id), { deleteFile: true });
-    }
-  });
-
   it('says in the row and the pane why a running download receives nothing: every connection to its server is taken', async () => {
     const settings = await client.api.getSettings();
     await client.api.setSettings({ maxConcurrent: 2, segments: 2, maxConnectionsPerServer: 2 });
@@ -376,34 +317,6 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     } finally {
       await client.api.remove(ids, { deleteFile: true });
       await client.api.setSettings({ maxConcurrent: settings.maxConcurrent, segments: settings.segments, maxConnectionsPerServer: settings.maxConnectionsPerServer });
-    }
-  });
-
-  it('shows the size the Add dialog found on a download that waits for its turn', async () => {
-    const settings = await client.api.getSettings();
-    await client.api.setSettings({ maxConcurrent: 1 });
-    const ids: number[] = [];
-    try {
-      origin.file('/turn/holder.iso', 32 * MIB, { rate: 256 * 1024 });
-      origin.file('/turn/later.zip', 3 * MIB);
-      const [holder] = (await client.api.add([{ url: origin.url('/turn/holder.iso'), priority: 1000 }])) as { id: number }[];
-      ids.push(holder!.id);
-      await eventually(async () => (await statusOf(holder!.id)) === 'active', 'the holder running');
-      await page.keyboard.press('Control+n');
-      const dialog = page.getByRole('dialog', { name: 'Add downloads' });
-      await dialog.getByLabel('URLs to add').fill(origin.url('/turn/later.zip'));
-      await dialog.getByRole('list', { name: 'What will be added' }).getByText('3 MiB').waitFor();
-      await dialog.getByRole('button', { name: 'Queue' }).click();
-      await dialog.waitFor({ state: 'detached' });
-      const later = row('later.zip');
-      await later.and(page.locator('[data-status="queued"]')).waitFor();
-      ids.push(Number(await later.getAttribute('data-id')));
-      assert.equal(await later.locator('.size').textContent(), '3 MiB', 'the waiting row shows the size found, not "—"');
-      // The header's time left is the running download's; what waits is counted apart.
-      await page.locator('.app-header .summary', { hasText: /^1 downloading · .* · \d+ waiting$/ }).waitFor();
-    } finally {
-      await client.api.remove(ids, { deleteFile: true });
-      await client.api.setSettings({ maxConcurrent: settings.maxConcurrent });
     }
   });
 

@@ -14,8 +14,8 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
   const list = targets ?? [];
   const finished = list.filter((d) => d.status === 'completed').length;
   const unfinished = list.length - finished;
-  // A download that never received a byte has no partial file to lose.
-  const partial = list.filter((d) => d.status !== 'completed' && d.bytesDone > 0).length;
+  // A download that never ran has no partial file to lose; a running one may have made its file already.
+  const partial = list.filter((d) => d.status !== 'completed' && (d.bytesDone > 0 || d.status === 'active')).length;
   const title = list.length === 1 ? `Remove “${displayName(list[0]!)}”?` : `Remove ${list.length.toLocaleString()} downloads?`;
   return (
     <Dialog.Root open={targets !== null} onOpenChange={(open) => !open && onCancel()}>
@@ -37,8 +37,7 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
           <div id="remove-what" className="dialog-help">
             {partial > 0 && (
               <p>
-                {partial === 1 && list.length === 1 ? 'It is not finished: ' : `${partial.toLocaleString()} not finished: `}
-                the partly downloaded data will be deleted.
+                {partial === 1 && list.length === 1 ? 'It is not finished: the partly downloaded data will be deleted.' : `${partial.toLocaleString()} partly downloaded: their data will be deleted.`}
               </p>
             )}
             {unfinished > 0 && partial === 0 && finished === 0 && <p>{list.length === 1 ? 'It has not started: there is nothing on disk to lose.' : 'None of them has started: there is nothing on disk to lose.'}</p>}

@@ -18,14 +18,15 @@ export function useAddPreview(api: BraidApi, urls: string[]) {
   current.current = urls;
   // The joined text, not the array (a new one each render), decides when to ask again.
   const key = urls.join('\n');
-  const lastKey = useRef(key);
+  // The text whose lines did not fit in the last call: its next call goes at once, anything typed waits for a pause.
+  const continuing = useRef<string | null>(null);
   useEffect(() => {
-    const fresh = current.current.filter((u) => !asked.current.has(u)).slice(0, MAX_PREVIEW);
+    const unasked = current.current.filter((u) => !asked.current.has(u));
+    const fresh = unasked.slice(0, MAX_PREVIEW);
     if (fresh.length === 0) return;
-    // Typing waits for a pause; the rest of a long paste does not.
-    const delay = lastKey.current === key && asked.current.size > 0 ? 0 : 350;
-    lastKey.current = key;
+    const delay = continuing.current === key ? 0 : 350;
     const timer = setTimeout(() => {
+      continuing.current = unasked.length > fresh.length ? key : null;
       for (const u of fresh) asked.current.add(u);
       setAsking((n) => n + 1);
       const keep = (results: PreviewResult[]) =>
@@ -38,14 +39,16 @@ export function useAddPreview(api: BraidApi, urls: string[]) {
         .preview(fresh)
         .then(
           (results) => keep(results.map((r, i) => ({ ...r, url: fresh[i]! }))),
-          // Marked with the reason and not asked again, so a call that keeps failing does not loop; the dialog
-          // opened again asks afresh.
-          (error: Error) => keep(fresh.map((url) => ({ ok: false, url, error: { code: 'INTERNAL', message: error.message }, existing: null }))),
+          // Marked with the reason and asked again after the next edit; the calls for the rest of a long paste
+          // stop here, so a call that keeps failing does not loop.
+          (error: Error) => {
+            for (const u of fresh) asked.current.delete(u);
+            continuing.current = null;
+            keep(fresh.map((url) => ({ ok: false, url, error: { code: 'INTERNAL', message: error.message }, existing: null })));
+          },
         )
-        .finally(() => {
-          setAsking((n) => n - 1);
-          setAnswered((n) => n + 1);
-        });
+        .then(() => continuing.current === key && setAnswered((n) => n + 1))
+        .finally(() => setAsking((n) => n - 1));
     }, delay);
     return () => clearTimeout(timer);
   }, [api, key, answered]);

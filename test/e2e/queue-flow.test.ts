@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { eventually, NO_BROWSER } from '../support/browser';
+import { tempDir } from '../support/harness';
+import { TestOrigin } from '../support/origin';
+import { closeServeWindow, openServeWindow, type ServeWindow } from '../support/serve-window';
+
+const MIB = 1024 * 1024;
+const SECRET = 'queue-flow-e2e';
+
+describe('adding, finishing and removing many downloads in the window (braid serve)', { skip: NO_BROWSER }, () => {
+  let origin: TestOrigin;
+  let dir: string;
+  let opened: ServeWindow;
+
+  const page = () => opened.page;
+  const client = () => opened.client;
+  const row = (name: string | RegExp) => page().locator('.rows .row', { has: page().locator('.name .text', { hasText: name }) });
+  const selectedNames = async () => page().locator('.rows .row[aria-selected="true"] .name .text').allTextContents();
+  const statusOf = async (id: number) => (await client().api.detail(id))?.record.status;
+
+  before(async () => {
+    origin = await new TestOrigin().start();
+    dir = await tempDir('braid-queue-flow-');
+    opened = await openServeWindow(dir, SECRET);
+  });
+
+  after(async () => {
+    await closeServeWindow(opened);
+    await origin.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('checks every line of a paste longer than one call of the check, then offers them all', async () => {
+    origin.file('/many.bin', 1024);
+    const lines = Array.from({ length: 150 }, (_, i) => `${origin.url('/many.bin')}?k=${i}`);
+    await page().keyboard.press('Control+n');
+    const dialog = page().getByRole('dialog', { name: 'Add downloads' });
+    await dialog.getByLabel('URLs to add').fill(lines.join('\n'));
+    await dialog.getByText('150 of 150 will be added').waitFor({ timeout: 20_000 });
+    assert.ok(await dialog.getByRole('button', { name: 'Queue' }).isEnabled(), 'a long paste can be queued');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('counts downloads that finish one after another in one toast, not a toast each', async () => {
+    for (const n of [1, 2, 3, 4]) origin.file(`/burst/b${n}.bin`, 64 * 1024);
+    const added = (await client().api.add([1, 2, 3, 4].map((n) => ({ url: origin.url(`/burst/b${n}.bin`) })))) as { id: number }[];
+    await eventually(async () => {
+      const statuses = await Promise.all(added.map((a) => statusOf(a.id)));
+      return statuses.every((s) => s === 'completed');
+    }, 'the four downloads completed');
+    const toasts = page().locator('[data-sonner-toast]', { hasText: /complete/ });
+    // The count goes on from an ending before these while its toast is still up.
+    await toasts.getByText(/^\d+ downloads complete$/).waitFor();
+    await toasts.getByText(/^The last: b\d\.bin$/).waitFor();
+    assert.equal(await toasts.count(), 1, 'one toast counts them');
+    const counted = Number((await toasts.getByText(/downloads complete$/).textContent())!.split(' ')[0]);
+    assert.ok(counted >= 4, `${counted} counted`);
+    await client().api.remove(added.map((a) => a.id), { deleteFile: true });
+  });
+
+  it('selects a range of rows with Shift+click, not the text across them', async () => {
+    const added = (await client().api.add(['pick-1', 'pick-2'].map((n) => ({ url: `http://127.0.0.1:9/${n}.bin`, paused: true })))) as { id: number }[];
+    try {
+      await row('pick-1.bin').click();
+      await row('pick-2.bin').click({ modifiers: ['Shift'] });
+      assert.deepEqual(await selectedNames(), ['pick-1.bin', 'pick-2.bin']);
+      const selectedText = await page().evaluate(() => String((globalThis as unknown as { getSelection(): unknown }).getSelection()));
+      assert.equal(selectedText, '', 'no page text selected');
+    } finally {
+      await client().api.remove(added.map((a) => a.id), { deleteFile: true });
+    }
+  });
+
+  it('goes on down the list with the keyboard after a removal: the next row selected, the list focused', async () => {
+    const names = ['del-1', 'del-2', 'del-3', 'del-4', 'del-5'];
+    const added = (await client().api.add(names.map((n) => ({ url: `http://127.0.0.1:9/${n}.bin`, paused: true })))) as { id: number }[];
+    try {
+      await row('del-1.bin').click();
+      await page().keyboard.press('Delete');
+      const confirm = page().getByRole('alertdialog', { name: 'Remove “del-1.bin”?' });
+      await confirm.getByText('It has not started: there is nothing on disk to lose.').waitFor();
+      await page().keyboard.press('Enter');
+      await row('del-1.bin').waitFor({ state: 'detached' });
+      await eventually(async () => (await selectedNames()).length === 1, 'the next row selected');
+      assert.deepEqual(await selectedNames(), ['del-2.bin']);
+      assert.equal(await page().evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('role')), 'grid');
+      // A range selected downwards: the row after the range is next, not the one at the range's last place.
+      await page().keyboard.press('Shift+ArrowDown');
+      assert.deepEqual(await selectedNames(), ['del-2.bin', 'del-3.bin']);
+      await page().keyboard.press('Delete');
+      await page().getByRole('alertdialog', { name: 'Remove 2 downloads?' }).waitFor();
+      await page().keyboard.press('Enter');
+      await row('del-3.bin').waitFor({ state: 'detached' });
+      await eventually(async () => (await selectedNames()).join() === 'del-4.bin', 'the row after the range selected');
+    } finally {
+      await client().api.remove(added.map((a) => a.id), { deleteFile: true });
+    }
+  });
+
+  it('shows the size the Add dialog found on a download that waits for its turn', async () => {
+    const settings = await client().api.getSettings();
+    await client().api.setSettings({ maxConcurrent: 1 });
+    const ids: number[] = [];
+    try {
+      origin.file('/turn/holder.iso', 32 * MIB, { rate: 256 * 1024 });
+      origin.file('/turn/later.zip', 3 * MIB);
+      const [holder] = (await client().api.add([{ url: origin.url('/turn/holder.iso'), priority: 1000 }])) as { id: number }[];
+      ids.push(holder!.id);
+      await eventually(async () => (await statusOf(holder!.id)) === 'active', 'the holder running');
+      await page().keyboard.press('Control+n');
+      const dialog = page().getByRole('dialog', { name: 'Add downloads' });
+      await dialog.getByLabel('URLs to add').fill(origin.url('/turn/later.zip'));
+      await dialog.getByRole('list', { name: 'What will be added' }).getByText('3 MiB').waitFor();
+      await dialog.getByRole('button', { name: 'Queue' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const later = row('later.zip');
+      await later.and(page().locator('[data-status="queued"]')).waitFor();
+      ids.push(Number(await later.getAttribute('data-id')));
+      assert.equal(await later.locator('.size').textContent(), '3 MiB', 'the waiting row shows the size found, not "—"');
+      // The header's time left is the running download's; what waits is counted apart.
+      await page().locator('.app-header .summary', { hasText: /^1 downloading · .* · \d+ waiting$/ }).waitFor();
+    } finally {
+      await client().api.remove(ids, { deleteFile: true });
+      await client().api.setSettings({ maxConcurrent: settings.maxConcurrent });
+    }
+  });
+});
