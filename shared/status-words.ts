@@ -20,7 +20,8 @@ const ADVICE: Record<ErrorCode, { short: string; next: string }> = {
   BAD_RESPONSE: { short: 'odd server answer', next: 'Retry; if it keeps failing, try fewer connections for this download.' },
   TOO_MANY_REDIRECTS: { short: 'too many redirects', next: 'Open the link in a browser to find where the file really is.' },
   RETRY_AFTER_TOO_LONG: { short: 'server busy', next: 'The server asked to wait a long time: retry later.' },
-  CANNOT_RESUME: { short: 'cannot resume', next: 'The server cannot continue where it stopped, or a new link is another file: retry to start over.' },
+  // Said as what Retry will do: 'cannot resume' beside a Retry button read as if retrying would not work.
+  CANNOT_RESUME: { short: 'must start over', next: 'The server cannot continue where it stopped, or a new link is another file: retry to start over.' },
   SIZE_MISMATCH: { short: 'wrong size', next: 'The file changed on the server: retry to download it again.' },
   CHECKSUM_ERROR: { short: 'checksum mismatch', next: 'The file is not the one expected: check the checksum, or download it again.' },
   NOT_ENOUGH_DISK_SPACE: { short: 'not enough space', next: 'Free some disk space or choose another folder, then retry.' },

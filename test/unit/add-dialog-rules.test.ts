@@ -29,6 +29,8 @@ describe('the Add dialog and the words of the queue', () => {
   it('says a status in words, a failure in a few, and the whole error with what to do next', () => {
     assert.equal(statusText({ status: 'queued', error: null }), 'Waiting');
     assert.equal(statusText({ status: 'failed', error: { code: 'DISK_FULL', message: 'no space left on device' } }), 'Failed: disk full');
+    // What Retry does, not what cannot be done beside a Retry button.
+    assert.equal(statusText({ status: 'failed', error: { code: 'CANNOT_RESUME', message: 'the connection was cut, and the server cannot resume' } }), 'Failed: must start over');
     assert.match(errorHover({ code: 'HTTP_ERROR', message: 'the server answered 403 Forbidden', status: 403 }), /^the server answered 403 Forbidden\. The server refused access: .*may have expired/);
   });
 
