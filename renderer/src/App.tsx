@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toast, Toaster } from 'sonner';
 import type { BraidApi } from '../../shared/api';
+import { displayName } from '../../shared/file-category';
 import type { DownloadSnapshot, Settings, SortKey } from '../../shared/types';
 import type { QueueActions } from './actions';
 import type { Connection } from './api/connection';
@@ -105,7 +106,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       selectAfterRemoval.current = { index: removedAt.length > 0 ? Math.min(...removedAt) : sel.focus, gone, until: Date.now() + 2000 };
       sel.afterRemoval();
       refresh();
-      const what = ids.length === 1 ? 'Download removed' : `${ids.length} downloads removed`;
+      const what = targets.length === 1 ? `“${displayName(targets[0]!)}” removed` : `${ids.length.toLocaleString()} downloads removed`;
       if (undo && undo.length > 0) toast(what, { action: { label: 'Undo', onClick: () => attempt('undo', api.add(undo)) } });
       else toast(what);
     } catch (error) {
@@ -167,6 +168,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         <Header global={global} running={running} />
         <Toolbar
           selection={selection}
+          counts={global?.counts}
           onAdd={() => (askForNotifications(inApp), offer({ text: '' }))}
           onResume={() => actions.resume(selection.filter((d) => d.status === 'paused' || d.status === 'failed').map((d) => d.id))}
           onPause={() => actions.pause(selectedIds)}

@@ -32,6 +32,16 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('greys out the actions on the whole queue while it holds nothing they act on', async () => {
+    const toolbar = page().getByRole('toolbar', { name: 'Actions' });
+    const enabled = async () => Promise.all(['Start all', 'Pause all', 'Clear done'].map((name) => toolbar.getByRole('button', { name }).isEnabled()));
+    await page().getByText('No downloads yet').waitFor();
+    await eventually(async () => (await enabled()).join() === 'false,false,false', 'all three greyed out on an empty queue');
+    const [paused] = (await client().api.add([{ url: 'http://127.0.0.1:9/later.bin', paused: true }])) as { id: number }[];
+    await eventually(async () => (await enabled()).join() === 'true,false,false', 'Start all for a paused download, nothing to pause or clear');
+    await client().api.remove([paused!.id], { deleteFile: true });
+  });
+
   it('checks every line of a paste longer than one call of the check, then offers them all', async () => {
     origin.file('/many.bin', 1024);
     const lines = Array.from({ length: 150 }, (_, i) => `${origin.url('/many.bin')}?k=${i}`);
@@ -58,6 +68,11 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     assert.equal(await toasts.count(), 1, 'one toast counts them');
     const counted = Number((await toasts.getByText(/downloads complete$/).textContent())!.split(' ')[0]);
     assert.ok(counted >= 4, `${counted} counted`);
+    // A place in the queue means nothing to a finished download.
+    await row('b1.bin').click({ button: 'right' });
+    const menu = page().getByRole('menu');
+    assert.equal(await menu.getByRole('menuitem', { name: 'Move to top' }).getAttribute('aria-disabled'), 'true');
+    await page().keyboard.press('Escape');
     await client().api.remove(added.map((a) => a.id), { deleteFile: true });
   });
 

@@ -277,7 +277,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await again.getByRole('button', { name: 'Remove' }).click();
     await row(/^ui\.bin$/).waitFor({ state: 'detached' });
     assert.ok(existsSync(join(dir, 'files', 'ui.bin')), 'the finished file is kept');
-    const toasts = page.locator('[data-sonner-toast]', { hasText: 'Download removed' });
+    const toasts = page.locator('[data-sonner-toast]', { hasText: '“ui.bin” removed' });
     const shown = await toasts.count();
     assert.ok(shown > 0);
     await toasts.first().getByRole('button', { name: 'Close toast' }).click();
@@ -289,7 +289,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.keyboard.press('Delete');
     await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
     await row('undo-me.bin').waitFor({ state: 'detached' });
-    await page.locator('[data-sonner-toast]', { hasText: 'Download removed' }).getByRole('button', { name: 'Undo' }).click();
+    await page.locator('[data-sonner-toast]', { hasText: '“undo-me.bin” removed' }).getByRole('button', { name: 'Undo' }).click();
     await row('undo-me.bin').and(page.locator('[data-status="paused"]')).waitFor();
     const back = (await client.api.list({ status: ['paused'], sort: 'name' })).items.find((d) => d.url.endsWith('/undo-me.bin'))!;
     assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');

@@ -33,8 +33,9 @@ export function QueueMenu({ selection, actions, children }: { selection: Downloa
           {item('Refresh link…', <Link2 size={15} aria-hidden />, () => one && actions.refreshLink(one.id), one !== null && canRefreshLink(one))}
           <ContextMenu.Separator className="menu-separator" />
           {item(selection.length > 1 ? 'Copy URLs' : 'Copy URL', <Copy size={15} aria-hidden />, () => actions.copyUrls(ids))}
-          {item('Move to top', <ArrowUpToLine size={15} aria-hidden />, () => one && actions.move(one.id, 'top'), one !== null)}
-          {item('Move to bottom', <ArrowDownToLine size={15} aria-hidden />, () => one && actions.move(one.id, 'bottom'), one !== null)}
+          {/* A place in the queue means nothing to a download that is done. */}
+          {item('Move to top', <ArrowUpToLine size={15} aria-hidden />, () => one && actions.move(one.id, 'top'), one !== null && one.status !== 'completed')}
+          {item('Move to bottom', <ArrowDownToLine size={15} aria-hidden />, () => one && actions.move(one.id, 'bottom'), one !== null && one.status !== 'completed')}
           <ContextMenu.Separator className="menu-separator" />
           {item('Remove…', <Trash2 size={15} aria-hidden />, () => actions.remove(ids))}
         </ContextMenu.Content>
