@@ -70,13 +70,18 @@ function fileName(text: string): string {
   return text;
 }
 
+/** A list given to -i that the system will not let Braid read, said with the system's reason. */
+function cannotRead(error: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+}
+
 function listFile(text: string): string {
   if (text === '-') return text;
   let stats;
   try {
     stats = statSync(text);
   } catch (error) {
-    throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw cannotRead(error);
   }
   if (stats.isDirectory()) throw new InvalidArgumentError('it is a folder, not a list of URLs');
   // A pipe (`-i <(command)`) is read once, as it comes: looking into it here would take its first lines.
@@ -88,7 +93,7 @@ function listFile(text: string): string {
   try {
     fd = openSync(text, 'r');
   } catch (error) {
-    throw new InvalidArgumentError(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw cannotRead(error);
   }
   try {
     const read = readSync(fd, start, 0, start.length, 0);

@@ -15,6 +15,7 @@ import {
   type WholeRange,
 } from '../../shared/limits';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS } from '../../shared/defaults';
+import { formatBytes } from '../../shared/format';
 import { proxyProblem } from '../../shared/proxy-url';
 import { FILE_CATEGORIES, type FileCategory } from '../../shared/file-category';
 import type { Settings } from '../../shared/types';
@@ -104,8 +105,7 @@ function categoryFolders(value: unknown): Settings['categoryFolders'] {
  */
 export function checkMemoryCaps(s: Pick<Settings, 'perDownloadMemory' | 'memoryBudget'>): void {
   if (s.perDownloadMemory <= s.memoryBudget) return;
-  const mib = (n: number) => `${Math.round((n / MIB) * 100) / 100} MiB`;
-  throw new BraidError('INVALID_OPTION', `memory per download (${mib(s.perDownloadMemory)}) cannot be more than the memory for all downloads (${mib(s.memoryBudget)})`);
+  throw new BraidError('INVALID_OPTION', `memory per download (${formatBytes(s.perDownloadMemory)}) cannot be more than the memory for all downloads (${formatBytes(s.memoryBudget)})`);
 }
 
 /** Validates a settings change; unknown keys and bad values are refused with the reason. */
