@@ -5,7 +5,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index';
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_CANNOT_CREATE' | 'DB_LOCKED' | 'DB_IS_FOLDER',
+    readonly code: 'DB_TOO_NEW' | 'DB_UNREADABLE' | 'DB_CANNOT_CREATE' | 'DB_LOCKED' | 'DB_IS_FOLDER' | 'SQLITE_ADDON',
     message: string,
   ) {
     super(message);
@@ -49,6 +49,9 @@ export function openDatabase(path: string, addon?: string): Database.Database {
     if (!existed) forgetEmpty(path);
     // A full disk has its own advice; moving a file aside is for one that is there and cannot be read.
     if ((error as { code?: unknown }).code === 'SQLITE_FULL') throw error;
+    // The addon, not the file, failed (built for Electron by `npm start`, or for another Node): the file is sound
+    // and moving it aside would lose the queue for nothing.
+    if ((error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED') throw addonFailure(error as Error, existed ? `The database ${path} was not touched` : 'No database was created');
     if (!existed) throw new StoreError('DB_CANNOT_CREATE', `cannot create the database ${path}: ${(error as Error).message}`);
     throw new StoreError('DB_UNREADABLE', `cannot open the database ${path}: ${(error as Error).message}`);
   }
@@ -90,6 +93,16 @@ function forgetEmpty(path: string): void {
   } catch {
     // Not created at all.
   }
+}
+
+function addonFailure(error: Error, outcome: string): StoreError {
+  const cause = error.message.split('\n')[0];
+  return new StoreError(
+    'SQLITE_ADDON',
+    `SQLite's compiled addon (better-sqlite3) does not load in this ${process.versions.electron ? 'Electron' : 'Node'}: ${cause}. ` +
+      `It is built for one runtime at a time: \`npm rebuild better-sqlite3\` builds it for Node (the command line), ` +
+      `\`npm start\` for the app. ${outcome}`,
+  );
 }
 
 /**

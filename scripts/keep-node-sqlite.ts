@@ -1,0 +1,21 @@
+// `npm start` rebuilds better-sqlite3 for Electron's ABI, which Node cannot load. Before it does, the addon built
+// for Node is copied aside (electron/store/sqlite-addon.ts names the copy), so the `braid` command and the tests
+// still open their databases after the app has been started.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { nodeAddonCopyPath, placeAddon } from '../electron/store/sqlite-addon';
+
+const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+const built = join(root, 'build', 'Release', 'better_sqlite3.node');
+const copy = nodeAddonCopyPath(root)!;
+const loads = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { encoding: 'utf8' });
+if (loads.status === 0 && existsSync(built)) {
+  placeAddon(built, copy);
+} else if (!existsSync(copy)) {
+  console.warn(
+    'better-sqlite3 is not built for this Node, so after the app starts the `braid` command cannot open its database ' +
+      'until `npm rebuild better-sqlite3`',
+  );
+}
