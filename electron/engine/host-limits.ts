@@ -236,6 +236,13 @@ export class HostLimits {
       gate.peak = gate.receiving;
       gate.peakAt = now;
     }
+    // Answers are read one by one: refusals read before the answer of a connection the server had taken step the
+    // limit below what it allows. Connections answered at once prove it allows them.
+    if (gate.learned !== null && gate.receiving > gate.learned) {
+      gate.learned = gate.receiving;
+      gate.learnedAt = this.options.clock.wallTime();
+      this.remember(gate.host, { connections: gate.learned, learnedAt: gate.learnedAt });
+    }
     return now;
   }
 

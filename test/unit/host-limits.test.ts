@@ -63,6 +63,19 @@ describe('learned connection limits', () => {
     for (const slot of [a, b, c, d]) slot!.release();
   });
 
+  it('raises a limit learned too low when more connections than it are answered at once (an answer read after the refusals)', async () => {
+    const { limits, rows } = setup();
+    const open = await slots(limits, 'e.test', 8);
+    open[0]!.receiving();
+    // The server took two connections, but only one answer has been read when the refusals of the others come.
+    for (const slot of open.slice(2, 5)) slot.refused();
+    assert.equal(rows.get('e.test')?.connections, 1);
+    open[1]!.receiving();
+    assert.equal(rows.get('e.test')?.connections, 2, 'two answered at once: the server allows two');
+    assert.deepEqual(limits.describe('e.test'), { host: 'e.test', connections: 2 });
+    for (const slot of open) slot.release();
+  });
+
   it('counts connections the server answered lately though their answers never overlapped (small segments, a busy machine)', async () => {
     const { limits, rows, pass } = setup();
     const open = await slots(limits, 'e.test', 8);
