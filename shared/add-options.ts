@@ -21,9 +21,11 @@ export const DIRECT = 'direct';
 
 export const NO_OPTIONS: AddOptionsText = { folder: '', connections: '', speedLimit: '', checksum: '', perServer: '', proxy: '' };
 
-/** The URLs of the Add box: one a line, blank and `#` lines skipped, each once. */
-export function urlLines(text: string): string[] {
-  return [...new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
+/** The URLs of the Add box: one a line, blank and `#` lines skipped, each once; `repeated` counts the lines left out. */
+export function urlLines(text: string): { urls: string[]; repeated: number } {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const urls = [...new Set(lines)];
+  return { urls, repeated: lines.length - urls.length };
 }
 
 /** Lines in a text as an editor counts them: a newline ends a line, and the one at the very end starts none. */

@@ -47,8 +47,17 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     const lines = Array.from({ length: 150 }, (_, i) => `${origin.url('/many.bin')}?k=${i}`);
     await page().keyboard.press('Control+n');
     const dialog = page().getByRole('dialog', { name: 'Add downloads' });
-    await dialog.getByLabel('URLs to add').fill(lines.join('\n'));
-    await dialog.getByText('150 of 150 will be added').waitFor({ timeout: 20_000 });
+    // Two lines pasted twice are taken once, and the note says so.
+    await dialog.getByLabel('URLs to add').fill([...lines, lines[3], lines[149]].join('\n'));
+    await dialog.getByText('150 of 150 will be added · 2 repeated lines taken once').waitFor({ timeout: 20_000 });
+    // Only the lines in view are drawn (a paste of thousands would otherwise redraw them all at every answer),
+    // and each still says where it stands in the whole list.
+    const preview = dialog.getByRole('list', { name: 'What will be added' });
+    const drawn = await preview.getByRole('listitem').count();
+    assert.ok(drawn > 0 && drawn < 50, `${drawn} lines drawn of 150`);
+    assert.equal(await preview.getByRole('listitem').first().getAttribute('aria-setsize'), '150');
+    await dialog.locator('.preview-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await preview.locator(`li[data-url="${lines[149]}"][aria-posinset="150"]`).waitFor();
     assert.ok(await dialog.getByRole('button', { name: 'Queue' }).isEnabled(), 'a long paste can be queued');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });

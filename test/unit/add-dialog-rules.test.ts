@@ -5,7 +5,7 @@ import { errorHover, statusText } from '../../shared/status-words';
 
 describe('the Add dialog and the words of the queue', () => {
   it('reads one URL a line, skipping blanks, comments and repeats', () => {
-    assert.deepEqual(urlLines(' http://a/x \n\n# note\nhttp://a/y\nhttp://a/x\n'), ['http://a/x', 'http://a/y']);
+    assert.deepEqual(urlLines(' http://a/x \n\n# note\nhttp://a/y\nhttp://a/x\n'), { urls: ['http://a/x', 'http://a/y'], repeated: 1 });
   });
 
   it("counts a list file's lines as an editor does", () => {

@@ -1,6 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { FileUp, X } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { BraidApi } from '../../../../shared/api';
 import type { ImportReport } from '../../../../shared/types';
 import { lineCount, NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
@@ -43,7 +43,8 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
     setProblem('');
   }, [seed]);
 
-  const urls = useMemo(() => urlLines(text), [text]);
+  const { urls, repeated } = useMemo(() => urlLines(text), [text]);
+  const choose = useCallback((url: string, choice: DuplicateChoice) => setChoices((prev) => new Map(prev).set(url, choice)), []);
   const { answers, pending, checked } = useAddPreview(api, file ? [] : urls);
   const parsed = parseAddOptions(fields);
   const hasErrors = Object.keys(parsed.errors).length > 0;
@@ -131,7 +132,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
             <FileUp size={15} aria-hidden /> Import a list file…
             <input type="file" accept=".txt,text/plain" aria-label="Import list" onChange={(e) => void chooseFile(e.target)} />
           </label>
-          {!file && <PreviewList urls={urls} answers={answers} choices={choices} onChoose={(u, c) => setChoices(new Map(choices).set(u, c))} onShow={onShow} refusedByAdd={refusedByAdd} />}
+          {!file && <PreviewList urls={urls} answers={answers} choices={choices} onChoose={choose} onShow={onShow} refusedByAdd={refusedByAdd} />}
           {report && (
             <div className="report" role="status" aria-label="Import report">
               <p>
@@ -157,6 +158,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
           <div className="dialog-buttons">
             <span className="dialog-note" aria-live="polite">
               {file ? '' : pending && urls.length > 0 ? `Checking links… ${checked.toLocaleString()} of ${urls.length.toLocaleString()}` : `${toAdd.length} of ${urls.length} will be added`}
+              {!file && repeated > 0 && ` · ${repeated.toLocaleString()} repeated ${repeated === 1 ? 'line' : 'lines'} taken once`}
             </span>
             <Dialog.Close className="button">{report ? 'Close' : 'Cancel'}</Dialog.Close>
             <button className="button" disabled={!ready || busy} onClick={() => void submit(false)}>
