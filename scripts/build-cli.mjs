@@ -37,13 +37,12 @@ await build({
   format: 'esm',
   external: ['bindings', 'electron', 'socks'],
   sourcemap: true,
-  // A young generation of 1 MiB semi-spaces instead of up to 16: the receive path allocates little per read, so
-  // scavenges stay rare, and the process holds ~5-13 MiB less at its peak (BENCHMARKS.md). V8 takes the flag only
-  // at start, hence the shebang; `env -S` splits it, and npm's Windows shims read it the same way.
+  // No V8 flag in the shebang: any makes V8 refuse Node's code cache (~20 ms of every start). The engine keeps the
+  // young generation small at run time instead (electron/engine/young-generation.ts).
   // Bundled CommonJS packages call `require` for Node's own modules, which an ES module lacks.
   banner: {
     js: [
-      '#!/usr/bin/env -S node --max-semi-space-size=1',
+      '#!/usr/bin/env node',
       "import { createRequire as createRequireForPackages } from 'node:module';",
       'const require = createRequireForPackages(import.meta.url);',
     ].join('\n'),

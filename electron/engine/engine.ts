@@ -42,6 +42,7 @@ import { maskOptions } from '../../shared/header-mask';
 import { previewUrls } from './preview';
 import { deleteRemovedFiles } from './removed-files';
 import { findEarlierRun, optionsGivenAgain, type EarlierRun } from './run-again';
+import { keepYoungGenerationSmall } from './young-generation';
 
 /** Each socket of the receive path reads into one buffer of this size, reused for every read. */
 const READ_SIZE = 64 * 1024;
@@ -127,6 +128,7 @@ export class Engine implements BraidApi {
     if (this.scheduler.isStarted) return;
     this.scheduler.start(options.only);
     this.tick = setInterval(() => this.onTick(), this.timing.tickMs);
+    keepYoungGenerationSmall();
   }
 
   private onTick(): void {
