@@ -11,7 +11,7 @@ export const CATEGORY_EXTENSIONS: Readonly<Record<Exclude<FileCategory, 'other'>
   audio: ['mp3', 'flac', 'ogg', 'opus', 'wav', 'm4a', 'aac', 'wma'],
   archives: ['zip', 'rar', '7z', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'zst', 'iso', 'img'],
   documents: ['pdf', 'doc', 'docx', 'odt', 'xls', 'xlsx', 'ods', 'ppt', 'pptx', 'txt', 'md', 'epub', 'csv'],
-  programs: ['exe', 'msi', 'dmg', 'pkg', 'deb', 'rpm', 'appimage', 'apk', 'sh', 'bin', 'run'],
+  programs: ['exe', 'msi', 'dmg', 'pkg', 'deb', 'rpm', 'appimage', 'apk', 'sh', 'run'],
 };
 
 /** The extension of a file name, lower case, without the dot ('' when none). */

@@ -35,6 +35,8 @@ export const FILE_SIZE: WholeRange = { min: 0, max: Number.MAX_SAFE_INTEGER };
 export const DOWNLOAD_ID: WholeRange = { min: 1, max: Number.MAX_SAFE_INTEGER };
 /** Rows skipped before a page of the queue. */
 export const LIST_OFFSET: WholeRange = { min: 0, max: Number.MAX_SAFE_INTEGER };
+/** The longest text the queue is searched for: a URL is rarely longer. */
+export const SEARCH_LENGTH = 2048;
 /** Rows in one page of the queue; a page is always bounded, even when the caller does not say. */
 export const LIST_LIMIT: WholeRange & { readonly default: number } = { min: 1, max: 5000, default: 500 };
 

@@ -314,6 +314,8 @@ export interface ListQuery {
   status?: DownloadStatus[];
   /** Only downloads of this file type (by name, or by the URL before a name is known). */
   category?: FileCategory;
+  /** Only downloads whose name or URL holds this text, letters of either case alike. */
+  search?: string;
   offset?: number;
   limit?: number;
   sort?: SortKey;

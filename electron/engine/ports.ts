@@ -33,6 +33,7 @@ export type DownloadPatch = Partial<
 export interface RecordQuery {
   status?: DownloadStatus[];
   category?: FileCategory;
+  search?: string;
   offset?: number;
   limit?: number;
   sort?: SortKey;

@@ -178,6 +178,11 @@ export class SqliteDownloadRepository implements DownloadRepository {
       args.push(...query.status);
     }
     if (query.category) terms.push(categoryTerm(query.category, args));
+    if (query.search) {
+      // instr rather than LIKE: a % or _ searched for is itself. Both sides folded by SQLite, so they fold alike.
+      terms.push(`instr(lower(COALESCE(name, '') || char(10) || url), lower(?)) > 0`);
+      args.push(query.search);
+    }
     const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
     // The tie-breaker runs the same way as the sort, so one index serves both directions.
     const direction = query.descending ? 'DESC' : 'ASC';

@@ -17,6 +17,7 @@ import { RefreshLinkDialog } from './components/RefreshLinkDialog';
 import { RemoveDialog } from './components/RemoveDialog';
 import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
+import { SearchBox } from './components/SearchBox';
 import { Toolbar } from './components/Toolbar';
 import { idsWithStatus, undoableRemoval } from './queue-commands';
 import { askForNotifications, useEngineNotices } from './useEngineNotices';
@@ -35,7 +36,7 @@ const EMPTY_TEXT: Record<Filter['view'], string> = {
 };
 
 export function App({ api, connection, inApp }: { api: BraidApi; connection: Connection; inApp: boolean }) {
-  const [filter, setFilter] = useState<Filter>({ view: 'all', category: null });
+  const [filter, setFilter] = useState<Filter>({ view: 'all', category: null, search: '' });
   const [sort, setSort] = useState<Sort>({ key: 'position', descending: false });
   const onSort = useCallback((key: SortKey) => setSort((s) => ({ key, descending: s.key === key && key !== 'position' ? !s.descending : false })), []);
   const { total, rows, global, running, ensure, refresh } = useQueue(api, filter, sort);
@@ -60,11 +61,14 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   // Ctrl+A outside the list selects every download, as it does in the list; the rows are known further down.
   const selectAllRows = useRef<() => void>(() => undefined);
   const onSelectAll = useCallback(() => selectAllRows.current(), []);
-  useWindowInput(offer, onSelectAll);
+  const searchBox = useRef<HTMLInputElement>(null);
+  const focusSearch = useCallback(() => searchBox.current?.focus(), []);
+  useWindowInput(offer, onSelectAll, focusSearch);
 
   // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
   const { clear } = sel;
   const changeFilter = useCallback((f: Filter) => (setFilter(f), clear()), [clear]);
+  const onSearch = useCallback((search: string) => changeFilter({ ...filter, search }), [changeFilter, filter]);
 
   // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
   const selection = useMemo(() => (sel.selected.size === 0 ? [] : [...rows.values()].filter((d) => sel.selected.has(d.id))), [rows, sel.selected]);
@@ -141,8 +145,8 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       if (d) actions.showDetails(d.id);
     },
     selectAll: () => void idsWithStatus(api, filter.view === 'all' ? ['queued', 'active', 'paused', 'completed', 'failed'] : [filter.view]).then((ids) => {
-      // With a file type chosen, only the rows of that type that are loaded are known here.
-      sel.selectIds(filter.category === null ? ids : [...rows.values()].map((d) => d.id));
+      // With a file type chosen or a search, only the rows of it that are loaded are known here.
+      sel.selectIds(filter.category === null && filter.search === '' ? ids : [...rows.values()].map((d) => d.id));
     }),
   };
   selectAllRows.current = keys.selectAll;
@@ -153,6 +157,8 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || anyDialog || (e.target instanceof Element && e.target.closest('[role="menu"]'))) return;
+      // The search box's Escape clears what it holds first.
+      if (e.target instanceof HTMLInputElement && e.target.value !== '') return;
       setPaneOpen(false);
     };
     window.addEventListener('keydown', onKey, true);
@@ -185,6 +191,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
             })
           }
           onSettings={() => setSettingsOpen(true)}
+          search={<SearchBox ref={searchBox} value={filter.search} onSearch={onSearch} />}
         />
       </header>
       <div className="body">
@@ -201,10 +208,14 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
               keys={keys}
               sort={sort}
               onSort={onSort}
-              viewKey={`${filter.view}/${filter.category}/${sort.key}/${sort.descending}`}
-              emptyText={filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
-              // The type stays chosen across views, so an empty list says how to see the rest.
-              {...(filter.category ? { emptyAction: { label: 'Show every type', run: () => changeFilter({ ...filter, category: null }) } } : {})}
+              viewKey={`${filter.view}/${filter.category}/${filter.search}/${sort.key}/${sort.descending}`}
+              emptyText={filter.search ? `No downloads here match “${filter.search}”.` : filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
+              // The search and the type stay across views, so an empty list says how to see the rest.
+              {...(filter.search
+                ? { emptyAction: { label: 'Clear the search', run: () => changeFilter({ ...filter, search: '' }) } }
+                : filter.category
+                  ? { emptyAction: { label: 'Show every type', run: () => changeFilter({ ...filter, category: null }) } }
+                  : {})}
             />
           </QueueMenu>
           {paneOpen && <DetailPane api={api} row={paneRow} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}
@@ -218,7 +229,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         defaultFolder={settings?.folder ?? ''}
         onClose={() => setAddSeed(null)}
         onAdded={(n) => (toast.success(n === 1 ? 'Download added' : `${n.toLocaleString()} downloads added`), refresh())}
-        onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null }), sel.selectIds([id]), setPaneOpen(true))}
+        onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null, search: '' }), sel.selectIds([id]), setPaneOpen(true))}
       />
       <RefreshLinkDialog api={api} target={refreshing} onClose={() => setRefreshing(null)} onRefreshed={refresh} />
       <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />

@@ -4,10 +4,11 @@ import { categoryOf, displayName, type FileCategory } from '../../shared/file-ca
 import type { DownloadSnapshot, DownloadStatus, GlobalStats, SortKey } from '../../shared/types';
 
 export type View = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
-/** What the sidebar chose: a status view and, optionally, one file type. */
+/** What the sidebar chose (a status view and, optionally, one file type) and the text searched for ('' for none). */
 export interface Filter {
   view: View;
   category: FileCategory | null;
+  search: string;
 }
 export interface Sort {
   key: SortKey;
@@ -23,7 +24,11 @@ function statuses(filter: Filter): DownloadStatus[] | undefined {
 }
 
 function matches(filter: Filter, d: DownloadSnapshot): boolean {
-  return (filter.view === 'all' || d.status === filter.view) && (filter.category === null || categoryOf(displayName(d)) === filter.category);
+  return (
+    (filter.view === 'all' || d.status === filter.view) &&
+    (filter.category === null || categoryOf(displayName(d)) === filter.category) &&
+    (filter.search === '' || `${displayName(d)}\n${d.url}`.toLowerCase().includes(filter.search.toLowerCase()))
+  );
 }
 
 /**
@@ -41,7 +46,7 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
 
   const loadBlock = useCallback(
     async (block: number, gen: number) => {
-      const page = await api.list({ status: statuses(filter), ...(filter.category ? { category: filter.category } : {}), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
+      const page = await api.list({ status: statuses(filter), ...(filter.category ? { category: filter.category } : {}), ...(filter.search ? { search: filter.search } : {}), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
       if (gen !== generation.current) return;
       setTotal(page.total);
       setRows((prev) => {

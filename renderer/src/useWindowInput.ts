@@ -13,9 +13,10 @@ function urlsIn(text: string): string[] {
 /**
  * Ctrl/Cmd+N opens the Add dialog; links pasted outside a text field or dropped on the window, and dropped list
  * files, open it too, filled in. Nothing starts until the person chooses Start or Queue there. Ctrl/Cmd+A outside
- * a text field or dialog selects every download (the list handles its own), never the page's text.
+ * a text field or dialog selects every download (the list handles its own), never the page's text; Ctrl/Cmd+F goes to
+ * the search box.
  */
-export function useWindowInput(offer: (seed: AddSeed) => void, selectAll: () => void): void {
+export function useWindowInput(offer: (seed: AddSeed) => void, selectAll: () => void, focusSearch: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey) return;
@@ -23,6 +24,9 @@ export function useWindowInput(offer: (seed: AddSeed) => void, selectAll: () => 
       if (key === 'n') {
         e.preventDefault();
         offer({ text: '' });
+      } else if (key === 'f' && !(e.target instanceof Element && e.target.closest('[role="dialog"], [role="alertdialog"]'))) {
+        e.preventDefault();
+        focusSearch();
       } else if (key === 'a' && !ownedElsewhere(e.target) && !(e.target instanceof Element && e.target.closest('[role="grid"], [role="menu"]'))) {
         e.preventDefault();
         selectAll();
@@ -54,5 +58,5 @@ export function useWindowInput(offer: (seed: AddSeed) => void, selectAll: () => 
       window.removeEventListener('dragover', onDragOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, [offer, selectAll]);
+  }, [offer, selectAll, focusSearch]);
 }

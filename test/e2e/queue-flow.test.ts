@@ -124,6 +124,30 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     }
   });
 
+  it('finds downloads by name as typed in the search box, and Escape brings the whole list back', async () => {
+    const names = ['Holiday-2024.mkv', 'holiday-photos.zip', 'taxes.pdf'];
+    const added = (await client().api.add(names.map((n) => ({ url: `http://127.0.0.1:9/find/${n}`, paused: true })))) as { id: number }[];
+    try {
+      await row('taxes.pdf').waitFor();
+      await page().keyboard.press('Control+f');
+      const box = page().getByRole('textbox', { name: 'Search downloads' });
+      assert.equal(await box.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement), true, 'Ctrl+F goes to the search box');
+      await page().keyboard.type('HOLIDAY');
+      await row('taxes.pdf').waitFor({ state: 'detached' });
+      await eventually(async () => (await page().locator('.rows .row').count()) === 2, 'the two holiday downloads alone');
+      await row('Holiday-2024.mkv').waitFor();
+      await row('holiday-photos.zip').waitFor();
+      // Nothing found says so, and how to see the rest.
+      await page().keyboard.type('zzz');
+      await page().getByText('No downloads here match “HOLIDAYzzz”.').waitFor();
+      await page().keyboard.press('Escape');
+      await row('taxes.pdf').waitFor();
+      assert.equal(await box.inputValue(), '');
+    } finally {
+      await client().api.remove(added.map((a) => a.id), { deleteFile: true });
+    }
+  });
+
   it('shows the size the Add dialog found on a download that waits for its turn', async () => {
     const settings = await client().api.getSettings();
     await client().api.setSettings({ maxConcurrent: 1 });

@@ -113,6 +113,8 @@ describe('payload validation before the engine', () => {
     ['add', [[{ url: 'http://a', extra: 1 }]], /^unknown field "extra" in a download$/],
     ['add', [[{ url: 'http://a', options: { segment: 4 } }]], /^unknown field "segment" in the download options$/],
     ['add', [[{ url: 'x'.repeat(9000) }]], /^the URL must be text of at most 8,192 characters$/],
+    ['list', [{ search: 'x'.repeat(3000) }], /^the search must be text of at most 2,048 characters$/],
+    ['list', [{ search: 7 }], /^the search must be text of at most 2,048 characters$/],
     ['add', [[{ url: 'http://a', mirrors: Array(MAX_MIRRORS + 1).fill('http://m') }]], /^mirrors must be a list of at most 16 URLs$/],
     ['add', [[{ url: 'http://a', priority: PRIORITY.max + 1 }]], /^the priority must be a whole number from -1000 to 1000$/],
     ['add', [[{ url: 'http://a', paused: 'yes' }]], /^paused must be true or false$/],

@@ -1,4 +1,5 @@
 import { Eraser, Pause, Play, Plus, RotateCw, Settings, Trash2, type LucideIcon } from 'lucide-react';
+import type { ReactNode } from 'react';
 import type { DownloadSnapshot, DownloadStatus } from '../../../shared/types';
 import { canPause, canResume, canRetry } from '../actions';
 
@@ -26,6 +27,8 @@ export function Toolbar(props: {
   onPauseAll: () => void;
   onClearCompleted: () => void;
   onSettings: () => void;
+  /** The search box, at the end of the row beside Settings. */
+  search?: ReactNode;
 }) {
   const s = props.selection;
   // Failed downloads only: the menu and the pane call it Retry, and so does the toolbar.
@@ -43,6 +46,7 @@ export function Toolbar(props: {
       <Tool icon={Pause} label="Pause all" onClick={props.onPauseAll} disabled={none('active', 'queued')} />
       <Tool icon={Eraser} label="Clear done" title="Remove finished downloads from the list (the files stay)" onClick={props.onClearCompleted} disabled={none('completed')} />
       <span className="tool-spacer" />
+      {props.search}
       <Tool icon={Settings} label="Settings" onClick={props.onSettings} />
     </div>
   );

@@ -4,7 +4,7 @@ import { categoryOf, displayName, type FileCategory } from '../../shared/file-ca
 import { join } from 'node:path';
 import { makeRig } from '../support/harness';
 
-describe('the sidebar categories', () => {
+describe('the sidebar categories and the search', () => {
   it('pages only the downloads of one file type, by the same rule the renderer uses', async () => {
     const rig = await makeRig();
     try {
@@ -25,6 +25,29 @@ describe('the sidebar categories', () => {
       const page = await rig.engine.list({ category: 'video', status: ['paused'], limit: 1 });
       assert.equal(page.total, 2);
       assert.equal(page.items.length, 1);
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
+  it('finds downloads by a piece of their name or URL, letters of either case alike, % and _ as themselves', async () => {
+    const rig = await makeRig();
+    try {
+      const urls = ['Holiday-Video.mkv', 'holiday_photos.zip', 'report%202024.pdf', 'other.iso'].map((n) => `http://127.0.0.1:9/files/${n}`);
+      const added = await rig.engine.add([...urls.map((url) => ({ url, paused: true })), { url: 'http://cdn.127.0.0.1.nip.test/get?id=7', paused: true }]);
+      assert.ok(added.every((r) => r.ok));
+      // The server named the last one when it answered.
+      rig.repo.update((added[4] as { id: number }).id, { name: 'named-by-server.bin' });
+      const found = async (search: string, more: { status?: ['paused' | 'completed'] } = {}) =>
+        (await rig.engine.list({ search, ...more })).items.map((d) => displayName(d));
+      assert.deepEqual(await found('HOLIDAY'), ['Holiday-Video.mkv', 'holiday_photos.zip']);
+      assert.deepEqual(await found('_'), ['holiday_photos.zip'], '_ is not any one character');
+      assert.deepEqual(await found('%20'), ['report 2024.pdf'], '% is not any text');
+      assert.deepEqual(await found('nip.test/get'), ['named-by-server.bin'], 'the URL counts as well as the name');
+      assert.deepEqual(await found('Named-By'), ['named-by-server.bin']);
+      assert.deepEqual(await found('holiday', { status: ['completed'] }), []);
+      assert.equal((await rig.engine.list({ search: 'holiday', limit: 1 })).total, 2);
+      assert.deepEqual(await found('nothing like it'), []);
     } finally {
       await rig.cleanup();
     }
