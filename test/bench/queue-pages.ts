@@ -1,5 +1,5 @@
 // Times one 100-row page of a long queue in every sort order and two file types, at the top and in the middle, as the UI asks
-// for it. usage: node --import tsx test/bench/queue-pages.ts [ROWS]   (default 1000000; after npm install)
+// for it, and a search. usage: node --import tsx test/bench/queue-pages.ts [ROWS]   (default 1000000; after npm install)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,12 @@ try {
       figures.push(`@${offset} ${(performance.now() - t).toFixed(1)} ms`);
     }
     console.log(`${category.padEnd(8)} ${figures.join('  ')}`);
+  }
+  // The search box is a scan too: text many rows hold (the top page fills at once), and text one row holds.
+  for (const search of ['F12', `f${rows - 7}.bin`]) {
+    const t = performance.now();
+    const page = repo.list({ search, limit: 100 });
+    console.log(`search "${search}": ${page.total} found, page and count ${(performance.now() - t).toFixed(1)} ms`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
