@@ -173,6 +173,7 @@ export interface FilePlacement {
 export interface DownloadSnapshot {
   id: number;
   url: string;
+  /** The file's name: the server's once it has answered, else the one asked for; null for neither. */
   name: string | null;
   folder: string;
   status: DownloadStatus;

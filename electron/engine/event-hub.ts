@@ -121,7 +121,7 @@ function storedSnapshot(record: DownloadRecord, repo: DownloadRepository, cap: n
   return {
     id: record.id,
     url: record.url,
-    name: record.name,
+    name: record.name ?? record.requestedName,
     folder: record.folder,
     status: record.status,
     size: record.size,

@@ -53,7 +53,7 @@ export class JobState {
       ...now,
       id: rec.id,
       url: rec.url,
-      name: rec.name,
+      name: rec.name ?? rec.requestedName,
       folder: rec.folder,
       status: 'active',
       size,

@@ -11,22 +11,23 @@ import { PATCH_COLUMNS, toRecord, type DownloadRow } from './download-row';
  */
 export const ORDER: Record<NonNullable<RecordQuery['sort']>, string> = {
   position: 'position',
-  name: "COALESCE(name, replace(url, rtrim(url, replace(url, '/', '')), '')) COLLATE NOCASE",
+  name: "COALESCE(name, requested_name, replace(url, rtrim(url, replace(url, '/', '')), '')) COLLATE NOCASE",
   size: 'size',
   status: 'status',
   added: 'id',
 };
 
 /**
- * A download's file type by the extension of its name (the URL's before a name is known), as `categoryOf` judges
- * it in the renderer. `rtrim` by every character but the dot strips the text back to its last dot, so what
- * `replace` leaves is the extension: one expression and a set lookup per row, no index (the sidebar's file types
- * are looked at one at a time).
+ * A download's file type by the extension of the name its row shows (the server's, else the one asked for, else
+ * the URL), as `categoryOf` judges it in the renderer. `rtrim` by every character but the dot strips the text back
+ * to its last dot, so what `replace` leaves is the extension: one expression and a set lookup per row, no index
+ * (the sidebar's file types are looked at one at a time).
  */
 function categoryTerm(category: FileCategory, args: unknown[]): string {
   const exts = category === 'other' ? Object.values(CATEGORY_EXTENSIONS).flat() : CATEGORY_EXTENSIONS[category];
   args.push(...exts);
-  const ext = `lower(replace(COALESCE(name, url), rtrim(COALESCE(name, url), replace(COALESCE(name, url), '.', '')), ''))`;
+  const shown = 'COALESCE(name, requested_name, url)';
+  const ext = `lower(replace(${shown}, rtrim(${shown}, replace(${shown}, '.', '')), ''))`;
   return `${ext} ${category === 'other' ? 'NOT IN' : 'IN'} (${exts.map(() => '?').join(',')})`;
 }
 
@@ -180,7 +181,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
     if (query.category) terms.push(categoryTerm(query.category, args));
     if (query.search) {
       // instr rather than LIKE: a % or _ searched for is itself. Both sides folded by SQLite, so they fold alike.
-      terms.push(`instr(lower(COALESCE(name, '') || char(10) || url), lower(?)) > 0`);
+      terms.push(`instr(lower(COALESCE(name, requested_name, '') || char(10) || url), lower(?)) > 0`);
       args.push(query.search);
     }
     const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';

@@ -53,6 +53,25 @@ describe('the sidebar categories and the search', () => {
     }
   });
 
+  it('shows, sorts, files and finds a waiting download by the name it was added with, before the server names it', async () => {
+    const rig = await makeRig();
+    try {
+      // As the browser extension adds them: the page's name for a URL whose path says nothing of the file.
+      const added = await rig.engine.add([
+        { url: 'http://127.0.0.1:9/get?id=1', name: 'zeta-talk.mp4', paused: true },
+        { url: 'http://127.0.0.1:9/get?id=2', name: 'alpha-notes.pdf', paused: true },
+        { url: 'http://127.0.0.1:9/files/middle.iso', paused: true },
+      ]);
+      assert.ok(added.every((r) => r.ok));
+      const shown = async (query: Parameters<typeof rig.engine.list>[0]) => (await rig.engine.list(query)).items.map((d) => displayName(d));
+      assert.deepEqual(await shown({ sort: 'name' }), ['alpha-notes.pdf', 'middle.iso', 'zeta-talk.mp4']);
+      assert.deepEqual(await shown({ category: 'video' }), ['zeta-talk.mp4']);
+      assert.deepEqual(await shown({ search: 'NOTES' }), ['alpha-notes.pdf']);
+    } finally {
+      await rig.cleanup();
+    }
+  });
+
   it('shows a download by its URL\'s last segment until the server names it, never the whole URL', () => {
     assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/slow/big%20file.iso?x=1' }), 'big file.iso');
     assert.equal(displayName({ name: null, url: 'http://127.0.0.1:18080/' }), '127.0.0.1');

@@ -17,7 +17,7 @@ function describe(r: DownloadRecord, running: boolean): string {
   const size = r.size === null ? '?' : formatBytes(r.size);
   const error = r.error ? `  (${r.error.code}: ${r.error.message})` : '';
   const status = r.status === 'active' && !running ? 'interrupted' : r.status;
-  return `${String(r.id).padStart(6)}  ${status.padEnd(11)} ${progress} ${size.padStart(10)}  ${r.name ?? maskUrlPassword(r.url)}${error}`;
+  return `${String(r.id).padStart(6)}  ${status.padEnd(11)} ${progress} ${size.padStart(10)}  ${r.name ?? r.requestedName ?? maskUrlPassword(r.url)}${error}`;
 }
 
 /** Reads the store only: no engine, no HTTP client. */

@@ -9,6 +9,7 @@ import { linkRefresh } from './007-link-refresh';
 import { forgetHeaders } from './008-forget-headers';
 import { sortByShownName } from './009-sort-by-shown-name';
 import { errorStatus } from './010-error-status';
+import { sortByAskedName } from './011-sort-by-asked-name';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,6 @@ export interface Migration {
 }
 
 /** Every schema version in order; a new version is a new file appended here. */
-export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, hostLimits, linkRefresh, forgetHeaders, sortByShownName, errorStatus];
+export const MIGRATIONS: readonly Migration[] = [initial, retryLog, sourceUrl, sortIndexes, placement, hostLimits, linkRefresh, forgetHeaders, sortByShownName, errorStatus, sortByAskedName];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
