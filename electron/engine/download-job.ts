@@ -8,6 +8,7 @@ import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import { serverOf, StepAside, type HostSlot } from './host-limits';
+import type { LiveSegment } from './live-segment';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
 import { LinkRefresher } from './link-refresh';
@@ -28,6 +29,8 @@ const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
+/** A download gives a connection to another one waiting for its server only when it has longer than this left. */
+const HANDOVER_AFTER_SECONDS = 3;
 
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams
@@ -51,6 +54,8 @@ export class DownloadJob {
   private probeWithGet = false;
   /** This download's connections waiting for a slot to the server (see `snapshot`). */
   private waitingForSlot = 0;
+  /** The segment cut for a connection to give back, until that connection lets go of it. */
+  private handover: LiveSegment | null = null;
   /** The `.part` being renamed to the name an answer gave. */
   private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
@@ -374,10 +379,26 @@ export class DownloadJob {
   private async slotTo(url: string, signal: AbortSignal): Promise<HostSlot> {
     this.waitingForSlot++;
     try {
-      return await this.ctx.hosts.acquire(serverOf(url), signal);
+      return await this.ctx.hosts.acquire(serverOf(url), signal, this.id);
     } finally {
       this.waitingForSlot--;
     }
+  }
+
+  /**
+   * Gives one connection back while another download waits for the same server holding fewer (`HostLimits.overShare`):
+   * a segment is cut where it stands, and its connection queues again once it stops. One at a time, and only while
+   * this download would hold the server a while yet: a handover costs a new request, and one about to end frees
+   * its connections anyway.
+   */
+  shareServer(): void {
+    const segments = this.state.segments;
+    if (this.handover?.active || !segments.ranged) return;
+    this.handover = null;
+    const left = segments.segments.reduce((sum, s) => sum + Math.max(0, s.end - s.position), 0);
+    // Until its speed is known (its first fraction of a second) a download is not judged.
+    if (this.speed.speed === 0 || left < HANDOVER_AFTER_SECONDS * this.speed.speed) return;
+    if (this.ctx.hosts.overShare(serverOf(this.state.sources.requestUrl), this.id)) this.handover = segments.cutForHandover();
   }
 
   // ---- what the UI sees ----------------------------------------------------------------------------------

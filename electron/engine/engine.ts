@@ -134,6 +134,7 @@ export class Engine implements BraidApi {
   private onTick(): void {
     try {
       this.hub.tick();
+      for (const job of this.scheduler.runningJobs()) job.shareServer();
       // `braid add` from another process queues into the same database: start it when a slot is free. A run
       // limited to its own downloads (`get`) is pumped as its jobs end, and here too (one indexed query), so a
       // pump that failed once does not leave its downloads waiting.

@@ -72,6 +72,8 @@ const PEAK_WINDOW_MS = 5000;
 const RESET_PAIR_MS = 10_000;
 
 interface Waiter {
+  /** The download that waits (undefined: a request of no download's, such as a probe). */
+  owner: number | undefined;
   resolve: (slot: HostSlot) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal;
@@ -115,6 +117,8 @@ export class HostSlot {
   constructor(
     private readonly limits: HostLimits,
     private readonly gate: ServerGate,
+    /** The download that holds it, for sharing the server between downloads. */
+    readonly owner: number | undefined,
   ) {}
 
   get host(): string {
@@ -180,13 +184,14 @@ export class HostLimits {
     }
   }
 
-  /** Waits for a slot to `host`; rejects with the signal's reason when it aborts first. */
-  acquire(host: string, signal: AbortSignal): Promise<HostSlot> {
+  /** Waits for a slot to `host` for download `owner`; rejects with the signal's reason when it aborts first. */
+  acquire(host: string, signal: AbortSignal, owner?: number): Promise<HostSlot> {
     if (signal.aborted) return Promise.reject(signal.reason);
     const gate = this.gateOf(host);
-    if (gate.waiters.length === 0 && this.hasRoom(gate)) return Promise.resolve(this.grant(gate));
+    if (gate.waiters.length === 0 && this.hasRoom(gate)) return Promise.resolve(this.grant(gate, owner));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        owner,
         resolve,
         reject,
         signal,
@@ -224,9 +229,24 @@ export class HostLimits {
       while (gate.waiters.length > 0 && this.hasRoom(gate)) {
         const waiter = gate.waiters.shift()!;
         waiter.signal.removeEventListener('abort', waiter.onAbort);
-        waiter.resolve(this.grant(gate));
+        waiter.resolve(this.grant(gate, waiter.owner));
       }
     }
+  }
+
+  /**
+   * Whether download `owner` should give one of its connections to `host` back: another download waits for one
+   * while holding at least two fewer. A connection moved then narrows the gap without turning it around, so the
+   * server's connections settle into an even split instead of passing back and forth.
+   */
+  overShare(host: string, owner: number): boolean {
+    const gate = this.gates.get(host);
+    if (!gate || gate.waiters.length === 0) return false;
+    const held = (download: number) => [...gate.slots].filter((slot) => slot.owner === download).length;
+    const mine = held(owner);
+    if (mine < 2) return false;
+    const waiting = new Set(gate.waiters.flatMap((w) => (w.owner === undefined || w.owner === owner ? [] : [w.owner])));
+    return [...waiting].some((other) => held(other) + 2 <= mine);
   }
 
   /** @internal a slot's answer came: the peak of connections working at once. Returns the time. */
@@ -284,9 +304,9 @@ export class HostLimits {
     if (gate.active === 0 && gate.waiters.length === 0 && gate.learned === null) this.gates.delete(gate.host);
   }
 
-  private grant(gate: ServerGate): HostSlot {
+  private grant(gate: ServerGate, owner: number | undefined): HostSlot {
     this.total++;
-    const slot = new HostSlot(this, gate);
+    const slot = new HostSlot(this, gate, owner);
     gate.slots.add(slot);
     return slot;
   }

@@ -1,7 +1,7 @@
 import type { SegmentState } from '../../shared/types';
 import { LiveSegment } from './live-segment';
 import type { Clock } from './ports';
-import { chooseSplit, compactSegments, planSegments } from './segment-plan';
+import { chooseSplit, compactSegments, MIN_SEGMENT, planSegments } from './segment-plan';
 
 /** Stands for "until the server closes" when the size is unknown. */
 export const UNKNOWN_END = Number.MAX_SAFE_INTEGER;
@@ -67,6 +67,22 @@ export class SegmentScheduler {
 
   private idle(): LiveSegment | null {
     return this.live.find((s) => !s.active && s.position < s.end) ?? null;
+  }
+
+  /**
+   * Cuts the running segment with the most left where it stands, so that its connection stops at its next read and
+   * can be given back; the rest waits for another connection of this download. Null when no running segment has
+   * begun and has enough left to be worth it.
+   */
+  cutForHandover(): LiveSegment | null {
+    if (!this.ranged) return null;
+    const left = (s: LiveSegment) => s.end - s.position;
+    const victim = this.live.filter((s) => s.active && s.position > s.start && left(s) >= MIN_SEGMENT).sort((a, b) => left(b) - left(a))[0];
+    if (!victim) return null;
+    this.live.push(new LiveSegment(victim.position, victim.end, 0));
+    victim.end = victim.position;
+    this.live.sort((a, b) => a.start - b.start);
+    return victim;
   }
 
   /** The second half of the running segment that will finish last; the connection on it stops at the split. */

@@ -129,6 +129,39 @@ describe('servers that limit connections', () => {
     }
   });
 
+  it('shares a server between downloads: one that holds every connection gives some back to one that waits', async () => {
+    const origin = await new TestOrigin().start();
+    let rig: Rig | null = null;
+    try {
+      const first = origin.file('/share/first.bin', 12 * MIB, { rate: 768 * 1024 });
+      const second = origin.file('/share/second.bin', 4 * MIB, { rate: 768 * 1024 });
+      rig = await makeRig({ overrides: { segments: 4, maxConnectionsPerServer: 4, maxConcurrent: 2 } });
+      const seen = new Map<number, DownloadSnapshot[]>();
+      rig.engine.onEvent((event) => {
+        if (event.type === 'snapshot') for (const d of event.downloads) seen.set(d.id, [...(seen.get(d.id) ?? []), d]);
+      });
+      const [a] = await rig.engine.add([{ url: origin.url('/share/first.bin') }]);
+      const aId = (a as { id: number }).id;
+      rig.engine.start();
+      await waitFor(() => (seen.get(aId) ?? []).some((d) => d.connections === 4), 10_000, 'the first download on all four connections');
+      const [b] = await rig.engine.add([{ url: origin.url('/share/second.bin') }]);
+      const bId = (b as { id: number }).id;
+      // Both at two each while both run, rather than the second waiting for the first to end.
+      await waitFor(() => {
+        const lastA = seen.get(aId)?.at(-1);
+        const lastB = seen.get(bId)?.at(-1);
+        return lastA?.status === 'active' && lastA.connections === 2 && lastB?.connections === 2;
+      }, 10_000, 'the server shared two and two');
+      await rig.engine.whenSettled([aId, bId]);
+      await assertCompletedWith(rig.repo.get(aId)!, first);
+      await assertCompletedWith(rig.repo.get(bId)!, second);
+      assert.ok((seen.get(aId) ?? []).every((d) => d.connections <= 4) && (seen.get(bId) ?? []).every((d) => d.connections <= 4));
+    } finally {
+      await rig?.cleanup();
+      await origin.close();
+    }
+  });
+
   it('keeps to the per-server maximum of a download, of the settings, and to the global cap', async () => {
     const server = await origin(4 * MIB, 32, 4 * MIB, '503');
     const cases: { overrides: object; options?: object; most: number }[] = [

@@ -76,6 +76,26 @@ describe('learned connection limits', () => {
     for (const slot of open) slot.release();
   });
 
+  it('asks a download to give a connection back while another waits holding at least two fewer, until they are even', async () => {
+    const { limits } = setup([], { perServer: 4, total: 128 });
+    const signal = new AbortController().signal;
+    const a = await Promise.all(Array.from({ length: 4 }, () => limits.acquire('s.test', signal, 1)));
+    assert.equal(limits.overShare('s.test', 1), false, 'nobody waits');
+    // A waiter of the same download is no reason.
+    const own = limits.acquire('s.test', signal, 1);
+    assert.equal(limits.overShare('s.test', 1), false);
+    const b = [limits.acquire('s.test', signal, 2), limits.acquire('s.test', signal, 2)];
+    assert.equal(limits.overShare('s.test', 1), true);
+    assert.equal(limits.overShare('s.test', 2), false);
+    a[0]!.release(); // to download 1's own waiter, first in line
+    a[1]!.release(); // to download 2: three against one, and download 2 still waits
+    assert.equal(limits.overShare('s.test', 1), true);
+    a[2]!.release(); // two and two: even
+    assert.equal(limits.overShare('s.test', 1), false);
+    assert.equal(limits.overShare('s.test', 2), false);
+    for (const slot of [a[3]!, await own, ...(await Promise.all(b))]) slot.release();
+  });
+
   it('counts connections the server answered lately though their answers never overlapped (small segments, a busy machine)', async () => {
     const { limits, rows, pass } = setup();
     const open = await slots(limits, 'e.test', 8);

@@ -26,6 +26,27 @@ describe('segment scheduler (fake clock)', () => {
     assert.equal(piece.start, 9 * MIB + Math.floor((7 * MIB) / 2));
   });
 
+  it('cuts the running segment with the most left where it stands, for its connection to give back', () => {
+    const clock = new FakeClock();
+    const scheduler = new SegmentScheduler(clock);
+    scheduler.plan(16 * MIB, true, 2);
+    const a = scheduler.checkout()!;
+    const b = scheduler.checkout()!;
+    assert.equal(scheduler.cutForHandover(), null, 'nothing received yet: nothing to cut');
+    a.received(6 * MIB);
+    b.received(1 * MIB);
+    const cut = scheduler.cutForHandover()!;
+    assert.equal(cut, b, 'the one with more left');
+    assert.equal(b.end, 9 * MIB, 'its connection stops where it stands');
+    scheduler.release(b);
+    const rest = scheduler.checkout()!;
+    assert.deepEqual([rest.start, rest.end, rest.position], [9 * MIB, 16 * MIB, 9 * MIB], 'the rest waits for the next connection');
+    // Under a minimum segment left, it is not worth a new request.
+    a.received(2 * MIB - 1);
+    rest.received(7 * MIB - 1);
+    assert.equal(scheduler.cutForHandover(), null);
+  });
+
   it('splits nothing smaller than two minimum segments, and nothing without ranges', () => {
     const clock = new FakeClock();
     const scheduler = new SegmentScheduler(clock);
