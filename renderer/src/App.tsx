@@ -212,13 +212,15 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
               emptyText={filter.search ? `No downloads here match “${filter.search}”.` : filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
               // The search and the type stay across views, so an empty list says how to see the rest.
               {...(filter.search
-                ? { emptyAction: { label: 'Clear the search', run: () => changeFilter({ ...filter, search: '' }) } }
+                ? filter.category || filter.view !== 'all'
+                  ? { emptyAction: { label: 'Show every download', run: () => changeFilter({ view: 'all', category: null, search: '' }) } }
+                  : { emptyAction: { label: 'Clear the search', run: () => changeFilter({ ...filter, search: '' }) } }
                 : filter.category
                   ? { emptyAction: { label: 'Show every type', run: () => changeFilter({ ...filter, category: null }) } }
                   : {})}
             />
           </QueueMenu>
-          {paneOpen && <DetailPane api={api} row={paneRow} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}
+          {paneOpen && <DetailPane api={api} row={paneRow} selection={selection} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}
         </main>
       </div>
       <AddDialog

@@ -3,6 +3,9 @@ import { toast } from 'sonner';
 import type { BraidApi } from '../../shared/api';
 import { errorAdvice, withoutCommand } from '../../shared/status-words';
 
+/** Characters of a failure's message a toast shows whole. */
+const LONGEST_TOAST_MESSAGE = 120;
+
 /**
  * A toast when downloads finish or fail; in a browser also a system notification when the person allowed them
  * (the desktop app shows its own from the main process). Endings that follow one another while their toast is
@@ -21,7 +24,11 @@ export function useEngineNotices(api: BraidApi, inApp: boolean): void {
       const count = ++shown[kind];
       const noun = count === 1 ? 'Download' : `${count.toLocaleString()} downloads`;
       const title = `${noun} ${kind === 'completed' ? 'complete' : 'failed'}`;
-      const why = kind === 'failed' ? `${withoutCommand(event.error.message)}. ${errorAdvice(event.error).next}` : '';
+      // A long message (a checksum mismatch names both digests) would cover the window: the toast gives its gist,
+      // the detail pane the whole of it.
+      const message = kind === 'failed' ? withoutCommand(event.error.message) : '';
+      const advice = kind === 'failed' ? errorAdvice(event.error) : null;
+      const why = advice ? `${message.length <= LONGEST_TOAST_MESSAGE ? message : advice.short}. ${advice.next}` : '';
       const one = kind === 'completed' ? event.name : event.name ? `${event.name}: ${why}` : why;
       const body = count === 1 ? one : `The last: ${one}`;
       const id = `${kind}-${run[kind]}`;

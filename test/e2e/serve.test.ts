@@ -151,6 +151,9 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.getByText('Enter a number from 1 to 64.').waitFor();
     assert.doesNotMatch((await dialog.textContent()) ?? '', /maxConcurrent|must be/);
+    // Save says why it did not close, and the keyboard goes to the field, which may be scrolled out of view.
+    await dialog.getByText('Some settings need a change first: see the fields marked in red.').waitFor();
+    await eventually(async () => dialog.getByLabel('Downloads at once').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement), 'the wrong field focused');
     await dialog.getByLabel('Downloads at once').fill('5');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -265,6 +268,8 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.keyboard.press('Delete');
     const confirm = page.getByRole('alertdialog', { name: 'Remove “big.bin”?' });
     await confirm.getByText('the partly downloaded data will be deleted').waitFor();
+    // Data would be lost: Enter cancels rather than removes.
+    assert.equal(await confirm.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement), true);
     await confirm.getByRole('button', { name: 'Remove' }).click();
     await row('big.bin').waitFor({ state: 'detached' });
     await eventually(async () => !existsSync(part), 'the .part deleted');
@@ -297,7 +302,8 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
 
   it('says in the row and the pane why a running download receives nothing: every connection to its server is taken', async () => {
     const settings = await client.api.getSettings();
-    await client.api.setSettings({ maxConcurrent: 2, segments: 2, maxConnectionsPerServer: 2 });
+    // One connection per server: a holder of one has none to share, so the second download waits.
+    await client.api.setSettings({ maxConcurrent: 2, segments: 2, maxConnectionsPerServer: 1 });
     const ids: number[] = [];
     try {
       origin.file('/wait/holder.iso', 32 * MIB, { rate: 256 * 1024 });
@@ -312,7 +318,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
       await waiting.click();
       await page
         .getByRole('region', { name: 'Details' })
-        .getByText(/^0 · Waiting for a connection to 127\.0\.0\.1:\d+ \(all 2 in use\)$/)
+        .getByText(/^0 · Waiting for a connection to 127\.0\.0\.1:\d+ \(all 1 in use\)$/)
         .waitFor();
     } finally {
       await client.api.remove(ids, { deleteFile: true });

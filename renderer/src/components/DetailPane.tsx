@@ -50,8 +50,8 @@ export function hostLimitText(h: HostLimit): string {
 }
 
 /** The docked pane: one download's progress, memory, source and last error with what to do next. */
-export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null; actions: QueueActions; height: number; onResize: (h: number) => void; onClose: () => void }) {
-  const { api, row, actions, height, onResize, onClose } = props;
+export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null; selection: DownloadSnapshot[]; actions: QueueActions; height: number; onResize: (h: number) => void; onClose: () => void }) {
+  const { api, row, selection, actions, height, onResize, onClose } = props;
   const [detail, setDetail] = useState<Detail | null>(null);
   const id = row?.id ?? null;
   // Fetched again when the status or a whole MiB of progress changes, not on every snapshot.
@@ -71,7 +71,7 @@ export function DetailPane(props: { api: BraidApi; row: DownloadSnapshot | null;
       <PaneResizer height={height} onResize={onResize} />
       {!row ? (
         <div className="pane-empty">
-          <p>Select a download to see its details.</p>
+          <p>{selection.length > 1 ? severalSelected(selection) : 'Select a download to see its details.'}</p>
           <button className="icon-button close" onClick={onClose} aria-label="Close details" title="Close (Esc)">
             <X size={16} aria-hidden />
           </button>
@@ -206,4 +206,13 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
       </div>
     </div>
   );
+}
+
+/** What a pane for several downloads says: how many, and how far they have come together. */
+function severalSelected(selection: DownloadSnapshot[]): string {
+  const done = selection.reduce((sum, d) => sum + d.bytesDone, 0);
+  const sized = selection.every((d) => d.size !== null);
+  const size = selection.reduce((sum, d) => sum + (d.size ?? 0), 0);
+  const progress = sized ? `${formatBytes(done)} of ${formatBytes(size)}` : `${formatBytes(done)} downloaded`;
+  return `${selection.length.toLocaleString()} downloads selected · ${progress}. Select one to see its details.`;
 }

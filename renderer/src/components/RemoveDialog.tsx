@@ -37,7 +37,7 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
           <div id="remove-what" className="dialog-help">
             {partial > 0 && (
               <p>
-                {partial === 1 && list.length === 1 ? 'It is not finished: the partly downloaded data will be deleted.' : `${partial.toLocaleString()} partly downloaded: their data will be deleted.`}
+                {partial === 1 && list.length === 1 ? 'It is not finished: the partly downloaded data will be deleted.' : `${partial.toLocaleString()} partly downloaded: ${partial === 1 ? 'its' : 'their'} data will be deleted.`}
               </p>
             )}
             {unfinished > 0 && partial === 0 && finished === 0 && <p>{list.length === 1 ? 'It has not started: there is nothing on disk to lose.' : 'None of them has started: there is nothing on disk to lose.'}</p>}
@@ -51,8 +51,11 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
             </label>
           )}
           <div className="dialog-buttons">
-            <Dialog.Close className="button">Cancel</Dialog.Close>
-            <button className="button danger" onClick={() => onConfirm(deleteFiles)} autoFocus>
+            {/* Enter removes at once only when nothing on disk is lost; otherwise it cancels. */}
+            <Dialog.Close className="button" autoFocus={partial > 0}>
+              Cancel
+            </Dialog.Close>
+            <button className="button danger" onClick={() => onConfirm(deleteFiles)} autoFocus={partial === 0}>
               Remove
             </button>
           </div>

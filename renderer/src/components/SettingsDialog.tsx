@@ -133,7 +133,13 @@ export function SettingsDialog({ api, inApp, open, onClose, onSaved }: { api: Br
     const { categoryFolders, errors: folderErrors } = checkCategoryFolders(typeFolders);
     setErrors(errors);
     setTypeErrors(folderErrors);
-    if (Object.keys(errors).length > 0 || Object.keys(folderErrors).length > 0) return;
+    if (Object.keys(errors).length > 0 || Object.keys(folderErrors).length > 0) {
+      // The field in question may be scrolled out of view: the keyboard goes to the first one, and Save says why.
+      setProblem('Some settings need a change first: see the fields marked in red.');
+      setTimeout(() => document.querySelector<HTMLElement>('.settings-dialog [aria-invalid="true"]')?.focus());
+      return;
+    }
+    setProblem('');
     try {
       onSaved(await api.setSettings({ ...patch, categoryFolders }));
       onClose();

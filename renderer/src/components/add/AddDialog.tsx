@@ -108,7 +108,18 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
     <Dialog.Root open={seed !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog add-dialog" aria-describedby="add-help">
+        <Dialog.Content
+          className="dialog add-dialog"
+          aria-describedby="add-help"
+          // To the list, where what was added shows, whether the dialog came from a button, Ctrl+N, a paste or a drop
+          // (the last three leave no button to go back to).
+          onCloseAutoFocus={(e) => {
+            const grid = document.querySelector<HTMLElement>('[role="grid"]');
+            if (!grid) return;
+            e.preventDefault();
+            grid.focus();
+          }}
+        >
           <div className="dialog-head">
             <Dialog.Title>Add downloads</Dialog.Title>
             <Dialog.Close className="icon-button" aria-label="Close">
