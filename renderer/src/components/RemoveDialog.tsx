@@ -2,6 +2,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
 import { displayName } from '../../../shared/file-category';
 import type { DownloadSnapshot } from '../../../shared/types';
+import { focusListOnClose } from '../focus-list';
 
 /**
  * Asks before removing, and says what happens to the files: an unfinished download's partial file is always
@@ -25,13 +26,8 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
           className="dialog confirm-dialog"
           role="alertdialog"
           aria-describedby="remove-what"
-          // Back to the list, whichever button opened the dialog, so the keyboard can go on from the next row.
-          onCloseAutoFocus={(e) => {
-            const grid = document.querySelector<HTMLElement>('[role="grid"]');
-            if (!grid) return;
-            e.preventDefault();
-            grid.focus();
-          }}
+          // Whichever button opened it, Delete goes on from the next row.
+          onCloseAutoFocus={focusListOnClose}
         >
           <Dialog.Title>{title}</Dialog.Title>
           <div id="remove-what" className="dialog-help">

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { BraidApi } from '../../../../shared/api';
 import type { ImportReport } from '../../../../shared/types';
 import { lineCount, NO_OPTIONS, parseAddOptions, urlLines, type AddOptionsText } from '../../../../shared/add-options';
+import { focusListOnClose } from '../../focus-list';
 import { AddOptions } from './AddOptions';
 import { PreviewList, type DuplicateChoice } from './PreviewList';
 import { useAddPreview } from './useAddPreview';
@@ -111,14 +112,8 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
         <Dialog.Content
           className="dialog add-dialog"
           aria-describedby="add-help"
-          // To the list, where what was added shows, whether the dialog came from a button, Ctrl+N, a paste or a drop
-          // (the last three leave no button to go back to).
-          onCloseAutoFocus={(e) => {
-            const grid = document.querySelector<HTMLElement>('[role="grid"]');
-            if (!grid) return;
-            e.preventDefault();
-            grid.focus();
-          }}
+          // Ctrl+N, a paste or a drop leave no button to go back to.
+          onCloseAutoFocus={focusListOnClose}
         >
           <div className="dialog-head">
             <Dialog.Title>Add downloads</Dialog.Title>
