@@ -129,6 +129,8 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     const added = (await client().api.add(names.map((n) => ({ url: `http://127.0.0.1:9/find/${n}`, paused: true })))) as { id: number }[];
     try {
       await row('taxes.pdf').waitFor();
+      // Hovering a name shows its address too: downloads of one name that have not started look alike otherwise.
+      assert.equal(await row('taxes.pdf').locator('.name').getAttribute('title'), 'taxes.pdf\nhttp://127.0.0.1:9/find/taxes.pdf');
       await page().keyboard.press('Control+f');
       const box = page().getByRole('textbox', { name: 'Search downloads' });
       assert.equal(await box.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement), true, 'Ctrl+F goes to the search box');

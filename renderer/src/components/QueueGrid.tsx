@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { displayName } from '../../../shared/file-category';
+import { maskUrlPassword } from '../../../shared/header-mask';
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import type { DownloadSnapshot, SortKey } from '../../../shared/types';
 import type { SelectHow } from '../useGridSelection';
@@ -47,7 +48,8 @@ const Row = memo(function Row(props: {
       onContextMenu={(e) => onPointer(index, e)}
       onDoubleClick={onOpen}
     >
-      <span role="gridcell" className="name" title={name}>
+      {/* The address on hover tells apart downloads of one name that have not started (and so have no "(1)" yet). */}
+      <span role="gridcell" className="name" title={`${name}\n${maskUrlPassword(d.url)}`}>
         <FileIcon name={name} />
         <span className="text">{name}</span>
       </span>
