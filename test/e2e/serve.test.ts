@@ -315,6 +315,8 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
       ids.push(waiter!.id);
       const waiting = row('waiter.zip');
       await waiting.locator('.status', { hasText: 'Waiting for a connection' }).waitFor();
+      // The header does not count it as downloading.
+      await page.locator('.app-header .summary', { hasText: /^1 downloading · .* · 1 waiting for a connection$/ }).waitFor();
       await waiting.click();
       await page
         .getByRole('region', { name: 'Details' })

@@ -22,10 +22,14 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const waiting = global?.queued ?? 0;
   // What is left and when it ends are the running downloads'; what waits is counted apart, so the figures do not
   // read as the whole queue's.
+  // A download whose every connection waits for its server receives nothing: it is not counted as downloading.
+  const held = running.filter((d) => d.connectionWait).length;
+  const receiving = Math.max(0, active - held);
+  const heldPart = held > 0 ? ` · ${held} waiting for a connection` : '';
   const runningPart =
-    active === 0
-      ? 'Nothing downloading'
-      : `${active} downloading${sized ? ` · ${formatBytes(left)} left` : ''}${ends === null ? '' : ends < 1 ? ' · almost done' : ` · about ${formatDuration(ends)}`}`;
+    receiving === 0
+      ? `Nothing downloading${heldPart}`
+      : `${receiving} downloading${sized ? ` · ${formatBytes(left)} left` : ''}${ends === null ? '' : ends < 1 ? ' · almost done' : ` · about ${formatDuration(ends)}`}${heldPart}`;
   const summary = waiting > 0 ? `${runningPart} · ${waiting.toLocaleString()} waiting` : runningPart;
   return (
     <div className="app-header">
