@@ -150,6 +150,18 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     }
   });
 
+  it('says in the pane that a download that failed its checksum arrived whole, rather than 0 B of it', async () => {
+    origin.file('/sum/wrong.bin', 256 * 1024);
+    const [added] = (await client().api.add([{ url: origin.url('/sum/wrong.bin'), options: { checksum: { algorithm: 'sha-256', hex: '0'.repeat(64) } } }])) as { id: number }[];
+    try {
+      await eventually(async () => (await statusOf(added!.id)) === 'failed', 'the checksum failure');
+      await row('wrong.bin').click();
+      await page().getByRole('region', { name: 'Details' }).getByText('all of it, then it failed its checksum (kept as a .part file; Retry downloads it again)').waitFor();
+    } finally {
+      await client().api.remove([added!.id], { deleteFile: true });
+    }
+  });
+
   it('shows the size the Add dialog found on a download that waits for its turn', async () => {
     const settings = await client().api.getSettings();
     await client().api.setSettings({ maxConcurrent: 1 });

@@ -147,8 +147,11 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
       )}
       <div className="pane-grid">
         <dl>
-          <Field label="Downloaded">
-            {formatBytes(done && row.size !== null ? row.size : row.bytesDone)} of {row.size === null ? 'unknown size' : formatBytes(row.size)}
+          <Field label="Downloaded" wrap>
+            {/* Every byte came, and the file then failed its check: it is kept aside, and a retry fetches it again. */}
+            {row.status === 'failed' && row.error?.code === 'CHECKSUM_ERROR'
+              ? `all of it, then it failed its checksum (kept as a .part file; Retry downloads it again)`
+              : `${formatBytes(done && row.size !== null ? row.size : row.bytesDone)} of ${row.size === null ? 'unknown size' : formatBytes(row.size)}`}
           </Field>
           <Field label="Speed">{active && !finishing ? formatRate(row.speed) : '—'}</Field>
           <Field label="Time left">{active && !finishing ? formatDuration(row.eta) : '—'}</Field>
