@@ -244,6 +244,11 @@ export interface GlobalStats {
   process: { rss: number; heapUsed: number; heapTotal: number };
   /** Why Braid cannot save its state now (its disk full, say), or null; downloads wait meanwhile. */
   storeProblem: string | null;
+  /**
+   * The last minute, a sample a second, oldest first: `speed` and `inFlight` as above. Carried when a new second
+   * is sampled and in the first snapshot after a face subscribes, so a window opened late draws the minute before it.
+   */
+  recent?: { speed: number[]; inFlight: number[] };
 }
 
 export interface ImportReport {

@@ -3,6 +3,8 @@ import type { DownloadRepository } from './ports';
 
 /** Changed downloads (not running) a snapshot carries at most; beyond this it says "the list changed". */
 export const MAX_CHANGED_IN_SNAPSHOT = 200;
+/** Seconds of the global speed and memory kept for a face that opens late. */
+const RECENT_SECONDS = 60;
 
 /** What the hub needs to know about running downloads. */
 export interface RunningView {
@@ -34,6 +36,10 @@ export class EventHub {
   private counts: { at: number; value: Record<DownloadStatus, number> } | null = null;
   /** Bytes per second over all downloads, as of the last tick. */
   globalSpeed = 0;
+  /** The last minute of the global speed and of what the transfer buffers hold, a sample a second. */
+  private readonly recent = { speed: [] as number[], inFlight: [] as number[], at: -Infinity };
+  /** A listener joined since the last snapshot: the next one carries the last minute. */
+  private joined = false;
 
   constructor(
     private readonly repo: DownloadRepository,
@@ -42,6 +48,7 @@ export class EventHub {
 
   on(listener: Listener): () => void {
     this.listeners.add(listener);
+    this.joined = true;
     return () => this.listeners.delete(listener);
   }
 
@@ -86,6 +93,8 @@ export class EventHub {
     this.dirty.clear();
     this.overflow = false;
     this.globalSpeed = speed;
+    const sampled = now - this.recent.at >= 1000;
+    if (sampled) this.sampleSecond(now, speed);
     if (this.listeners.size === 0) return;
     for (const id of dirty) {
       if (this.running.live(id)) continue;
@@ -111,9 +120,20 @@ export class EventHub {
         counts,
         process: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
         storeProblem: this.running.storeProblem(),
+        ...(sampled || this.joined ? { recent: { speed: [...this.recent.speed], inFlight: [...this.recent.inFlight] } } : {}),
       },
       ...(listChanged ? { listChanged: true } : {}),
     });
+    this.joined = false;
+  }
+
+  private sampleSecond(now: number, speed: number): void {
+    const { recent } = this;
+    recent.at = now;
+    recent.speed.push(speed);
+    recent.inFlight.push(this.running.memory().held);
+    if (recent.speed.length > RECENT_SECONDS) recent.speed.shift();
+    if (recent.inFlight.length > RECENT_SECONDS) recent.inFlight.shift();
   }
 }
 

@@ -106,7 +106,8 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
     };
     const off = api.onEvent((event) => {
       if (event.type === 'snapshot') {
-        setGlobal(event.global);
+        // The last minute comes once a second: the snapshots in between keep the one before.
+        setGlobal((prev) => (event.global.recent || !prev?.recent ? event.global : { ...event.global, recent: prev.recent }));
         setRunning(event.downloads.filter((d) => d.status === 'active'));
         // More changed than a snapshot carries (an import, a bulk action): page what is on screen again.
         if (event.listChanged) refreshSoon();

@@ -4,7 +4,7 @@ import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeFileSystem, type FileSystemPort } from '../../electron/engine/index';
-import type { DownloadRecord } from '../../shared/types';
+import type { DownloadRecord, GlobalStats } from '../../shared/types';
 import { assertCompletedWith, makeRig, runDownloads, tempDir, waitFor, type Rig } from '../support/harness';
 import { sha256, TestOrigin } from '../support/origin';
 import { directWritesIn } from '../support/page-cache';
@@ -242,5 +242,33 @@ describe('engine lifecycle', () => {
     // The bucket starts with a small burst, so 3 MiB cannot arrive in much less than a second.
     assert.ok(seconds >= 1.0, `finished in ${seconds} s, faster than the limit allows`);
     await rig.cleanup();
+  });
+
+  it('keeps the last minute of its speed and memory, a sample a second, for a face that subscribes late', async () => {
+    origin.file('/minute.bin', 3 * MIB, { rate: MIB });
+    const rig = await makeRig({ overrides: { segments: 1 } });
+    try {
+      const [added] = await rig.engine.add([{ url: origin.url('/minute.bin') }]);
+      const id = (added as { id: number }).id;
+      rig.engine.start();
+      // Nobody listens while it runs: the engine samples all the same.
+      await waitFor(() => rig.repo.get(id)?.status === 'active', 10_000, 'the download under way');
+      await new Promise((r) => setTimeout(r, 2600));
+      const first = await new Promise<NonNullable<GlobalStats['recent']>>((resolve, reject) => {
+        const timer = setTimeout(() => (off(), reject(new Error('no snapshot carried the last minute'))), 5000);
+        const off = rig.engine.onEvent((event) => {
+          if (event.type !== 'snapshot' || !event.global.recent) return;
+          off();
+          clearTimeout(timer);
+          resolve(event.global.recent);
+        });
+      });
+      assert.ok(first.speed.length >= 2, `${first.speed.length} seconds sampled`);
+      assert.equal(first.inFlight.length, first.speed.length);
+      assert.ok(first.speed.filter((v) => v > 0).length >= 2, `speeds ${first.speed.join(', ')}`);
+      await rig.engine.whenSettled([id]);
+    } finally {
+      await rig.cleanup();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { formatBytes, formatDuration, formatRate } from '../../../shared/format';
 import { bytesLeft, timeLeftOfAll } from '../../../shared/time-left';
 import type { DownloadSnapshot, GlobalStats } from '../../../shared/types';
-import { MiniChart, useHistory } from './MiniChart';
+import { lastMinute, MiniChart } from './MiniChart';
 
 const KIB = 1024;
 
@@ -13,8 +13,9 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const speed = global?.speed ?? 0;
   const inFlight = global?.inFlight ?? 0;
   const budget = global?.memoryBudget ?? 0;
-  const speeds = useHistory(speed);
-  const memory = useHistory(inFlight);
+  // The engine's own minute, so a window opened (or reloaded) while downloads run draws what came before it.
+  const speeds = lastMinute(global?.recent?.speed);
+  const memory = lastMinute(global?.recent?.inFlight);
   const sized = running.some((d) => d.size !== null);
   const left = bytesLeft(running);
   const active = global?.active ?? 0;

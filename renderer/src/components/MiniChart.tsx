@@ -1,19 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
-
 const SECONDS = 60;
 const W = 180;
 const H = 44;
 
-/** The last minute of a figure, one sample a second, oldest first. */
-export function useHistory(value: number): number[] {
-  const latest = useRef(value);
-  latest.current = value;
-  const [samples, setSamples] = useState<number[]>(() => new Array(SECONDS).fill(0));
-  useEffect(() => {
-    const timer = setInterval(() => setSamples((s) => [...s.slice(1), latest.current]), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return samples;
+/** The last minute of a figure as the engine sampled it, a sample a second, oldest first; zeros before it ran. */
+export function lastMinute(samples: readonly number[] | undefined): number[] {
+  const kept = (samples ?? []).slice(-SECONDS);
+  return [...new Array<number>(SECONDS - kept.length).fill(0), ...kept];
 }
 
 /** The scale's top: the next power of two, a round figure in binary units (1 MiB, 64 MiB, 512 KiB/s). */
