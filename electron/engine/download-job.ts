@@ -31,6 +31,8 @@ const isRefusal = (status: number) => isLinkRefusal(status, null);
 const MAX_RESTARTS = 3;
 /** A download gives a connection to another one waiting for its server only when it has longer than this left. */
 const HANDOVER_AFTER_SECONDS = 3;
+/** Where a handover cuts, past what a segment has counted: more than one read, or one chunk of got's, brings. */
+const HANDOVER_AHEAD = 128 * 1024;
 
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams
@@ -398,7 +400,7 @@ export class DownloadJob {
     const left = segments.segments.reduce((sum, s) => sum + Math.max(0, s.end - s.position), 0);
     // Until its speed is known (its first fraction of a second) a download is not judged.
     if (this.speed.speed === 0 || left < HANDOVER_AFTER_SECONDS * this.speed.speed) return;
-    if (this.ctx.hosts.overShare(serverOf(this.state.sources.requestUrl), this.id)) this.handover = segments.cutForHandover();
+    if (this.ctx.hosts.overShare(serverOf(this.state.sources.requestUrl), this.id)) this.handover = segments.cutForHandover(HANDOVER_AHEAD);
   }
 
   // ---- what the UI sees ----------------------------------------------------------------------------------

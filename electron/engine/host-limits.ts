@@ -235,18 +235,19 @@ export class HostLimits {
   }
 
   /**
-   * Whether download `owner` should give one of its connections to `host` back: another download waits for one
-   * while holding at least two fewer. A connection moved then narrows the gap without turning it around, so the
-   * server's connections settle into an even split instead of passing back and forth.
+   * Whether download `owner` should give one of its connections to `host` back: the next in line for the server is
+   * another download, waiting for the server's own limit while holding at least two fewer. A connection moved then
+   * narrows the gap without turning it around, so the connections settle into an even split instead of passing
+   * back and forth; and one given back goes to that download, not to a connection of the same one queued first.
    */
   overShare(host: string, owner: number): boolean {
     const gate = this.gates.get(host);
-    if (!gate || gate.waiters.length === 0) return false;
+    const next = gate?.waiters[0];
+    if (!gate || !next || next.owner === undefined || next.owner === owner) return false;
+    // Waiting for the cap over every server instead: a slot given back may go to another server's connection.
+    if (gate.active < this.limitOf(gate)) return false;
     const held = (download: number) => [...gate.slots].filter((slot) => slot.owner === download).length;
-    const mine = held(owner);
-    if (mine < 2) return false;
-    const waiting = new Set(gate.waiters.flatMap((w) => (w.owner === undefined || w.owner === owner ? [] : [w.owner])));
-    return [...waiting].some((other) => held(other) + 2 <= mine);
+    return held(next.owner) + 2 <= held(owner);
   }
 
   /** @internal a slot's answer came: the peak of connections working at once. Returns the time. */

@@ -70,17 +70,19 @@ export class SegmentScheduler {
   }
 
   /**
-   * Cuts the running segment with the most left where it stands, so that its connection stops at its next read and
-   * can be given back; the rest waits for another connection of this download. Null when no running segment has
-   * begun and has enough left to be worth it.
+   * Cuts the running segment with the most left just past where it stands, so that its connection stops within a
+   * read or two and can be given back; the rest waits for another connection of this download. `ahead` covers
+   * bytes already taken in and not yet counted (got hands a chunk over before it is written), which would
+   * otherwise land past the cut. Null when no running segment has begun and has enough left to be worth it.
    */
-  cutForHandover(): LiveSegment | null {
+  cutForHandover(ahead: number): LiveSegment | null {
     if (!this.ranged) return null;
     const left = (s: LiveSegment) => s.end - s.position;
-    const victim = this.live.filter((s) => s.active && s.position > s.start && left(s) >= MIN_SEGMENT).sort((a, b) => left(b) - left(a))[0];
+    const victim = this.live.filter((s) => s.active && s.position > s.start && left(s) >= MIN_SEGMENT + ahead).sort((a, b) => left(b) - left(a))[0];
     if (!victim) return null;
-    this.live.push(new LiveSegment(victim.position, victim.end, 0));
-    victim.end = victim.position;
+    const at = victim.position + ahead;
+    this.live.push(new LiveSegment(at, victim.end, 0));
+    victim.end = at;
     this.live.sort((a, b) => a.start - b.start);
     return victim;
   }

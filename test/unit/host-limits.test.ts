@@ -76,24 +76,35 @@ describe('learned connection limits', () => {
     for (const slot of open) slot.release();
   });
 
-  it('asks a download to give a connection back while another waits holding at least two fewer, until they are even', async () => {
+  it('asks a download to give a connection back while the next in line is another holding at least two fewer, until they are even', async () => {
     const { limits } = setup([], { perServer: 4, total: 128 });
     const signal = new AbortController().signal;
     const a = await Promise.all(Array.from({ length: 4 }, () => limits.acquire('s.test', signal, 1)));
     assert.equal(limits.overShare('s.test', 1), false, 'nobody waits');
-    // A waiter of the same download is no reason.
+    // First in line is a connection of the same download: one given back would go to it.
     const own = limits.acquire('s.test', signal, 1);
-    assert.equal(limits.overShare('s.test', 1), false);
     const b = [limits.acquire('s.test', signal, 2), limits.acquire('s.test', signal, 2)];
-    assert.equal(limits.overShare('s.test', 1), true);
+    assert.equal(limits.overShare('s.test', 1), false);
+    a[0]!.release(); // to download 1's own waiter
+    assert.equal(limits.overShare('s.test', 1), true, 'download 2 is next, with none');
     assert.equal(limits.overShare('s.test', 2), false);
-    a[0]!.release(); // to download 1's own waiter, first in line
     a[1]!.release(); // to download 2: three against one, and download 2 still waits
     assert.equal(limits.overShare('s.test', 1), true);
     a[2]!.release(); // two and two: even
     assert.equal(limits.overShare('s.test', 1), false);
     assert.equal(limits.overShare('s.test', 2), false);
     for (const slot of [a[3]!, await own, ...(await Promise.all(b))]) slot.release();
+  });
+
+  it('gives nothing back to a download that waits for the cap over every server, not for this one', async () => {
+    const { limits } = setup([], { perServer: 4, total: 3 });
+    const signal = new AbortController().signal;
+    const a = await Promise.all(Array.from({ length: 3 }, () => limits.acquire('s.test', signal, 1)));
+    const b = limits.acquire('s.test', signal, 2);
+    assert.equal(limits.overShare('s.test', 1), false);
+    a[0]!.release();
+    (await b).release();
+    for (const slot of a.slice(1)) slot.release();
   });
 
   it('counts connections the server answered lately though their answers never overlapped (small segments, a busy machine)', async () => {

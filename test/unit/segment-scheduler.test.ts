@@ -32,19 +32,21 @@ describe('segment scheduler (fake clock)', () => {
     scheduler.plan(16 * MIB, true, 2);
     const a = scheduler.checkout()!;
     const b = scheduler.checkout()!;
-    assert.equal(scheduler.cutForHandover(), null, 'nothing received yet: nothing to cut');
+    const ahead = 128 * 1024;
+    assert.equal(scheduler.cutForHandover(ahead), null, 'nothing received yet: nothing to cut');
     a.received(6 * MIB);
     b.received(1 * MIB);
-    const cut = scheduler.cutForHandover()!;
+    const cut = scheduler.cutForHandover(ahead)!;
     assert.equal(cut, b, 'the one with more left');
-    assert.equal(b.end, 9 * MIB, 'its connection stops where it stands');
+    assert.equal(b.end, 9 * MIB + ahead, 'its connection stops just past where it stands');
+    b.received(ahead);
     scheduler.release(b);
     const rest = scheduler.checkout()!;
-    assert.deepEqual([rest.start, rest.end, rest.position], [9 * MIB, 16 * MIB, 9 * MIB], 'the rest waits for the next connection');
+    assert.deepEqual([rest.start, rest.end, rest.position], [9 * MIB + ahead, 16 * MIB, 9 * MIB + ahead], 'the rest waits for the next connection');
     // Under a minimum segment left, it is not worth a new request.
     a.received(2 * MIB - 1);
-    rest.received(7 * MIB - 1);
-    assert.equal(scheduler.cutForHandover(), null);
+    rest.received(6 * MIB);
+    assert.equal(scheduler.cutForHandover(ahead), null);
   });
 
   it('splits nothing smaller than two minimum segments, and nothing without ranges', () => {
