@@ -2,7 +2,7 @@
 // for Node is copied aside (electron/store/sqlite-addon.ts names the copy), so the `braid` command and the tests
 // still open their databases after the app has been started.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { nodeAddonCopyPath, placeAddon } from '../electron/store/sqlite-addon';
@@ -12,7 +12,14 @@ const built = join(root, 'build', 'Release', 'better_sqlite3.node');
 const copy = nodeAddonCopyPath(root)!;
 const loads = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { encoding: 'utf8' });
 if (loads.status === 0 && existsSync(built)) {
-  placeAddon(built, copy);
+  // A copy in use (by `braid serve`, say) cannot be replaced on Windows: one the same as the build is left as it is,
+  // and a failure to replace it is said, not fatal to the start.
+  const same = existsSync(copy) && readFileSync(copy).equals(readFileSync(built));
+  try {
+    if (!same) placeAddon(built, copy);
+  } catch (error) {
+    console.warn(`cannot keep better-sqlite3's build for Node aside (${(error as Error).message}); the \`braid\` command uses the one kept before`);
+  }
 } else if (!existsSync(copy)) {
   console.warn(
     'better-sqlite3 is not built for this Node, so after the app starts the `braid` command cannot open its database ' +

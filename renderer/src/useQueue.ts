@@ -104,6 +104,10 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
         refresh();
       }, 300);
     };
+    // The status each download had in the last snapshot that carried it: a running download out of the rows loaded
+    // asks for the list again when it may have come into the view, not at every snapshot (with a search or a file
+    // type, each asking scans the whole queue).
+    const seen = new Map<number, DownloadStatus>();
     const off = api.onEvent((event) => {
       if (event.type === 'snapshot') {
         // The last minute comes once a second: the snapshots in between keep the one before.
@@ -118,8 +122,15 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
           const next = new Map(prev);
           for (const d of event.downloads) {
             const index = where.get(d.id);
-            if (index === undefined || !matches(filter, d) || prev.get(index)!.status !== d.status) refreshSoon();
-            if (index !== undefined) next.set(index, d);
+            const before = seen.get(d.id);
+            seen.set(d.id, d.status);
+            if (index === undefined) {
+              if (before !== d.status && matches(filter, d)) refreshSoon();
+              continue;
+            }
+            // Left the view, or moved in it (the order depends on the status).
+            if (!matches(filter, d) || prev.get(index)!.status !== d.status) refreshSoon();
+            next.set(index, d);
           }
           return next;
         });

@@ -7,8 +7,9 @@ import { forwardRef, useEffect, useState } from 'react';
  */
 export const SearchBox = forwardRef<HTMLInputElement, { value: string; onSearch: (text: string) => void }>(function SearchBox({ value, onSearch }, ref) {
   const [text, setText] = useState(value);
-  // Cleared from elsewhere (the empty list's "Clear the search"): the box follows.
-  useEffect(() => setText(value), [value]);
+  // Cleared from elsewhere (the empty list's "Clear the search"): the box follows. Its own search, trimmed, leaves
+  // what is typed alone, or a space typed before the next word would be taken away.
+  useEffect(() => setText((typed) => (typed.trim() === value ? typed : value)), [value]);
   useEffect(() => {
     const wanted = text.trim();
     if (wanted === value) return;
