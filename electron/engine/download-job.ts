@@ -8,7 +8,6 @@ import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import { serverOf, StepAside, type HostSlot } from './host-limits';
-import type { LiveSegment } from './live-segment';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
 import { LinkRefresher } from './link-refresh';
@@ -21,6 +20,7 @@ import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
 import type { SegmentSink } from './segment-sink';
+import { ServerShare } from './server-share';
 import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
 import type { JobContext } from './job-context';
@@ -29,10 +29,6 @@ const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
-/** A download gives a connection to another one waiting for its server only when it has longer than this left. */
-const HANDOVER_AFTER_SECONDS = 3;
-/** Where a handover cuts, past what a segment has counted: more than one read, or one chunk of got's, brings. */
-const HANDOVER_AHEAD = 128 * 1024;
 
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams
@@ -56,19 +52,19 @@ export class DownloadJob {
   private probeWithGet = false;
   /** This download's connections waiting for a slot to the server (see `snapshot`). */
   private waitingForSlot = 0;
-  /** The segment cut for a connection to give back, until that connection lets go of it. */
-  private handover: LiveSegment | null = null;
   /** The `.part` being renamed to the name an answer gave. */
   private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
   connections = 0;
   private readonly speed = new SpeedMeter();
+  private readonly share: ServerShare;
 
   constructor(
     record: DownloadRecord,
     private readonly ctx: JobContext,
   ) {
     this.state = new JobState(record, ctx.clock);
+    this.share = new ServerShare(ctx.hosts, record.id);
     this.retries = new RetryBook(record, ctx.timing.retry, ctx.clock);
     this.account = ctx.budget.account(ctx.perDownloadMemory);
     this.bucket = new TokenBucket(record.options.speedLimit ?? 0);
@@ -387,20 +383,9 @@ export class DownloadJob {
     }
   }
 
-  /**
-   * Gives one connection back while another download waits for the same server holding fewer (`HostLimits.overShare`):
-   * a segment is cut where it stands, and its connection queues again once it stops. One at a time, and only while
-   * this download would hold the server a while yet: a handover costs a new request, and one about to end frees
-   * its connections anyway.
-   */
+  /** Gives a connection back to another download waiting for the same server, when it is this one's turn to. */
   shareServer(): void {
-    const segments = this.state.segments;
-    if (this.handover?.active || !segments.ranged) return;
-    this.handover = null;
-    const left = segments.segments.reduce((sum, s) => sum + Math.max(0, s.end - s.position), 0);
-    // Until its speed is known (its first fraction of a second) a download is not judged.
-    if (this.speed.speed === 0 || left < HANDOVER_AFTER_SECONDS * this.speed.speed) return;
-    if (this.ctx.hosts.overShare(serverOf(this.state.sources.requestUrl), this.id)) this.handover = segments.cutForHandover(HANDOVER_AHEAD);
+    this.share.consider(this.state.segments, serverOf(this.state.sources.requestUrl), this.speed.speed);
   }
 
   // ---- what the UI sees ----------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+import type { HostLimits } from './host-limits';
+import type { LiveSegment } from './live-segment';
+import type { SegmentScheduler } from './segment-scheduler';
+
+/** A download gives a connection to another one waiting for its server only when it has longer than this left. */
+const HANDOVER_AFTER_SECONDS = 3;
+/** Where a handover cuts, past what a segment has counted: more than one read, or one chunk of got's, brings. */
+const HANDOVER_AHEAD = 128 * 1024;
+
+/**
+ * One download's part in sharing a server with the others (`HostLimits.overShare`): while another waits for the
+ * server holding fewer, a segment is cut just past where it stands, and its connection queues again once it
+ * stops. One at a time, and only while this download would hold the server a while yet: a handover costs a new
+ * request, and a download about to end frees its connections anyway.
+ */
+export class ServerShare {
+  /** The segment cut for a connection to give back, until that connection lets go of it. */
+  private cut: LiveSegment | null = null;
+
+  constructor(
+    private readonly hosts: HostLimits,
+    private readonly download: number,
+  ) {}
+
+  /** Looked at once per engine tick; `speed` is the download's smoothed bytes per second. */
+  consider(segments: SegmentScheduler, server: string, speed: number): void {
+    if (this.cut?.active || !segments.ranged) return;
+    this.cut = null;
+    const left = segments.segments.reduce((sum, s) => sum + Math.max(0, s.end - s.position), 0);
+    // Until its speed is known (its first fraction of a second) a download is not judged.
+    if (speed === 0 || left < HANDOVER_AFTER_SECONDS * speed) return;
+    if (this.hosts.overShare(server, this.download)) this.cut = segments.cutForHandover(HANDOVER_AHEAD);
+  }
+}
