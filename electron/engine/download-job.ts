@@ -7,7 +7,7 @@ import { fetchSegment, type TransferContext } from './connection';
 import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
-import { serverOf, StepAside, type HostSlot } from './host-limits';
+import { serverOf, StepAside } from './host-limits';
 import { JobState } from './job-state';
 import { isLinkRefusal, linkFailure } from './link-expiry';
 import { LinkRefresher } from './link-refresh';
@@ -20,7 +20,7 @@ import { cutStalled, type ReceiveWatch } from './receive-watch';
 import { RetryBook } from './retry-book';
 import { verifySeams } from './seam-check';
 import type { SegmentSink } from './segment-sink';
-import { ServerShare } from './server-share';
+import { ServerConnections } from './server-connections';
 import { SpeedMeter } from './speed-meter';
 import { TokenBucket } from './token-bucket';
 import type { JobContext } from './job-context';
@@ -50,21 +50,18 @@ export class DownloadJob {
   private restarts = 0;
   /** Set at a start-over (the GETs told another file, say): a HEAD that disagrees with them would mislead every plan. */
   private probeWithGet = false;
-  /** This download's connections waiting for a slot to the server (see `snapshot`). */
-  private waitingForSlot = 0;
   /** The `.part` being renamed to the name an answer gave. */
   private naming: Promise<void> = Promise.resolve();
   private readonly fastPath = { enabled: true };
-  connections = 0;
   private readonly speed = new SpeedMeter();
-  private readonly share: ServerShare;
+  private readonly server: ServerConnections;
 
   constructor(
     record: DownloadRecord,
     private readonly ctx: JobContext,
   ) {
     this.state = new JobState(record, ctx.clock);
-    this.share = new ServerShare(ctx.hosts, record.id);
+    this.server = new ServerConnections(ctx.hosts, record.id);
     this.retries = new RetryBook(record, ctx.timing.retry, ctx.clock);
     this.account = ctx.budget.account(ctx.perDownloadMemory);
     this.bucket = new TokenBucket(record.options.speedLimit ?? 0);
@@ -201,7 +198,7 @@ export class DownloadJob {
     const clients = { http: this.ctx.http, receivePool: this.ctx.receivePool, firstByteTimeoutMs: this.ctx.timing.firstByteTimeoutMs, proxyFor: this.proxyFor };
     // The probe is a connection to the server too: a server that allows one is not asked for a second.
     const probeOnce = async () => {
-      const slot = takeSlot ? await this.slotTo(sources.current, signal) : null;
+      const slot = takeSlot ? await this.server.slotTo(sources.current, signal) : null;
       try {
         return await probe(clients, sources.current, sources.headersFor(sources.current), signal, this.probeWithGet);
       } finally {
@@ -341,11 +338,11 @@ export class DownloadJob {
       }
       let stepped: StepAside | null = null;
       try {
-        const slot = await this.slotTo(this.state.sources.requestUrl, waitSignal);
+        const slot = await this.server.slotTo(this.state.sources.requestUrl, waitSignal);
         try {
           const segment = segments.checkout();
           if (!segment) return;
-          this.connections++;
+          this.server.working++;
           const before = segment.position;
           try {
             await fetchSegment(context, segment, signal, slot);
@@ -359,7 +356,7 @@ export class DownloadJob {
             stepped = error;
           } finally {
             segments.release(segment);
-            this.connections--;
+            this.server.working--;
           }
         } finally {
           slot.release();
@@ -373,19 +370,9 @@ export class DownloadJob {
     }
   }
 
-  /** A slot to the server of `url`, counted while it is awaited: a download whose every connection waits says why. */
-  private async slotTo(url: string, signal: AbortSignal): Promise<HostSlot> {
-    this.waitingForSlot++;
-    try {
-      return await this.ctx.hosts.acquire(serverOf(url), signal, this.id);
-    } finally {
-      this.waitingForSlot--;
-    }
-  }
-
   /** Gives a connection back to another download waiting for the same server, when it is this one's turn to. */
   shareServer(): void {
-    this.share.consider(this.state.segments, serverOf(this.state.sources.requestUrl), this.speed.speed);
+    this.server.share(this.state.segments, serverOf(this.state.sources.requestUrl), this.speed.speed);
   }
 
   // ---- what the UI sees ----------------------------------------------------------------------------------
@@ -401,8 +388,8 @@ export class DownloadJob {
     const server = serverOf(this.state.sources.requestUrl);
     const hostLimit = this.ctx.hosts.describe(server);
     // Said only while nothing of this download moves: one connection waiting beside others that work is no news.
-    const connectionWait = this.connections === 0 && this.waitingForSlot > 0 ? this.ctx.hosts.fullness(server) : null;
+    const connectionWait = this.server.waitFor(server);
     const { speed } = this.speed;
-    return this.state.snapshot({ speed, connections: this.connections, memory, error: this.retries.recent, ...(hostLimit && { hostLimit }), ...(connectionWait && { connectionWait }) });
+    return this.state.snapshot({ speed, connections: this.server.working, memory, error: this.retries.recent, ...(hostLimit && { hostLimit }), ...(connectionWait && { connectionWait }) });
   }
 }
