@@ -1,17 +1,14 @@
 // `npm start` rebuilds better-sqlite3 for Electron's ABI, which Node cannot load. Before it does, the addon built
 // for Node is copied aside (electron/store/sqlite-addon.ts names the copy), so the `braid` command and the tests
 // still open their databases after the app has been started.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { nodeAddonCopyPath, placeAddon } from '../electron/store/sqlite-addon';
+import { builtAddon, nodeAddonCopyPath, placeAddon } from '../electron/store/sqlite-addon';
+import { installedPackage, loadsInNode } from './sqlite-build';
 
-const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
-const built = join(root, 'build', 'Release', 'better_sqlite3.node');
+const root = installedPackage();
+const built = builtAddon(root);
 const copy = nodeAddonCopyPath(root)!;
-const loads = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { encoding: 'utf8' });
-if (loads.status === 0 && existsSync(built)) {
+if (loadsInNode().status === 0 && existsSync(built)) {
   // A copy in use (by `braid serve`, say) cannot be replaced on Windows: one the same as the build is left as it is,
   // and a failure to replace it is said, not fatal to the start.
   const same = existsSync(copy) && readFileSync(copy).equals(readFileSync(built));

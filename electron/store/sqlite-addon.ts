@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** Where better-sqlite3 is installed: its package folder, or undefined when it is not installed. */
-function packageRoot(): string | undefined {
+export function packageRoot(): string | undefined {
   try {
     return dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
   } catch {
@@ -35,10 +35,15 @@ export function sqliteAddonPath(root = packageRoot()): string {
   if (!root) throw new Error('better-sqlite3 is not installed: run `npm install`');
   const copy = nodeAddonCopyPath(root);
   if (copy && existsSync(copy)) return copy;
-  const built = ['Release', 'Debug'].map((kind) => join(root, 'build', kind, 'better_sqlite3.node'));
+  const built = ['Release', 'Debug'].map((kind) => builtAddon(root, kind));
   const found = built.find((path) => existsSync(path));
   if (!found) throw new Error(`better-sqlite3 is not built (no ${built[0]}): run \`npm rebuild better-sqlite3\``);
   return found;
+}
+
+/** The package's own build of its addon (`Release`, or `Debug` for a debug build). */
+export function builtAddon(root: string, kind = 'Release'): string {
+  return join(root, 'build', kind, 'better_sqlite3.node');
 }
 
 /**
