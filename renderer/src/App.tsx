@@ -35,8 +35,23 @@ const EMPTY_TEXT: Record<Filter['view'], string> = {
   failed: 'No failed downloads.',
 };
 
+/** Every download: no view, file type or search narrows the list. */
+const EVERYTHING: Filter = { view: 'all', category: null, search: '' };
+
+/** What an empty list says, and how to see the rest: the search and the type stay chosen across views. */
+function emptyList(filter: Filter, show: (f: Filter) => void): { emptyText: string; emptyAction?: { label: string; run: () => void } } {
+  if (filter.search) {
+    const emptyText = `No downloads here match “${filter.search}”.`;
+    // With a view or a type chosen too, clearing the search alone may show nothing more.
+    if (filter.category || filter.view !== 'all') return { emptyText, emptyAction: { label: 'Show every download', run: () => show(EVERYTHING) } };
+    return { emptyText, emptyAction: { label: 'Clear the search', run: () => show({ ...filter, search: '' }) } };
+  }
+  if (filter.category) return { emptyText: 'No downloads of this type here.', emptyAction: { label: 'Show every type', run: () => show({ ...filter, category: null }) } };
+  return { emptyText: EMPTY_TEXT[filter.view] };
+}
+
 export function App({ api, connection, inApp }: { api: BraidApi; connection: Connection; inApp: boolean }) {
-  const [filter, setFilter] = useState<Filter>({ view: 'all', category: null, search: '' });
+  const [filter, setFilter] = useState<Filter>(EVERYTHING);
   const [sort, setSort] = useState<Sort>({ key: 'position', descending: false });
   const onSort = useCallback((key: SortKey) => setSort((s) => ({ key, descending: s.key === key && key !== 'position' ? !s.descending : false })), []);
   const { total, rows, global, running, ensure, refresh } = useQueue(api, filter, sort);
@@ -209,15 +224,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
               sort={sort}
               onSort={onSort}
               viewKey={`${filter.view}/${filter.category}/${filter.search}/${sort.key}/${sort.descending}`}
-              emptyText={filter.search ? `No downloads here match “${filter.search}”.` : filter.category ? 'No downloads of this type here.' : EMPTY_TEXT[filter.view]}
-              // The search and the type stay across views, so an empty list says how to see the rest.
-              {...(filter.search
-                ? filter.category || filter.view !== 'all'
-                  ? { emptyAction: { label: 'Show every download', run: () => changeFilter({ view: 'all', category: null, search: '' }) } }
-                  : { emptyAction: { label: 'Clear the search', run: () => changeFilter({ ...filter, search: '' }) } }
-                : filter.category
-                  ? { emptyAction: { label: 'Show every type', run: () => changeFilter({ ...filter, category: null }) } }
-                  : {})}
+              {...emptyList(filter, changeFilter)}
             />
           </QueueMenu>
           {paneOpen && <DetailPane api={api} row={paneRow} selection={selection} actions={actions} height={paneHeight} onResize={setPaneHeight} onClose={() => setPaneOpen(false)} />}
@@ -231,7 +238,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         defaultFolder={settings?.folder ?? ''}
         onClose={() => setAddSeed(null)}
         onAdded={(n) => (toast.success(n === 1 ? 'Download added' : `${n.toLocaleString()} downloads added`), refresh())}
-        onShow={(id) => (setAddSeed(null), changeFilter({ view: 'all', category: null, search: '' }), sel.selectIds([id]), setPaneOpen(true))}
+        onShow={(id) => (setAddSeed(null), changeFilter(EVERYTHING), sel.selectIds([id]), setPaneOpen(true))}
       />
       <RefreshLinkDialog api={api} target={refreshing} onClose={() => setRefreshing(null)} onRefreshed={refresh} />
       <RemoveDialog targets={removing} onCancel={() => setRemoving(null)} onConfirm={(d) => void confirmRemove(d)} />

@@ -21,12 +21,12 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
   const active = global?.active ?? 0;
   const ends = timeLeftOfAll(running, speed, left);
   const waiting = global?.queued ?? 0;
-  // What is left and when it ends are the running downloads'; what waits is counted apart, so the figures do not
-  // read as the whole queue's.
   // A download whose every connection waits for its server receives nothing: it is not counted as downloading.
   const held = running.filter((d) => d.connectionWait).length;
   const receiving = Math.max(0, active - held);
   const heldPart = held > 0 ? ` · ${held} waiting for a connection` : '';
+  // What is left and when it ends are the running downloads'; what waits is counted apart, so the figures do not
+  // read as the whole queue's.
   const runningPart =
     receiving === 0
       ? `Nothing downloading${heldPart}`
