@@ -43,3 +43,11 @@ export function displayName(d: { name: string | null; url: string }): string {
     return d.url;
   }
 }
+
+/**
+ * What a search looks in: the name a row shows and its URL, in lower case (Unicode's, not only ASCII's). The window
+ * filters live rows with it and the store registers it with SQLite, so both find the same downloads.
+ */
+export function searchText(d: { name: string | null; url: string }): string {
+  return `${displayName(d)}\n${d.url}`.toLowerCase();
+}

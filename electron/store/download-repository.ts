@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CATEGORY_EXTENSIONS, type FileCategory } from '../../shared/file-category';
+import { CATEGORY_EXTENSIONS, searchText, type FileCategory } from '../../shared/file-category';
 import type { DownloadRecord, DownloadStatus, SegmentState, Settings } from '../../shared/types';
 import type { DownloadIdSet, DownloadPatch, DownloadRepository, LearnedHostLimit, NewDownload, RecordQuery } from '../engine/ports';
 import { SqliteIdSet } from './download-id-set';
@@ -31,6 +31,21 @@ function categoryTerm(category: FileCategory, args: unknown[]): string {
   return `${ext} ${category === 'other' ? 'NOT IN' : 'IN'} (${exts.map(() => '?').join(',')})`;
 }
 
+/**
+ * Rows whose search text (`searchText`, registered as braid_search_text) holds the lower-cased term; instr rather
+ * than LIKE, so a % or _ searched for is itself. The function parses and decodes a nameless row's URL and folds every
+ * alphabet, at 5× the cost of SQLite's own `lower`, so it runs only where `lower` could differ: a nameless row whose
+ * URL has a %-escape, or a name beyond ASCII. Elsewhere a nameless row's shown name is already in its URL (URLs are
+ * stored as `URL.href` writes them, in ASCII), and `lower` folds ASCII as JavaScript does.
+ */
+function searchTerm(): string {
+  const named = 'COALESCE(name, requested_name)';
+  return `instr(CASE
+    WHEN ${named} IS NULL THEN CASE WHEN instr(url, '%') > 0 THEN braid_search_text(NULL, url) ELSE lower(url) END
+    WHEN length(${named}) != octet_length(${named}) THEN braid_search_text(${named}, url)
+    ELSE lower(${named} || char(10) || url) END, ?) > 0`;
+}
+
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
 /**
@@ -43,6 +58,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
   private readonly patchCache = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
+    db.function('braid_search_text', { deterministic: true }, (name: unknown, url: unknown) => searchText({ name: typeof name === 'string' ? name : null, url: String(url) }));
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO downloads (url, mirrors, folder, requested_name, options, status, stop_reason, priority, size, position, created_at, updated_at)
@@ -180,9 +196,8 @@ export class SqliteDownloadRepository implements DownloadRepository {
     }
     if (query.category) terms.push(categoryTerm(query.category, args));
     if (query.search) {
-      // instr rather than LIKE: a % or _ searched for is itself. Both sides folded by SQLite, so they fold alike.
-      terms.push(`instr(lower(COALESCE(name, requested_name, '') || char(10) || url), lower(?)) > 0`);
-      args.push(query.search);
+      terms.push(searchTerm());
+      args.push(query.search.toLowerCase());
     }
     const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
     // The tie-breaker runs the same way as the sort, so one index serves both directions.

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BraidApi } from '../../shared/api';
-import { categoryOf, displayName, type FileCategory } from '../../shared/file-category';
+import { categoryOf, displayName, searchText, type FileCategory } from '../../shared/file-category';
 import type { DownloadSnapshot, DownloadStatus, GlobalStats, SortKey } from '../../shared/types';
 
 export type View = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
@@ -27,7 +27,7 @@ function matches(filter: Filter, d: DownloadSnapshot): boolean {
   return (
     (filter.view === 'all' || d.status === filter.view) &&
     (filter.category === null || categoryOf(displayName(d)) === filter.category) &&
-    (filter.search === '' || `${displayName(d)}\n${d.url}`.toLowerCase().includes(filter.search.toLowerCase()))
+    (filter.search === '' || searchText(d).includes(filter.search.toLowerCase()))
   );
 }
 

@@ -152,11 +152,15 @@ describe('adding, finishing and removing many downloads in the window (braid ser
     }
   });
 
-  it('says in the pane that a download that failed its checksum arrived whole, rather than 0 B of it', async () => {
+  it('says in the row and the pane that a download that failed its checksum arrived whole, rather than 0 B of it', async () => {
     origin.file('/sum/wrong.bin', 256 * 1024);
     const [added] = (await client().api.add([{ url: origin.url('/sum/wrong.bin'), options: { checksum: { algorithm: 'sha-256', hex: '0'.repeat(64) } } }])) as { id: number }[];
     try {
       await eventually(async () => (await statusOf(added!.id)) === 'failed', 'the checksum failure');
+      const bar = row('wrong.bin').getByRole('progressbar');
+      await eventually(async () => (await bar.getAttribute('aria-valuenow')) === '100', 'a whole bar');
+      assert.equal(await bar.getAttribute('aria-valuetext'), 'arrived whole, failed its checksum');
+      assert.equal(await row('wrong.bin').locator('.pct').textContent(), '');
       await row('wrong.bin').click();
       await page().getByRole('region', { name: 'Details' }).getByText('all of it, then it failed its checksum (kept as a .part file; Retry downloads it again)').waitFor();
     } finally {

@@ -48,6 +48,13 @@ describe('the sidebar categories and the search', () => {
       assert.deepEqual(await found('holiday', { status: ['completed'] }), []);
       assert.equal((await rig.engine.list({ search: 'holiday', limit: 1 })).total, 2);
       assert.deepEqual(await found('nothing like it'), []);
+      // As the row shows them: a nameless row by its URL's last part decoded, and letters beyond ASCII folded too.
+      assert.deepEqual(await found('report 2024'), ['report 2024.pdf']);
+      const more = await rig.engine.add([{ url: 'http://127.0.0.1:9/files/%C3%9Cber-Plan.pdf', paused: true }, { url: 'http://127.0.0.1:9/x?id=8', paused: true }]);
+      rig.repo.update((more[1] as { id: number }).id, { name: 'ÉTÉ-2024.mkv' });
+      assert.deepEqual(await found('über-plan'), ['Über-Plan.pdf']);
+      assert.deepEqual(await found('été'), ['ÉTÉ-2024.mkv']);
+      assert.deepEqual(await found('ÉTÉ-2'), ['ÉTÉ-2024.mkv']);
     } finally {
       await rig.cleanup();
     }

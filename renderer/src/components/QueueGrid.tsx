@@ -8,7 +8,7 @@ import type { SelectHow } from '../useGridSelection';
 import type { Sort } from '../useQueue';
 import { connectionWaitText, errorHover, statusText } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
-import { SegmentBar } from './SegmentBar';
+import { failedItsChecksum, SegmentBar } from './SegmentBar';
 
 const ROW_HEIGHT = 36;
 /** The column heads stick above the rows inside the same scrolling grid. */
@@ -16,6 +16,7 @@ const HEAD_HEIGHT = 30;
 
 function percent(d: DownloadSnapshot): string {
   if (d.status === 'completed') return '100%';
+  if (failedItsChecksum(d)) return '';
   if (d.size) return `${Math.floor((d.bytesDone / d.size) * 1000) / 10}%`;
   return d.bytesDone > 0 ? formatBytes(d.bytesDone) : '';
 }

@@ -1,12 +1,29 @@
 import type { DownloadSnapshot } from '../../../shared/types';
 
+/**
+ * A download that failed its checksum arrived whole; its segments are reset so that Retry fetches it again, so its
+ * bar is drawn whole (in the failure's colour) rather than empty.
+ */
+export function failedItsChecksum(d: Pick<DownloadSnapshot, 'status' | 'error'>): boolean {
+  return d.status === 'failed' && d.error?.code === 'CHECKSUM_ERROR';
+}
+
 /** The progress bar is also the segment map: each segment's span, and how much of it is done. */
 export function SegmentBar({ d, label }: { d: DownloadSnapshot; label: string }) {
   const size = d.size ?? 0;
-  const whole = d.status === 'completed' ? 1 : size > 0 ? d.bytesDone / size : 0;
+  const arrivedWhole = d.status === 'completed' || failedItsChecksum(d);
+  const whole = arrivedWhole ? 1 : size > 0 ? d.bytesDone / size : 0;
   return (
-    <div className="bar" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(whole * 100)}>
-      {size > 0 && d.segments.length > 0 && d.status !== 'completed' ? (
+    <div
+      className="bar"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(whole * 100)}
+      aria-valuetext={failedItsChecksum(d) ? 'arrived whole, failed its checksum' : undefined}
+    >
+      {size > 0 && d.segments.length > 0 && !arrivedWhole ? (
         d.segments.map((s) => (
           <div
             key={s.start}
