@@ -104,10 +104,11 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
         refresh();
       }, 300);
     };
-    // The status each download had in the last snapshot that carried it: a running download out of the rows loaded
-    // asks for the list again when it may have come into the view, not at every snapshot (with a search or a file
-    // type, each asking scans the whole queue).
-    const seen = new Map<number, DownloadStatus>();
+    // The running downloads of the last snapshot: one out of the rows loaded asks for the list again when it may
+    // have come into the view, not at every snapshot (with a search or a file type, each asking scans the whole
+    // queue). A download that is not running is in a snapshot only when it changed, so it is not kept: the map holds
+    // what runs, not every download a long session has seen.
+    const seen = new Set<number>();
     const off = api.onEvent((event) => {
       if (event.type === 'snapshot') {
         // The last minute comes once a second: the snapshots in between keep the one before.
@@ -122,10 +123,11 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
           const next = new Map(prev);
           for (const d of event.downloads) {
             const index = where.get(d.id);
-            const before = seen.get(d.id);
-            seen.set(d.id, d.status);
+            const wasRunning = seen.has(d.id);
+            if (d.status === 'active') seen.add(d.id);
+            else seen.delete(d.id);
             if (index === undefined) {
-              if (before !== d.status && matches(filter, d)) refreshSoon();
+              if (!(wasRunning && d.status === 'active') && matches(filter, d)) refreshSoon();
               continue;
             }
             // Left the view, or moved in it (the order depends on the status).
@@ -135,6 +137,7 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
           return next;
         });
       } else if (event.type === 'removed') {
+        for (const id of event.ids) seen.delete(id);
         refreshSoon();
       }
     });
