@@ -182,7 +182,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
         </dl>
         <div className="pane-segments">
           <h3>Segments</h3>
-          <SegmentBar d={row} label={`${name}: segments`} />
+          <SegmentBar d={row} label={`${name}: segments`} map />
           {segments.length > 0 && (
             <ol className="segment-list" aria-label="Segments" tabIndex={0}>
               {segments.map((s) => (

@@ -8,8 +8,12 @@ export function failedItsChecksum(d: Pick<DownloadSnapshot, 'status' | 'error'>)
   return d.status === 'failed' && d.error?.code === 'CHECKSUM_ERROR';
 }
 
-/** The progress bar is also the segment map: each segment's span, and how much of it is done. */
-export function SegmentBar({ d, label }: { d: DownloadSnapshot; label: string }) {
+/**
+ * A download's progress: one fill of how much is done, or, with `map`, the segment map (each segment's span and how
+ * much of it is done). Early in a download the map is a row of thin ticks that reads as "nothing yet", so the
+ * queue's rows draw the fill and the detail pane the map.
+ */
+export function SegmentBar({ d, label, map = false }: { d: DownloadSnapshot; label: string; map?: boolean }) {
   const size = d.size ?? 0;
   const arrivedWhole = d.status === 'completed' || failedItsChecksum(d);
   const whole = arrivedWhole ? 1 : size > 0 ? d.bytesDone / size : 0;
@@ -23,7 +27,7 @@ export function SegmentBar({ d, label }: { d: DownloadSnapshot; label: string })
       aria-valuenow={Math.round(whole * 100)}
       aria-valuetext={failedItsChecksum(d) ? 'arrived whole, failed its checksum' : undefined}
     >
-      {size > 0 && d.segments.length > 0 && !arrivedWhole ? (
+      {map && size > 0 && d.segments.length > 0 && !arrivedWhole ? (
         d.segments.map((s) => (
           <div
             key={s.start}
