@@ -107,8 +107,11 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
   );
   const byId = new Map<number, cliProgress.SingleBar>();
   const told = new Set<number>();
+  // Once stopped (an interrupt ends the bars before saying so), events of the stop draw nothing more.
+  let stopped = false;
   return {
     onEvent(event) {
+      if (stopped) return;
       if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
       if (event.type === 'completed') bars.log(`done   ${event.path}\n`);
       if (event.type === 'failed') bars.log(`failed #${event.id}: ${event.error.message}\n`);
@@ -139,6 +142,8 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
       }
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
       bars.stop();
     },
   };

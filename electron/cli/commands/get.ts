@@ -7,7 +7,7 @@ import { bytesContinuable, createEngine, DEFAULT_TIMING, proxyFromEnvironment, s
 import { linesView, type ProgressView } from '../progress';
 import type { SqliteDownloadRepository } from '../../store/download-repository';
 import { openStoreToRun, say, storeRefusalError, type CommonFlags } from '../store-access';
-import { STOP_SIGNALS } from '../stop-signals';
+import { onStopSignals } from '../stop-signals';
 import { listName, queueAll, type OnRefused } from './queue-all';
 
 export interface GetFlags extends CommonFlags {
@@ -168,16 +168,17 @@ interface RunEnd {
 }
 
 /** Runs the downloads until each has ended or an interrupt stopped them all, resumable. */
-async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
+async function runToEnd(engine: Engine, ids: number[], view: ProgressView | null): Promise<RunEnd> {
   let interrupted = false;
-  const interrupt = () => {
-    if (interrupted) return;
-    interrupted = true;
-    say('stopping: saving progress (run the same command again to resume)');
-    void engine.close();
-  };
   // A closed terminal (SIGHUP) stops the run as Ctrl-C does: progress saved, the download resumable.
-  for (const signal of STOP_SIGNALS) process.once(signal, interrupt);
+  const stopListening = onStopSignals(() => {
+    interrupted = true;
+    // The bars end first, so that what is said is on a line of its own, not at the end of a bar's.
+    view?.stop();
+    // The summary says what the same command will do with each download: resume it, or start over.
+    say('stopping: saving progress');
+    void engine.close();
+  });
   try {
     const baseRss = process.memoryUsage.rss();
     const startedAt = performance.now();
@@ -186,7 +187,7 @@ async function runToEnd(engine: Engine, ids: number[]): Promise<RunEnd> {
     await engine.close();
     return { seconds: (performance.now() - startedAt) / 1000, baseRss, interrupted };
   } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
+    stopListening();
   }
 }
 
@@ -288,7 +289,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
       if (event.type === 'failed') failures.set(event.id, event.error);
       if (event.type === 'completed') sayIfRenamed(repo.get(event.id));
     });
-    const run = await runToEnd(engine, ids);
+    const run = await runToEnd(engine, ids, view);
     view?.stop();
     const summary = summarise(engine, repo, { ids, refused, already: finished.length }, run, failures, flags.json === true);
     process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));

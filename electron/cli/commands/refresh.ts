@@ -3,7 +3,7 @@ import type { ErrorCode, RefreshResult } from '../../../shared/types';
 import { createEngine, toWireError } from '../../engine/index';
 import { linesView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
-import { STOP_SIGNALS } from '../stop-signals';
+import { onStopSignals } from '../stop-signals';
 
 export interface RefreshFlags extends CommonFlags {
   startOver?: boolean;
@@ -54,15 +54,15 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
     const view = flags.json ? null : linesView(process.stdout, process.stderr);
     if (view) engine.onEvent((event) => view.onEvent(event));
     let interrupted = false;
-    const interrupt = () => {
+    const stopListening = onStopSignals(() => {
       interrupted = true;
+      view?.stop();
       say('stopping: saving progress');
       void engine.close();
-    };
-    for (const signal of STOP_SIGNALS) process.once(signal, interrupt);
+    });
     engine.start({ only: [id] });
     await engine.whenSettled([id]);
-    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
+    stopListening();
     view?.stop();
     const r = repo.get(id);
     if (flags.json && r) process.stdout.write(`${JSON.stringify({ id, status: r.status, error: r.error })}\n`);
