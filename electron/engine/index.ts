@@ -1,6 +1,6 @@
 // The engine's public surface: everything the CLI, the server and the app may use.
 export { createEngine, Engine } from './engine';
-export type { EarlierRun } from './run-again';
+export { findQueued, type EarlierRun } from './run-again';
 export type { DesktopShell, EngineDeps, StartOptions } from './engine-deps';
 export type { Clock, DownloadRepository, FileSystemPort, PartFileHandle, NewDownload, DownloadPatch } from './ports';
 export { systemClock } from './system-clock';

@@ -28,6 +28,14 @@ function sameChecksum(a: Checksum, b: Checksum | undefined): boolean {
 }
 
 /**
+ * The unfinished download (queued, paused, running or failed) already in the queue for this URL, folder and name,
+ * however the URL was written; null when there is none. Throws a BraidError for an invalid URL, as adding it would.
+ */
+export function findQueued(repo: DownloadRepository, request: { url: string; folder: string; name: string | null }): DownloadRecord | null {
+  return repo.findUnfinished(checkUrl(request.url), resolve(request.folder), request.name);
+}
+
+/**
  * Throws a BraidError for an invalid URL, as adding it would. `onCheck` is told before a finished file is read to
  * check it against a checksum (a large one takes a while).
  */

@@ -188,6 +188,24 @@ describe('braid with bad input', () => {
     assert.equal(items[0]!.options.segments, 3);
   });
 
+  it('add says an entry already in the queue, however written, or given twice, and does not queue it again', async () => {
+    const db = join(scope.dir, 'twice.db');
+    const common = ['--paused', '-d', join(scope.dir, 'twice'), '--db', db];
+    const url = scope.origin.url('/twice.bin');
+    const first = await braid(['add', ...common, url]);
+    assert.equal(first.stdout, 'queued 1 download (paused)\n', first.stderr);
+    const list = join(scope.dir, 'twice.txt');
+    // The same file written another way, a new one given twice, and another folder (a download of its own).
+    await writeFile(list, `${url.replace('http://', 'HTTP://')}\n${scope.origin.url('/other.bin')}\n${scope.origin.url('/other.bin')}\n${url}\n  dir=${join(scope.dir, 'elsewhere')}\n`);
+    const again = await braid(['add', ...common, '-i', list]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, 'queued 2 downloads (paused), 2 already in the queue\n');
+    assert.match(again.stderr, /twice\.txt:1: already in the queue as #1 \(paused\), not added again/);
+    assert.match(again.stderr, /twice\.txt:3: already in the queue as #2 \(paused\), not added again/);
+    const listed = JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { items: { url: string; folder: string }[] };
+    assert.equal(listed.items.length, 3);
+  });
+
   it('list of a database that does not exist shows nothing and does not create it', async () => {
     const db = join(scope.dir, 'never.db');
     const run = await braid(['list', '--db', db]);

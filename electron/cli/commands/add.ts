@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { DownloadOptions } from '../../../shared/types';
-import { createEngine } from '../../engine/index';
+import { createEngine, findQueued } from '../../engine/index';
 import { openStore, say, type CommonFlags } from '../store-access';
 import { listName, queueAll } from './queue-all';
 
@@ -23,14 +23,19 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
   if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   const folder = flags.dir ? resolve(flags.dir) : undefined;
-  const { queued, refused, badInput } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, { again: false, keepIds: false });
+  const { queued, refused, badInput, alreadyQueued } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, {
+    again: false,
+    keepIds: false,
+    queuedAlready: (request) => findQueued(repo, request),
+  });
   await engine.close();
   db.close();
-  if (queued + refused === 0) {
+  if (queued + refused + alreadyQueued === 0) {
     say(`nothing to add: ${listName(flags.input)} has no URLs`);
     return 2;
   }
-  process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${refused ? `, ${refused} refused` : ''}\n`);
+  const already = alreadyQueued ? `, ${alreadyQueued} already in the queue` : '';
+  process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${already}${refused ? `, ${refused} refused` : ''}\n`);
   // Every entry a mistake (not a URL, a wrong option) is bad input, as a wrong option is.
   if (queued === 0 && badInput === refused) return 2;
   return refused > 0 ? 1 : 0;

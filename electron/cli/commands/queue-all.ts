@@ -27,6 +27,11 @@ export interface QueueMode {
   again: boolean;
   /** `add` of a million-line list needs only the count; `get` needs the ids to wait for. */
   keepIds: boolean;
+  /**
+   * For `add`: the download already in the queue, unfinished, for an entry (null: none). Such an entry, and one
+   * given twice, is said and not queued again.
+   */
+  queuedAlready?: (request: { url: string; folder: string; name: string | null }) => DownloadRecord | null;
   onRefused?: OnRefused;
 }
 
@@ -60,8 +65,9 @@ export async function queueAll(
   flags: CommonFlags,
   defaults: RequestDefaults,
   mode: QueueMode,
-): Promise<{ ids: number[]; queued: number; refused: number; badInput: number; finished: FoundFinished[] }> {
+): Promise<{ ids: number[]; queued: number; refused: number; badInput: number; finished: FoundFinished[]; alreadyQueued: number }> {
   const ids: number[] = [];
+  let alreadyQueued = 0;
   const finished: FoundFinished[] = [];
   let queued = 0;
   let refused = 0;
@@ -101,6 +107,23 @@ export async function queueAll(
       continue;
     }
     const r = item.request;
+    if (mode.queuedAlready) {
+      const key = entryKey(r, defaults.folder ?? '.');
+      // One given twice in this batch is found in the store once the batch is in it.
+      if (batchKeys.has(key)) flush();
+      let there: DownloadRecord | null = null;
+      try {
+        there = mode.queuedAlready({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null });
+      } catch {
+        // An invalid URL: addSync below reports it.
+      }
+      if (there) {
+        alreadyQueued++;
+        say(`${item.where}: already in the queue as #${there.id} (${there.status}), not added again`);
+        continue;
+      }
+      batchKeys.add(key);
+    }
     if (mode.again) {
       const key = entryKey(r, defaults.folder ?? '.');
       if (batchKeys.has(key)) flush();
@@ -151,5 +174,5 @@ export async function queueAll(
     if (batch.length >= ADD_BATCH) flush();
   }
   flush();
-  return { ids, queued, refused, badInput, finished };
+  return { ids, queued, refused, badInput, finished, alreadyQueued };
 }
