@@ -2,7 +2,25 @@ import { BraidError } from './errors';
 
 const MAX_URL_LENGTH = 8192;
 
-/** Accepts only absolute http(s) URLs of a sane length; anything else is a clear error. */
+/**
+ * What a URL written without its scheme (`example.com/file.iso`, `127.0.0.1:8080/x`) would be with one; null
+ * for text that does not start with a host. Suggested, not assumed: http or https is the person's to say.
+ */
+function withScheme(text: string): string | null {
+  // A host with a path or a port after it, or www.: a bare `name.ext` is more likely a file than a host.
+  const host = /^(www\.([a-z0-9-]+\.)*[a-z0-9-]+|([a-z0-9-]+\.)+[a-z0-9-]+(?=[:/])|localhost(?=[:/])|\[[0-9a-f:]+\](?=[:/]))(:\d+)?(\/|$)/i;
+  if (/\s/.test(text) || !host.test(text)) return null;
+  try {
+    return new URL(`https://${text}`).href;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Accepts only absolute http(s) URLs of a sane length; anything else is a clear error. The fragment is left out:
+ * it is never sent, so a URL with one is the same download as without.
+ */
 export function checkUrl(text: string): string {
   const trimmed = text.trim();
   if (trimmed.length > MAX_URL_LENGTH) throw new BraidError('INVALID_URL', `URL longer than ${MAX_URL_LENGTH} characters`);
@@ -10,11 +28,16 @@ export function checkUrl(text: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new BraidError('INVALID_URL', `not a URL: ${preview(trimmed)}`);
+    const suggested = withScheme(trimmed);
+    throw new BraidError('INVALID_URL', `not a URL: ${preview(trimmed)}${suggested ? ` (with its scheme: ${preview(suggested)}?)` : ''}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    // `localhost:3000/x` reads as a URL of the scheme "localhost".
+    const suggested = trimmed.includes('://') ? null : withScheme(trimmed);
+    if (suggested) throw new BraidError('INVALID_URL', `not a URL: ${preview(trimmed)} (with its scheme: ${preview(suggested)}?)`);
     throw new BraidError('UNSUPPORTED_SCHEME', `unsupported scheme ${url.protocol} (only http and https)`);
   }
+  url.hash = '';
   return url.href;
 }
 

@@ -48,7 +48,9 @@ const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_URL', 'UNSUPPORTE
 function entryKey(r: AddRequest, folder: string): string {
   let url = r.url.trim();
   try {
-    url = new URL(url).href;
+    const parsed = new URL(url);
+    parsed.hash = '';
+    url = parsed.href;
   } catch {
     // Not a URL: adding it reports that.
   }
