@@ -59,7 +59,7 @@ describe('braid with bad input', () => {
     assert.equal(scope.origin.requests('/never.bin').length, 0);
   });
 
-  it('exits 2 when every entry given is a mistake, with no run summed up; 1 when some of them went on', async () => {
+  it('exits 2 when every entry given is a mistake, with no run summed up (but for --json\'s last line); 1 when some of them went on', async () => {
     const db = join(scope.dir, 'all-bad.db');
     const allBad = await braid(['get', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl', 'ftp://127.0.0.1/x']);
     assert.equal(allBad.code, 2, allBad.stderr);
@@ -68,7 +68,11 @@ describe('braid with bad input', () => {
     assert.equal(allBad.stdout, '', 'no summary of a run that never was');
     const json = await braid(['get', '--json', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl']);
     assert.equal(json.code, 2, json.stderr);
-    assert.deepEqual(JSON.parse(json.stdout.trim()), { entry: 'argument 1', status: 'failed', error: { code: 'INVALID_URL', message: 'not a URL: notaurl' } });
+    const [line, last] = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(line, { entry: 'argument 1', status: 'failed', error: { code: 'INVALID_URL', message: 'not a URL: notaurl' } });
+    // A reader of the lines still gets the summary last.
+    const summary = last!['summary'] as { files: number; failed: number; completed: number; bytes: number; seconds: number };
+    assert.deepEqual([summary.files, summary.failed, summary.completed, summary.bytes, summary.seconds], [1, 1, 0, 0, 0]);
     scope.origin.file('/some-good.bin', 1000);
     const someGood = await braid(['get', '-d', join(scope.dir, 'all-bad'), '--db', db, 'notaurl', scope.origin.url('/some-good.bin')]);
     assert.equal(someGood.code, 1, someGood.stderr);

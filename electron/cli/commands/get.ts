@@ -250,7 +250,8 @@ function summarise(
     saved,
     startsOver,
     bytes,
-    seconds: run.seconds,
+    // Milliseconds are what a run's time is measured to: no float noise past them.
+    seconds: Math.round(run.seconds * 1000) / 1000,
     bytesPerSecond: run.seconds > 0 ? bytes / run.seconds : 0,
     memory: { baseRss: run.baseRss, peakRss: kernelPeakRss(), peakInFlight },
   };
@@ -278,8 +279,15 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
       say(`nothing to download: ${listName(flags.input)} has no URLs`);
       return 2;
     }
-    // Every entry a mistake (not a URL, a wrong option): bad input, each said on its line, and no run to sum up.
-    if (ids.length + finished.length === 0 && badInput === refused) return 2;
+    // Every entry a mistake (not a URL, a wrong option): bad input, each said on its line, and no run to sum up;
+    // with --json the last line is a summary all the same, as a reader of the lines counts on.
+    if (ids.length + finished.length === 0 && badInput === refused) {
+      if (flags.json) {
+        const none: RunEnd = { seconds: 0, baseRss: process.memoryUsage.rss(), interrupted: false };
+        process.stdout.write(`${JSON.stringify({ summary: summarise(engine, repo, { ids: [], refused, already: 0 }, none, new Map(), true) })}\n`);
+      }
+      return 2;
+    }
     for (const { record, path } of finished) {
       process.stdout.write(flags.json ? `${JSON.stringify({ ...resultLine(record), already: true })}\n` : `already downloaded #${record.id} ${path} (move or delete it to download it again)\n`);
     }
