@@ -108,6 +108,35 @@ function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
 }
 
+/** Options of curl, wget and aria2c that people type out of habit, and what Braid does instead. */
+const HABITS: Record<string, string> = {
+  '-c': 'Braid always resumes: run the same command again',
+  '--continue': 'Braid always resumes: run the same command again',
+  '-C': 'Braid always resumes: run the same command again',
+  '-O': '-o NAME names the file; without it Braid uses the name the server gives',
+  '--output-document': '-o NAME names the file',
+  '-P': '-d DIR is the folder to save into',
+  '--directory-prefix': '-d DIR is the folder to save into',
+  '-x': '--max-connection-per-server N caps the connections to one server; --all-proxy URL sets a proxy',
+  '-L': 'Braid follows redirects without being asked',
+  '--location': 'Braid follows redirects without being asked',
+  '--limit-rate': '--limit RATE (e.g. 2M) caps the speed',
+  '--max-overall-download-limit': '--limit RATE (e.g. 2M) caps the speed',
+  '--split': '-s N is the number of connections per download',
+  '--proxy': '--all-proxy URL sets a proxy',
+  '-H': '--header "Name: value" adds a request header',
+};
+
+/**
+ * Commander's mistakes said as Braid's own (`braid: …`, not `error: …`), with what Braid does instead of an option
+ * another downloader has.
+ */
+function sayCommanderError(text: string, write: (text: string) => void): void {
+  const unknown = /^error: unknown option '([^'=]+)/.exec(text)?.[1];
+  const habit = unknown ? HABITS[unknown] : undefined;
+  write(text.replace(/^error: /, 'braid: ').replace(/ is invalid\. /, ' is invalid: ') + (habit ? `(${habit})\n` : ''));
+}
+
 /** A mistake in a command's options points to that command's own help: `braid get --help`, not the whole list. */
 function pointEachCommandToItsHelp(parent: Command, path: string): void {
   for (const command of parent.commands) {
@@ -124,6 +153,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     // A mistake gets its one line and a pointer, not the whole help, and exit code 2 (see main()).
     .showHelpAfterError('(braid --help shows the commands)')
+    .configureOutput({ outputError: sayCommanderError })
     .exitOverride();
   const dbOption = () => new Option('--db <file>', `state database (default: ${defaultDatabasePath()})`);
 

@@ -14,18 +14,22 @@ describe('braid with bad input', () => {
 
   it('says what is wrong with an option in one line and a pointer, and exits 2', async () => {
     for (const [args, says] of [
-      [['get', '-s', '0', 'http://127.0.0.1:1/x'], /argument '0' is invalid\. a whole number from 1 to 32/],
+      [['get', '-s', '0', 'http://127.0.0.1:1/x'], /argument '0' is invalid: a whole number from 1 to 32/],
       [['get', '-j', 'abc', 'http://127.0.0.1:1/x'], /argument 'abc' is invalid/],
       [['get', '-i', join(scope.dir, 'missing.txt')], /cannot read it \(ENOENT\)/],
       [['get', '-i', scope.dir], /it is a folder, not a list of URLs/],
       [['get', '-i', process.execPath], /it is not a text list of URLs \(a binary file, or text saved as UTF-16: save it as UTF-8\)/],
-      [['get', '-o', '..', 'http://127.0.0.1:1/x'], /argument '\.\.' is invalid\. it is not a file name/],
+      [['get', '-o', '..', 'http://127.0.0.1:1/x'], /argument '\.\.' is invalid: it is not a file name/],
       [['list', '--status', 'nope'], /nope/],
       [['bogus'], /unknown command 'bogus'/],
+      // An option of another downloader is answered with Braid's own way of doing it.
+      [['get', '-c', 'http://127.0.0.1:1/x'], /^braid: unknown option '-c'\n\(Braid always resumes: run the same command again\)\n/],
+      [['get', '--limit-rate=1M', 'http://127.0.0.1:1/x'], /\(--limit RATE \(e\.g\. 2M\) caps the speed\)/],
     ] as const) {
       const run = await braid([...args, '--db', join(scope.dir, 'bad.db')]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, says);
+      assert.match(run.stderr, /^braid: /, 'said as Braid says every mistake');
       const pointer = args[0] === 'bogus' ? '(braid --help shows the commands)' : `(braid ${args[0]} --help shows the options)`;
       assert.ok(run.stderr.includes(pointer), `${args.join(' ')} points to ${pointer}: ${run.stderr}`);
       assert.doesNotMatch(run.stderr, /Usage:|at .*\(/, 'neither the whole help nor a stack trace');
@@ -53,7 +57,7 @@ describe('braid with bad input', () => {
         ...(asRoot ? nobody : {}),
       });
       assert.equal(run.status, 2, `${command}: ${run.stderr}`);
-      assert.match(run.stderr, /argument '.*list\.txt' is invalid\. cannot read it \(EACCES\)/);
+      assert.match(run.stderr, /argument '.*list\.txt' is invalid: cannot read it \(EACCES\)/);
       assert.doesNotMatch(run.stderr, /at .*\(/, 'no stack trace');
     }
     assert.equal(scope.origin.requests('/never.bin').length, 0);
@@ -130,6 +134,7 @@ describe('braid with bad input', () => {
       const run = await braid([...args, '--db', join(scope.dir, 'empty.db')], undefined, undefined, input === undefined ? undefined : { input });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, says);
+      assert.match(run.stderr, /^braid: /, 'said as Braid says every mistake');
       assert.doesNotMatch(run.stdout, /downloaded 0 of 0|queued 0/);
     }
   });
