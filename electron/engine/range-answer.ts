@@ -13,7 +13,7 @@ export interface RangeQuestion {
  * What to do with an answer, decided before a single body byte is written:
  * - `body`: write it from `first`; it ends before `end` (an exclusive offset; null: when the server closes);
  * - `restart`: the file is not the one whose bytes we hold: start over, never splice;
- * - `range-ignored`: the same file, but sent whole: start over as one stream;
+ * - `range-ignored`: the same file, but sent whole or from its start: start over as one stream;
  * - `retry`: a wrong or transient answer: ask again;
  * - `fail`: the server said no.
  */
@@ -49,6 +49,9 @@ export function classifyRangeAnswer(head: ResponseHead, asked: RangeQuestion, kn
     const change = versionChange(known, { etag, lastModified, size: range?.complete ?? null });
     if (change) return { kind: 'restart', reason: change };
     const problem = checkRangeAnswer(range, { first: asked.first, last: asked.last }, known.size);
+    // Bytes from the file's start whatever was asked: a server that knows ranges only from 0, which one stream
+    // from the start still downloads whole.
+    if (problem && range && range.first === 0 && asked.first > 0) return { kind: 'range-ignored' };
     if (problem || !range) return badResponse(`the server answered a wrong range: ${problem ?? 'no Content-Range'}`);
     const length = contentLength(head);
     if (length !== null && length !== range.last - range.first + 1) return badResponse('Content-Length does not match Content-Range');

@@ -180,6 +180,15 @@ describe('engine against a real origin', () => {
     await rig.cleanup();
   });
 
+  it('falls back to one stream when the server answers every range from the file\'s start', async () => {
+    const data = origin.file('/fromstart.bin', 2 * MIB, { rangeFromStart: true });
+    await fresh({ segments: 4 });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/fromstart.bin') }]);
+    assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
+    assert.equal(sha256(await fileOf(rec!)), sha256(data));
+    await rig.cleanup();
+  });
+
   it('honours Retry-After on 429', async () => {
     const data = origin.file('/busy.bin', MIB, { tooManyTimes: 1, retryAfter: '1' });
     await fresh({ segments: 1 });

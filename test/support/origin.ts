@@ -19,6 +19,8 @@ export interface Behaviour {
   stallTimes?: number;
   /** Answer a Content-Range that starts one byte late. */
   wrongRangeTimes?: number;
+  /** Answer every range with as many bytes from the file's start (206, Content-Range from 0). */
+  rangeFromStart?: boolean;
   /** Answer 429 with this Retry-After. */
   tooManyTimes?: number;
   /** The 429s answer HEAD too (the very first request of a download), not only GET. */
@@ -306,6 +308,7 @@ export class TestOrigin {
         return;
       }
       status = 206;
+      if (b.rangeFromStart) [start, end] = [0, end - start];
       let shownStart = start;
       if (req.method === 'GET' && b.wrongRangeTimes && this.once(f, 'wrongRange', b.wrongRangeTimes)) shownStart = start + 1;
       headers['content-range'] = `bytes ${shownStart}-${end}/${f.data.length}`;
