@@ -4,7 +4,7 @@ import type { DownloadRecord, DownloadSnapshot, StopReason } from '../../shared/
 import { Checkpointer } from './checkpointer';
 import type { JobOutcome } from './download-status';
 import { fetchSegment, type TransferContext } from './connection';
-import { BraidError, JobStopped, StartOver, toBraidError } from './errors';
+import { BraidError, JobStopped, StartOver, startedOverTooOften, toBraidError } from './errors';
 import { nameFromContentDisposition } from './filename';
 import { Finishing, type Finished } from './finishing';
 import { serverOf, StepAside } from './host-limits';
@@ -29,6 +29,7 @@ const isRefusal = (status: number) => isLinkRefusal(status, null);
 
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
+
 
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams
@@ -173,7 +174,9 @@ export class DownloadJob {
         if (this.stopped || !(error instanceof StartOver)) throw error;
         // Not checking seams any more: starting over (the probe, the truncation) is what the window should say.
         this.state.finishing = null;
-        if (++this.restarts > MAX_RESTARTS) throw new BraidError('CANNOT_RESUME', `${error.message}; gave up after ${MAX_RESTARTS} fresh starts`);
+        // Fresh starts are retries too: as many as the attempts allowed in a row, at most MAX_RESTARTS.
+        const most = Math.min(MAX_RESTARTS, this.ctx.timing.retry.maxAttempts);
+        if (++this.restarts > most) throw startedOverTooOften(error, most);
         this.retries.note(new BraidError('CANNOT_RESUME', `${error.message}; starting over`));
         this.probeWithGet = true;
         if (error.rangesIgnored) await this.preparation.startOver(null, false);

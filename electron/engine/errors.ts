@@ -57,6 +57,11 @@ export class StartOver extends Error {
   }
 }
 
+/** The failure of a download that started over `times` times and would have to again. */
+export function startedOverTooOften(startOver: StartOver, times: number): BraidError {
+  return new BraidError('CANNOT_RESUME', `${startOver.message}; started over ${times} time${times === 1 ? '' : 's'}`);
+}
+
 /** The download was stopped on purpose (pause, remove, quit): not a failure of anything. */
 export class JobStopped extends Error {
   constructor(readonly reason: StopReason) {

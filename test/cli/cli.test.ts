@@ -163,7 +163,7 @@ describe('braid command line', () => {
     const out = join(scope.dir, 'no-ranges');
     const failed = await braid(['get', '-s', '1', '--retries', '2', '-d', out, '--db', join(scope.dir, 'no-ranges.db'), scope.origin.url('/no-ranges-broke.bin')]);
     assert.equal(failed.code, 1, failed.stderr);
-    assert.match(failed.stderr, /the server cannot resume it, so the same command downloads it from the start/);
+    assert.match(failed.stderr, /, and the server cannot resume; started over 2 times \[CANNOT_RESUME\]; the same command downloads it from the start$/m, 'said once, and --retries caps the fresh starts too');
     assert.doesNotMatch(failed.stderr, /goes on from them/);
 
     scope.origin.file('/no-ranges-slow.bin', 16 * MIB, { ignoreRange: true, rate: 2 * MIB });

@@ -52,7 +52,18 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     assert.equal(rec!.status, 'failed');
     assert.ok(rec!.error && rec!.error.message.length > 10, `a reason: ${JSON.stringify(rec!.error)}`);
     console.log(`# truncated chunked body: ${rec!.error!.code}: ${rec!.error!.message}`);
+    assert.equal(rec!.error!.code, 'CANNOT_RESUME');
+    assert.match(rec!.error!.message, /, and the server cannot resume; started over 3 times$/);
     assert.ok(!existsSync(join(rec!.folder, rec!.name ?? 'truncated.bin')), 'no final file with missing bytes');
+    await rig.cleanup();
+  });
+
+  it('starts over no more often than the attempts allowed in a row', async () => {
+    origin.file('/truncated-few.bin', 2 * MIB, { chunked: true, ignoreRange: true, dropAfter: MIB, dropTimes: 1000 });
+    const rig = await makeRig({ timing: { retry: { maxAttempts: 1, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 } } });
+    const [rec] = await runDownloads(rig, [{ url: origin.url('/truncated-few.bin') }]);
+    assert.equal(rec!.status, 'failed');
+    assert.match(rec!.error!.message, /started over 1 time$/);
     await rig.cleanup();
   });
 

@@ -89,7 +89,9 @@ function sayIfRenamed(r: DownloadRecord | null): void {
  */
 function keptNote(r: DownloadRecord, error: DownloadError | undefined): string {
   if (r.bytesDone <= 0 || !r.name || error?.code === 'CHECKSUM_ERROR' || error?.code === 'LINK_EXPIRED') return '';
-  if (!bytesContinuable(r) || error?.code === 'CANNOT_RESUME') return '; the server cannot resume it, so the same command downloads it from the start';
+  if (!bytesContinuable(r) || error?.code === 'CANNOT_RESUME') {
+    return /cannot resume/.test(error?.message ?? '') ? '; the same command downloads it from the start' : '; the server cannot resume it, so the same command downloads it from the start';
+  }
   const part = join(r.folder, `${r.name}.part`);
   if (!existsSync(part)) return '';
   return `; the ${formatBytes(r.bytesDone)} received stay in ${part}, and the same command goes on from them`;
