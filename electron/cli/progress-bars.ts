@@ -3,8 +3,7 @@ import stringWidth from 'string-width';
 import { formatBytes, formatDuration, formatRate } from '../../shared/format';
 import { maskUrlPassword } from '../../shared/header-mask';
 import { runningNote } from '../../shared/status-words';
-import { SEAM_CHECK } from '../../shared/verification';
-import { seamChecked, type ProgressView } from './progress';
+import { SEAM_NOTE, seamChecked, type ProgressView } from './progress';
 
 /** What one bar's line says; `fitLine` lays it out in the terminal's width. */
 export interface BarText {
@@ -106,13 +105,13 @@ export function barsView(stream: NodeJS.WriteStream): ProgressView {
     cliProgress.Presets.shades_classic,
   );
   const byId = new Map<number, cliProgress.SingleBar>();
-  const told = new Set<number>();
+  const told = new Set<string>();
   // Once stopped (an interrupt ends the bars before saying so), events of the stop draw nothing more.
   let stopped = false;
   return {
     onEvent(event) {
       if (stopped) return;
-      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) bars.log(`note   ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_NOTE}\n`);
       if (event.type === 'completed') bars.log(`done   ${event.path}\n`);
       if (event.type === 'failed') bars.log(`failed #${event.id}: ${event.error.message}\n`);
       if (event.type !== 'snapshot') return;

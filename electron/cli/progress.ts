@@ -9,12 +9,32 @@ export interface ProgressView {
   stop(): void;
 }
 
-/** Downloads whose seams are being checked that the person has not been told about yet. */
-export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<number>): DownloadSnapshot[] {
-  const fresh = downloads.filter((d) => d.seamCheck && !told.has(d.id));
-  for (const d of fresh) told.add(d.id);
+/** The server a download's seam note is about. */
+function serverOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Downloads whose seams are being checked, one for each server the person has not been told about yet: a list of
+ * files from one server gets the note once, not once a file.
+ */
+export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<string>): DownloadSnapshot[] {
+  const fresh: DownloadSnapshot[] = [];
+  for (const d of downloads) {
+    const server = serverOf(d.url);
+    if (!d.seamCheck || told.has(server)) continue;
+    told.add(server);
+    fresh.push(d);
+  }
   return fresh;
 }
+
+/** The note said the first time a server's download has its seams checked. */
+export const SEAM_NOTE = `${SEAM_CHECK} (said once for each server)`;
 
 /**
  * Plain lines for logs and pipes: each outcome on `results`, and on `progress` (standard error, as curl and wget
@@ -23,10 +43,10 @@ export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<nu
  */
 export function linesView(results: NodeJS.WritableStream, progress: NodeJS.WritableStream = results, everyMs = 5000): ProgressView {
   const lastPrinted = new Map<number, number>();
-  const told = new Set<number>();
+  const told = new Set<string>();
   return {
     onEvent(event) {
-      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) progress.write(`note #${d.id} ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_CHECK}\n`);
+      if (event.type === 'snapshot') for (const d of seamChecked(event.downloads, told)) progress.write(`note #${d.id} ${d.name ?? maskUrlPassword(d.url)}: ${SEAM_NOTE}\n`);
       if (event.type === 'completed') results.write(`completed #${event.id} ${event.path}\n`);
       if (event.type !== 'snapshot') return;
       const now = Date.now();

@@ -55,6 +55,19 @@ describe('progress lines', () => {
     assert.match(text.progress, /^note #7 big\.iso: .*\nprogress #7 big\.iso 1\.6% 1 MiB/);
   });
 
+  it('say the seam note once for each server, not once a file', () => {
+    const progress = new PassThrough();
+    let text = '';
+    progress.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const view = linesView(new PassThrough(), progress, 60_000);
+    const from = (id: number, url: string) => ({ ...row(), id, url, name: `f${id}.bin`, seamCheck: true });
+    view.onEvent({ type: 'snapshot', downloads: [from(1, 'http://127.0.0.1:9/a'), from(2, 'http://127.0.0.1:9/b')], global: {} as GlobalStats });
+    view.onEvent({ type: 'snapshot', downloads: [from(3, 'http://127.0.0.1:9/c'), from(4, 'http://127.0.0.2:9/d')], global: {} as GlobalStats });
+    view.stop();
+    assert.deepEqual(text.match(/^note #\d+/gm), ['note #1', 'note #4']);
+    assert.match(text, /\(said once for each server\)/);
+  });
+
   it('show the speed while bytes arrive', () => {
     assert.equal(linesFor({ ...row(), bytesDone: 32 * MIB, speed: 2 * MIB }), 'progress #7 big.iso 50.0% 32 MiB 2 MiB/s\n');
   });
