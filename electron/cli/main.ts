@@ -104,6 +104,18 @@ function listFile(text: string): string {
   return text;
 }
 
+/** A folder to save into: one that does not exist yet is made; a file of that name is a mistake said at once. */
+function folderArg(text: string): string {
+  let stats;
+  try {
+    stats = statSync(text);
+  } catch {
+    return text;
+  }
+  if (!stats.isDirectory()) throw new InvalidArgumentError('it is a file, not a folder');
+  return text;
+}
+
 function say(line: string): void {
   process.stderr.write(`braid: ${line}\n`);
 }
@@ -162,7 +174,7 @@ export function buildProgram(): Command {
     .description('download now; exits 0 when every download finished')
     .argument('[url...]', 'http(s) URLs')
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format; - reads standard input)', listFile)
-    .option('-d, --dir <dir>', 'folder to save into', '.')
+    .option('-d, --dir <dir>', 'folder to save into', folderArg, '.')
     .option('-o, --output <name>', 'file name (for a single URL)', fileName)
     .option('-s, --segments <n>', `parallel connections per download (default ${DEFAULT_CONNECTIONS})`, wholeNumber(CONNECTIONS))
     .option('-j, --concurrent <n>', `downloads at once (default ${DEFAULT_CONCURRENT})`, wholeNumber(CONCURRENT_DOWNLOADS))
@@ -189,7 +201,7 @@ export function buildProgram(): Command {
     .description('queue downloads without starting them (the app and `braid serve` run the queue)')
     .argument('[url...]', 'http(s) URLs')
     .option('-i, --input <file>', 'read URLs from a list (plain, or aria2 input-file format; - reads standard input)', listFile)
-    .option('-d, --dir <dir>', 'folder to save into (default: the settings folder)')
+    .option('-d, --dir <dir>', 'folder to save into (default: the settings folder)', folderArg)
     .option('-s, --segments <n>', 'parallel connections per download', wholeNumber(CONNECTIONS))
     .option('--max-connection-per-server <n>', 'connections to one server at most', wholeNumber(CONNECTIONS_PER_SERVER))
     .option('--all-proxy <url>', "proxy for these downloads: http://, https:// or socks5://[user:pass@]host:port ('' for none)", proxy)
@@ -228,7 +240,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', wholeNumber({ min: 0, max: 65535 }), 7373)
     .option('--secret <secret>', 'secret the browser must present (default: generated and printed)')
-    .option('-d, --dir <dir>', 'folder for new downloads in this run (default: the settings folder)')
+    .option('-d, --dir <dir>', 'folder for new downloads in this run (default: the settings folder)', folderArg)
     .addOption(dbOption())
     .action(async (flags: Omit<ServeFlags, 'staticDir'>) => {
       // The bundled command is out/cli/braid.js; the built renderer is beside it in out/renderer/.
