@@ -99,7 +99,19 @@ export function neverReachedServer(error: unknown): boolean {
   return e?.event === 'lookup' || e?.event === 'connect' || e?.event === 'secureConnect' || e?.connecting === true;
 }
 
-const FILE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR', 'EIO', 'EBADF', 'ENOTDIR', 'ENAMETOOLONG', 'EFBIG']);
+/** The disk's refusals, in words: Node's own messages (`ENOENT: no such file or directory, open '…'`) are a programmer's. */
+const FILE_CODES: ReadonlyMap<string, string> = new Map([
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'permission denied'],
+  ['EROFS', 'the disk is read-only'],
+  ['ENOENT', 'the folder does not exist, or cannot hold files'],
+  ['EISDIR', 'a folder has that name'],
+  ['EIO', 'the disk reported an input/output error'],
+  ['EBADF', 'the file was closed under Braid'],
+  ['ENOTDIR', 'part of the path is a file, not a folder'],
+  ['ENAMETOOLONG', 'the name is too long for the disk'],
+  ['EFBIG', "the file is larger than the disk's file system allows"],
+]);
 
 /**
  * Maps whatever a request, the disk or the store threw to a BraidError with a message a person understands.
@@ -119,7 +131,8 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   }
   if (code === 'ERR_UNSUPPORTED_PROTOCOL') {
     // got met it in a redirect: asking again goes to the same place.
-    return new BraidError('UNSUPPORTED_SCHEME', `the server redirected to a scheme Braid does not download${where}: ${text}`, { cause: error });
+    const scheme = /protocol:?\s*(\S+)/i.exec(text)?.[1] ?? 'another scheme';
+    return new BraidError('UNSUPPORTED_SCHEME', `the server redirected to a scheme Braid does not download${where}: ${scheme} (only http and https)`, { cause: error });
   }
   if (code === 'ERR_INVALID_URL') {
     // Every URL Braid asks for, and every proxy it goes through, was checked before: the one got could not read
@@ -157,8 +170,10 @@ export function toBraidError(error: unknown, url?: string): BraidError {
   if (code === 'ELOOP') {
     return new BraidError('FILE_ERROR', `a link was planted where the file goes; Braid never writes through one: ${text}`, { cause: error });
   }
-  if (FILE_CODES.has(code)) {
-    return new BraidError('FILE_ERROR', `cannot write the file: ${text}`, { cause: error });
+  const refusal = FILE_CODES.get(code);
+  if (refusal) {
+    const path = typeof (error as { path?: unknown }).path === 'string' ? ` ${(error as { path: string }).path}` : ' the file';
+    return new BraidError('FILE_ERROR', `cannot write${path}: ${refusal}`, { cause: error });
   }
   return new BraidError('INTERNAL', `internal error: ${text || String(error)}`, { cause: error });
 }
