@@ -62,6 +62,12 @@ export const MAX_HEADER_VALUE = 8192;
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Header values never carry a line break or NUL: they would end the header early or be refused on the wire. */
 export const HEADER_VALUE = /^[^\r\n\0]*$/;
+/**
+ * Headers Braid itself decides: which bytes it asks for and how they travel. A user's header of one of these
+ * names would ask for other bytes (or coded ones) than the segment expects, or break the framing of a kept-alive
+ * connection. Lower case.
+ */
+export const PROTOCOL_HEADERS: ReadonlySet<string> = new Set(['range', 'if-range', 'accept-encoding', 'host', 'content-length', 'transfer-encoding', 'connection', 'te', 'upgrade', 'expect']);
 
 /** Whether `value` is a whole number inside `range`. */
 export function inRange(value: unknown, range: WholeRange): value is number {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseByteSize } from '../../shared/byte-size';
 import { parseChecksum } from '../../shared/checksum';
 import { DEFAULT_CONCURRENT, DEFAULT_CONNECTIONS, DEFAULT_RETRY_ATTEMPTS } from '../../shared/defaults';
-import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, HEADER_VALUE, TOTAL_CONNECTIONS, type WholeRange } from '../../shared/limits';
+import { CONCURRENT_DOWNLOADS, CONNECTIONS, CONNECTIONS_PER_SERVER, HEADER_NAME, HEADER_VALUE, PROTOCOL_HEADERS, TOTAL_CONNECTIONS, type WholeRange } from '../../shared/limits';
 import { proxyProblem } from '../../shared/proxy-url';
 import type { AddFlags } from './commands/add';
 import type { HostFlags, InstallFlags } from './commands/browser-host';
@@ -44,6 +44,7 @@ function header(text: string, previous: Record<string, string>): Record<string, 
   const name = text.slice(0, colon).trim();
   const value = text.slice(colon + 1).trim();
   if (colon <= 0 || !HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) throw new InvalidArgumentError('a header such as "Authorization: Bearer x"');
+  if (PROTOCOL_HEADERS.has(name.toLowerCase())) throw new InvalidArgumentError(`Braid sets ${name} itself (it decides which bytes each connection asks for and how they travel)`);
   return { ...previous, [name]: value };
 }
 

@@ -1,4 +1,5 @@
 import type { DownloadRecord, ErrorCode } from '../../shared/types';
+import { PROTOCOL_HEADERS } from '../../shared/limits';
 import { BraidError } from './errors';
 
 /** Failures that another server may not have; anything else (disk, options, Braid itself) fails wherever the bytes come from. */
@@ -7,12 +8,6 @@ const SOURCE_FAILURES = new Set<ErrorCode>([
   'CANNOT_RESUME', 'SIZE_MISMATCH', 'CHECKSUM_ERROR', 'LINK_EXPIRED',
 ]);
 
-/**
- * Headers Braid itself decides: which bytes it asks for and how they travel. A user's header of one of these
- * names would ask for other bytes (or coded ones) than the segment expects, or break the framing of a kept-alive
- * connection.
- */
-const PROTOCOL_HEADERS = new Set(['range', 'if-range', 'accept-encoding', 'host', 'content-length', 'transfer-encoding', 'connection', 'te', 'upgrade', 'expect']);
 
 /**
  * Where a download's bytes come from: its own URL, then its mirrors, each tried once, and the URL requests go

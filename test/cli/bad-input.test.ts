@@ -21,6 +21,7 @@ describe('braid with bad input', () => {
       [['get', '-i', process.execPath], /it is not a text list of URLs \(a binary file, or text saved as UTF-16: save it as UTF-8\)/],
       [['get', '-o', '..', 'http://127.0.0.1:1/x'], /argument '\.\.' is invalid: it is not a file name/],
       [['get', '-d', process.execPath, 'http://127.0.0.1:1/x'], /is invalid: it is a file, not a folder/],
+      [['get', '--header', 'Range: bytes=0-1', 'http://127.0.0.1:1/x'], /is invalid: Braid sets Range itself/],
       [['add', '-d', process.execPath, 'http://127.0.0.1:1/x'], /is invalid: it is a file, not a folder/],
       [['list', '--status', 'nope'], /nope/],
       [['bogus'], /unknown command 'bogus'/],
