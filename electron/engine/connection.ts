@@ -361,6 +361,7 @@ class SegmentRequest {
 
   done(): void {
     if (this.watch) this.ctx.watches.delete(this.watch);
+    this.slot?.ended();
   }
 }
 

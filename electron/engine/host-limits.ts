@@ -135,6 +135,15 @@ export class HostSlot {
     this.settle();
   }
 
+  /**
+   * The request's answer is over, received or cut: the slot no longer proves the server takes it. A connection
+   * waiting to try again after a cut (a server that went away) must not count as working, or the refusals of a
+   * server that is down would be taken for a limit.
+   */
+  ended(): void {
+    this.settle();
+  }
+
   /** The server answered with a body to receive. */
   receiving(): void {
     if (this.answered) return;

@@ -206,6 +206,9 @@ describe('braid with bad input', () => {
     const url = scope.origin.url('/twice.bin');
     const first = await braid(['add', ...common, url]);
     assert.equal(first.stdout, 'queued 1 download (paused)\n', first.stderr);
+    const only = await braid(['add', ...common, url]);
+    assert.equal(only.code, 0, 'nothing wrong with the input');
+    assert.equal(only.stdout, 'queued 0 downloads (paused), 1 already in the queue\n');
     const list = join(scope.dir, 'twice.txt');
     // The same file written another way, a new one given twice, and another folder (a download of its own).
     await writeFile(list, `${url.replace('http://', 'HTTP://')}\n${scope.origin.url('/other.bin')}\n${scope.origin.url('/other.bin')}\n${url}\n  dir=${join(scope.dir, 'elsewhere')}\n`);

@@ -4,7 +4,7 @@ import { connectionWaitText, statusText } from '../../shared/status-words';
 import type { DownloadSnapshot, HostLimit } from '../../shared/types';
 import { DEFAULT_TIMING } from '../../electron/engine/index';
 import { CappedOrigin, type Refusal } from '../support/capped-origin';
-import { assertCompletedWith, makeRig, runDownloads, waitFor, type Rig } from '../support/harness';
+import { assertCompletedWith, makeRig, runDownloads, waitFor, waitForReceived, type Rig } from '../support/harness';
 import { TestOrigin } from '../support/origin';
 
 const MIB = 1024 * 1024;
@@ -77,6 +77,23 @@ describe('servers that limit connections', () => {
         `learning ${learningSeconds.toFixed(1)} s (${refusedLearning} refused), ` +
         `limit already learned ${learnedSeconds.toFixed(1)} s (0 refused)`,
     );
+  });
+
+  it('takes a server that went away for a while for a server that was down, not for one that limits connections', async () => {
+    const server = await origin(12 * MIB, 8, 512 * 1024, 'reset');
+    const rig = await makeRig({ timing: REAL_RETRIES, overrides: { segments: 4 } });
+    try {
+      const [id] = await rig.engine.add([{ url: server.url() }]).then((r) => r.map((a) => (a as { id: number }).id));
+      rig.engine.start();
+      await waitForReceived(rig, id!, 2 * MIB, 20_000, 'the download under way');
+      // Longer than the few seconds a peak of working connections counts as proof of what the server takes.
+      await server.outage(6_000);
+      await waitFor(() => rig.repo.get(id!)?.status === 'completed', 60_000, 'the download completed');
+      await assertCompletedWith(rig.repo.get(id!)!, server.data);
+      assert.deepEqual(rig.repo.loadHostLimits(), [], 'no limit learned from connections refused while nothing listened');
+    } finally {
+      await rig.cleanup();
+    }
   });
 
   it('learns the limit from connections reset before an answer, from 429 without Retry-After, and from the whole file sent for a range', async () => {

@@ -100,6 +100,15 @@ export class CappedOrigin {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** The server goes away for `ms`: every connection cut, new ones refused (nothing listens), then it is back. */
+  async outage(ms: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  }
+
   resetCounts(): void {
     this.peers.length = 0;
     this.refused = 0;

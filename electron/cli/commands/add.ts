@@ -37,6 +37,6 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   const already = alreadyQueued ? `, ${alreadyQueued} already in the queue` : '';
   process.stdout.write(`queued ${queued} download${queued === 1 ? '' : 's'}${flags.paused ? ' (paused)' : ''}${already}${refused ? `, ${refused} refused` : ''}\n`);
   // Every entry a mistake (not a URL, a wrong option) is bad input, as a wrong option is.
-  if (queued === 0 && badInput === refused) return 2;
+  if (queued === 0 && refused > 0 && badInput === refused) return 2;
   return refused > 0 ? 1 : 0;
 }
