@@ -84,6 +84,8 @@ export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finis
   if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;
   if (d.status === 'active' && d.finishing) return finishingText(d.finishing);
   if (d.status === 'active' && d.connectionWait) return 'Waiting for a connection';
+  // A running download's error is one no byte has come after yet: it is trying again, not downloading.
+  if (d.status === 'active' && d.error) return `Retrying: ${errorAdvice(d.error).short}`;
   return STATUS_WORDS[d.status];
 }
 

@@ -302,6 +302,8 @@ export class DownloadJob {
       onBody: (head) => this.nameFrom(head),
       proxyFor: this.proxyFor,
       onReceived: (bytes) => {
+        // Bytes arrive again: the last problem is over, and the snapshot no longer says the download is retrying.
+        this.retries.recent = null;
         this.speed.add(bytes);
         ctx.received.bytes += bytes;
         afterReceive();

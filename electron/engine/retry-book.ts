@@ -24,7 +24,7 @@ export class RetryBook {
     this.log = [...initial.retryLog];
   }
 
-  /** The most recent reason in this run, shown while the download runs. */
+  /** The most recent reason in this run, shown while the download runs; cleared when bytes arrive again. */
   recent: DownloadError | null = null;
 
   /** Keeps why the download is trying again. */

@@ -75,11 +75,19 @@ describe('network faults: complete and byte-identical, or failed with a reason â
     await rig.cleanup();
   });
 
-  it('rides out a burst of 503s', async () => {
-    const data = origin.file('/burst.bin', 2 * MIB, { burstStatus: 503, burstTimes: 3 });
-    const rig = await makeRig({ overrides: { segments: 2 } });
+  it('rides out a burst of 503s, saying it retries only until bytes come again', async () => {
+    const data = origin.file('/burst.bin', 2 * MIB, { burstStatus: 503, burstTimes: 4, rate: 2 * MIB });
+    // Waits long enough between tries that a snapshot falls while the 503s last.
+    const rig = await makeRig({ overrides: { segments: 2 }, timing: { retry: { maxAttempts: 4, baseDelayMs: 600, maxDelayMs: 1200, maxRetryAfterMs: 5000 } } });
+    const seen: { error: boolean; bytesDone: number }[] = [];
+    rig.engine.onEvent((event) => {
+      if (event.type !== 'snapshot') return;
+      for (const d of event.downloads) if (d.status === 'active') seen.push({ error: d.error !== null, bytesDone: d.bytesDone });
+    });
     const [rec] = await runDownloads(rig, [{ url: origin.url('/burst.bin') }]);
     await assertCompletedWith(rec!, data);
+    assert.ok(seen.some((s) => s.error), 'the 503s were shown while they lasted');
+    assert.ok(seen.filter((s) => s.bytesDone > MIB).every((s) => !s.error), 'not once bytes came again');
     await rig.cleanup();
   });
 

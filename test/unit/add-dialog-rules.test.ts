@@ -28,6 +28,7 @@ describe('the Add dialog and the words of the queue', () => {
 
   it('says a status in words, a failure in a few, and the whole error with what to do next', () => {
     assert.equal(statusText({ status: 'queued', error: null }), 'Waiting');
+    assert.equal(statusText({ status: 'active', error: { code: 'HTTP_ERROR', message: 'the server answered 503', status: 503 } }), 'Retrying: server error');
     assert.equal(statusText({ status: 'failed', error: { code: 'DISK_FULL', message: 'no space left on device' } }), 'Failed: disk full');
     // What Retry does, not what cannot be done beside a Retry button.
     assert.equal(statusText({ status: 'failed', error: { code: 'CANNOT_RESUME', message: 'the connection was cut, and the server cannot resume' } }), 'Failed: must start over');
