@@ -19,7 +19,7 @@ import { SettingsDialog } from './components/SettingsDialog';
 import { Sidebar } from './components/Sidebar';
 import { SearchBox } from './components/SearchBox';
 import { Toolbar } from './components/Toolbar';
-import { idsWithStatus, undoableRemoval } from './queue-commands';
+import { everyDownload, idsWithStatus, undoableRemoval } from './queue-commands';
 import { askForNotifications, useEngineNotices } from './useEngineNotices';
 import { useGridSelection } from './useGridSelection';
 import { useQueue, type Filter, type Sort } from './useQueue';
@@ -85,8 +85,17 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const changeFilter = useCallback((f: Filter) => (setFilter(f), clear()), [clear]);
   const onSearch = useCallback((search: string) => changeFilter({ ...filter, search }), [changeFilter, filter]);
 
+  // The rows Ctrl+A selected as the engine listed them: most of a long view is not loaded, and the selection acts on
+  // all of it. A loaded row's own snapshot is the newer one.
+  const [selectedUnloaded, setSelectedUnloaded] = useState<ReadonlyMap<number, DownloadSnapshot>>(new Map());
   // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
-  const selection = useMemo(() => (sel.selected.size === 0 ? [] : [...rows.values()].filter((d) => sel.selected.has(d.id))), [rows, sel.selected]);
+  const selection = useMemo(() => {
+    if (sel.selected.size === 0) return [];
+    const loaded = [...rows.values()].filter((d) => sel.selected.has(d.id));
+    if (selectedUnloaded.size === 0) return loaded;
+    const shown = new Set(loaded.map((d) => d.id));
+    return [...loaded, ...[...selectedUnloaded.values()].filter((d) => sel.selected.has(d.id) && !shown.has(d.id))];
+  }, [rows, sel.selected, selectedUnloaded]);
   const paneRow = selection.length === 1 ? selection[0]! : null;
 
   const attempt = useCallback((what: string, action: Promise<unknown>) => {
@@ -159,10 +168,15 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       const d = rows.get(sel.focus);
       if (d) actions.showDetails(d.id);
     },
-    selectAll: () => void idsWithStatus(api, filter.view === 'all' ? ['queued', 'active', 'paused', 'completed', 'failed'] : [filter.view]).then((ids) => {
-      // With a file type chosen or a search, only the rows of it that are loaded are known here.
-      sel.selectIds(filter.category === null && filter.search === '' ? ids : [...rows.values()].map((d) => d.id));
-    }),
+    selectAll: () =>
+      void everyDownload(api, {
+        ...(filter.view === 'all' ? {} : { status: [filter.view] }),
+        ...(filter.category ? { category: filter.category } : {}),
+        ...(filter.search ? { search: filter.search } : {}),
+      }).then((found) => {
+        setSelectedUnloaded(new Map(found.map((d) => [d.id, d])));
+        sel.selectIds(found.map((d) => d.id));
+      }),
   };
   selectAllRows.current = keys.selectAll;
 

@@ -1,16 +1,21 @@
 import type { BraidApi } from '../../shared/api';
 import { LIST_LIMIT, MAX_BATCH } from '../../shared/limits';
-import type { AddRequest, DownloadStatus } from '../../shared/types';
+import type { AddRequest, DownloadSnapshot, DownloadStatus, ListQuery } from '../../shared/types';
 
-/** The ids of every download in these statuses, page by page, up to what one command may act on. */
-export async function idsWithStatus(api: BraidApi, status: DownloadStatus[]): Promise<number[]> {
-  const ids: number[] = [];
-  while (ids.length < MAX_BATCH) {
-    const page = await api.list({ status, offset: ids.length, limit: Math.min(LIST_LIMIT.max, MAX_BATCH - ids.length) });
-    ids.push(...page.items.map((d) => d.id));
-    if (ids.length >= page.total || page.items.length === 0) break;
+/** Every download a query finds, page by page, up to what one command may act on. */
+export async function everyDownload(api: BraidApi, query: Omit<ListQuery, 'offset' | 'limit'>): Promise<DownloadSnapshot[]> {
+  const found: DownloadSnapshot[] = [];
+  while (found.length < MAX_BATCH) {
+    const page = await api.list({ ...query, offset: found.length, limit: Math.min(LIST_LIMIT.max, MAX_BATCH - found.length) });
+    found.push(...page.items);
+    if (found.length >= page.total || page.items.length === 0) break;
   }
-  return ids;
+  return found;
+}
+
+/** The ids of every download in these statuses, up to what one command may act on. */
+export async function idsWithStatus(api: BraidApi, status: DownloadStatus[]): Promise<number[]> {
+  return (await everyDownload(api, { status })).map((d) => d.id);
 }
 
 /** At most this many removals are kept to undo: each is re-added from its record. */

@@ -359,6 +359,13 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     // Blocks far behind were dropped on the way down; back at the top they are fetched again.
     await page.getByTestId('queue-scroller').evaluate((el) => (el.scrollTop = 0));
     await row('bulk-0.bin').waitFor();
+    // Ctrl+A selects every row of the view and the search, not only the rows loaded (100 at a time).
+    await page.getByLabel('Search downloads').fill('bulk-1');
+    await eventually(async () => (await rows().count()) > 0 && (await rows().first().textContent())!.includes('bulk-1'), 'the search applied');
+    await page.getByRole('grid').focus();
+    await page.keyboard.press('Control+a');
+    await page.getByRole('region', { name: 'Details' }).getByText(/^1,111 downloads selected/).waitFor();
+    await page.getByLabel('Search downloads').fill('');
   });
 
   it('says it is disconnected while braid serve is gone, and comes back by itself', async () => {
