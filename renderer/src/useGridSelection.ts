@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DownloadSnapshot } from '../../shared/types';
 
 /**
@@ -28,12 +28,25 @@ export type SelectHow = 'only' | 'toggle' | 'range' | 'focus';
 
 export function useGridSelection(rows: Map<number, DownloadSnapshot>) {
   const [state, setState] = useState<GridSelection>(EMPTY);
+  // The download the keyboard is on: when rows are added or moved above it, the focus row follows it, so the
+  // arrows go on from the row the person sees selected rather than from its old place.
+  const focusId = useRef<number | null>(null);
+  useEffect(() => {
+    const id = focusId.current;
+    if (id === null) return;
+    setState((s) => {
+      if (rows.get(s.focus)?.id === id) return s;
+      for (const [index, d] of rows) if (d.id === id) return { ...s, focus: index, anchor: Math.max(0, s.anchor + index - s.focus) };
+      return s;
+    });
+  }, [rows]);
 
   /** Moves the focus row to `index` and selects as `how` says: alone, toggled, a range from the anchor, or not at all. */
   const select = useCallback(
     (index: number, how: SelectHow) =>
       setState((s) => {
         const id = rows.get(index)?.id;
+        focusId.current = id ?? null;
         if (how === 'focus') return { ...s, focus: index };
         if (how === 'range') return { selected: new Set(idsBetween(rows, s.anchor, index)), focus: index, anchor: s.anchor };
         if (id === undefined) return { ...s, focus: index, anchor: index };
@@ -49,7 +62,7 @@ export function useGridSelection(rows: Map<number, DownloadSnapshot>) {
   );
 
   const selectIds = useCallback((ids: number[]) => setState((s) => ({ ...s, selected: new Set(ids) })), []);
-  const clear = useCallback(() => setState(EMPTY), []);
+  const clear = useCallback(() => ((focusId.current = null), setState(EMPTY)), []);
   /** The selected rows are gone: nothing is selected, and the keyboard stays where it was, on the row that moves up. */
   const afterRemoval = useCallback(() => setState((s) => ({ selected: new Set(), focus: s.focus, anchor: s.focus })), []);
   return { ...state, select, selectIds, clear, afterRemoval };

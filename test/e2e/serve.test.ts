@@ -205,6 +205,20 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.keyboard.press('Control+a');
     await eventually(async () => (await selectedNames()).length === 6, 'Ctrl+A outside the list selects every download of the view');
     assert.equal(await page.evaluate(() => String((globalThis as unknown as { getSelection(): unknown }).getSelection())), '', 'and none of the page\'s text');
+    // A download added above the selected one: the arrows go on from the selected row, not from its old place.
+    await row('k3.bin').click();
+    origin.file('/a0.bin', 64 * 1024);
+    const [above] = (await client.api.add([{ url: origin.url('/a0.bin'), paused: true }])) as { id: number }[];
+    await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
+    await eventually(async () => ((await rows().first().textContent()) ?? '').includes('a0.bin'), 'a0.bin sorted first');
+    await page.getByRole('grid').focus();
+    await page.keyboard.press('ArrowUp');
+    assert.deepEqual(await selectedNames(), ['k2.bin']);
+    await client.api.remove([above!.id], { deleteFile: true });
+    // Name ascending, then descending, then the queue's own order again.
+    await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
+    await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
+    await eventually(async () => (await rows().count()) === 6, 'the six again');
     await row('k2.bin').click();
 
     // Enter shows the focus row in the pane; Escape closes the pane.
