@@ -39,7 +39,8 @@ export async function undoableRemoval(api: BraidApi, ids: number[]): Promise<Add
       folder: r.folder,
       ...(r.requestedName ? { name: r.requestedName } : {}),
       options: r.options,
-      paused: r.status === 'paused',
+      // A failed one comes back stopped, as paused: undoing a removal must not set it running again.
+      paused: r.status === 'paused' || r.status === 'failed',
       priority: r.priority,
     });
   }

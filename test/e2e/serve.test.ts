@@ -312,6 +312,16 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await row('undo-me.bin').and(page.locator('[data-status="paused"]')).waitFor();
     const back = (await client.api.list({ status: ['paused'], sort: 'name' })).items.find((d) => d.url.endsWith('/undo-me.bin'))!;
     assert.equal((await client.api.detail(back.id))?.record.options.segments, 3, 'its options came back with it');
+
+    // A failed one comes back stopped (paused), not set running again.
+    const [failing] = (await client.api.add([{ url: origin.url('/undo-failed.bin'), priority: 1000 }])) as { id: number }[];
+    await eventually(async () => (await client.api.detail(failing!.id))?.record.status === 'failed', 'the 404 failed');
+    await row('undo-failed.bin').click();
+    await page.keyboard.press('Delete');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+    await row('undo-failed.bin').waitFor({ state: 'detached' });
+    await page.locator('[data-sonner-toast]', { hasText: '“undo-failed.bin” removed' }).getByRole('button', { name: 'Undo' }).click();
+    await row('undo-failed.bin').and(page.locator('[data-status="paused"]')).waitFor();
   });
 
   it('says in the row and the pane why a running download receives nothing: every connection to its server is taken', async () => {
