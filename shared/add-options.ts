@@ -1,3 +1,4 @@
+import { folderProblem } from './folder-problem';
 import { parseByteSize } from './byte-size';
 import { parseChecksum } from './checksum';
 import { CONNECTIONS, CONNECTIONS_PER_SERVER } from './limits';
@@ -74,5 +75,7 @@ export function parseAddOptions(v: AddOptionsText): { folder?: string; options: 
     }
   }
   const folder = v.folder.trim();
+  const folderBad = folder === '' ? null : folderProblem(folder);
+  if (folderBad) errors.folder = folderBad;
   return { ...(folder ? { folder } : {}), options, errors };
 }

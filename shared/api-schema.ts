@@ -1,3 +1,4 @@
+import { folderProblem } from './folder-problem';
 import { z } from 'zod';
 import { BROWSERS } from './browser-bridge';
 import { FILE_CATEGORIES, type FileCategory } from './file-category';
@@ -54,6 +55,14 @@ function whole(what: string, range: WholeRange) {
 function text(what: string, max: number) {
   const error = `${what} must be text of at most ${count(max)} characters`;
   return z.string({ error }).max(max, { error });
+}
+
+/** A folder downloads go to: a whole path, as the engine takes it (it never resolves one against its own folder). */
+function fullPath(what: string) {
+  return text(what, MAX_FOLDER).superRefine((folder, ctx) => {
+    const problem = folderProblem(folder);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${what}: ${problem}` });
+  });
 }
 
 function yesNo(what: string) {
@@ -123,7 +132,7 @@ const addRequest = strict('a download', {
     .array(text('a mirror URL', MAX_URL), { error: `mirrors must be a list of at most ${MAX_MIRRORS} URLs` })
     .max(MAX_MIRRORS, { error: `mirrors must be a list of at most ${MAX_MIRRORS} URLs` })
     .optional(),
-  folder: text('the folder', MAX_FOLDER).optional(),
+  folder: fullPath('the folder').optional(),
   name: text('the file name', MAX_NAME).optional(),
   options: downloadOptions.optional(),
   paused: yesNo('paused').optional(),
@@ -190,7 +199,7 @@ const listText = z
   .string({ error: 'the list must be text' })
   .max(MAX_LIST_TEXT, { error: `the list is longer than ${MAX_LIST_TEXT / 1024 / 1024} MiB; import it with \`braid add -i FILE\`, which streams` });
 
-const importDefaults = strict('the import options', { folder: text('the folder', MAX_FOLDER).optional(), paused: yesNo('paused').optional() }).prefault({});
+const importDefaults = strict('the import options', { folder: fullPath('the folder').optional(), paused: yesNo('paused').optional() }).prefault({});
 
 const refreshOptions = strict(
   'the options of refreshLink',

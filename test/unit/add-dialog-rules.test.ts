@@ -24,6 +24,8 @@ describe('the Add dialog and the words of the queue', () => {
     assert.equal(bad.errors.speedLimit, 'Use a rate such as 500K or 2M (per second).');
     assert.match(bad.errors.checksum ?? '', /algorithm=digest/);
     assert.deepEqual(bad.options, {});
+    // The engine would put a relative folder under its own working folder, wherever that is.
+    assert.match(parseAddOptions({ ...NO_OPTIONS, folder: 'relative/dir' }).errors.folder ?? '', /^Write the whole path/);
   });
 
   it('says a status in words, a failure in a few, and the whole error with what to do next', () => {

@@ -10,7 +10,7 @@ import { joinProxy, noProxyProblem, splitProxy } from '../../../shared/proxy-for
 import { applyTheme, loadTheme, type Theme } from '../theme';
 import { BrowserSection } from './settings/BrowserSection';
 import { CategoryFolders, checkCategoryFolders, toCategoryFolderFields, type CategoryFolderFields } from './settings/CategoryFolders';
-import { folderProblem } from './settings/folder-problem';
+import { folderProblem } from '../../../shared/folder-problem';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { FILE_CATEGORIES, type FileCategory } from '../../../../shared/file-category';
 import type { Settings } from '../../../../shared/types';
 import { CATEGORY_LABELS } from '../FileIcon';
-import { folderProblem } from './folder-problem';
+import { folderProblem } from '../../../../shared/folder-problem';
 
 /** Each file type's folder as typed; '' is the main folder. */
 export type CategoryFolderFields = Record<FileCategory, string>;

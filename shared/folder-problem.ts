@@ -1,4 +1,4 @@
-import { MAX_FOLDER } from '../../../../shared/limits';
+import { MAX_FOLDER } from './limits';
 
 /**
  * Why a typed folder cannot be saved, in words; null when it can. The engine resolves a relative path against
