@@ -89,6 +89,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     assert.equal(first?.priority, 0);
     const left = await dialog.getByLabel('URLs to add').inputValue();
     assert.deepEqual(left.split('\n'), ['ftp://example/nope', origin.url('/missing.bin')], 'the refused lines stay in the box');
+    await dialog.getByText('1 added · 2 left here, not added').waitFor();
     await preview.locator('li.refused').nth(1).waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });

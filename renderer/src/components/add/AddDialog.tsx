@@ -31,6 +31,9 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
   const [showErrors, setShowErrors] = useState(false);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
+  // How many the last Queue or Start now added while lines stayed behind: the note says so, or the dialog would read
+  // as if nothing had happened.
+  const [justAdded, setJustAdded] = useState(0);
   // Each opening starts clean: a speed limit typed for one add does not stick to the next.
   useEffect(() => {
     if (!seed) return;
@@ -42,6 +45,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
     setRefusedByAdd(new Map());
     setShowErrors(false);
     setProblem('');
+    setJustAdded(0);
   }, [seed]);
 
   const { urls, repeated } = useMemo(() => urlLines(text), [text]);
@@ -90,6 +94,7 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
       setText(left.join('\n'));
       if (added.size > 0) onAdded(added.size);
       if (left.length === 0) onClose();
+      else setJustAdded(added.size);
     } catch (error) {
       setProblem((error as Error).message);
     } finally {
@@ -163,7 +168,8 @@ export function AddDialog(props: { api: BraidApi; inApp: boolean; seed: AddSeed 
           )}
           <div className="dialog-buttons">
             <span className="dialog-note" aria-live="polite">
-              {file ? '' : pending && urls.length > 0 ? `Checking links… ${checked.toLocaleString()} of ${urls.length.toLocaleString()}` : `${toAdd.length} of ${urls.length} will be added`}
+              {!file && justAdded > 0 && `${justAdded.toLocaleString()} added · `}
+              {file ? '' : pending && urls.length > 0 ? `Checking links… ${checked.toLocaleString()} of ${urls.length.toLocaleString()}` : justAdded > 0 && toAdd.length === 0 ? `${urls.length.toLocaleString()} left here, not added` : `${toAdd.length} of ${urls.length} will be added`}
               {!file && repeated > 0 && ` · ${repeated.toLocaleString()} repeated ${repeated === 1 ? 'line' : 'lines'} taken once`}
             </span>
             <Dialog.Close className="button">{report ? 'Close' : 'Cancel'}</Dialog.Close>
