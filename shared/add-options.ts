@@ -71,7 +71,9 @@ export function parseAddOptions(v: AddOptionsText): { folder?: string; options: 
     try {
       options.checksum = parseChecksum(checksum);
     } catch (error) {
-      errors.checksum = `${(error as Error).message}. Write it as algorithm=digest, e.g. sha-256=9f86….`;
+      const why = (error as Error).message;
+      // The parser's words begin a sentence here.
+      errors.checksum = `${why.charAt(0).toUpperCase()}${why.slice(1)}. Write it as algorithm=digest, e.g. sha-256=9f86….`;
     }
   }
   const folder = v.folder.trim();

@@ -26,6 +26,15 @@ import { useQueue, type Filter, type Sort } from './useQueue';
 import { useWindowInput } from './useWindowInput';
 
 const PANE_KEY = 'braid.paneHeight';
+/** A status view in the words of a sentence: "No downloads of this type among those downloading". */
+const VIEW_WORDS: Record<Exclude<Filter['view'], 'all'>, string> = {
+  active: 'those downloading',
+  queued: 'those waiting',
+  paused: 'the paused ones',
+  completed: 'the finished ones',
+  failed: 'the failed ones',
+};
+
 const EMPTY_TEXT: Record<Filter['view'], string> = {
   all: 'No downloads yet. Add one with the + button, Ctrl+N, or paste a link.',
   active: 'Nothing is downloading.',
@@ -46,7 +55,11 @@ function emptyList(filter: Filter, show: (f: Filter) => void): { emptyText: stri
     if (filter.category || filter.view !== 'all') return { emptyText, emptyAction: { label: 'Show every download', run: () => show(EVERYTHING) } };
     return { emptyText, emptyAction: { label: 'Clear the search', run: () => show({ ...filter, search: '' }) } };
   }
-  if (filter.category) return { emptyText: 'No downloads of this type here.', emptyAction: { label: 'Show every type', run: () => show({ ...filter, category: null }) } };
+  if (filter.category) {
+    // Both choices named: the status view stays chosen while a type is, and either may be what hides the rows.
+    const where = filter.view === 'all' ? 'here' : `among ${VIEW_WORDS[filter.view]}`;
+    return { emptyText: `No downloads of this type ${where}.`, emptyAction: { label: 'Show every type', run: () => show({ ...filter, category: null }) } };
+  }
   return { emptyText: EMPTY_TEXT[filter.view] };
 }
 

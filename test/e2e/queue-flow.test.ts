@@ -105,7 +105,7 @@ describe('adding, finishing and removing many downloads in the window (braid ser
       await row('del-1.bin').click();
       await page().keyboard.press('Delete');
       const confirm = page().getByRole('alertdialog', { name: 'Remove “del-1.bin”?' });
-      await confirm.getByText('It has not started: there is nothing on disk to lose.').waitFor();
+      await confirm.getByText('Nothing of it is on disk: there is nothing to lose.').waitFor();
       await page().keyboard.press('Enter');
       await row('del-1.bin').waitFor({ state: 'detached' });
       await eventually(async () => (await selectedNames()).length === 1, 'the next row selected');

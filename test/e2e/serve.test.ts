@@ -175,7 +175,7 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await sidebar.getByRole('button', { name: /^Paused/ }).click();
     await eventually(async () => (await rows().count()) === 6, 'the six paused downloads');
     await page.getByRole('button', { name: 'Documents' }).click();
-    await page.getByText('No downloads of this type here.').waitFor();
+    await page.getByText('No downloads of this type among the paused ones.').waitFor();
     await page.getByRole('button', { name: 'Documents' }).click();
     await eventually(async () => (await rows().count()) === 6, 'the file type filter off again');
     await page.getByRole('button', { name: 'Audio' }).click();

@@ -167,7 +167,10 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
           </Field>
         </dl>
         <dl>
-          <Field label="Saved to">{r ? (r.name ? `${r.folder}/${r.name}` : `${r.folder} (name given by the server)`) : row.folder}</Field>
+          {/* Until it is finished the bytes are in NAME.part beside where the file will be. */}
+          <Field label={row.status === 'completed' ? 'Saved to' : 'Saving to'}>
+            {r ? (r.name ? `${r.folder}/${r.name}${row.status === 'completed' ? '' : ' (as .part until done)'}` : `${r.folder} (name given by the server)`) : row.folder}
+          </Field>
           <Field label="Address">
             <span className="url" title={maskUrlPassword(row.url)}>
               {maskUrlPassword(row.url)}

@@ -60,7 +60,8 @@ const Row = memo(function Row(props: {
         <span className="pct">{percent(d)}</span>
       </span>
       <span role="gridcell" className="num speed">{receiving ? formatRate(d.speed) : ''}</span>
-      <span role="gridcell" className="num eta">{receiving ? formatDuration(d.eta) : ''}</span>
+      {/* Not known yet reads as the rest of the window writes it (—), not as the terminal's "--". */}
+      <span role="gridcell" className="num eta">{receiving ? (d.eta === null ? '—' : formatDuration(d.eta)) : ''}</span>
       <span role="gridcell" className="status" title={d.error ? errorHover(d.error) : d.finishing ? statusText(d) : d.connectionWait ? `${connectionWaitText(d.connectionWait)}: it starts when another download lets one go` : undefined}>
         {statusText(d)}
       </span>

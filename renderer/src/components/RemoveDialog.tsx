@@ -36,9 +36,9 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
                 {partial === 1 && list.length === 1 ? 'It is not finished: the partly downloaded data will be deleted.' : `${partial.toLocaleString()} partly downloaded: ${partial === 1 ? 'its' : 'their'} data will be deleted.`}
               </p>
             )}
-            {unfinished > 0 && partial === 0 && finished === 0 && <p>{list.length === 1 ? 'It has not started: there is nothing on disk to lose.' : 'None of them has started: there is nothing on disk to lose.'}</p>}
+            {unfinished > 0 && partial === 0 && finished === 0 && <p>{list.length === 1 ? 'Nothing of it is on disk: there is nothing to lose.' : 'Nothing of them is on disk: there is nothing to lose.'}</p>}
             {finished > 0 && (
-              <p>{deleteFiles ? 'The downloaded file' + (finished > 1 ? 's' : '') + ' will be deleted from disk.' : `The downloaded file${finished > 1 ? 's stay' : ' stays'} on disk; only the entry leaves the list.`}</p>
+              <p>{deleteFiles ? 'The downloaded file' + (finished > 1 ? 's' : '') + ' will be deleted from disk.' : `The downloaded file${finished > 1 ? 's stay' : ' stays'} on disk; only ${list.length > 1 ? 'the entries leave' : 'the entry leaves'} the list.`}</p>
             )}
           </div>
           {finished > 0 && (
