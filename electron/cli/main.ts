@@ -187,6 +187,7 @@ export function buildProgram(): Command {
     .option('--checksum <algo=hex>', 'verify the file: md5, sha-1, sha-256 or sha-512 (none: drop one given before)', checksum)
     .addOption(new Option('--header <header>', 'extra request header "Name: value" (repeatable)').argParser(header).default({}, 'none'))
     .option('--json', 'one JSON line per finished download, then a summary line with the memory used')
+    .option('-q, --quiet', 'print nothing but problems (on stderr): no progress, no lines, no summary')
     .addOption(dbOption())
     .action(async (urls: string[], flags: GetFlags) => {
       if (flags.output && urls.length + (flags.input ? 2 : 0) > 1) {

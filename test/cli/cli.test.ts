@@ -78,6 +78,19 @@ describe('braid command line', () => {
     assert.equal(sha256(await readFile(join(out, 'broke.bin'))), sha256(data));
   });
 
+  it('says nothing but problems with -q', async () => {
+    const data = scope.origin.file('/quiet.bin', 100_000);
+    const out = join(scope.dir, 'quiet');
+    const db = join(scope.dir, 'quiet.db');
+    const fine = await braid(['get', '-q', '-d', out, '--db', db, scope.origin.url('/quiet.bin')]);
+    assert.deepEqual([fine.code, fine.stdout, fine.stderr], [0, '', '']);
+    assert.equal(sha256(await readFile(join(out, 'quiet.bin'))), sha256(data));
+    const missing = await braid(['get', '-q', '-d', out, '--db', db, scope.origin.url('/quiet-missing.bin')]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /^braid: failed: .*quiet-missing\.bin: the server answered 404/);
+  });
+
   it('gives every entry a JSON line with --json, one refused before it became a download too', async () => {
     scope.origin.file('/fine-json.bin', 10_000);
     const run = await braid(['get', '--json', '-d', join(scope.dir, 'json-mixed'), '--db', join(scope.dir, 'json-mixed.db'), 'notaurl', scope.origin.url('/fine-json.bin')]);

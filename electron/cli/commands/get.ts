@@ -23,6 +23,8 @@ export interface GetFlags extends CommonFlags {
   checksum?: Checksum | null;
   header: Record<string, string>;
   json?: boolean;
+  /** No progress, no line per download, no summary: only problems, on stderr (as wget -q, curl -s). */
+  quiet?: boolean;
 }
 
 /** What `get` measured of itself: bytes, time and the process's memory against what the engine accounted. */
@@ -150,7 +152,7 @@ function downloadOptions(flags: GetFlags): DownloadOptions {
 }
 
 async function showProgress(engine: Engine, repo: SqliteDownloadRepository, flags: GetFlags): Promise<ProgressView | null> {
-  const view: ProgressView | null = flags.json ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout, process.stderr);
+  const view: ProgressView | null = flags.json || flags.quiet ? null : process.stdout.isTTY ? (await import('../progress-bars')).barsView(process.stdout) : linesView(process.stdout, process.stderr);
   if (view) engine.onEvent((event) => view.onEvent(event));
   if (flags.json) {
     engine.onEvent((event) => {
@@ -291,7 +293,8 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
       return 2;
     }
     for (const { record, path } of finished) {
-      process.stdout.write(flags.json ? `${JSON.stringify({ ...resultLine(record), already: true })}\n` : `already downloaded #${record.id} ${path} (move or delete it to download it again)\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...resultLine(record), already: true })}\n`);
+      else if (!flags.quiet) process.stdout.write(`already downloaded #${record.id} ${path} (move or delete it to download it again)\n`);
     }
     const view = await showProgress(engine, repo, flags);
     const failures = new Map<number, DownloadError>();
@@ -302,7 +305,8 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const run = await runToEnd(engine, ids, view);
     view?.stop();
     const summary = summarise(engine, repo, { ids, refused, already: finished.length }, run, failures, flags.json === true);
-    process.stdout.write(flags.json ? `${JSON.stringify({ summary })}\n` : humanSummary(summary));
+    if (flags.json) process.stdout.write(`${JSON.stringify({ summary })}\n`);
+    else if (!flags.quiet) process.stdout.write(humanSummary(summary));
     if (run.interrupted) return 130;
     return summary.failed > 0 ? 1 : 0;
   } finally {
