@@ -132,7 +132,8 @@ const addRequest = strict('a download', {
     .array(text('a mirror URL', MAX_URL), { error: `mirrors must be a list of at most ${MAX_MIRRORS} URLs` })
     .max(MAX_MIRRORS, { error: `mirrors must be a list of at most ${MAX_MIRRORS} URLs` })
     .optional(),
-  folder: fullPath('the folder').optional(),
+  // Not checked as a whole path here: a list's `dir=` lines come this way too, relative to the command's folder.
+  folder: text('the folder', MAX_FOLDER).optional(),
   name: text('the file name', MAX_NAME).optional(),
   options: downloadOptions.optional(),
   paused: yesNo('paused').optional(),

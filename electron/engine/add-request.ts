@@ -12,6 +12,11 @@ export function folderFor(name: string, folders: Pick<Settings, 'folder' | 'cate
   return folders.categoryFolders[categoryOf(name)] ?? folders.folder;
 }
 
+/** The folder a request's download is saved in: the one it names, else its file type's, else the default. */
+export function folderOf(r: { folder?: string | null; name?: string | null }, url: string, folders: Pick<Settings, 'folder' | 'categoryFolders'>): string {
+  return resolve(r.folder ?? folderFor(r.name ?? displayName({ name: null, url }), folders));
+}
+
 /**
  * One request to add, checked: the row to queue, or the refusal with its reason. Every face adds through this,
  * so a URL, a mirror, a connection count or a proxy is judged the same from a list, the CLI, the window or the
@@ -37,7 +42,7 @@ export function toNewDownload(r: AddRequest, folders: Pick<Settings, 'folder' | 
     return {
       url,
       mirrors,
-      folder: resolve(r.folder ?? folderFor(r.name ?? displayName({ name: null, url }), folders)),
+      folder: folderOf(r, url, folders),
       requestedName: r.name ?? null,
       options: r.options ?? {},
       status: r.paused ? 'paused' : 'queued',

@@ -303,7 +303,7 @@ class SegmentRequest {
       const ignored = new StartOver('the server ignored the Range header', true);
       // The whole file for a range while other connections to the server receive theirs: the server turns away one
       // connection too many this way (a refusal, and the limit steps down), not a server without ranges.
-      throw ctx.version.ranged && this.slot?.othersReceiving() ? new Refused(ignored, 'answer') : ignored;
+      throw verdict.whole && ctx.version.ranged && this.slot?.othersReceiving() ? new Refused(ignored, 'answer') : ignored;
     }
     if (verdict.kind === 'retry' || verdict.kind === 'fail') {
       this.refusal = { status: head.status, retryAfter: header(head, 'retry-after') !== null };

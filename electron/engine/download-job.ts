@@ -30,7 +30,6 @@ const isRefusal = (status: number) => isLinkRefusal(status, null);
 /** Fresh starts (file changed, range ignored) allowed in one run before giving up. */
 const MAX_RESTARTS = 3;
 
-
 /**
  * One run of one download: probe, prepare (resume or start), transfer with parallel connections, verify seams
  * where the server gives no validator, finish. A changed file starts over (a few times at most); a source that

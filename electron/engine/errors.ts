@@ -104,7 +104,7 @@ const FILE_CODES: ReadonlyMap<string, string> = new Map([
   ['EACCES', 'permission denied'],
   ['EPERM', 'permission denied'],
   ['EROFS', 'the disk is read-only'],
-  ['ENOENT', 'the folder does not exist, or cannot hold files'],
+  ['ENOENT', 'no such file or folder (removed meanwhile, or a place that cannot hold files)'],
   ['EISDIR', 'a folder has that name'],
   ['EIO', 'the disk reported an input/output error'],
   ['EBADF', 'the file was closed under Braid'],

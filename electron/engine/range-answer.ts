@@ -20,7 +20,8 @@ export interface RangeQuestion {
 export type RangeVerdict =
   | { kind: 'body'; end: number | null }
   | { kind: 'restart'; reason: string }
-  | { kind: 'range-ignored' }
+  /** `whole`: a 200 with the whole file, which a server limiting connections may send one connection too many. */
+  | { kind: 'range-ignored'; whole: boolean }
   | { kind: 'retry'; error: BraidError }
   | { kind: 'fail'; error: BraidError };
 
@@ -51,7 +52,7 @@ export function classifyRangeAnswer(head: ResponseHead, asked: RangeQuestion, kn
     const problem = checkRangeAnswer(range, { first: asked.first, last: asked.last }, known.size);
     // Bytes from the file's start whatever was asked: a server that knows ranges only from 0, which one stream
     // from the start still downloads whole.
-    if (problem && range && range.first === 0 && asked.first > 0) return { kind: 'range-ignored' };
+    if (problem && range && range.first === 0 && asked.first > 0) return { kind: 'range-ignored', whole: false };
     if (problem || !range) return badResponse(`the server answered a wrong range: ${problem ?? 'no Content-Range'}`);
     const length = contentLength(head);
     if (length !== null && length !== range.last - range.first + 1) return badResponse('Content-Length does not match Content-Range');
@@ -61,7 +62,7 @@ export function classifyRangeAnswer(head: ResponseHead, asked: RangeQuestion, kn
     const change = versionChange(known, { etag, lastModified, size: contentLength(head) });
     if (change) return { kind: 'restart', reason: change };
     if (asked.last !== null) {
-      if (status === 200) return { kind: 'range-ignored' };
+      if (status === 200) return { kind: 'range-ignored', whole: true };
       return badResponse(`the server answered ${status} to a range request`);
     }
     if (asked.first !== 0) return badResponse(`the server answered ${status} to a request that did not start at 0`);

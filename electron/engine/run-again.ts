@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import type { Checksum, DownloadOptions, DownloadRecord } from '../../shared/types';
+import type { Checksum, DownloadOptions, DownloadRecord, Settings } from '../../shared/types';
+import { folderOf } from './add-request';
 import type { DownloadRepository, FileSystemPort } from './ports';
 import { checkUrl } from './url-rules';
 
@@ -31,8 +32,14 @@ function sameChecksum(a: Checksum, b: Checksum | undefined): boolean {
  * The unfinished download (queued, paused, running or failed) already in the queue for this URL, folder and name,
  * however the URL was written; null when there is none. Throws a BraidError for an invalid URL, as adding it would.
  */
-export function findQueued(repo: DownloadRepository, request: { url: string; folder: string; name: string | null }): DownloadRecord | null {
-  return repo.findUnfinished(checkUrl(request.url), resolve(request.folder), request.name);
+export function findQueued(
+  repo: DownloadRepository,
+  request: { url: string; folder: string | null; name: string | null },
+  folders: Pick<Settings, 'folder' | 'categoryFolders'>,
+): DownloadRecord | null {
+  const url = checkUrl(request.url);
+  // Without a folder of its own, where adding it would put it: its file type's folder, or the default.
+  return repo.findUnfinished(url, folderOf(request, url, folders), request.name);
 }
 
 /**

@@ -39,7 +39,8 @@ function categoryTerm(category: FileCategory, args: unknown[]): string {
  * stored as `URL.href` writes them, in ASCII), and `lower` folds ASCII as JavaScript does.
  */
 function searchTerm(): string {
-  const named = 'COALESCE(name, requested_name)';
+  // An empty name asked for (`out=` with nothing after it) is no name, as the window's `if (d.name)` has it.
+  const named = "NULLIF(COALESCE(name, requested_name), '')";
   return `instr(CASE
     WHEN ${named} IS NULL THEN CASE WHEN instr(url, '%') > 0 THEN braid_search_text(NULL, url) ELSE lower(url) END
     WHEN length(${named}) != octet_length(${named}) THEN braid_search_text(${named}, url)

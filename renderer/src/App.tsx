@@ -93,14 +93,17 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const focusSearch = useCallback(() => searchBox.current?.focus(), []);
   useWindowInput(offer, onSelectAll, focusSearch);
 
-  // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
-  const { clear } = sel;
-  const changeFilter = useCallback((f: Filter) => (setFilter(f), clear()), [clear]);
-  const onSearch = useCallback((search: string) => changeFilter({ ...filter, search }), [changeFilter, filter]);
-
   // The rows Ctrl+A selected as the engine listed them: most of a long view is not loaded, and the selection acts on
   // all of it. A loaded row's own snapshot is the newer one.
   const [selectedUnloaded, setSelectedUnloaded] = useState<ReadonlyMap<number, DownloadSnapshot>>(new Map());
+  // The filter now, for a Ctrl+A whose pages come back after the view changed: they are dropped.
+  const shownFilter = useRef(filter);
+  shownFilter.current = filter;
+
+  // A filter that hides rows starts a new selection, so no action ever reaches a row that is not shown.
+  const { clear } = sel;
+  const changeFilter = useCallback((f: Filter) => (setFilter(f), clear(), setSelectedUnloaded(new Map())), [clear]);
+  const onSearch = useCallback((search: string) => changeFilter({ ...filter, search }), [changeFilter, filter]);
   // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
   const selection = useMemo(() => {
     if (sel.selected.size === 0) return [];
@@ -114,15 +117,22 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const attempt = useCallback((what: string, action: Promise<unknown>) => {
     action.then(refresh, (e: Error) => toast.error(`Could not ${what}`, { description: e.message }));
   }, [refresh]);
+  // The downloads of these ids that the window knows: loaded rows, and those Ctrl+A selected beyond them.
+  const known = useCallback((ids: number[]) => {
+    const wanted = new Set(ids);
+    const loaded = [...rows.values()].filter((d) => wanted.has(d.id));
+    for (const d of loaded) wanted.delete(d.id);
+    return [...loaded, ...[...selectedUnloaded.values()].filter((d) => wanted.has(d.id))];
+  }, [rows, selectedUnloaded]);
   const actions: QueueActions = useMemo(
     () => ({
       pause: (ids) => attempt('pause', api.pause(ids)),
       resume: (ids) => attempt('resume', api.resume(ids)),
       retry: (ids) => attempt('retry', api.retry(ids)),
-      remove: (ids) => setRemoving([...rows.values()].filter((d) => ids.includes(d.id))),
+      remove: (ids) => setRemoving(known(ids)),
       ...(inApp ? { open: (id: number, what: 'file' | 'folder') => attempt(what === 'file' ? 'open the file' : 'show the folder', api.open(id, what)) } : {}),
       copyUrls: (ids) => {
-        const urls = [...rows.values()].filter((d) => ids.includes(d.id)).map((d) => d.url);
+        const urls = known(ids).map((d) => d.url);
         navigator.clipboard.writeText(urls.join('\n')).then(
           () => toast(urls.length === 1 ? 'URL copied' : `${urls.length} URLs copied`),
           () => toast.error('Could not copy', { description: 'The browser refused access to the clipboard.' }),
@@ -132,7 +142,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       showDetails: (id) => (sel.selectIds([id]), setPaneOpen(true)),
       refreshLink: (id) => setRefreshing([...rows.values()].find((d) => d.id === id) ?? null),
     }),
-    [api, attempt, rows, sel, inApp],
+    [api, attempt, rows, sel, inApp, known],
   );
 
   const confirmRemove = async (deleteFile: boolean) => {
@@ -187,6 +197,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
         ...(filter.category ? { category: filter.category } : {}),
         ...(filter.search ? { search: filter.search } : {}),
       }).then((found) => {
+        if (shownFilter.current !== filter) return;
         setSelectedUnloaded(new Map(found.map((d) => [d.id, d])));
         sel.selectIds(found.map((d) => d.id));
       }),

@@ -219,6 +219,10 @@ describe('braid with bad input', () => {
     assert.match(again.stderr, /twice\.txt:3: already in the queue as #2 \(paused\), not added again/);
     const listed = JSON.parse((await braid(['list', '--json', '--db', db])).stdout) as { items: { url: string; folder: string }[] };
     assert.equal(listed.items.length, 3);
+    // Without -d, where the download goes (the settings' folder; paused, nothing is written there).
+    const plain = ['add', '--paused', '--db', db, scope.origin.url('/no-folder.bin')];
+    assert.equal((await braid(plain)).stdout, 'queued 1 download (paused)\n');
+    assert.equal((await braid(plain)).stdout, 'queued 0 downloads (paused), 1 already in the queue\n');
   });
 
   it('list of a database that does not exist shows nothing and does not create it', async () => {

@@ -186,6 +186,8 @@ describe('engine against a real origin', () => {
     const [rec] = await runDownloads(rig, [{ url: origin.url('/fromstart.bin') }]);
     assert.equal(rec!.status, 'completed', JSON.stringify(rec!.error));
     assert.equal(sha256(await fileOf(rec!)), sha256(data));
+    // Not a server turning connections away: no limit is learned from it.
+    assert.deepEqual(rig.repo.loadHostLimits(), []);
     await rig.cleanup();
   });
 

@@ -55,6 +55,9 @@ describe('the sidebar categories and the search', () => {
       assert.deepEqual(await found('über-plan'), ['Über-Plan.pdf']);
       assert.deepEqual(await found('été'), ['ÉTÉ-2024.mkv']);
       assert.deepEqual(await found('ÉTÉ-2'), ['ÉTÉ-2024.mkv']);
+      // An empty name asked for (a list's `out=` with nothing after it) is no name: the row shows the URL's.
+      await rig.engine.add([{ url: 'http://127.0.0.1:9/files/caf%C3%A9-menu.pdf', name: '', paused: true }]);
+      assert.deepEqual(await found('café-menu'), ['café-menu.pdf']);
     } finally {
       await rig.cleanup();
     }

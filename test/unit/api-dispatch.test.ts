@@ -125,8 +125,6 @@ describe('payload validation before the engine', () => {
     ['add', [[{ url: 'http://a', options: { checksum: { algorithm: 'crc32', hex: 'ab' } } }]], /^the checksum algorithm must be md5, sha-1, sha-256 or sha-512$/],
     ['add', [[{ url: 'http://a', options: { checksum: 'sha-256=ab' } }]], /^the checksum must be \{ algorithm, hex \}$/],
     ['add', [[{ url: 'http://a', options: { checksum: { algorithm: 'md5', hex: hex(32), extra: 1 } } }]], /unknown field "extra" in the checksum/],
-    ['add', [[{ url: 'http://a', folder: 'relative/dir' }]], /^the folder: Write the whole path/],
-    ['add', [[{ url: 'http://a', folder: '~/Videos' }]], /^the folder: .*Braid does not expand ~/],
     ['importList', ['http://a', { folder: 'relative' }], /^the folder: Write the whole path/],
     ['importList', ['x'.repeat(MAX_LIST_TEXT + 1)], /^the list is longer than 3 MiB/],
     ['importList', ['x', { folder: '/a', recurse: true }], /^unknown field "recurse" in the import options$/],

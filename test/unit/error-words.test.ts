@@ -9,7 +9,7 @@ function nodeError(code: string, message: string, path?: string): NodeJS.ErrnoEx
 describe('errors in words', () => {
   it("says the disk's refusals in words, with the path, not in Node's", () => {
     const e = toBraidError(nodeError('ENOENT', "ENOENT: no such file or directory, open '/proc/x.bin.part'", '/proc/x.bin.part'));
-    assert.deepEqual([e.code, e.message], ['FILE_ERROR', 'cannot write /proc/x.bin.part: the folder does not exist, or cannot hold files']);
+    assert.deepEqual([e.code, e.message], ['FILE_ERROR', 'cannot write /proc/x.bin.part: no such file or folder (removed meanwhile, or a place that cannot hold files)']);
     assert.equal(toBraidError(nodeError('EACCES', 'EACCES: permission denied')).message, 'cannot write the file: permission denied');
   });
 

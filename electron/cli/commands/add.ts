@@ -23,10 +23,12 @@ export async function runAdd(urls: string[], flags: AddFlags): Promise<number> {
   if (flags.maxConnectionPerServer) options.maxPerServer = flags.maxConnectionPerServer;
   if (flags.allProxy !== undefined) options.proxy = flags.allProxy;
   const folder = flags.dir ? resolve(flags.dir) : undefined;
+  // An entry without a folder goes to its file type's folder or the default one: that is where one already queued is.
+  const folders = await engine.getSettings();
   const { queued, refused, badInput, alreadyQueued } = await queueAll(engine, urls, flags, { folder, options, paused: flags.paused }, {
     again: false,
     keepIds: false,
-    queuedAlready: (request) => findQueued(repo, request),
+    queuedAlready: (request) => findQueued(repo, request, folders),
   });
   await engine.close();
   db.close();

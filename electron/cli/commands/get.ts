@@ -277,7 +277,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const target = { folder: resolve(flags.dir ?? '.'), name: flags.output, options: downloadOptions(flags) };
     // With --json an entry refused before it was a download still gets its line, named by what was given.
     const refusedLine: OnRefused = (given, error) => process.stdout.write(`${JSON.stringify({ entry: given, status: 'failed', error })}\n`);
-    const { ids, refused, badInput, finished } = await queueAll(engine, urls, flags, target, { again: true, keepIds: true, ...(flags.json ? { onRefused: refusedLine } : {}) });
+    const { ids, refused, badInput, finished } = await queueAll(engine, urls, flags, target, { again: true, keepIds: true, quiet: flags.quiet === true, ...(flags.json ? { onRefused: refusedLine } : {}) });
     if (ids.length + refused + finished.length === 0) {
       // Only blank and comment lines: as much a mistake as no URL at all, not a run that did its work.
       say(`nothing to download: ${listName(flags.input)} has no URLs`);
@@ -300,7 +300,7 @@ async function downloadAll(repo: SqliteDownloadRepository, urls: string[], flags
     const failures = new Map<number, DownloadError>();
     engine.onEvent((event) => {
       if (event.type === 'failed') failures.set(event.id, event.error);
-      if (event.type === 'completed') sayIfRenamed(repo.get(event.id));
+      if (event.type === 'completed' && !flags.quiet) sayIfRenamed(repo.get(event.id));
     });
     const run = await runToEnd(engine, ids, view);
     view?.stop();

@@ -31,7 +31,9 @@ export interface QueueMode {
    * For `add`: the download already in the queue, unfinished, for an entry (null: none). Such an entry, and one
    * given twice, is said and not queued again.
    */
-  queuedAlready?: (request: { url: string; folder: string; name: string | null }) => DownloadRecord | null;
+  queuedAlready?: (request: { url: string; folder: string | null; name: string | null }) => DownloadRecord | null;
+  /** `get -q`: what is only news (an entry given twice, a file checked or fetched again beside itself) is not said. */
+  quiet?: boolean;
   onRefused?: OnRefused;
 }
 
@@ -80,6 +82,9 @@ export async function queueAll(
     say(`${where}: ${error.message} [${error.code}]`);
     mode.onRefused?.(where, error);
   };
+  const note = (line: string) => {
+    if (!mode.quiet) say(line);
+  };
   let batch: AddRequest[] = [];
   // What this run has taken on, so an entry given twice runs once; and the batch's entries, which the store does
   // not have yet: an entry the same as one of them sends the batch in first, so that it is found there.
@@ -115,13 +120,13 @@ export async function queueAll(
       if (batchKeys.has(key)) flush();
       let there: DownloadRecord | null = null;
       try {
-        there = mode.queuedAlready({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null });
+        there = mode.queuedAlready({ url: r.url, folder: r.folder ?? defaults.folder ?? null, name: r.name ?? null });
       } catch {
         // An invalid URL: addSync below reports it.
       }
       if (there) {
         alreadyQueued++;
-        say(`${item.where}: already in the queue as #${there.id} (${there.status}), not added again`);
+        note(`${item.where}: already in the queue as #${there.id} (${there.status}), not added again`);
         continue;
       }
       batchKeys.add(key);
@@ -132,13 +137,13 @@ export async function queueAll(
       let earlier: EarlierRun | null = null;
       try {
         earlier = await engine.findEarlierRun({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null, options: r.options ?? {} }, (path, size) => {
-          if (size >= CHECK_SAID_FROM) say(`${item.where}: checking ${path} (${formatBytes(size)}) against the ${r.options?.checksum?.algorithm ?? 'checksum'} given…`);
+          if (size >= CHECK_SAID_FROM) note(`${item.where}: checking ${path} (${formatBytes(size)}) against the ${r.options?.checksum?.algorithm ?? 'checksum'} given…`);
         });
       } catch {
         // An invalid URL: addSync below reports it.
       }
       if (earlier && taken.has(earlier.record.id)) {
-        say(`${item.where}: given again, downloaded once${earlier.otherOptions ? ', with the options given first' : ''}`);
+        note(`${item.where}: given again, downloaded once${earlier.otherOptions ? ', with the options given first' : ''}`);
         continue;
       }
       if (earlier?.status === 'unfinished') {
@@ -161,14 +166,14 @@ export async function queueAll(
       }
       if (earlier?.status === 'differs') {
         const algorithm = r.options?.checksum?.algorithm ?? 'checksum';
-        say(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
+        note(`${item.where}: ${earlier.path} is there, but its ${algorithm} is ${earlier.actual}, not the one given: downloading it again beside it`);
       } else if (earlier?.status === 'resized') {
         const was = earlier.record.size ?? earlier.record.bytesDone;
         // Sizes that read the same rounded are told in bytes.
         const [now, then] = formatBytes(earlier.size) === formatBytes(was) ? [`${earlier.size} bytes`, `${was}`] : [formatBytes(earlier.size), formatBytes(was)];
-        say(`${item.where}: ${earlier.path} is there, but at ${now}, not the ${then} it was downloaded at: downloading it again beside it`);
+        note(`${item.where}: ${earlier.path} is there, but at ${now}, not the ${then} it was downloaded at: downloading it again beside it`);
       } else if (earlier?.status === 'unreadable') {
-        say(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
+        note(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
       }
       batchKeys.add(key);
     }

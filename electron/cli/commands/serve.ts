@@ -3,7 +3,7 @@ import { BraidError, createEngine, proxyFromEnvironment } from '../../engine/ind
 import { listenForHandoffs } from '../../bridge/handoff-server';
 import { startServer } from '../serve';
 import { openStoreToRun, say } from '../store-access';
-import { STOP_SIGNALS } from '../stop-signals';
+import { onStopSignals } from '../stop-signals';
 
 export interface ServeFlags {
   db?: string;
@@ -49,17 +49,19 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1') {
     say(`warning: listening on ${flags.host}, not only this machine; anyone with the secret can drive downloads`);
   }
+  let stopListening = () => {};
   await new Promise<void>((done) => {
-    const stop = () => {
+    // A second Ctrl-C a moment later is the same stop, not the end of the process before it saved.
+    stopListening = onStopSignals(() => {
       say('stopping: saving progress');
       done();
-    };
-    for (const signal of STOP_SIGNALS) process.once(signal, stop);
+    });
   });
   await handoffs?.close();
   await server.close();
   await engine.close();
   db.close();
   lock.release();
+  stopListening();
   return 0;
 }

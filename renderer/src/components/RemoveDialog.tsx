@@ -1,5 +1,6 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
+import { failedItsChecksum } from './SegmentBar';
 import { displayName } from '../../../shared/file-category';
 import type { DownloadSnapshot } from '../../../shared/types';
 import { focusListOnClose } from '../focus-list';
@@ -16,7 +17,8 @@ export function RemoveDialog(props: { targets: DownloadSnapshot[] | null; onCanc
   const finished = list.filter((d) => d.status === 'completed').length;
   const unfinished = list.length - finished;
   // A download that never ran has no partial file to lose; a running one may have made its file already.
-  const partial = list.filter((d) => d.status !== 'completed' && (d.bytesDone > 0 || d.status === 'active')).length;
+  // One that failed its checksum holds its whole .part though its segments were reset (bytesDone 0).
+  const partial = list.filter((d) => d.status !== 'completed' && (d.bytesDone > 0 || d.status === 'active' || failedItsChecksum(d))).length;
   const title = list.length === 1 ? `Remove “${displayName(list[0]!)}”?` : `Remove ${list.length.toLocaleString()} downloads?`;
   return (
     <Dialog.Root open={targets !== null} onOpenChange={(open) => !open && onCancel()}>
