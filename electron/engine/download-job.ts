@@ -302,7 +302,7 @@ export class DownloadJob {
       proxyFor: this.proxyFor,
       onReceived: (bytes) => {
         // Bytes arrive again: the last problem is over, and the snapshot no longer says the download is retrying.
-        this.retries.recent = null;
+        this.retries.received(ctx.clock.now());
         this.speed.add(bytes);
         ctx.received.bytes += bytes;
         afterReceive();

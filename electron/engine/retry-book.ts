@@ -26,6 +26,21 @@ export class RetryBook {
 
   /** The most recent reason in this run, shown while the download runs; cleared when bytes arrive again. */
   recent: DownloadError | null = null;
+  /** When the download last received bytes in this run (the clock's `now`). */
+  receivedAt = -Infinity;
+
+  /** Bytes arrived: the last problem is over, and an outage is counted from now. */
+  received(now: number): void {
+    this.recent = null;
+    this.receivedAt = now;
+  }
+
+  /** A lost connection or a timeout while the download received bytes within the outage time: not given up on. */
+  private ridingOut(e: BraidError): boolean {
+    // A trickle is the server's doing, with bytes still coming: its attempts run out as they always did.
+    if ((e.code !== 'NETWORK_ERROR' && e.code !== 'TIMEOUT') || !e.countsAsProgress) return false;
+    return this.clock.now() - this.receivedAt < (this.policy.outageMs ?? 0);
+  }
 
   /** Keeps why the download is trying again. */
   note(e: BraidError): void {
@@ -46,7 +61,7 @@ export class RetryBook {
   async wait(e: BraidError, attempts: number, signal: AbortSignal, backoffAttempt = attempts): Promise<void> {
     this.retries++;
     this.note(e);
-    if (attempts >= this.policy.maxAttempts) {
+    if (attempts >= this.policy.maxAttempts && !this.ridingOut(e)) {
       throw new BraidError(e.code, `${e.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { status: e.status });
     }
     if (e.retryAfterMs !== undefined && e.retryAfterMs > this.policy.maxRetryAfterMs) {

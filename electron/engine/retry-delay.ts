@@ -7,6 +7,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** A Retry-After longer than this fails the download and says so, rather than hanging for hours. */
   maxRetryAfterMs: number;
+  /**
+   * A download that received bytes this recently goes on retrying a lost connection or a timeout past
+   * `maxAttempts`, until this long has passed without a byte: a dropped Wi-Fi or a router's restart is ridden out
+   * rather than failing every download at once. A server never reached fails as soon as the attempts run out.
+   */
+  outageMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -14,6 +20,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 10 * 60_000,
+  outageMs: 60_000,
 };
 
 /** Exponential backoff with full jitter; `attempt` counts from 1. */

@@ -96,6 +96,27 @@ describe('servers that limit connections', () => {
     }
   });
 
+  it('rides out a server gone for longer than its attempts last, once it has sent bytes', async () => {
+    const server = await origin(8 * MIB, 8, 512 * 1024, 'reset');
+    // Two attempts a connection, a fifth of a second apart: without the outage rule, gone in well under a second.
+    const retry = { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 400, maxRetryAfterMs: 5000 };
+    for (const outageMs of [0, 20_000]) {
+      const rig = await makeRig({ timing: { retry: { ...retry, outageMs } }, overrides: { segments: 4 } });
+      try {
+        const [id] = (await rig.engine.add([{ url: server.url() }])).map((a) => (a as { id: number }).id);
+        rig.engine.start();
+        await waitForReceived(rig, id!, MIB, 20_000, 'the download under way');
+        await server.outage(3_000);
+        await waitFor(() => ['completed', 'failed'].includes(rig.repo.get(id!)?.status ?? ''), 60_000, 'the download ended');
+        const rec = rig.repo.get(id!)!;
+        if (outageMs === 0) assert.equal(rec.status, 'failed', 'without the rule the attempts run out');
+        else await assertCompletedWith(rec, server.data);
+      } finally {
+        await rig.cleanup();
+      }
+    }
+  });
+
   it('learns the limit from connections reset before an answer, from 429 without Retry-After, and from the whole file sent for a range', async () => {
     for (const refusal of ['reset', '429', 'whole'] as const) {
       const server = await origin(4 * MIB, 2, 2 * MIB, refusal);
