@@ -313,7 +313,7 @@ export class Engine implements BraidApi {
 
   async move(id: number, direction: 'up' | 'down' | 'top' | 'bottom'): Promise<void> {
     this.repo.move(id, direction);
-    this.hub.changed([id]);
+    this.hub.orderChanged();
   }
 
   async list(query: ListQuery): Promise<ListPage> {

@@ -64,6 +64,12 @@ export class EventHub {
     }
   }
 
+  /** The queue's order changed (a download moved): the next snapshot says the list changed, for every face. */
+  orderChanged(): void {
+    this.overflow = true;
+    this.dirty.clear();
+  }
+
   /** Notes that these downloads changed; the next snapshot carries them, or says the list changed. */
   changed(ids: Iterable<number>): void {
     if (this.overflow) return;

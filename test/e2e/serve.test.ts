@@ -220,6 +220,12 @@ describe('braid serve in a real browser', { skip: NO_BROWSER }, () => {
     await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
     await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
     await eventually(async () => (await rows().count()) === 6, 'the six again');
+    // A move from another window reorders this one.
+    const k5 = (await client.api.list({ search: 'k5.bin' })).items[0]!.id;
+    await client.api.move(k5, 'top');
+    await eventually(async () => ((await rows().first().textContent()) ?? '').includes('k5.bin'), 'k5 moved to the top from elsewhere');
+    await client.api.move(k5, 'bottom');
+    await eventually(async () => ((await rows().last().textContent()) ?? '').includes('k5.bin'), 'k5 back at the bottom');
     await row('k2.bin').click();
 
     // Enter shows the focus row in the pane; Escape closes the pane.
