@@ -49,6 +49,8 @@ export function Header({ global, running }: { global: GlobalStats | null; runnin
           className="memory-chart"
           label="Memory"
           now={`${formatBytes(inFlight)} of ${formatBytes(budget)}`}
+          // What the figure counts, which a download's own "memory" (what it holds now) does not all show.
+          title="Braid's transfer buffers against the memory budget: what the downloads hold now, and idle buffers kept for reuse, let go once nothing downloads"
           samples={memory}
           format={(v) => formatBytes(v)}
           floor={KIB * KIB}

@@ -17,14 +17,14 @@ function niceTop(max: number, floor: number): number {
  * A small area chart over the last minute with its scale: the top value, 0 at the bottom, and an optional limit
  * line (the memory budget). Drawn at 0 too, so an idle Braid shows a flat line on a labelled axis.
  */
-export function MiniChart(props: { label: string; now: string; samples: number[]; format: (v: number) => string; floor: number; limit?: number; className: string }) {
+export function MiniChart(props: { label: string; now: string; samples: number[]; format: (v: number) => string; floor: number; limit?: number; className: string; title?: string }) {
   const { samples, format, floor, limit } = props;
   const top = niceTop(Math.max(...samples, limit ?? 0), floor);
   const y = (v: number) => H - (Math.min(v, top) / top) * (H - 2);
   const x = (i: number) => (i / (samples.length - 1)) * W;
   const line = samples.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return (
-    <div className={`mini-chart ${props.className}`} aria-label={`${props.label} over the last minute, now ${props.now}`} role="img">
+    <div className={`mini-chart ${props.className}`} aria-label={`${props.label} over the last minute, now ${props.now}`} role="img" title={props.title}>
       <div className="caption">
         <span className="chart-label">{props.label}</span>
         <span className="chart-now">{props.now}</span>
