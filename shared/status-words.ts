@@ -79,6 +79,14 @@ export function runningNote(d: Pick<DownloadSnapshot, 'finishing' | 'connectionW
   return d.connectionWait ? connectionWaitText(d.connectionWait) : null;
 }
 
+/**
+ * A download that failed its checksum arrived whole, and its whole .part is kept, though its segments are reset so
+ * that Retry fetches it again: drawn whole (in the failure's colour), and its removal deletes data.
+ */
+export function failedItsChecksum(d: Pick<DownloadSnapshot, 'status' | 'error'>): boolean {
+  return d.status === 'failed' && d.error?.code === 'CHECKSUM_ERROR';
+}
+
 /** The status cell: the status in words, and for a failure what went wrong in a few words. */
 export function statusText(d: Pick<DownloadSnapshot, 'status' | 'error' | 'finishing' | 'connectionWait'>): string {
   if (d.status === 'failed' && d.error) return `Failed: ${errorAdvice(d.error).short}`;

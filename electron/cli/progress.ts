@@ -25,8 +25,9 @@ function serverOf(url: string): string {
 export function seamChecked(downloads: readonly DownloadSnapshot[], told: Set<string>): DownloadSnapshot[] {
   const fresh: DownloadSnapshot[] = [];
   for (const d of downloads) {
+    if (!d.seamCheck) continue;
     const server = serverOf(d.url);
-    if (!d.seamCheck || told.has(server)) continue;
+    if (told.has(server)) continue;
     told.add(server);
     fresh.push(d);
   }

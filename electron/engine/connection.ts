@@ -56,7 +56,8 @@ export interface TransferContext {
   onBody?(head: ResponseHead): void;
   /** The proxy for a request to a URL (null: direct). */
   proxyFor(url: string): Promise<string | null>;
-  onReceived(bytes: number): void;
+  /** `now`: the clock's reading when they arrived. */
+  onReceived(bytes: number, now: number): void;
 }
 
 /**
@@ -233,7 +234,7 @@ class SegmentRequest {
         const now = ctx.clock.now();
         this.watch!.received(n, now);
         this.sink.copy(buffer, start, start + n);
-        this.counted(n);
+        this.counted(n, now);
         if (!this.sink.hasRoom) {
           hold();
           this.sink.whenRoom(release);
@@ -275,12 +276,13 @@ class SegmentRequest {
         const n = this.room(chunk.length);
         if (n > 0) {
           // Time spent waiting for our own disk, memory or speed limit is not the server stalling.
-          this.watch!.received(n, ctx.clock.now());
+          const arrived = ctx.clock.now();
+          this.watch!.received(n, arrived);
           const wait = this.pace(n);
           if (wait > 0) await ctx.clock.sleep(wait, this.connection.signal);
           await this.sink.push(n === chunk.length ? chunk : chunk.subarray(0, n));
           this.watch!.ready(ctx.clock.now());
-          this.counted(n);
+          this.counted(n, arrived);
         }
         if (this.cutShort) {
           complete = false;
@@ -332,9 +334,9 @@ class SegmentRequest {
     return Math.min(n, room);
   }
 
-  private counted(n: number): void {
+  private counted(n: number, now: number): void {
     this.segment.received(n);
-    this.ctx.onReceived(n);
+    this.ctx.onReceived(n, now);
   }
 
   /** Milliseconds to wait before reading on, for the download's and the global speed limits. */

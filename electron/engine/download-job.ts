@@ -300,9 +300,9 @@ export class DownloadJob {
       downloadId: this.id,
       onBody: (head) => this.nameFrom(head),
       proxyFor: this.proxyFor,
-      onReceived: (bytes) => {
+      onReceived: (bytes, now) => {
         // Bytes arrive again: the last problem is over, and the snapshot no longer says the download is retrying.
-        this.retries.received(ctx.clock.now());
+        this.retries.received(now);
         this.speed.add(bytes);
         ctx.received.bytes += bytes;
         afterReceive();

@@ -99,8 +99,9 @@ export class EventHub {
     this.dirty.clear();
     this.overflow = false;
     this.globalSpeed = speed;
+    const held = this.running.memory();
     const sampled = now - this.recent.at >= 1000;
-    if (sampled) this.sampleSecond(now, speed);
+    if (sampled) this.sampleSecond(now, speed, held.held);
     if (this.listeners.size === 0) return;
     for (const id of dirty) {
       if (this.running.live(id)) continue;
@@ -112,7 +113,6 @@ export class EventHub {
     }
     const counts = this.counts.value;
     const memory = process.memoryUsage();
-    const held = this.running.memory();
     this.emit({
       type: 'snapshot',
       downloads,
@@ -133,13 +133,16 @@ export class EventHub {
     this.joined = false;
   }
 
-  private sampleSecond(now: number, speed: number): void {
+  private sampleSecond(now: number, speed: number, inFlight: number): void {
     const { recent } = this;
     recent.at = now;
     recent.speed.push(speed);
-    recent.inFlight.push(this.running.memory().held);
-    if (recent.speed.length > RECENT_SECONDS) recent.speed.shift();
-    if (recent.inFlight.length > RECENT_SECONDS) recent.inFlight.shift();
+    recent.inFlight.push(inFlight);
+    // Pushed together, so they are always as long as each other.
+    if (recent.speed.length > RECENT_SECONDS) {
+      recent.speed.shift();
+      recent.inFlight.shift();
+    }
   }
 }
 

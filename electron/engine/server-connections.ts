@@ -50,9 +50,9 @@ export class ServerConnections {
   share(segments: SegmentScheduler, server: string, speed: number): void {
     if (this.cut?.active || !segments.ranged) return;
     this.cut = null;
+    // Until its speed is known (its first fraction of a second) a download is not judged; nobody waiting, no sum.
+    if (speed === 0 || !this.hosts.overShare(server, this.download)) return;
     const left = segments.segments.reduce((sum, s) => sum + Math.max(0, s.end - s.position), 0);
-    // Until its speed is known (its first fraction of a second) a download is not judged.
-    if (speed === 0 || left < HANDOVER_AFTER_SECONDS * speed) return;
-    if (this.hosts.overShare(server, this.download)) this.cut = segments.cutForHandover(HANDOVER_AHEAD);
+    if (left >= HANDOVER_AFTER_SECONDS * speed) this.cut = segments.cutForHandover(HANDOVER_AHEAD);
   }
 }

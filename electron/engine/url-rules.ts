@@ -17,6 +17,10 @@ function withScheme(text: string): string | null {
   }
 }
 
+function notAUrl(text: string, suggested: string | null): BraidError {
+  return new BraidError('INVALID_URL', `not a URL: ${preview(text)}${suggested ? ` (with its scheme: ${preview(suggested)}?)` : ''}`);
+}
+
 /**
  * Accepts only absolute http(s) URLs of a sane length; anything else is a clear error. The fragment is left out:
  * it is never sent, so a URL with one is the same download as without.
@@ -28,13 +32,12 @@ export function checkUrl(text: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    const suggested = withScheme(trimmed);
-    throw new BraidError('INVALID_URL', `not a URL: ${preview(trimmed)}${suggested ? ` (with its scheme: ${preview(suggested)}?)` : ''}`);
+    throw notAUrl(trimmed, withScheme(trimmed));
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     // `localhost:3000/x` reads as a URL of the scheme "localhost".
     const suggested = trimmed.includes('://') ? null : withScheme(trimmed);
-    if (suggested) throw new BraidError('INVALID_URL', `not a URL: ${preview(trimmed)} (with its scheme: ${preview(suggested)}?)`);
+    if (suggested) throw notAUrl(trimmed, suggested);
     throw new BraidError('UNSUPPORTED_SCHEME', `unsupported scheme ${url.protocol} (only http and https)`);
   }
   url.hash = '';

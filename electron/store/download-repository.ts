@@ -31,6 +31,9 @@ function categoryTerm(category: FileCategory, args: unknown[]): string {
   return `${ext} ${category === 'other' ? 'NOT IN' : 'IN'} (${exts.map(() => '?').join(',')})`;
 }
 
+// An empty name asked for (`out=` with nothing after it) is no name, as the window's `if (d.name)` has it.
+const NAMED = "NULLIF(COALESCE(name, requested_name), '')";
+
 /**
  * Rows whose search text (`searchText`, registered as braid_search_text) holds the lower-cased term; instr rather
  * than LIKE, so a % or _ searched for is itself. The function parses and decodes a nameless row's URL and folds every
@@ -38,14 +41,10 @@ function categoryTerm(category: FileCategory, args: unknown[]): string {
  * URL has a %-escape, or a name beyond ASCII. Elsewhere a nameless row's shown name is already in its URL (URLs are
  * stored as `URL.href` writes them, in ASCII), and `lower` folds ASCII as JavaScript does.
  */
-function searchTerm(): string {
-  // An empty name asked for (`out=` with nothing after it) is no name, as the window's `if (d.name)` has it.
-  const named = "NULLIF(COALESCE(name, requested_name), '')";
-  return `instr(CASE
-    WHEN ${named} IS NULL THEN CASE WHEN instr(url, '%') > 0 THEN braid_search_text(NULL, url) ELSE lower(url) END
-    WHEN length(${named}) != octet_length(${named}) THEN braid_search_text(${named}, url)
-    ELSE lower(${named} || char(10) || url) END, ?) > 0`;
-}
+const SEARCH_TERM = `instr(CASE
+    WHEN ${NAMED} IS NULL THEN CASE WHEN instr(url, '%') > 0 THEN braid_search_text(NULL, url) ELSE lower(url) END
+    WHEN length(${NAMED}) != octet_length(${NAMED}) THEN braid_search_text(${NAMED}, url)
+    ELSE lower(${NAMED} || char(10) || url) END, ?) > 0`;
 
 const STATUSES: DownloadStatus[] = ['queued', 'active', 'paused', 'completed', 'failed'];
 
@@ -197,7 +196,7 @@ export class SqliteDownloadRepository implements DownloadRepository {
     }
     if (query.category) terms.push(categoryTerm(query.category, args));
     if (query.search) {
-      terms.push(searchTerm());
+      terms.push(SEARCH_TERM);
       args.push(query.search.toLowerCase());
     }
     const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';

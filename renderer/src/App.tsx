@@ -22,7 +22,7 @@ import { Toolbar } from './components/Toolbar';
 import { everyDownload, idsWithStatus, undoableRemoval } from './queue-commands';
 import { askForNotifications, useEngineNotices } from './useEngineNotices';
 import { useGridSelection } from './useGridSelection';
-import { useQueue, type Filter, type Sort } from './useQueue';
+import { listQuery, useQueue, type Filter, type Sort } from './useQueue';
 import { useWindowInput } from './useWindowInput';
 
 const PANE_KEY = 'braid.paneHeight';
@@ -104,26 +104,21 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
   const { clear } = sel;
   const changeFilter = useCallback((f: Filter) => (setFilter(f), clear(), setSelectedUnloaded(new Map())), [clear]);
   const onSearch = useCallback((search: string) => changeFilter({ ...filter, search }), [changeFilter, filter]);
-  // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
-  const selection = useMemo(() => {
-    if (sel.selected.size === 0) return [];
-    const loaded = [...rows.values()].filter((d) => sel.selected.has(d.id));
-    if (selectedUnloaded.size === 0) return loaded;
-    const shown = new Set(loaded.map((d) => d.id));
-    return [...loaded, ...[...selectedUnloaded.values()].filter((d) => sel.selected.has(d.id) && !shown.has(d.id))];
-  }, [rows, sel.selected, selectedUnloaded]);
-  const paneRow = selection.length === 1 ? selection[0]! : null;
 
   const attempt = useCallback((what: string, action: Promise<unknown>) => {
     action.then(refresh, (e: Error) => toast.error(`Could not ${what}`, { description: e.message }));
   }, [refresh]);
   // The downloads of these ids that the window knows: loaded rows, and those Ctrl+A selected beyond them.
-  const known = useCallback((ids: number[]) => {
+  const known = useCallback((ids: Iterable<number>) => {
     const wanted = new Set(ids);
     const loaded = [...rows.values()].filter((d) => wanted.has(d.id));
+    if (selectedUnloaded.size === 0) return loaded;
     for (const d of loaded) wanted.delete(d.id);
     return [...loaded, ...[...selectedUnloaded.values()].filter((d) => wanted.has(d.id))];
   }, [rows, selectedUnloaded]);
+  // Nothing selected needs no scan of the loaded rows (thousands, after a long scroll).
+  const selection = useMemo(() => (sel.selected.size === 0 ? [] : known(sel.selected)), [known, sel.selected]);
+  const paneRow = selection.length === 1 ? selection[0]! : null;
   const actions: QueueActions = useMemo(
     () => ({
       pause: (ids) => attempt('pause', api.pause(ids)),
@@ -192,11 +187,7 @@ export function App({ api, connection, inApp }: { api: BraidApi; connection: Con
       if (d) actions.showDetails(d.id);
     },
     selectAll: () =>
-      void everyDownload(api, {
-        ...(filter.view === 'all' ? {} : { status: [filter.view] }),
-        ...(filter.category ? { category: filter.category } : {}),
-        ...(filter.search ? { search: filter.search } : {}),
-      }).then((found) => {
+      void everyDownload(api, listQuery(filter)).then((found) => {
         if (shownFilter.current !== filter) return;
         setSelectedUnloaded(new Map(found.map((d) => [d.id, d])));
         sel.selectIds(found.map((d) => d.id));

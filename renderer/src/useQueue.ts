@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BraidApi } from '../../shared/api';
 import { categoryOf, displayName, searchText, type FileCategory } from '../../shared/file-category';
-import type { DownloadSnapshot, DownloadStatus, GlobalStats, SortKey } from '../../shared/types';
+import type { DownloadSnapshot, GlobalStats, ListQuery, SortKey } from '../../shared/types';
 
 export type View = 'all' | 'active' | 'queued' | 'paused' | 'completed' | 'failed';
 /** What the sidebar chose (a status view and, optionally, one file type) and the text searched for ('' for none). */
@@ -19,8 +19,13 @@ const BLOCK = 100;
 /** Blocks kept loaded on either side of the rows in view. */
 const KEEP_BLOCKS = 2;
 
-function statuses(filter: Filter): DownloadStatus[] | undefined {
-  return filter.view === 'all' ? undefined : [filter.view];
+/** What the engine is asked for the rows a filter shows, in any order and page. */
+export function listQuery(filter: Filter): Pick<ListQuery, 'status' | 'category' | 'search'> {
+  return {
+    ...(filter.view === 'all' ? {} : { status: [filter.view] }),
+    ...(filter.category ? { category: filter.category } : {}),
+    ...(filter.search ? { search: filter.search } : {}),
+  };
 }
 
 function matches(filter: Filter, d: DownloadSnapshot): boolean {
@@ -46,7 +51,7 @@ export function useQueue(api: BraidApi, filter: Filter, sort: Sort) {
 
   const loadBlock = useCallback(
     async (block: number, gen: number) => {
-      const page = await api.list({ status: statuses(filter), ...(filter.category ? { category: filter.category } : {}), ...(filter.search ? { search: filter.search } : {}), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
+      const page = await api.list({ ...listQuery(filter), offset: block * BLOCK, limit: BLOCK, sort: sort.key, descending: sort.descending });
       if (gen !== generation.current) return;
       setTotal(page.total);
       setRows((prev) => {

@@ -91,9 +91,9 @@ function sayIfRenamed(r: DownloadRecord | null): void {
  */
 function keptNote(r: DownloadRecord, error: DownloadError | undefined): string {
   if (r.bytesDone <= 0 || !r.name || error?.code === 'CHECKSUM_ERROR' || error?.code === 'LINK_EXPIRED') return '';
-  if (!bytesContinuable(r) || error?.code === 'CANNOT_RESUME') {
-    return /cannot resume/.test(error?.message ?? '') ? '; the same command downloads it from the start' : '; the server cannot resume it, so the same command downloads it from the start';
-  }
+  // A download that had to start over says why in its own message.
+  if (error?.code === 'CANNOT_RESUME') return '; the same command downloads it from the start';
+  if (!bytesContinuable(r)) return '; the server cannot resume it, so the same command downloads it from the start';
   const part = join(r.folder, `${r.name}.part`);
   if (!existsSync(part)) return '';
   return `; the ${formatBytes(r.bytesDone)} received stay in ${part}, and the same command goes on from them`;
@@ -171,8 +171,8 @@ interface RunEnd {
   interrupted: boolean;
 }
 
-/** Runs the downloads until each has ended or an interrupt stopped them all, resumable. */
-async function runToEnd(engine: Engine, ids: number[], view: ProgressView | null): Promise<RunEnd> {
+/** Runs the downloads until each has ended or an interrupt stopped them all, resumable; `refresh` runs its one so. */
+export async function runToEnd(engine: Engine, ids: number[], view: ProgressView | null): Promise<RunEnd> {
   let interrupted = false;
   // A closed terminal (SIGHUP) stops the run as Ctrl-C does: progress saved, the download resumable.
   const stopListening = onStopSignals(() => {

@@ -114,10 +114,10 @@ export async function queueAll(
       continue;
     }
     const r = item.request;
+    // Looked up in the store either way: one given twice in this batch is found there once the batch is in it.
+    const key = mode.queuedAlready || mode.again ? entryKey(r, defaults.folder ?? '.') : null;
+    if (key !== null && batchKeys.has(key)) flush();
     if (mode.queuedAlready) {
-      const key = entryKey(r, defaults.folder ?? '.');
-      // One given twice in this batch is found in the store once the batch is in it.
-      if (batchKeys.has(key)) flush();
       let there: DownloadRecord | null = null;
       try {
         there = mode.queuedAlready({ url: r.url, folder: r.folder ?? defaults.folder ?? null, name: r.name ?? null });
@@ -129,11 +129,8 @@ export async function queueAll(
         note(`${item.where}: already in the queue as #${there.id} (${there.status}), not added again`);
         continue;
       }
-      batchKeys.add(key);
     }
     if (mode.again) {
-      const key = entryKey(r, defaults.folder ?? '.');
-      if (batchKeys.has(key)) flush();
       let earlier: EarlierRun | null = null;
       try {
         earlier = await engine.findEarlierRun({ url: r.url, folder: r.folder ?? defaults.folder ?? '.', name: r.name ?? null, options: r.options ?? {} }, (path, size) => {
@@ -175,8 +172,8 @@ export async function queueAll(
       } else if (earlier?.status === 'unreadable') {
         note(`${item.where}: ${earlier.path} is there, but cannot be read to check it (${earlier.reason}): downloading it again beside it`);
       }
-      batchKeys.add(key);
     }
+    if (key !== null) batchKeys.add(key);
     batch.push(r);
     if (batch.length >= ADD_BATCH) flush();
   }

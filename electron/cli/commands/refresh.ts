@@ -3,7 +3,7 @@ import type { ErrorCode, RefreshResult } from '../../../shared/types';
 import { createEngine, toWireError } from '../../engine/index';
 import { linesView } from '../progress';
 import { openStoreToRun, say, type CommonFlags } from '../store-access';
-import { onStopSignals } from '../stop-signals';
+import { runToEnd } from './get';
 
 export interface RefreshFlags extends CommonFlags {
   startOver?: boolean;
@@ -53,16 +53,7 @@ export async function runRefresh(id: number, url: string, flags: RefreshFlags): 
     else say(proofLine(result));
     const view = flags.json ? null : linesView(process.stdout, process.stderr);
     if (view) engine.onEvent((event) => view.onEvent(event));
-    let interrupted = false;
-    const stopListening = onStopSignals(() => {
-      interrupted = true;
-      view?.stop();
-      say('stopping: saving progress');
-      void engine.close();
-    });
-    engine.start({ only: [id] });
-    await engine.whenSettled([id]);
-    stopListening();
+    const { interrupted } = await runToEnd(engine, [id], view);
     view?.stop();
     const r = repo.get(id);
     if (flags.json && r) process.stdout.write(`${JSON.stringify({ id, status: r.status, error: r.error })}\n`);

@@ -7,7 +7,7 @@ import { maskUrlPassword } from '../../../shared/header-mask';
 import type { DownloadRecord, DownloadSnapshot, HostLimit, LinkRefresh, SegmentState } from '../../../shared/types';
 import { versionCheck } from '../../../shared/verification';
 import { canPause, canRefreshLink, canResume, canRetry, type QueueActions } from '../actions';
-import { connectionWaitText, errorAdvice, finishingText, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
+import { connectionWaitText, errorAdvice, failedItsChecksum, finishingText, STATUS_WORDS, withoutCommand } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
 import { PaneResizer } from './PaneResizer';
 import { SegmentBar } from './SegmentBar';
@@ -149,7 +149,7 @@ function DetailBody({ row, detail, actions, onClose }: { row: DownloadSnapshot; 
         <dl>
           <Field label="Downloaded" wrap>
             {/* Every byte came, and the file then failed its check: it is kept aside, and a retry fetches it again. */}
-            {row.status === 'failed' && row.error?.code === 'CHECKSUM_ERROR'
+            {failedItsChecksum(row)
               ? `all of it, then it failed its checksum (kept as a .part file; Retry downloads it again)`
               : `${formatBytes(done && row.size !== null ? row.size : row.bytesDone)} of ${row.size === null ? 'unknown size' : formatBytes(row.size)}`}
           </Field>

@@ -6,9 +6,9 @@ import { formatBytes, formatDuration, formatRate } from '../../../shared/format'
 import type { DownloadSnapshot, SortKey } from '../../../shared/types';
 import type { SelectHow } from '../useGridSelection';
 import type { Sort } from '../useQueue';
-import { connectionWaitText, errorHover, statusText } from '../../../shared/status-words';
+import { connectionWaitText, errorHover, failedItsChecksum, statusText } from '../../../shared/status-words';
 import { FileIcon } from './FileIcon';
-import { failedItsChecksum, SegmentBar } from './SegmentBar';
+import { SegmentBar } from './SegmentBar';
 
 const ROW_HEIGHT = 36;
 /** The column heads stick above the rows inside the same scrolling grid. */

@@ -1,7 +1,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState } from 'react';
-import { failedItsChecksum } from './SegmentBar';
 import { displayName } from '../../../shared/file-category';
+import { failedItsChecksum } from '../../../shared/status-words';
 import type { DownloadSnapshot } from '../../../shared/types';
 import { focusListOnClose } from '../focus-list';
 

@@ -1,12 +1,5 @@
+import { failedItsChecksum } from '../../../shared/status-words';
 import type { DownloadSnapshot } from '../../../shared/types';
-
-/**
- * A download that failed its checksum arrived whole; its segments are reset so that Retry fetches it again, so its
- * bar is drawn whole (in the failure's colour) rather than empty.
- */
-export function failedItsChecksum(d: Pick<DownloadSnapshot, 'status' | 'error'>): boolean {
-  return d.status === 'failed' && d.error?.code === 'CHECKSUM_ERROR';
-}
 
 /**
  * A download's progress: one fill of how much is done, or, with `map`, the segment map (each segment's span and how
