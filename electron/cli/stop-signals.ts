@@ -19,7 +19,7 @@ function restoreTerminal(): void {
  * Calls `stop` on the first stop signal; repeats within a moment are ignored, so the stop saves what it is saving
  * and sums the run up. One asked for later, while the stop still waits (a disk that does not answer), ends the
  * process at once: what the database holds is always a state a crash could leave, and resumes as one.
- * Returns what removes the listeners.
+ * Returns what removes the listeners (kept once a stop began).
  */
 export function onStopSignals(stop: () => void): () => void {
   let first: number | null = null;
@@ -35,6 +35,8 @@ export function onStopSignals(stop: () => void): () => void {
   };
   for (const signal of STOP_SIGNALS) process.on(signal, listener);
   return () => {
+    // Once stopping, the command is ending: a repeat until the process is gone is still the same stop, not a kill.
+    if (first !== null) return;
     for (const signal of STOP_SIGNALS) process.off(signal, listener);
   };
 }
