@@ -163,6 +163,11 @@ describe('adding, finishing and removing many downloads in the window (braid ser
       assert.equal(await row('wrong.bin').locator('.pct').textContent(), '');
       await row('wrong.bin').click();
       await page().getByRole('region', { name: 'Details' }).getByText('all of it, then it failed its checksum (kept as a .part file; Retry downloads it again)').waitFor();
+      // Its whole .part is on disk: removing it deletes data, and the dialog says so.
+      await page().keyboard.press('Delete');
+      const confirm = page().getByRole('alertdialog');
+      await confirm.getByText('It is not finished: the partly downloaded data will be deleted.').waitFor();
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
     } finally {
       await client().api.remove([added!.id], { deleteFile: true });
     }
